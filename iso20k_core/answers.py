@@ -1,0 +1,123 @@
+"""Answers to the question bank: validated against each question's type and bounds.
+
+An answer arrives from a YAML/JSON file, a chat dialog or the database as a plain value; this
+module turns it into the one canonical form per type, or raises `InputError` naming the
+question, so nothing half-valid reaches the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Literal, TypeAlias
+
+from iso20k_core.errors import InputError
+from iso20k_core.standard import Bank, Question
+
+YesPartialNo = Literal["yes", "partial", "no"]
+AnswerValue: TypeAlias = int | float | str | dt.date
+Answers: TypeAlias = Mapping[str, AnswerValue]
+
+YES_PARTIAL_NO_SCORE: dict[str, float] = {"yes": 1.0, "partial": 0.5, "no": 0.0}
+
+
+def parse_answers(raw: Mapping[str, object], bank: Bank) -> dict[str, AnswerValue]:
+    """Validate every answer; the first bad one raises `InputError` naming its question."""
+    parsed: dict[str, AnswerValue] = {}
+    for question_id in sorted(raw):
+        question = bank.question_index.get(question_id)
+        if question is None:
+            raise InputError(f"answers.{question_id}", "unknown question id")
+        value = raw[question_id]
+        if value is None:
+            continue  # an explicit blank is an unanswered question
+        parsed[question_id] = parse_answer(question, value)
+    return parsed
+
+
+def parse_answer(question: Question, value: object) -> AnswerValue:
+    field = f"answers.{question.id}"
+    match question.type:
+        case "maturity" | "rating":
+            return _level(field, value)
+        case "yes_partial_no":
+            return _yes_partial_no(field, value)
+        case "number":
+            return _number(field, question, value)
+        case "date":
+            return _date(field, value)
+        case "text":
+            if not isinstance(value, str) or not value.strip():
+                raise InputError(field, "expected a non-empty text")
+            return value.strip()
+    raise InputError(field, f"unsupported question type {question.type}")  # pragma: no cover
+
+
+def _level(field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(field, "expected a whole number from 0 to 5")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(field, f"expected a whole number from 0 to 5, got {value!r}") from None
+    if not number.is_integer() or not 0 <= number <= 5:
+        raise InputError(field, f"expected a whole number from 0 to 5, got {value!r}")
+    return int(number)
+
+
+def _yes_partial_no(field: str, value: object) -> str:
+    # YAML 1.1 reads a bare yes/no as a boolean: accept both spellings.
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, str) and value.strip().lower() in YES_PARTIAL_NO_SCORE:
+        return value.strip().lower()
+    raise InputError(field, f"expected yes, partial or no, got {value!r}")
+
+
+def _number(field: str, question: Question, value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(field, "expected a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(field, f"expected a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise InputError(field, f"expected a finite number, got {value!r}")
+    if question.min is not None and number < question.min:
+        raise InputError(field, f"must be at least {question.min:g}, got {number:g}")
+    if question.max is not None and number > question.max:
+        raise InputError(field, f"must be at most {question.max:g}, got {number:g}")
+    return int(number) if number.is_integer() else number
+
+
+def _date(field: str, value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(field, f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def question_score(question: Question, value: AnswerValue, today: dt.date) -> float:
+    """The answer's contribution to its area's maturity, from 0 (nothing) to 1 (all)."""
+    match question.type:
+        case "maturity":
+            return float(value) / 5  # type: ignore[arg-type]
+        case "yes_partial_no":
+            return YES_PARTIAL_NO_SCORE[str(value)]
+        case "number":
+            assert question.target is not None
+            return min(float(value) / question.target, 1.0)  # type: ignore[arg-type]
+        case "date":
+            assert question.max_age_days is not None and isinstance(value, dt.date)
+            age = (today - value).days
+            return 1.0 if 0 <= age <= question.max_age_days else 0.0
+    return 0.0

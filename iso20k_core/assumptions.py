@@ -1,0 +1,105 @@
+"""Every assumption an evaluation rests on, with its value, origin and source."""
+
+from __future__ import annotations
+
+from iso20k_core import audit, plan, scoring
+from iso20k_core.profile import Assumptions, Profile
+from iso20k_core.results import Assumption
+
+SOURCES: dict[str, str] = {
+    "consultant_day_rate": "typical ISO/IEC 20000 consultant day rate; replace with quotes",
+    "auditor_day_rate": "typical certification body auditor day rate; replace with quotes",
+    "internal_day_rate": "fully loaded cost of one internal staff day",
+    "awareness_hours_per_person": "SMS awareness session for every person in scope (7.3)",
+    "awareness_cost_per_person": "e-learning or trainer cost per person for awareness",
+    "internal_auditors_to_train": "at least two, so auditors do not audit their own work (9.2)",
+    "internal_auditor_course_cost": "ISO/IEC 20000 internal auditor course, per person",
+    "process_owner_course_cost": "ISO/IEC 20000 foundation course, per process owner role",
+    "standard_copies_cost": "ISO/IEC 20000-1 and 20000-2 from the ISO store or national body",
+    "reference_material_cost": "books and templates",
+    "publicity_cost": "internal campaign and certificate announcement",
+    "tool_software_cost": "optional one-off ITSM tool cost; 0 means none planned",
+    "tool_software_annual_cost": "optional annual ITSM tool licence",
+    "certificate_management_fee": "annual certificate management fee of the certification body",
+    "consulting_share": "share of the process work done by consultants",
+    "audit_days_table": "ASSUMPTION shaped like IAF MD 5:2019 Annex A; ISO/IEC 20000-6 9.1.4 "
+    "has the binding table: confirm with the certification body",
+    "stage1_share": "share of the initial audit days spent in stage 1",
+    "integration_reduction_percent": "reduction for an integrated management system audit; "
+    "capped at 30 % (ISO/IEC 20000-6:2017 9.1.4)",
+    "audit_booking_lead_days": "business days ahead of an audit that a certification body needs "
+    "to be booked",
+    "certification_body_reserve_days": "business days of reserve for the certification body to "
+    "schedule each audit",
+    "quote_includes_surveillance": "whether the certification body's quote covers surveillance "
+    "and recertification",
+}
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return f"{len(value)} bands"
+    if value is None:
+        return "unknown"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
+    a = profile.assumptions
+    explicit = a.model_fields_set
+    items = [
+        Assumption(
+            key=name,
+            value=_show(getattr(a, name)),
+            origin="profile" if name in explicit else "default",
+            source=SOURCES[name],
+        )
+        for name in Assumptions.model_fields
+    ]
+    items.append(
+        Assumption(
+            key="use_consultants",
+            value=str(profile.use_consultants),
+            origin="profile" if "use_consultants" in profile.model_fields_set else "default",
+            source="whether consultants support the project",
+        )
+    )
+    items.extend(
+        (
+            Assumption(
+                key="max_audit_reduction_percent",
+                value=_show(audit.MAX_REDUCTION_PERCENT),
+                origin="standard",
+                source="ISO/IEC 20000-6:2017 9.1.4",
+            ),
+            Assumption(
+                key="min_trial_operation_days",
+                value=str(plan.MIN_TRIAL_DAYS),
+                origin="standard",
+                source="certification bodies expect about three months of SMS operation with "
+                "an internal audit and a management review before stage 2",
+            ),
+            Assumption(
+                key="surveillance_within_months",
+                value="12",
+                origin="standard",
+                source="ISO/IEC 17021-1 9.6.2.2: first surveillance within 12 months of the "
+                "certification decision, then at least once a calendar year",
+            ),
+            Assumption(
+                key="certificate_validity_years",
+                value=str(plan.CERTIFICATE_YEARS),
+                origin="standard",
+                source="ISO/IEC 17021-1 9.1.3: three-year certification cycle",
+            ),
+            Assumption(
+                key="management_weight",
+                value=str(scoring.MANAGEMENT_WEIGHT),
+                origin="default",
+                source="management feasibility weighs more than technical (DESIGN.md)",
+            ),
+        )
+    )
+    return tuple(items)

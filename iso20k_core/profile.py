@@ -1,0 +1,153 @@
+"""The organisation profile and the assumptions behind every figure.
+
+Every rate and assumption has a documented default; the profile may override each one and
+the evaluation lists every assumption it used, with its source, so a reader can see where
+each figure comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import zoneinfo
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from iso20k_core.calendar import supported_countries
+
+Certification = Literal[
+    "ISO 9001",
+    "ISO/IEC 27001",
+    "ISO 14001",
+    "ISO 22301",
+    "ISO 45001",
+    "ISO/IEC 20000-1",
+]
+ItilAdoption = Literal["none", "partial", "broad"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AuditDayBand(_Strict):
+    """Up to `max_persons` persons in scope, initial certification takes `days` audit days."""
+
+    max_persons: int = Field(ge=1)
+    days: float = Field(gt=0)
+
+
+# Shaped like IAF MD 5:2019 Annex A (QMS column): persons in scope -> audit days for an
+# initial certification (stage 1 + stage 2). ISO/IEC 20000-6:2017 9.1.4 has its own table,
+# which is not public here: this one is an ASSUMPTION to confirm with the certification body.
+DEFAULT_AUDIT_DAYS: tuple[AuditDayBand, ...] = tuple(
+    AuditDayBand(max_persons=p, days=d)
+    for p, d in (
+        (5, 1.5),
+        (10, 2.0),
+        (15, 2.5),
+        (25, 3.0),
+        (45, 4.0),
+        (65, 5.0),
+        (85, 6.0),
+        (125, 7.0),
+        (175, 8.0),
+        (275, 9.0),
+        (425, 10.0),
+        (625, 11.0),
+        (875, 12.0),
+        (1175, 13.0),
+        (1550, 14.0),
+        (2025, 15.0),
+        (2675, 16.0),
+        (3450, 17.0),
+        (4350, 18.0),
+        (5450, 19.0),
+        (6800, 20.0),
+        (8500, 21.0),
+        (10700, 22.0),
+    )
+)
+
+
+class Assumptions(_Strict):
+    """Rates and planning assumptions. Money is in the profile's currency, without tax."""
+
+    consultant_day_rate: float = Field(default=1200, ge=0)
+    auditor_day_rate: float = Field(default=1400, ge=0)
+    internal_day_rate: float = Field(default=480, ge=0)
+    awareness_hours_per_person: float = Field(default=2, ge=0)
+    awareness_cost_per_person: float = Field(default=25, ge=0)
+    internal_auditors_to_train: int = Field(default=2, ge=0)
+    internal_auditor_course_cost: float = Field(default=1900, ge=0)
+    process_owner_course_cost: float = Field(default=1100, ge=0)
+    standard_copies_cost: float = Field(default=450, ge=0)
+    reference_material_cost: float = Field(default=300, ge=0)
+    publicity_cost: float = Field(default=1500, ge=0)
+    tool_software_cost: float = Field(default=0, ge=0)
+    tool_software_annual_cost: float = Field(default=0, ge=0)
+    certificate_management_fee: float = Field(default=900, ge=0)
+    consulting_share: float = Field(default=0.25, ge=0, le=1)
+    audit_days_table: tuple[AuditDayBand, ...] = DEFAULT_AUDIT_DAYS
+    stage1_share: float = Field(default=0.3, gt=0, lt=1)
+    integration_reduction_percent: float = Field(default=0, ge=0, le=100)
+    audit_booking_lead_days: int = Field(default=40, ge=0, le=260)
+    certification_body_reserve_days: int = Field(default=10, ge=0, le=130)
+    quote_includes_surveillance: bool | None = None
+
+    @field_validator("audit_days_table")
+    @classmethod
+    def _bands_ascend(cls, bands: tuple[AuditDayBand, ...]) -> tuple[AuditDayBand, ...]:
+        if not bands:
+            raise ValueError("needs at least one band")
+        for lower, upper in itertools.pairwise(bands):
+            if upper.max_persons <= lower.max_persons or upper.days < lower.days:
+                raise ValueError("bands must ascend in max_persons and never fall in days")
+        return bands
+
+
+class Profile(_Strict):
+    """What the organisation tells about itself: size, scope, dates, money."""
+
+    organisation: str = Field(min_length=1, max_length=200)
+    persons_in_scope: int = Field(ge=1, le=1_000_000)
+    it_staff: int = Field(ge=1, le=1_000_000)
+    staff_available_fte: float = Field(gt=0, le=10_000)
+    services_in_scope: int = Field(ge=1, le=10_000)
+    sites: int = Field(default=1, ge=1, le=10_000)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    timezone: str = "UTC"
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    itil_adoption: ItilAdoption = "none"
+    existing_certifications: tuple[Certification, ...] = ()
+    start_date: dt.date | None = None
+    target_certification_date: dt.date | None = None
+    use_consultants: bool = True
+    assumptions: Assumptions = Assumptions()
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str | None) -> str | None:
+        if country is not None and country not in supported_countries():
+            raise ValueError(f"no public-holiday calendar for country {country!r}")
+        return country
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {timezone!r}; use an IANA name") from None
+        return timezone
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Profile:
+        if (
+            self.start_date is not None
+            and self.target_certification_date is not None
+            and self.target_certification_date <= self.start_date
+        ):
+            raise ValueError("target_certification_date must come after start_date")
+        return self

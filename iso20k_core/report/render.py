@@ -1,0 +1,48 @@
+"""Render an evaluation with Jinja2 templates (Markdown, text) or as JSON.
+
+Templates live beside this module so that a consultant can adapt the wording without touching
+the engine. Rendering is deterministic: no dates but the evaluation's own, stable ordering.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+import jinja2
+
+from iso20k_core.results import Evaluation
+
+Format = Literal["text", "json", "markdown"]
+FORMATS: tuple[Format, ...] = ("text", "json", "markdown")
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount:,} {currency}"
+
+
+def _num(value: float, places: int = 1) -> str:
+    return f"{value:.{places}f}"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
+        autoescape=False,  # plain text and Markdown, never HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["money"] = _money
+    env.filters["num"] = _num
+    return env
+
+
+def render(evaluation: Evaluation, fmt: Format = "text") -> str:
+    if fmt == "json":
+        return evaluation.model_dump_json(indent=2) + "\n"
+    template = _environment().get_template(f"evaluation.{'md' if fmt == 'markdown' else 'txt'}.j2")
+    areas = {a.id: a for a in evaluation.areas}
+    return template.render(e=evaluation, areas=areas)

@@ -1,0 +1,204 @@
+"""The shapes of an evaluation: plain, frozen values that every renderer reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Compliance = Literal["met", "partly met", "not met", "not assessed"]
+Verdict = Literal["ready to start", "feasible with preparation", "not yet feasible"]
+Level = Literal["low", "medium", "high"]
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SectionCompletion(_Value):
+    section: str
+    title: str
+    answered: int
+    total: int
+    percent: float
+
+
+class Completion(_Value):
+    answered: int
+    total: int
+    percent: float
+    sections: tuple[SectionCompletion, ...]
+
+
+class AreaResult(_Value):
+    id: str
+    title: str
+    section: str
+    kind: str
+    clause: str | None
+    dimension: str | None
+    owner_role: str | None
+    answered: int
+    total: int
+    maturity: float
+    required: int | None
+    gap: float
+    compliance: Compliance
+
+
+class BenefitResult(_Value):
+    id: str
+    text: str
+    importance: int | None
+    delivered_by: tuple[str, ...]
+    current_maturity: float
+    expected_gain: float  # importance x headroom of the delivering areas, 0..5
+
+
+class Feasibility(_Value):
+    management_score: float
+    technical_score: float
+    score: float
+    management_weight: float
+    benefit_score: float | None
+    benefits: tuple[BenefitResult, ...]
+    verdict: Verdict
+    reasons: tuple[str, ...]
+
+
+class Stage(_Value):
+    number: int
+    key: str
+    title: str
+    start: dt.date
+    end: dt.date
+    business_days: int
+
+
+class Task(_Value):
+    area: str
+    title: str
+    owner_role: str
+    gap: float
+    effort_days: int
+    start: dt.date
+    end: dt.date
+
+
+class Milestone(_Value):
+    key: str
+    title: str
+    date: dt.date
+    owner_role: str
+
+
+class AuditBatch(_Value):
+    key: str
+    title: str
+    planned_date: dt.date
+    on_site_days: int
+    audit_days: float
+    window_end: dt.date
+    booking_deadline: dt.date | None
+
+
+class Plan(_Value):
+    mode: Literal["forward", "backward"]
+    start: dt.date
+    certification_date: dt.date
+    target_date: dt.date | None
+    target_feasible: bool | None
+    earliest_certification_date: dt.date
+    business_days: int
+    stages: tuple[Stage, ...]
+    tasks: tuple[Task, ...]
+    milestones: tuple[Milestone, ...]
+    audit_batches: tuple[AuditBatch, ...]
+    improvement_window: tuple[dt.date, dt.date]
+    certificate_expiry: dt.date
+    calendar: str
+
+
+class CostLine(_Value):
+    key: str
+    title: str
+    amount: int
+    basis: str
+
+
+class CostPart(_Value):
+    key: str
+    title: str
+    amount: int
+    lines: tuple[CostLine, ...]
+
+
+class YearCost(_Value):
+    year: int
+    title: str
+    amount: int
+    lines: tuple[CostLine, ...]
+
+
+class AuditDays(_Value):
+    table_days: float
+    reduction_percent: float
+    initial: float
+    stage1: float
+    stage2: float
+    surveillance: float
+    recertification: float
+
+
+class Costs(_Value):
+    currency: str
+    parts: tuple[CostPart, ...]
+    project_total: int
+    internal_days: int
+    internal_cost: int
+    total_with_internal: int
+    audit_days: AuditDays
+    three_years: tuple[YearCost, ...]
+    three_year_total: int
+    quote_includes_surveillance: bool | None
+
+
+class Risk(_Value):
+    id: str
+    title: str
+    likelihood: Level
+    impact: Level
+    score: int
+    trigger: str
+    countermeasure: str
+
+
+class Assumption(_Value):
+    key: str
+    value: str
+    origin: Literal["default", "profile", "standard"]
+    source: str
+
+
+class Evaluation(_Value):
+    organisation: str
+    today: dt.date
+    standard: str
+    bank_version: str
+    completion: Completion
+    areas: tuple[AreaResult, ...]
+    readiness_percent: float
+    weakest_areas: tuple[str, ...]
+    feasibility: Feasibility
+    plan: Plan
+    costs: Costs
+    risks: tuple[Risk, ...]
+    assumptions: tuple[Assumption, ...]
+    sources: tuple[str, ...]
+
+    def area(self, area_id: str) -> AreaResult:
+        for a in self.areas:
+            if a.id == area_id:
+                return a
+        raise KeyError(area_id)

@@ -1,0 +1,261 @@
+"""Maturity, compliance, gaps, readiness and the feasibility verdict.
+
+Maturity (0-5) and compliance (met / partly met / not met) are kept apart on purpose
+(DESIGN.md, "lessons"): maturity says how well an area works, compliance says whether the
+evidence for the standard's "shall" requirements exists. An unanswered question scores zero
+towards maturity, so an incomplete assessment errs on the cautious side, and completion is
+reported next to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from iso20k_core.answers import YES_PARTIAL_NO_SCORE, AnswerValue, question_score
+from iso20k_core.results import (
+    AreaResult,
+    BenefitResult,
+    Completion,
+    Compliance,
+    Feasibility,
+    SectionCompletion,
+    Verdict,
+)
+from iso20k_core.standard import Area, Bank, Section
+
+# DESIGN.md: management feasibility weighs more than technical feasibility.
+MANAGEMENT_WEIGHT = 0.65
+WEAKEST_COUNT = 5
+# Below these the project is not yet feasible: without leadership (clause 5.1 makes top
+# management accountable) and a minimal foundation an SMS cannot be established.
+MIN_LEADERSHIP_MATURITY = 2.0
+MIN_FEASIBILITY_SCORE = 35.0
+# "Ready to start" means the remaining work is confirmation, not construction.
+READY_READINESS_PERCENT = 90.0
+READY_MAX_GAP = 1.0
+LOW_BENEFIT_SCORE = 30.0
+PROVISIONAL_COMPLETION = 80.0
+
+
+def _pct(part: float, whole: float) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def completion(bank: Bank, answers: dict[str, AnswerValue]) -> Completion:
+    sections = []
+    for section in bank.sections:
+        questions = section.questions
+        answered = sum(1 for q in questions if q.id in answers)
+        sections.append(
+            SectionCompletion(
+                section=section.id,
+                title=section.title,
+                answered=answered,
+                total=len(questions),
+                percent=_pct(answered, len(questions)),
+            )
+        )
+    answered = sum(s.answered for s in sections)
+    total = sum(s.total for s in sections)
+    return Completion(
+        answered=answered, total=total, percent=_pct(answered, total), sections=tuple(sections)
+    )
+
+
+def area_result(
+    section: Section, area: Area, answers: dict[str, AnswerValue], today: dt.date
+) -> AreaResult:
+    weighted = 0.0
+    weights = 0.0
+    evidence: list[float] = []
+    answered = 0
+    for q in area.questions:
+        value = answers.get(q.id)
+        if value is not None:
+            answered += 1
+        if q.type == "yes_partial_no" and value is not None:
+            evidence.append(YES_PARTIAL_NO_SCORE[str(value)])
+        if q.scored:
+            weights += q.weight
+            if value is not None:
+                weighted += q.weight * question_score(q, value, today)
+    # One decimal is the resolution answers support; finer digits would only show noise.
+    maturity = round(5 * weighted / weights, 1) if weights else 0.0
+    required = area.required_maturity
+    gap = round(max(required - maturity, 0.0), 1) if required is not None else 0.0
+    return AreaResult(
+        id=area.id,
+        title=area.title,
+        section=section.id,
+        kind=section.kind,
+        clause=area.clause,
+        dimension=area.dimension,
+        owner_role=area.owner_role,
+        answered=answered,
+        total=len(area.questions),
+        maturity=maturity,
+        required=required,
+        gap=gap,
+        compliance=_compliance(evidence),
+    )
+
+
+def _compliance(evidence: list[float]) -> Compliance:
+    if not evidence:
+        return "not assessed"
+    if all(e == 1.0 for e in evidence):
+        return "met"
+    if all(e == 0.0 for e in evidence):
+        return "not met"
+    return "partly met"
+
+
+def area_results(
+    bank: Bank, answers: dict[str, AnswerValue], today: dt.date
+) -> tuple[AreaResult, ...]:
+    return tuple(
+        area_result(section, area, answers, today)
+        for section in bank.sections
+        if section.kind != "benefits"
+        for area in section.areas
+    )
+
+
+def readiness_percent(areas: tuple[AreaResult, ...]) -> float:
+    """Mean share of the required maturity reached, over the standard's requirement areas."""
+    shares = [
+        min(a.maturity / a.required, 1.0) if a.required else 1.0
+        for a in areas
+        if a.kind == "requirements"
+    ]
+    return round(100 * sum(shares) / len(shares), 1) if shares else 0.0
+
+
+def weakest_areas(areas: tuple[AreaResult, ...], count: int = WEAKEST_COUNT) -> tuple[str, ...]:
+    gaps = sorted(
+        (a for a in areas if a.kind == "requirements" and a.gap > 0),
+        key=lambda a: (-a.gap, a.maturity, a.id),
+    )
+    return tuple(a.id for a in gaps[:count])
+
+
+def _dimension_score(areas: tuple[AreaResult, ...], dimension: str) -> float:
+    chosen = [a.maturity for a in areas if a.kind == "foundation" and a.dimension == dimension]
+    return round(20 * sum(chosen) / len(chosen), 1) if chosen else 0.0
+
+
+def benefits(
+    bank: Bank, answers: dict[str, AnswerValue], areas: tuple[AreaResult, ...]
+) -> tuple[BenefitResult, ...]:
+    maturity = {a.id: a.maturity for a in areas}
+    results = []
+    for section in bank.sections:
+        if section.kind != "benefits":
+            continue
+        for q in section.questions:
+            raw = answers.get(q.id)
+            importance = int(raw) if isinstance(raw, int | float) else None
+            current = (
+                round(sum(maturity[a] for a in q.delivered_by) / len(q.delivered_by), 2)
+                if q.delivered_by
+                else 0.0
+            )
+            gain = round((importance or 0) * (1 - current / 5), 2)
+            results.append(
+                BenefitResult(
+                    id=q.id,
+                    text=q.text,
+                    importance=importance,
+                    delivered_by=q.delivered_by,
+                    current_maturity=current,
+                    expected_gain=gain,
+                )
+            )
+    return tuple(sorted(results, key=lambda b: (-b.expected_gain, b.id)))
+
+
+def feasibility(
+    bank: Bank,
+    answers: dict[str, AnswerValue],
+    areas: tuple[AreaResult, ...],
+    readiness: float,
+    completion_percent: float,
+) -> Feasibility:
+    management = _dimension_score(areas, "management")
+    technical = _dimension_score(areas, "technical")
+    score = round(MANAGEMENT_WEIGHT * management + (1 - MANAGEMENT_WEIGHT) * technical, 1)
+    benefit_list = benefits(bank, answers, areas)
+    rated = [b.importance for b in benefit_list if b.importance is not None]
+    benefit_score = round(20 * sum(rated) / len(rated), 1) if rated else None
+
+    blockers: list[str] = []
+    leadership = [a for a in areas if a.id == "leadership"]
+    if leadership and leadership[0].maturity < MIN_LEADERSHIP_MATURITY:
+        blockers.append(
+            f"Leadership commitment is weak (maturity {leadership[0].maturity:.1f} of 5): "
+            "clause 5.1 needs top management to lead the SMS."
+        )
+    if score < MIN_FEASIBILITY_SCORE:
+        blockers.append(
+            f"The management and technical foundation is thin (feasibility score {score:.0f} "
+            f"of 100, management weighted {MANAGEMENT_WEIGHT:.0%})."
+        )
+
+    foundation_short = sorted(
+        a.title
+        for a in areas
+        if a.kind == "foundation" and a.required is not None and a.maturity < a.required
+    )
+    requirement_gaps = [a for a in areas if a.kind == "requirements"]
+    max_gap = max((a.gap for a in requirement_gaps), default=0.0)
+
+    verdict: Verdict
+    reasons: list[str] = []
+    if blockers:
+        verdict = "not yet feasible"
+        reasons.extend(blockers)
+    elif not foundation_short and readiness >= READY_READINESS_PERCENT and max_gap <= READY_MAX_GAP:
+        verdict = "ready to start"
+        reasons.append(
+            f"Readiness is {readiness:.0f}% and no requirement area is more than "
+            f"{READY_MAX_GAP:.0f} maturity level short of what certification needs."
+        )
+    else:
+        verdict = "feasible with preparation"
+        if foundation_short:
+            reasons.append(
+                "Foundation below the level needed: " + ", ".join(foundation_short) + "."
+            )
+        reasons.append(
+            f"Readiness is {readiness:.0f}%; the largest gap is {max_gap:.1f} maturity levels."
+        )
+    if management >= technical:
+        reasons.append(
+            f"Management foundation {management:.0f}/100 carries the project; "
+            f"technical foundation {technical:.0f}/100."
+        )
+    else:
+        reasons.append(
+            f"Technical foundation ({technical:.0f}/100) is ahead of the management foundation "
+            f"({management:.0f}/100): tools will not make up for weak management."
+        )
+    if benefit_score is not None and benefit_score < LOW_BENEFIT_SCORE:
+        reasons.append(
+            f"The expected benefits are rated low ({benefit_score:.0f}/100): "
+            "confirm the business case with senior management before starting."
+        )
+    if completion_percent < PROVISIONAL_COMPLETION:
+        reasons.append(
+            f"Only {completion_percent:.0f}% of the questions are answered: "
+            "unanswered questions count as absent, so the verdict is provisional."
+        )
+    return Feasibility(
+        management_score=management,
+        technical_score=technical,
+        score=score,
+        management_weight=MANAGEMENT_WEIGHT,
+        benefit_score=benefit_score,
+        benefits=benefit_list,
+        verdict=verdict,
+        reasons=tuple(reasons),
+    )

@@ -1,0 +1,21 @@
+"""The structure of ISO/IEC 20000-1:2018 and the versioned question bank."""
+
+from iso20k_core.standard.bank import (
+    Area,
+    Bank,
+    BankError,
+    Question,
+    Section,
+    available_versions,
+    load_bank,
+)
+
+__all__ = [
+    "Area",
+    "Bank",
+    "BankError",
+    "Question",
+    "Section",
+    "available_versions",
+    "load_bank",
+]

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The two commands of the README, with nothing but Python 3.11 installed.
+
+    python3 run.py start   # install what the product needs, then start it
+    python3 run.py test    # install what the tests need, then lint, type-check and test
+
+Each creates `.venv` on first use and reinstalls only when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _run(*args: str | Path) -> int:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    return subprocess.call([str(a) for a in args], cwd=ROOT)
+
+
+def ensure_venv(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("iso20k needs Python 3.11 or newer")
+    if not (BIN / "python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".installed-{extras or 'base'}-{digest}"
+    if stamp.exists():
+        return
+    spec = f".[{extras}]" if extras else "."
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    if _run(BIN / "python", "-m", "pip", "install", *quiet, "--upgrade", "pip") != 0:
+        sys.exit("could not upgrade pip")
+    if _run(BIN / "python", "-m", "pip", "install", *quiet, "--editable", spec) != 0:
+        sys.exit("could not install the project")
+    stamp.touch()
+
+
+def start(args: list[str]) -> int:
+    ensure_venv("")
+    return _run(BIN / "iso20k", *(args or ["start"]))
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("dev")
+    steps: list[tuple[str | Path, ...]] = [
+        (BIN / "ruff", "check", "."),
+        (BIN / "ruff", "format", "--check", "."),
+        (BIN / "mypy", "iso20k_core"),
+        (BIN / "python", "-m", "pytest", *args),
+    ]
+    for step in steps:
+        code = _run(*step)
+        if code != 0:
+            # pytest's 5 (no tests collected) is a failure too: nothing was verified.
+            print(f"failed: {' '.join(str(s) for s in step)} (exit {code})", flush=True)
+            return code or 1
+    return 0
+
+
+def main() -> int:
+    commands = {"start": start, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+from helpers import TODAY, all_at, all_best, profile
+
+from iso20k_core.audit import MAX_REDUCTION_PERCENT, audit_days, table_days
+from iso20k_core.evaluate import evaluate
+from iso20k_core.profile import Assumptions, AuditDayBand
+
+
+def test_audit_days_follow_persons_in_scope() -> None:
+    a = Assumptions()
+    assert table_days(a, 5) == 1.5
+    assert table_days(a, 6) == 2.0
+    assert table_days(a, 10700) == 22.0
+    assert table_days(a, 10701) == 23.0  # beyond the table: its progression
+    days = audit_days(a, 60)
+    assert days.initial == 5.0
+    assert days.stage1 + days.stage2 == days.initial
+    assert days.surveillance == 2.0  # a third, in half days, rounded up
+    assert days.recertification == 3.5
+
+
+def test_integration_reductions_are_capped_at_thirty_percent() -> None:
+    days = audit_days(Assumptions(integration_reduction_percent=50), 900)
+    assert days.reduction_percent == MAX_REDUCTION_PERCENT
+    assert days.initial == 9.5  # 13 days less 30 % is 9.1, planned in half days
+
+
+def test_the_audit_table_is_overridable() -> None:
+    table = (AuditDayBand(max_persons=100, days=3), AuditDayBand(max_persons=1000, days=6))
+    e = evaluate(profile(assumptions={"audit_days_table": table}), {}, TODAY)
+    assert e.costs.audit_days.table_days == 3
+    origin = {a.key: a.origin for a in e.assumptions}
+    assert origin["audit_days_table"] == "profile"
+    assert origin["auditor_day_rate"] == "default"
+
+
+def test_five_parts_and_their_totals() -> None:
+    c = evaluate(profile(), all_at(2), TODAY).costs
+    assert [p.key for p in c.parts] == [
+        "consulting",
+        "certification_body",
+        "training",
+        "reference_publicity",
+        "tool_software",
+    ]
+    for part in c.parts:
+        assert part.amount == sum(line.amount for line in part.lines)
+    assert c.project_total == sum(p.amount for p in c.parts)
+    assert c.total_with_internal == c.project_total + c.internal_cost
+    assert c.three_year_total == sum(y.amount for y in c.three_years)
+    certification = next(p for p in c.parts if p.key == "certification_body")
+    assert certification.amount == 5 * 1400  # 5 audit days for 60 persons at the default rate
+    assert [y.year for y in c.three_years] == [1, 2, 3]
+    assert c.quote_includes_surveillance is None
+
+
+def test_without_consultants_there_is_no_consulting_cost_but_more_internal_effort() -> None:
+    with_help = evaluate(profile(), all_at(1), TODAY).costs
+    alone = evaluate(profile(use_consultants=False), all_at(1), TODAY).costs
+    assert alone.parts[0].amount == 0
+    assert alone.internal_days > with_help.internal_days
+
+
+def test_training_covers_all_staff_in_scope() -> None:
+    c = evaluate(profile(persons_in_scope=300), all_best(), TODAY).costs
+    training = next(p for p in c.parts if p.key == "training")
+    awareness = next(line for line in training.lines if line.key == "awareness")
+    assert awareness.amount == 300 * 25
+    owners = next(line for line in training.lines if line.key == "process_owners")
+    assert owners.amount == 0  # no weak area left: no process owner training needed
+
+
+def test_tool_software_is_optional() -> None:
+    none = evaluate(profile(), {}, TODAY).costs
+    some = evaluate(
+        profile(assumptions={"tool_software_cost": 5000, "tool_software_annual_cost": 1200}),
+        {},
+        TODAY,
+    ).costs
+    assert none.parts[-1].amount == 0
+    assert some.parts[-1].amount == 6200
+    assert some.three_years[1].amount - none.three_years[1].amount == 1200
