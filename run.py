@@ -27,7 +27,7 @@ def _run(*args: str | Path) -> int:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an older python3
         sys.exit("iso20k needs Python 3.11 or newer")
     if not (BIN / "python").exists():
         print(f"creating {VENV}", flush=True)

@@ -36,6 +36,9 @@ SOURCES: dict[str, str] = {
 }
 
 
+DEFAULTS = Assumptions()
+
+
 def _show(value: object) -> str:
     if isinstance(value, tuple):
         return f"{len(value)} bands"
@@ -48,12 +51,13 @@ def _show(value: object) -> str:
 
 def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
     a = profile.assumptions
-    explicit = a.model_fields_set
+    # Origin follows the value, not how the profile was built: a profile stored and read back
+    # must list the same origins.
     items = [
         Assumption(
             key=name,
             value=_show(getattr(a, name)),
-            origin="profile" if name in explicit else "default",
+            origin="default" if getattr(a, name) == getattr(DEFAULTS, name) else "profile",
             source=SOURCES[name],
         )
         for name in Assumptions.model_fields
@@ -62,7 +66,7 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
         Assumption(
             key="use_consultants",
             value=str(profile.use_consultants),
-            origin="profile" if "use_consultants" in profile.model_fields_set else "default",
+            origin="default" if profile.use_consultants else "profile",
             source="whether consultants support the project",
         )
     )

@@ -23,6 +23,8 @@ COORDINATION_SHARE = 0.2
 # Auditees accompanying each audit day (the SMS manager and a process owner).
 AUDIT_ESCORTS = 2
 INTERNAL_AUDIT_DAYS_PER_AUDITOR = 3
+# In small organisations one person owns several processes: at most one owner per five persons.
+PERSONS_PER_PROCESS_OWNER = 5
 
 
 def _money(value: float) -> int:
@@ -55,6 +57,12 @@ def consultant_days(profile: Profile, tasks: tuple[TaskSize, ...], audit: AuditD
     return preparation + gap_analysis + process_work + trial_coaching + audit_support
 
 
+def process_owners_to_train(profile: Profile, tasks: tuple[TaskSize, ...]) -> int:
+    """One course per owner role of a weak area; in small teams one person holds several."""
+    roles = {t.area.owner_role or "SMS manager" for t in tasks}
+    return min(len(roles), math.ceil(profile.persons_in_scope / PERSONS_PER_PROCESS_OWNER))
+
+
 def auditors_to_train(profile: Profile, answers: dict[str, AnswerValue]) -> int:
     existing = answers.get(INTERNAL_AUDITORS_QUESTION)
     have = int(existing) if isinstance(existing, int | float) else 0
@@ -83,7 +91,7 @@ def estimate(
     a = profile.assumptions
     cur = profile.currency
     audit = compute_audit_days(a, profile.persons_in_scope)
-    owners = sorted({t.area.owner_role or "SMS manager" for t in tasks})
+    owners = process_owners_to_train(profile, tasks)
     trainees = auditors_to_train(profile, answers)
     c_days = consultant_days(profile, tasks, audit)
 
@@ -140,9 +148,8 @@ def estimate(
                 _line(
                     "process_owners",
                     "Process owner training",
-                    len(owners) * a.process_owner_course_cost,
-                    f"{len(owners)} owner roles of weak areas × "
-                    f"{_fmt(a.process_owner_course_cost)} {cur}",
+                    owners * a.process_owner_course_cost,
+                    f"{owners} owners of weak areas × {_fmt(a.process_owner_course_cost)} {cur}",
                 ),
             ],
         ),

@@ -214,6 +214,9 @@ def feasibility(
     if blockers:
         verdict = "not yet feasible"
         reasons.extend(blockers)
+        reasons.append(
+            f"Readiness is {readiness:.0f}%; the largest gap is {max_gap:.1f} maturity levels."
+        )
     elif not foundation_short and readiness >= READY_READINESS_PERCENT and max_gap <= READY_MAX_GAP:
         verdict = "ready to start"
         reasons.append(

@@ -118,7 +118,8 @@ def test_broken_yaml_names_the_line() -> None:
 def test_json_is_accepted() -> None:
     text = (
         '{"profile": {"organisation": "J", "persons_in_scope": 5, "it_staff": 3,'
-        ' "staff_available_fte": 1, "services_in_scope": 1}, "answers": {"leadership.commitment": 2}}'
+        ' "staff_available_fte": 1, "services_in_scope": 1},'
+        ' "answers": {"leadership.commitment": 2}}'
     )
     given = parse_input_text(text)
     assert given.answers == {"leadership.commitment": 2}

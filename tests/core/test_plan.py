@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 
 from helpers import TODAY, all_at, all_best, profile
 
@@ -17,7 +18,7 @@ def test_five_stages_in_order_on_business_days() -> None:
     ]
     assert p.mode == "forward"
     assert p.start == dt.date(2027, 1, 11)
-    for before, after in zip(p.stages, p.stages[1:]):
+    for before, after in itertools.pairwise(p.stages):
         assert before.end < after.start
     assert p.stages[3].business_days >= MIN_TRIAL_DAYS
     assert p.business_days == sum(s.business_days for s in p.stages)

@@ -1,0 +1,169 @@
+"""The `iso20k` command line.
+
+Bad input never shows a traceback: every `InputError` becomes one line on stderr naming the
+field and the problem, with exit status 2 (the usage-error status click uses too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from iso20k_core.errors import InputError
+from iso20k_core.evaluate import evaluate
+from iso20k_core.inputs import parse_input_text
+from iso20k_core.report import FORMATS, render
+from iso20k_core.standard import BankError, load_bank
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"iso20k: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+class IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"expected a date as YYYY-MM-DD, got {value!r}", param, ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="iso20k")
+def cli() -> None:
+    """Prepare an IT organisation for ISO/IEC 20000-1 certification."""
+
+
+@cli.command("evaluate")
+@click.argument("profile_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--today", type=IsoDate(), default=None, help="Evaluate as of this date [today].")
+def evaluate_command(profile_file: Path, fmt: str, today: dt.date | None) -> None:
+    """Evaluate PROFILE_FILE (YAML or JSON with `profile` and `answers`)."""
+    try:
+        text = profile_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{profile_file}: no such file")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{profile_file}: cannot read ({exc.__class__.__name__})")
+    try:
+        given = parse_input_text(text)
+    except InputError as exc:
+        _fail(f"{profile_file}: {exc}")
+    result = evaluate(given.profile, given.answers, today or dt.date.today(), given.bank)
+    click.echo(render(result, fmt), nl=False)  # type: ignore[arg-type]
+
+
+@cli.command("questions")
+@click.option("--section", "section_id", default=None, help="Only this section (an id).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--bank-version", default=None, help="A bank version [newest].")
+def questions_command(section_id: str | None, fmt: str, bank_version: str | None) -> None:
+    """List the question bank, or one section of it."""
+    try:
+        bank = load_bank(bank_version)
+    except BankError as exc:
+        _fail(str(exc))
+    sections = bank.sections
+    if section_id is not None:
+        sections = tuple(s for s in bank.sections if s.id == section_id)
+        if not sections:
+            known = ", ".join(s.id for s in bank.sections)
+            _fail(f"--section: unknown section {section_id!r}; choose one of: {known}")
+    if fmt == "json":
+        data = [s.model_dump(mode="json") for s in sections]
+        click.echo(json.dumps({"version": bank.version, "sections": data}, indent=2))
+        return
+    click.echo(f"{bank.standard}, question bank {bank.version}")
+    for section in sections:
+        click.echo(f"\n[{section.id}] {section.title} ({len(section.questions)} questions)")
+        for area in section.areas:
+            required = (
+                f", required maturity {area.required_maturity}"
+                if area.required_maturity is not None
+                else ""
+            )
+            clause = f"{area.clause} " if area.clause else ""
+            click.echo(f"  {clause}{area.title}{required}")
+            for q in area.questions:
+                click.echo(f"    {q.id:<44} {q.type:<15} {q.text}")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database named by DATABASE_URL (default: ./iso20k.db)."""
+    from bot.settings import get_settings
+    from bot.store.migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url, revision)
+    click.echo(f"database at {_redact(url)} is at revision {revision}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.command("serve")
+def serve_command() -> None:
+    """Serve the Slack app over HTTP (not yet available)."""
+    click.echo("iso20k serve: the Slack app is not yet available in this version.")
+
+
+@cli.command("worker")
+def worker_command() -> None:
+    """Run the reminder scheduler (not yet available)."""
+    click.echo("iso20k worker: reminders are not yet available in this version.")
+
+
+@cli.command("start")
+@click.pass_context
+def start_command(ctx: click.Context) -> None:
+    """Start the product on the embedded default: SQLite, no chat credentials needed."""
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    ctx.invoke(db_upgrade)
+    if not (settings.slack_bot_token or settings.slack_app_token):
+        click.echo(
+            "No Slack credentials set (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
+            "SLACK_APP_TOKEN): the chat apps are not yet available in this version, "
+            "so here is the engine on a bundled example."
+        )
+    example = Path(__file__).resolve().parents[1] / "examples" / "itil-service-provider.yaml"
+    if example.exists():
+        shown = example.relative_to(Path.cwd()) if example.is_relative_to(Path.cwd()) else example
+        click.echo(f"\n$ iso20k evaluate {shown}\n")
+        ctx.invoke(evaluate_command, profile_file=example, fmt="text", today=None)
+    click.echo("\nEvaluate your own organisation: copy an example, edit it, then run")
+    click.echo("  .venv/bin/iso20k evaluate my-profile.yaml --format markdown")
+
+
+def main() -> None:
+    cli(prog_name="iso20k")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""The bot's settings, read from the environment (one object, passed to whoever needs it)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; env names are case-insensitive."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    # The embedded default is a SQLite file in the working folder (DESIGN.md "Running it");
+    # point DATABASE_URL at PostgreSQL to scale out.
+    database_url: str = "sqlite:///iso20k.db"
+    port: int = 3000
+    # Slack over HTTP needs the bot token and signing secret; Socket Mode needs the app token.
+    # repr=False: printing or logging the settings must not leak a credential.
+    slack_bot_token: str | None = Field(default=None, repr=False)
+    slack_signing_secret: str | None = Field(default=None, repr=False)
+    slack_app_token: str | None = Field(default=None, repr=False)
+    # Another Web API base URL: enterprise grids, or the fake Slack the tests run.
+    slack_api_url: str | None = None
+
+
+def get_settings() -> Settings:
+    """Read the environment now; a new object each call, so tests can change the environment."""
+    return Settings()

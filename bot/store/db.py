@@ -1,0 +1,37 @@
+"""Engines and the shared metadata's naming convention."""
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import SQLModel
+
+# Named constraints everywhere: SQLite batch mode can only drop or alter a constraint it can
+# name, and PostgreSQL then gets the same names (PLATFORM.md "SQLModel + Alembic"). This must
+# run before any table model is defined, so models.py imports this module first.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; on SQLite, foreign keys are enforced on every connection."""
+    if not url.startswith("sqlite"):
+        # pre_ping: a long-running web or worker process survives a PostgreSQL restart.
+        return create_engine(url, pool_pre_ping=True)
+    # The web server and the scheduler share the engine across threads; SQLite's own
+    # check would refuse a connection used by a thread other than its creator.
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _enforce_foreign_keys)
+    return engine
+
+
+def _enforce_foreign_keys(dbapi_connection: Any, _connection_record: Any) -> None:
+    # SQLite ships with foreign keys off, per connection (PLATFORM.md "SQLModel + Alembic").
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,215 @@
+"""The tables. Every row but an organisation's own carries its `organisation_id`.
+
+Rows that point at an assessment or a member do it with a composite foreign key
+(`assessment_id, organisation_id`) so the database itself refuses a row that mixes two
+tenants; a plain key on `organisation_id` still points every row at its organisation.
+"""
+
+from datetime import date, datetime
+from typing import Any, Literal, get_args
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlmodel import AutoString, Field, SQLModel
+
+from bot.store import db  # noqa: F401  (sets the naming convention before any table exists)
+from bot.store.columns import UTCDateTime, utc_now
+
+# Literal types for mypy; SQLModel cannot map a Literal, so these columns say sa_type=AutoString
+# (like every other str column) and a CHECK constraint keeps the values in the database honest.
+Platform = Literal["slack", "teams", "console"]
+Role = Literal["admin", "manager", "member"]
+AssignmentState = Literal["open", "done", "cancelled"]
+ReminderState = Literal["pending", "claimed", "sent", "cancelled", "failed"]
+
+PLATFORMS: tuple[Platform, ...] = get_args(Platform)
+ROLES: tuple[Role, ...] = get_args(Role)
+ASSIGNMENT_STATES: tuple[AssignmentState, ...] = get_args(AssignmentState)
+REMINDER_STATES: tuple[ReminderState, ...] = get_args(ReminderState)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """A CHECK named after `column` (ck_<table>_<column>) allowing only `values`."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+
+
+def _json(*, nullable: bool) -> Column[Any]:
+    # sa.JSON is `json` on PostgreSQL and JSON-as-text on SQLite. none_as_null: a Python
+    # None in a nullable column is SQL NULL, not the JSON text 'null'.
+    return Column(JSON(none_as_null=nullable), nullable=nullable)
+
+
+def _same_tenant(column: str, table: str) -> ForeignKeyConstraint:
+    """`column` refers to a row of `table` belonging to the same organisation."""
+    return ForeignKeyConstraint(
+        [column, "organisation_id"], [f"{table}.id", f"{table}.organisation_id"]
+    )
+
+
+class Organisation(SQLModel, table=True):
+    """A Slack workspace, a Teams tenant or a console user's organisation: the tenant."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"), _one_of("platform", PLATFORMS))
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: Platform = Field(sa_type=AutoString)
+    external_id: str  # Slack team id, Teams tenant id, or a name chosen on the console
+    name: str
+    profile: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
+    timezone: str = "UTC"
+    currency: str = "EUR"
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Member(SQLModel, table=True):
+    """A person of the organisation as the chat platform knows them."""
+
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "platform_user_id"),
+        UniqueConstraint("id", "organisation_id"),  # target of the same-tenant foreign keys
+        _one_of("role", ROLES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    platform_user_id: str
+    display_name: str | None = None
+    role: Role = Field(default="member", sa_type=AutoString)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Assessment(SQLModel, table=True):
+    """One round of answering the question bank; a new cycle starts after one closes."""
+
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "cycle"),
+        UniqueConstraint("id", "organisation_id"),
+        CheckConstraint("cycle >= 1", name="cycle"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    cycle: int  # 1-based
+    bank_version: str  # the question bank the answers refer to
+    started_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Answer(SQLModel, table=True):
+    """The current value of one question in one assessment; its history is AnswerRevision."""
+
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "question_id"),
+        _same_tenant("assessment_id", "assessment"),
+        _same_tenant("answered_by", "member"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    assessment_id: int
+    question_id: str
+    value: Any = Field(sa_column=_json(nullable=False))
+    answered_by: int | None = None  # member id
+    answered_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class AnswerRevision(SQLModel, table=True):
+    """One change of an answer: who, when, from what, to what. Only ever inserted."""
+
+    __tablename__ = "answer_revision"
+    __table_args__ = (
+        _same_tenant("assessment_id", "assessment"),
+        _same_tenant("changed_by", "member"),
+        Index(None, "assessment_id", "question_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    assessment_id: int
+    question_id: str
+    old_value: Any = Field(default=None, sa_column=_json(nullable=True))
+    new_value: Any = Field(default=None, sa_column=_json(nullable=True))
+    changed_by: int | None = None  # member id
+    changed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Assignment(SQLModel, table=True):
+    """A section of the question bank given to a member to answer."""
+
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "section_id", "member_id"),
+        _same_tenant("assessment_id", "assessment"),
+        _same_tenant("member_id", "member"),
+        _one_of("state", ASSIGNMENT_STATES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    assessment_id: int
+    section_id: str
+    member_id: int
+    due_date: date | None = None
+    state: AssignmentState = Field(default="open", sa_type=AutoString)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Milestone(SQLModel, table=True):
+    """A milestone of the certification plan, kept so reminders survive a restart."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    key: str  # stable id from the plan, e.g. "stage2_audit"
+    title: str
+    planned_date: date
+    owner_role: str | None = None
+    done: bool = False
+
+
+class AuditBatch(SQLModel, table=True):
+    """An audit the certification body must be booked for (stage 1, stage 2, surveillance…)."""
+
+    __tablename__ = "audit_batch"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    key: str  # "stage1", "stage2", "surveillance1", "surveillance2", "recertification"
+    title: str
+    planned_date: date
+    window_end: date | None = None  # end of the reserve left to the certification body
+    booking_deadline: date
+    booked: bool = False
+    booked_date: date | None = None
+    certification_body: str | None = None
+    booking_reference: str | None = None
+
+
+class Reminder(SQLModel, table=True):
+    """The outbox: a message due at a time, sent once by whichever worker claims it."""
+
+    __table_args__ = (
+        # Re-planning regenerates reminders; the dedupe key makes that idempotent.
+        UniqueConstraint("organisation_id", "dedupe_key"),
+        # The scheduler's question on every tick: what is pending and due?
+        Index(None, "state", "due_at"),
+        _one_of("state", REMINDER_STATES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    kind: str  # "milestone", "booking_deadline", "audit_batch", "assignment_nudge", "digest"
+    target: str  # channel or user id on the organisation's platform
+    subject: str
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    dedupe_key: str
+    state: ReminderState = Field(default="pending", sa_type=AutoString)
+    attempts: int = 0
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    payload: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
+    message_ref: str | None = None  # e.g. Slack's message ts, to update or thread on it

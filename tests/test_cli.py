@@ -1,0 +1,162 @@
+"""The `iso20k` command as a user runs it: a real process, real files, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+PROFILE = """\
+profile:
+  organisation: CLI test
+  persons_in_scope: 20
+  it_staff: 12
+  staff_available_fte: 1
+  services_in_scope: 3
+answers:
+  leadership.commitment: 3
+"""
+
+
+def iso20k(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_three_examples_ship() -> None:
+    names = {p.name for p in EXAMPLES}
+    assert {
+        "small-it-department.yaml",
+        "itil-service-provider.yaml",
+        "enterprise-iso27001.yaml",
+    } <= names
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_examples_evaluate_in_every_format(example: Path, fmt: str) -> None:
+    done = iso20k("evaluate", str(example), "--format", fmt, "--today", "2026-11-25")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    if fmt == "json":
+        data = json.loads(done.stdout)
+        assert data["today"] == "2026-11-25"
+        assert data["feasibility"]["verdict"] in {
+            "ready to start",
+            "feasible with preparation",
+            "not yet feasible",
+        }
+    elif fmt == "markdown":
+        assert done.stdout.startswith("# ISO/IEC 20000-1 readiness")
+        assert "## Risks and countermeasures" in done.stdout
+    else:
+        assert "VERDICT:" in done.stdout
+
+
+def test_examples_tell_different_stories() -> None:
+    verdicts = {}
+    for example in EXAMPLES:
+        done = iso20k("evaluate", str(example), "--format", "json", "--today", "2026-11-25")
+        verdicts[example.stem] = json.loads(done.stdout)
+    small = verdicts["small-it-department"]
+    mature = verdicts["itil-service-provider"]
+    large = verdicts["enterprise-iso27001"]
+    assert small["readiness_percent"] < mature["readiness_percent"]
+    assert small["feasibility"]["verdict"] != "ready to start"
+    assert large["costs"]["audit_days"]["reduction_percent"] == 20
+    assert large["costs"]["currency"] == "GBP"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (PROFILE + "  colour: blue\n", "answers.colour: unknown question id"),
+        (
+            PROFILE.replace("persons_in_scope: 20", "persons_in_scope: twenty"),
+            "profile.persons_in_scope: input should be a valid integer",
+        ),
+        (PROFILE + "  incident.policy_documented: 7\n", "answers.incident"),
+        (
+            PROFILE.replace("leadership.commitment: 3", "leadership.commitment: 9"),
+            "answers.leadership.commitment: expected a whole number from 0 to 5, got 9",
+        ),
+        (
+            PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 2027/01/11"),
+            "profile.start_date: expected a date as YYYY-MM-DD",
+        ),
+        (
+            PROFILE.replace("it_staff: 12", "it_staff: 12\n  mood: good"),
+            "profile.mood: unknown field",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_status_2(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_text(content)
+    done = iso20k("evaluate", str(path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert expected in lines[0]
+
+
+def test_missing_file_and_bad_options(tmp_path: Path) -> None:
+    missing = iso20k("evaluate", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    path = tmp_path / "p.yaml"
+    path.write_text(PROFILE)
+    bad_date = iso20k("evaluate", str(path), "--today", "25.11.2026")
+    assert bad_date.returncode == 2 and "expected a date as YYYY-MM-DD" in bad_date.stderr
+    bad_format = iso20k("evaluate", str(path), "--format", "pdf")
+    assert bad_format.returncode == 2 and "Traceback" not in bad_format.stderr
+
+
+def test_questions_lists_the_bank_and_one_section() -> None:
+    everything = iso20k("questions")
+    assert everything.returncode == 0
+    assert "incident.policy" in everything.stdout or "incident." in everything.stdout
+    one = iso20k("questions", "--section", "resolution")
+    assert one.returncode == 0
+    assert "8.6.1" in one.stdout and "8.7.3" not in one.stdout
+    as_json = json.loads(iso20k("questions", "--section", "benefits", "--format", "json").stdout)
+    assert len(as_json["sections"][0]["areas"][0]["questions"]) == 9
+    unknown = iso20k("questions", "--section", "nosuch")
+    assert unknown.returncode == 2
+    assert "unknown section 'nosuch'" in unknown.stderr and "resolution" in unknown.stderr
+
+
+def test_db_upgrade_creates_the_sqlite_file_in_the_working_folder(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "iso20k.db").exists()
+
+
+def test_serve_and_worker_do_not_crash() -> None:
+    for command in ("serve", "worker"):
+        done = iso20k(command)
+        assert done.returncode == 0
+        assert "not yet available" in done.stdout
