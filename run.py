@@ -55,7 +55,7 @@ def test(args: list[str]) -> int:
     steps: list[tuple[str | Path, ...]] = [
         (BIN / "ruff", "check", "."),
         (BIN / "ruff", "format", "--check", "."),
-        (BIN / "mypy", "iso20k_core"),
+        (BIN / "mypy", "iso20k_core", "bot"),
         (BIN / "python", "-m", "pytest", *args),
     ]
     for step in steps:

@@ -28,7 +28,7 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType[dt.date]):
     name = "YYYY-MM-DD"
 
     def convert(
