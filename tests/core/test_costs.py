@@ -1,8 +1,7 @@
-from helpers import TODAY, all_at, all_best, profile
-
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, audit_days, table_days
 from iso20k_core.evaluate import evaluate
 from iso20k_core.profile import Assumptions, AuditDayBand
+from tests.core.helpers import TODAY, all_at, all_best, profile
 
 
 def test_audit_days_follow_persons_in_scope() -> None:

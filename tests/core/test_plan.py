@@ -1,10 +1,9 @@
 import datetime as dt
 import itertools
 
-from helpers import TODAY, all_at, all_best, profile
-
 from iso20k_core.evaluate import evaluate
 from iso20k_core.plan import MIN_TRIAL_DAYS, add_months
+from tests.core.helpers import TODAY, all_at, all_best, profile
 
 
 def test_five_stages_in_order_on_business_days() -> None:

@@ -1,9 +1,8 @@
 import datetime as dt
 
-from helpers import TODAY, all_at, all_best, profile
-
 from iso20k_core.evaluate import evaluate
 from iso20k_core.risks import RULES
+from tests.core.helpers import TODAY, all_at, all_best, profile
 
 SAFE = {"quote_includes_surveillance": True}
 

@@ -1,8 +1,7 @@
-from helpers import TODAY, all_at, all_best, profile
-
 from iso20k_core.evaluate import evaluate
 from iso20k_core.scoring import MANAGEMENT_WEIGHT
 from iso20k_core.standard import load_bank
+from tests.core.helpers import TODAY, all_at, all_best, profile
 
 BANK = load_bank()
 

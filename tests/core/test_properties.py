@@ -1,0 +1,452 @@
+"""Properties of the engine that hold for every valid profile and answer set (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iso20k_core.answers import AnswerValue
+from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.evaluate import evaluate
+from iso20k_core.inputs import parse_input_text
+from iso20k_core.plan import add_months
+from iso20k_core.profile import Profile
+from iso20k_core.results import Evaluation
+from iso20k_core.standard import Question, load_bank
+from tests.core.strategies import TODAY, answer_values, answers, best_values, profiles
+
+BANK = load_bank()
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "itil-service-provider.yaml"
+VERDICTS = {"ready to start", "feasible with preparation", "not yet feasible"}
+
+# ISO20K_PROPERTY_EXAMPLES=5000 runs a long bug hunt; the default keeps the suite quick.
+PROPERTY = settings(
+    max_examples=int(os.environ.get("ISO20K_PROPERTY_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def run(profile: Profile, given_answers: dict[str, AnswerValue]) -> Evaluation:
+    return evaluate(profile, given_answers, TODAY, BANK)
+
+
+def _questions(kind: str) -> list[Question]:
+    return [q for q in BANK.questions if q.type == kind]
+
+
+# --- 1. totals are the sums of their parts ---------------------------------------------------
+
+
+@PROPERTY
+@given(profiles(), answers(BANK))
+def test_totals_equal_the_sum_of_their_parts(profile: Profile, given: dict[str, Any]) -> None:
+    e = run(profile, given)
+    c = e.costs
+    for part in c.parts:
+        assert part.amount == sum(line.amount for line in part.lines), part.key
+    assert c.project_total == sum(p.amount for p in c.parts)
+    assert c.total_with_internal == c.project_total + c.internal_cost
+    for year in c.three_years:
+        assert year.amount == sum(line.amount for line in year.lines), year.year
+    assert [y.year for y in c.three_years] == [1, 2, 3]
+    assert c.three_year_total == sum(y.amount for y in c.three_years)
+    # the first year carries the whole project, part by part
+    year1 = {line.key: line.amount for line in c.three_years[0].lines}
+    for part in c.parts:
+        assert year1[part.key] == part.amount
+    # every amount is a non-negative whole number
+    for part in c.parts:
+        for line in part.lines:
+            assert isinstance(line.amount, int) and line.amount >= 0, line.key
+    assert c.internal_days >= 0 and c.internal_cost >= 0
+
+    done = e.completion
+    assert done.answered == sum(s.answered for s in done.sections)
+    assert done.total == sum(s.total for s in done.sections)
+    assert done.total == len(BANK.questions)
+    assert done.answered == len([k for k, v in given.items() if v is not None])
+    for s in done.sections:
+        assert 0 <= s.answered <= s.total
+
+
+# --- 2. the plan's dates are in order -------------------------------------------------------
+
+
+@PROPERTY
+@given(profiles(), answers(BANK))
+def test_stage_and_audit_dates_never_overlap_or_go_backwards(
+    profile: Profile, given: dict[str, Any]
+) -> None:
+    plan = run(profile, given).plan
+    cal = BusinessCalendar(profile.country)
+    stages = plan.stages
+    assert [s.number for s in stages] == [1, 2, 3, 4, 5]
+    for s in stages:
+        assert s.start <= s.end, s.key
+        assert s.business_days >= 1, s.key
+        assert cal.is_business_day(s.start) and cal.is_business_day(s.end), s.key
+        assert cal.count(s.start, s.end) == s.business_days, s.key
+    for before, after in itertools.pairwise(stages):
+        assert after.start > before.end, (before.key, after.key)
+        assert after.start == cal.next_after(before.end), (before.key, after.key)
+    assert plan.start == stages[0].start
+    assert plan.certification_date == stages[-1].end
+    assert plan.business_days == sum(s.business_days for s in stages)
+
+    # milestones lie within the plan: kick-off on its first day, the decision on its last
+    dates = {m.key: m.date for m in plan.milestones}
+    assert dates["kickoff"] == plan.start
+    assert dates["certification_decision"] == plan.certification_date
+    for m in plan.milestones:
+        assert plan.start <= m.date <= plan.certification_date, m.key
+    assert [m.date for m in plan.milestones] == sorted(m.date for m in plan.milestones)
+
+    # audit batches: booked ahead, planned, then the certification body's reserve window
+    lead = profile.assumptions.audit_booking_lead_days
+    batches = {b.key: b for b in plan.audit_batches}
+    assert set(batches) == {
+        "stage1",
+        "stage2",
+        "surveillance1",
+        "surveillance2",
+        "recertification",
+    }
+    for b in plan.audit_batches:
+        assert b.booking_deadline is not None, b.key
+        if lead > 0:
+            assert b.booking_deadline < b.planned_date, b.key
+        else:
+            assert b.booking_deadline == b.planned_date, b.key
+        assert b.planned_date <= b.window_end, b.key
+        assert b.on_site_days >= 1, b.key
+    stage1, stage2 = batches["stage1"], batches["stage2"]
+    certification = stages[-1]
+    assert certification.start <= stage1.planned_date
+    assert stage1.planned_date < stage2.planned_date
+    assert stage1.window_end < plan.improvement_window[0]
+    assert plan.improvement_window[0] <= plan.improvement_window[1] < stage2.planned_date
+    assert stage2.window_end <= plan.certification_date
+
+    decision = plan.certification_date
+    s1, s2 = batches["surveillance1"], batches["surveillance2"]
+    assert decision < s1.planned_date
+    assert s1.window_end < add_months(decision, 12)
+    assert s1.window_end < s2.planned_date
+    assert s2.window_end < add_months(decision, 24)
+    expiry = plan.certificate_expiry
+    assert expiry == add_months(decision, 36) - dt.timedelta(days=1)
+    assert 3 * 365 - 1 <= (expiry - decision).days <= 3 * 366
+    recert = batches["recertification"]
+    assert s2.window_end < recert.planned_date
+    assert recert.window_end < expiry
+
+    # tasks lie inside the process-establishment stage
+    process = stages[2]
+    assert process.key == "process_establishment"
+    for t in plan.tasks:
+        assert process.start <= t.start <= t.end <= process.end, t.area
+        assert t.effort_days >= 1, t.area
+
+
+# --- 3. raising an answer never lengthens the plan nor raises the cost ----------------------
+
+LADDERS: dict[str, tuple[AnswerValue | None, ...]] = {
+    "maturity": (None, 0, 1, 2, 3, 4, 5),
+    "yes_partial_no": (None, "no", "partial", "yes"),
+}
+
+
+@st.composite
+def _raised(draw: st.DrawFn, kind: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Two answer sets equal but for some questions of `kind`, each raised in the second."""
+    base = draw(answers(BANK))
+    candidates = [q.id for q in _questions(kind)]
+    chosen = draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=5, unique=True))
+    ladder = LADDERS[kind]
+    low_answers, high_answers = dict(base), dict(base)
+    for qid in chosen:
+        low = draw(st.integers(min_value=0, max_value=len(ladder) - 2))
+        high = draw(st.integers(min_value=low + 1, max_value=len(ladder) - 1))
+        for target, rung in ((low_answers, ladder[low]), (high_answers, ladder[high])):
+            if rung is None:
+                target.pop(qid, None)
+            else:
+                target[qid] = rung
+    return low_answers, high_answers, chosen
+
+
+@st.composite
+def _raised_numbers(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The same for number questions with a target: a larger (or a first) number."""
+    base = draw(answers(BANK))
+    candidates = [q for q in _questions("number") if q.target is not None]
+    chosen = draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=3, unique=True))
+    low_answers, high_answers = dict(base), dict(base)
+    for q in chosen:
+        a, b = sorted(draw(st.lists(answer_values(q), min_size=2, max_size=2)))
+        if draw(st.booleans()):
+            low_answers.pop(q.id, None)
+        else:
+            low_answers[q.id] = a
+        high_answers[q.id] = b
+    return low_answers, high_answers, [q.id for q in chosen]
+
+
+def _assert_not_worse(low: Evaluation, high: Evaluation) -> None:
+    assert high.readiness_percent >= low.readiness_percent
+    for a_low, a_high in zip(low.areas, high.areas, strict=True):
+        assert a_high.maturity >= a_low.maturity, a_low.id
+        assert a_high.gap <= a_low.gap, a_low.id
+    p_low, p_high = low.plan, high.plan
+    assert p_high.business_days <= p_low.business_days
+    for s_low, s_high in zip(p_low.stages, p_high.stages, strict=True):
+        assert s_high.business_days <= s_low.business_days, s_low.key
+    assert p_high.certification_date <= p_low.certification_date
+    assert p_high.earliest_certification_date <= p_low.earliest_certification_date
+    c_low, c_high = low.costs, high.costs
+    assert c_high.project_total <= c_low.project_total
+    assert c_high.internal_days <= c_low.internal_days
+    assert c_high.internal_cost <= c_low.internal_cost
+    assert c_high.total_with_internal <= c_low.total_with_internal
+    assert c_high.three_year_total <= c_low.three_year_total
+
+
+@PROPERTY
+@given(profiles(), _raised("maturity"))
+def test_raising_a_maturity_never_lengthens_the_plan_nor_raises_the_cost(
+    profile: Profile, pair: tuple[dict[str, Any], dict[str, Any], list[str]]
+) -> None:
+    low, high, _ = pair
+    _assert_not_worse(run(profile, low), run(profile, high))
+
+
+@PROPERTY
+@given(profiles(), _raised("yes_partial_no"))
+def test_raising_yes_partial_no_never_lengthens_the_plan_nor_raises_the_cost(
+    profile: Profile, pair: tuple[dict[str, Any], dict[str, Any], list[str]]
+) -> None:
+    low, high, _ = pair
+    _assert_not_worse(run(profile, low), run(profile, high))
+
+
+@PROPERTY
+@given(profiles(), _raised_numbers())
+def test_raising_a_targeted_number_never_lengthens_the_plan_nor_raises_the_cost(
+    profile: Profile, pair: tuple[dict[str, Any], dict[str, Any], list[str]]
+) -> None:
+    low, high, _ = pair
+    _assert_not_worse(run(profile, low), run(profile, high))
+
+
+# --- 4. a fully mature organisation is ready to start ---------------------------------------
+
+
+@st.composite
+def _best_answers(draw: st.DrawFn, *, maturity_at_required: bool) -> dict[str, Any]:
+    """Every scored question at full marks (or, optionally, maturity exactly at the area's
+    required level); unscored questions (text, ratings, untargeted numbers) anything or blank."""
+    result: dict[str, Any] = {}
+    for q in BANK.questions:
+        if q.scored:
+            if maturity_at_required and q.type == "maturity":
+                required = BANK.area_of_question[q.id].required_maturity
+                assert required is not None
+                result[q.id] = required
+            else:
+                result[q.id] = draw(best_values(q))
+        elif draw(st.booleans()):
+            result[q.id] = draw(answer_values(q))
+    return result
+
+
+@PROPERTY
+@given(profiles(), _best_answers(maturity_at_required=False))
+def test_every_scored_question_at_its_best_is_ready_to_start(
+    profile: Profile, given: dict[str, Any]
+) -> None:
+    e = run(profile, given)
+    assert e.readiness_percent == 100.0
+    for a in e.areas:
+        assert a.maturity == 5.0, a.id
+        assert a.gap == 0.0, a.id
+    assert e.weakest_areas == ()
+    assert e.plan.tasks == ()
+    assert e.feasibility.verdict == "ready to start", e.feasibility.reasons
+
+
+@PROPERTY
+@given(profiles(), _best_answers(maturity_at_required=True))
+def test_maturity_exactly_at_the_required_level_is_ready_to_start(
+    profile: Profile, given: dict[str, Any]
+) -> None:
+    e = run(profile, given)
+    for a in e.areas:
+        if a.required is not None:
+            assert a.maturity >= a.required, a.id
+            assert a.gap == 0.0, a.id
+    assert e.readiness_percent == 100.0
+    assert e.feasibility.verdict == "ready to start", e.feasibility.reasons
+
+
+# --- 5. deterministic output ----------------------------------------------------------------
+
+
+@PROPERTY
+@given(profiles(), answers(BANK))
+def test_same_inputs_give_byte_identical_output(profile: Profile, given: dict[str, Any]) -> None:
+    first = run(profile, given).model_dump_json()
+    again = run(profile, given).model_dump_json()
+    reordered = run(profile, dict(reversed(list(given.items())))).model_dump_json()
+    # a profile stored and read back (every field now explicit) evaluates the same
+    copied = run(Profile.model_validate(profile.model_dump()), dict(given)).model_dump_json()
+    assert first == again == reordered == copied
+
+
+def _input_file(tmp_path: Path) -> Path:
+    if EXAMPLE.exists():
+        return EXAMPLE
+    text = yaml.safe_dump(
+        {
+            "profile": {
+                "organisation": "Hash Seed Services GmbH",
+                "persons_in_scope": 420,
+                "it_staff": 85,
+                "staff_available_fte": 4.5,
+                "services_in_scope": 23,
+                "sites": 3,
+                "country": "DE",
+                "itil_adoption": "partial",
+                "existing_certifications": ["ISO 9001", "ISO/IEC 27001"],
+                "start_date": "2027-01-11",
+                "target_certification_date": "2028-06-30",
+                "assumptions": {"integration_reduction_percent": 20},
+            },
+            "answers": {
+                q.id: (
+                    [3, 2, 1, 4][i % 4]
+                    if q.type in ("maturity", "rating")
+                    else ["yes", "partial", "no"][i % 3]
+                    if q.type == "yes_partial_no"
+                    else (q.target or q.min or 0)
+                    if q.type == "number"
+                    else "2026-06-30"
+                    if q.type == "date"
+                    else "Described in the process manual."
+                )
+                for i, q in enumerate(BANK.questions)
+                if i % 7 != 3  # leave some unanswered
+            },
+        },
+        sort_keys=False,
+        allow_unicode=True,
+    )
+    path = tmp_path / "hash-seed.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).with_name("iso20k")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path, fmt: str) -> None:
+    path = _input_file(tmp_path)
+    outputs = []
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [*_cli(), "evaluate", str(path), "--format", fmt, "--today", TODAY.isoformat()],
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        outputs.append(done.stdout)
+    assert outputs[0]
+    assert outputs[0] == outputs[1] == outputs[2]
+    if fmt == "json":
+        given = parse_input_text(path.read_text(encoding="utf-8"))
+        here = evaluate(given.profile, given.answers, TODAY, given.bank)
+        assert outputs[0].decode("utf-8") == here.model_dump_json(indent=2) + "\n"
+
+
+# --- 6. ranges ------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(profiles(), answers(BANK))
+def test_scores_stay_in_range(profile: Profile, given: dict[str, Any]) -> None:
+    e = run(profile, given)
+    assert 0.0 <= e.readiness_percent <= 100.0
+    assert 0.0 <= e.completion.percent <= 100.0
+    for a in e.areas:
+        assert 0.0 <= a.maturity <= 5.0, a.id
+        assert a.gap >= 0.0, a.id
+        if a.required is not None:
+            assert a.gap == pytest.approx(max(a.required - a.maturity, 0.0), abs=0.011), a.id
+        assert 0 <= a.answered <= a.total, a.id
+    f = e.feasibility
+    assert f.verdict in VERDICTS
+    for score in (f.management_score, f.technical_score, f.score):
+        assert 0.0 <= score <= 100.0
+    if f.benefit_score is not None:
+        assert 0.0 <= f.benefit_score <= 100.0
+    for b in f.benefits:
+        assert 0.0 <= b.current_maturity <= 5.0 and 0.0 <= b.expected_gain <= 5.0, b.id
+    for r in e.risks:
+        assert 1 <= r.score <= 9, r.id
+    assert set(e.weakest_areas) <= {a.id for a in e.areas if a.gap > 0}
+
+
+# --- 7. backward planning -------------------------------------------------------------------
+
+
+@PROPERTY
+@given(profiles(with_target=True), answers(BANK))
+def test_backward_planning_meets_a_feasible_target_or_says_it_cannot(
+    profile: Profile, given: dict[str, Any]
+) -> None:
+    plan = run(profile, given).plan
+    target = profile.target_certification_date
+    assert target is not None and plan.target_date == target
+    earliest_start = profile.start_date or TODAY
+    assert plan.start >= earliest_start
+    if plan.target_feasible:
+        assert plan.mode == "backward"
+        assert plan.certification_date <= target
+        assert plan.earliest_certification_date <= target
+        assert plan.certification_date >= plan.earliest_certification_date
+    else:
+        assert plan.target_feasible is False
+        assert plan.mode == "forward"
+        assert plan.earliest_certification_date > target
+        assert plan.certification_date == plan.earliest_certification_date
+
+
+@PROPERTY
+@given(profiles(with_target=False), answers(BANK))
+def test_without_a_target_the_plan_runs_forward_from_the_start(
+    profile: Profile, given: dict[str, Any]
+) -> None:
+    plan = run(profile, given).plan
+    assert plan.mode == "forward"
+    assert plan.target_date is None and plan.target_feasible is None
+    cal = BusinessCalendar(profile.country)
+    assert plan.start == cal.on_or_after(profile.start_date or TODAY)
+    assert plan.certification_date == plan.earliest_certification_date
