@@ -41,7 +41,8 @@ def _part(key: str, title: str, lines: list[CostLine]) -> CostPart:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    """1,400 / 3.5 / 1,250.75: no trailing zeros, thousands separated."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def consultant_days(profile: Profile, tasks: tuple[TaskSize, ...], audit: AuditDays) -> int:
@@ -143,13 +144,15 @@ def estimate(
                     "internal_auditors",
                     "Internal auditor course",
                     trainees * a.internal_auditor_course_cost,
-                    f"{trainees} persons × {_fmt(a.internal_auditor_course_cost)} {cur}",
+                    f"{trainees} {'person' if trainees == 1 else 'persons'} × "
+                    f"{_fmt(a.internal_auditor_course_cost)} {cur}",
                 ),
                 _line(
                     "process_owners",
                     "Process owner training",
                     owners * a.process_owner_course_cost,
-                    f"{owners} owners of weak areas × {_fmt(a.process_owner_course_cost)} {cur}",
+                    f"{owners} process {'owner' if owners == 1 else 'owners'} of weak areas × "
+                    f"{_fmt(a.process_owner_course_cost)} {cur}",
                 ),
             ],
         ),

@@ -190,20 +190,33 @@ def weak_supplier_management(c: RiskContext) -> Risk | None:
 
 
 def no_internal_audit(c: RiskContext) -> Risk | None:
-    programme = c.answer("performance.internal_audit_programme")
     auditors = c.answer("performance.internal_auditors")
     count = auditors if isinstance(auditors, int | float) else 0
-    if programme == "yes" and count >= 1:
+    if count >= 1:
         return None
     return _risk(
         "no_internal_audit",
         "No internal audit capability",
         "high",
         "high",
-        f"internal audit programme: {programme or 'unanswered'}; trained internal auditors: "
-        f"{count:g}",
+        f"trained internal auditors: {count:g}",
         "Train at least two internal auditors now and plan a full internal audit of the SMS "
         "during trial operation; stage 2 needs its results (9.2).",
+    )
+
+
+def audit_programme_incomplete(c: RiskContext) -> Risk | None:
+    programme = c.answer("performance.internal_audit_programme")
+    if programme == "yes":
+        return None
+    return _risk(
+        "audit_programme_incomplete",
+        "Internal audit programme does not cover the SMS",
+        "medium",
+        "high",
+        f"internal audit programme: {programme or 'unanswered'}",
+        "Plan audits of every clause and process of the SMS at planned intervals, with "
+        "criteria, scope and auditors who do not audit their own work (9.2).",
     )
 
 
@@ -402,6 +415,7 @@ RULES: tuple[Rule, ...] = (
     weak_tooling,
     weak_supplier_management,
     no_internal_audit,
+    audit_programme_incomplete,
     no_management_review,
     too_few_people,
     wide_scope,

@@ -28,6 +28,7 @@ def test_a_weak_organisation_raises_many_risks_sorted_by_score() -> None:
         "budget_not_approved",
         "weak_supplier_management",
         "no_internal_audit",
+        "audit_programme_incomplete",
         "no_management_review",
         "too_few_people",
         "wide_scope",
@@ -97,3 +98,12 @@ def test_booking_deadline_close_and_target_without_slack() -> None:
 def test_iso27001_certified_organisations_are_not_warned_about_security() -> None:
     e = evaluate(profile(existing_certifications=["ISO/IEC 27001"]), all_at(1), TODAY)
     assert "security_without_isms" not in risk_ids(e)
+
+
+def test_trained_auditors_without_a_full_programme() -> None:
+    answers = all_best()
+    answers["performance.internal_auditors"] = 14
+    answers["performance.internal_audit_programme"] = "partial"
+    ids = risk_ids(evaluate(profile(assumptions=SAFE), answers, TODAY))
+    assert "audit_programme_incomplete" in ids
+    assert "no_internal_audit" not in ids
