@@ -138,27 +138,42 @@ def worker_command() -> None:
     click.echo("iso20k worker: reminders are not yet available in this version.")
 
 
+@cli.command("console")
+@click.option("--user", default=None, help="Who you are in the console [$USER].")
+def console_command(user: str | None) -> None:
+    """The whole product in the terminal: same dialogs, same database, no credentials."""
+    import getpass
+
+    from bot.console.app import Console
+    from bot.settings import get_settings
+    from bot.store.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        name = user or getpass.getuser()
+    except (KeyError, OSError):
+        name = "me"
+    code = Console(engine, load_bank(), name, sys.stdin, sys.stdout).run()
+    engine.dispose()
+    sys.exit(code)
+
+
 @cli.command("start")
 @click.pass_context
 def start_command(ctx: click.Context) -> None:
-    """Start the product on the embedded default: SQLite, no chat credentials needed."""
+    """Start the product on the embedded default: migrate, then the console or the chat app."""
     from bot.settings import get_settings
 
     settings = get_settings()
     ctx.invoke(db_upgrade)
-    if not (settings.slack_bot_token or settings.slack_app_token):
-        click.echo(
-            "No Slack credentials set (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
-            "SLACK_APP_TOKEN): the chat apps are not yet available in this version, "
-            "so here is the engine on a bundled example."
-        )
-    example = Path(__file__).resolve().parents[1] / "examples" / "itil-service-provider.yaml"
-    if example.exists():
-        shown = example.relative_to(Path.cwd()) if example.is_relative_to(Path.cwd()) else example
-        click.echo(f"\n$ iso20k evaluate {shown}\n")
-        ctx.invoke(evaluate_command, profile_file=example, fmt="text", today=None)
-    click.echo("\nEvaluate your own organisation: copy an example, edit it, then run")
-    click.echo("  .venv/bin/iso20k evaluate my-profile.yaml --format markdown")
+    if settings.slack_bot_token or settings.slack_app_token:
+        ctx.invoke(serve_command)
+        return
+    click.echo(
+        "No Slack credentials set, so this is the terminal console. To connect Slack, set "
+        "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) and run again."
+    )
+    ctx.invoke(console_command, user=None)
 
 
 def main() -> None:

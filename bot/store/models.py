@@ -58,6 +58,7 @@ class Organisation(SQLModel, table=True):
     profile: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
     timezone: str = "UTC"
     currency: str = "EUR"
+    reminder_channel: str | None = None  # channel id for reminders and the weekly digest
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 

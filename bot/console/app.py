@@ -1,0 +1,176 @@
+"""The console loop: read a command, run the dialog, print the reply, prompt for forms.
+
+It talks to the dialogs exactly as a chat adapter does (`handle_command`, `handle_action`,
+`handle_submit`); only the rendering differs. Every command runs in its own transaction, so
+an interrupted form saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TextIO
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.console.render import render_message, render_prompt
+from bot.dialogs.commands import handle_action, handle_command, handle_submit
+from bot.dialogs.context import DialogContext, enter
+from bot.dialogs.model import Button, Field, Form, Message, Outcome
+from bot.dialogs.validation import RawValue, clean_value
+from iso20k_core.standard import Bank
+
+WORKSPACE = "local"
+PROMPT = "iso20k> "
+QUIT = ("quit", "exit", "q")
+
+
+class EndOfInput(Exception):
+    """Standard input closed in the middle of something."""
+
+
+class Console:
+    def __init__(
+        self,
+        engine: Engine,
+        bank: Bank,
+        user: str,
+        stdin: TextIO,
+        stdout: TextIO,
+        today: Callable[[], dt.date] = dt.date.today,
+        workspace: str = WORKSPACE,
+    ) -> None:
+        self.engine, self.bank, self.user = engine, bank, user
+        self.stdin, self.stdout, self.today, self.workspace = stdin, stdout, today, workspace
+        self.buttons: tuple[Button, ...] = ()
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def read(self, prompt: str) -> str:
+        self.write(prompt)
+        line = self.stdin.readline()
+        if not line:
+            raise EndOfInput
+        return line.rstrip("\n")
+
+    def run(self) -> int:
+        self.write("iso20k console. Type 'help' for commands, 'quit' to leave.\n")
+        try:
+            while True:
+                line = self.read(PROMPT).strip()
+                if line.lower() in QUIT:
+                    return 0
+                if line:
+                    self.dispatch(line)
+        except (EndOfInput, KeyboardInterrupt):
+            self.write("\n")
+            return 0
+
+    def dispatch(self, line: str) -> None:
+        words = line.split()
+        if words[0] == "/iso20k":
+            line = " ".join(words[1:])
+        if line.isdigit() and 0 < int(line) <= len(self.buttons):
+            button = self.buttons[int(line) - 1]
+            self.show(self._step(lambda ctx: handle_action(ctx, button.action, button.value)))
+        elif line.startswith("as "):
+            self.user = line[3:].strip().lstrip("@") or self.user
+            self.write(f"Now acting as @{self.user}.\n")
+        else:
+            self.show(self._step(lambda ctx: handle_command(ctx, line)))
+
+    def _step(self, action: Callable[[DialogContext], Outcome]) -> Outcome:
+        with Session(self.engine) as session:
+            ctx = enter(
+                session,
+                "console",
+                self.workspace,
+                "Local organisation",
+                self.user,
+                self.today(),
+                self.bank,
+                display_name=self.user,
+            )
+            outcome = action(ctx)
+            session.commit()
+            return outcome
+
+    def show(self, outcome: Outcome) -> None:
+        for notice in outcome.notices:
+            self.write(f"(direct message to @{notice.user_id})\n")
+            self.write(render_message(notice.message))
+        reply = outcome.reply
+        while isinstance(reply, Form):
+            reply = self.fill(reply)
+        if isinstance(reply, Message):
+            self.buttons = reply.buttons
+            self.write(render_message(reply))
+
+    def fill(self, form: Form) -> Message | Form | None:
+        """Prompt for every field; submit; re-prompt fields the dialog refused."""
+        self.write(f"\n== {form.title} ==\n")
+        if form.progress:
+            done, total = form.progress
+            self.write(f"{done} of {total} answered\n")
+        for item in form.items:
+            if not isinstance(item, Field):
+                self.write(item.text + "\n")
+        raw: dict[str, RawValue] = {f.id: self.ask(f) for f in form.fields}
+        while True:
+            outcome = self._step(lambda ctx: handle_submit(ctx, form.kind, form.state, raw))
+            if not outcome.errors:
+                for notice in outcome.notices:
+                    self.write(render_message(notice.message))
+                return outcome.reply
+            for field in form.fields:
+                if field.id in outcome.errors:
+                    self.write(f"  ✖ {field.label}: {outcome.errors[field.id]}\n")
+                    raw[field.id] = self.ask(field)
+
+    def ask(self, field: Field) -> RawValue:
+        self.write(render_prompt(field))
+        while True:
+            shown = _initial_text(field)
+            answer = self.read(f"  > [{shown}] " if shown else "  > ").strip()
+            value = _raw(field, answer) if answer else _initial_raw(field)
+            try:
+                clean_value(field, value)
+            except ValueError as exc:
+                self.write(f"  ✖ {exc}\n")
+                continue
+            return value
+
+
+def _initial_text(field: Field) -> str:
+    if field.initial is None or field.initial == ():
+        return ""
+    if isinstance(field.initial, tuple):
+        return ", ".join(field.initial)
+    labels = {o.value: o.label for o in field.options}
+    return labels.get(field.initial, field.initial)
+
+
+def _initial_raw(field: Field) -> RawValue:
+    if isinstance(field.initial, tuple):
+        return list(field.initial)
+    return field.initial
+
+
+def _raw(field: Field, answer: str) -> RawValue:
+    """Numbers pick options; '-' clears an optional field."""
+    if answer == "-":
+        return [] if field.kind == "multi_choice" else None
+    if field.kind == "choice":
+        return _option(field, answer)
+    if field.kind == "multi_choice":
+        return [_option(field, part.strip()) for part in answer.split(",") if part.strip()]
+    return answer
+
+
+def _option(field: Field, answer: str) -> str:
+    if answer.isdigit() and 0 < int(answer) <= len(field.options):
+        return field.options[int(answer) - 1].value
+    return answer

@@ -1,0 +1,168 @@
+"""`assess [section]`: the assessment, a page of questions at a time.
+
+Pages hold at most `PAGE_SIZE` questions so every channel can show them (a Slack modal takes
+100 blocks; one question is one input block with its guidance as the hint). Each page is
+saved on submit; `assess` without a section resumes at the first unanswered question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.dialogs.common import unknown_section
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Button, Fact, Field, FieldKind, Form, Message, Option, Outcome, Text
+from bot.dialogs.team import complete_assignments
+from bot.dialogs.validation import CleanValue
+from bot.store.crud import record_answer
+from iso20k_core.answers import parse_answer
+from iso20k_core.errors import InputError
+from iso20k_core.standard import Bank, Question, Section
+
+KIND = "assess"
+PAGE_SIZE = 10
+YES_PARTIAL_NO = (Option("yes", "Yes"), Option("partial", "Partly"), Option("no", "No"))
+RATINGS = tuple(
+    Option(str(n), label)
+    for n, label in enumerate(("0 – not important", "1", "2", "3", "4", "5 – essential"))
+)
+
+
+def pages(section: Section) -> list[tuple[Question, ...]]:
+    questions = section.questions
+    return [questions[i : i + PAGE_SIZE] for i in range(0, len(questions), PAGE_SIZE)] or [()]
+
+
+def resume_point(bank: Bank, answers: dict[str, object]) -> tuple[Section, int] | None:
+    """The section and page of the first unanswered question, or None when all are."""
+    for section in bank.sections:
+        for number, page in enumerate(pages(section)):
+            if any(q.id not in answers for q in page):
+                return section, number
+    return None
+
+
+def _maturity_options(bank: Bank) -> tuple[Option, ...]:
+    return tuple(
+        Option(str(level), f"{level} – {bank.maturity_scale[level].name}"[:75])
+        for level in range(6)
+    )
+
+
+def question_field(bank: Bank, q: Question, current: object) -> Field:
+    label = f"{q.text} ({q.clause})" if q.clause else q.text
+    kind: FieldKind = "choice"
+    options: tuple[Option, ...] = ()
+    match q.type:
+        case "maturity":
+            options = _maturity_options(bank)
+        case "yes_partial_no":
+            options = YES_PARTIAL_NO
+        case "rating":
+            options = RATINGS
+        case "number":
+            kind = "number"
+            label += f" ({q.unit})" if q.unit else ""
+        case "date":
+            kind = "date"
+        case _:
+            kind = "text"
+    return Field(
+        q.id,
+        label,
+        kind,
+        hint=q.guidance,
+        required=False,
+        options=options,
+        minimum=q.min,
+        maximum=q.max,
+        multiline=kind == "text",
+        initial=None if current is None else str(current),
+    )
+
+
+def assess_form(ctx: DialogContext, section_id: str | None = None, page: int = 0) -> Form | Message:
+    answers = ctx.answers()
+    if section_id is None:
+        point = resume_point(ctx.bank, answers)
+        if point is None:
+            return Message(
+                heading="Every question is answered",
+                text="Thank you. Managers can see the result with /iso20k status; you can "
+                "still revise a section with /iso20k assess SECTION.",
+                tone="success",
+            )
+        section, page = point
+    else:
+        found = [s for s in ctx.bank.sections if s.id == section_id]
+        if not found:
+            return unknown_section(ctx.bank, section_id)
+        section = found[0]
+    section_pages = pages(section)
+    page = min(max(page, 0), len(section_pages) - 1)
+    answered = sum(1 for q in section.questions if q.id in answers)
+    items: list[Field | Text] = [
+        Text(f"{section.title} — page {page + 1} of {len(section_pages)}", heading=True),
+        Text(
+            f"{answered} of {len(section.questions)} answered in this section. Leave a question "
+            "empty if you do not know; the maturity scale runs from 0 (absent) to 5 "
+            "(optimising)."
+        ),
+    ]
+    items += [question_field(ctx.bank, q, answers.get(q.id)) for q in section_pages[page]]
+    last = page == len(section_pages) - 1
+    return Form(
+        kind=KIND,
+        title="Assessment",
+        items=tuple(items),
+        submit="Save" if last else "Save and next",
+        state={"section": section.id, "page": str(page)},
+        progress=(answered, len(section.questions)),
+    )
+
+
+def submit_assess(
+    ctx: DialogContext, state: dict[str, str], clean: dict[str, CleanValue]
+) -> Outcome:
+    section_id = state.get("section", "")
+    page = int(state.get("page", "0"))
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for question_id, value in clean.items():
+        question = ctx.bank.question_index.get(question_id)
+        if question is None or value is None or value == ():
+            continue
+        try:
+            parsed = parse_answer(question, value)
+        except InputError as exc:
+            errors[question_id] = exc.problem
+            continue
+        values[question_id] = parsed.isoformat() if isinstance(parsed, dt.date) else parsed
+    if errors:
+        return Outcome(errors=errors)
+    assessment = ctx.assessment()
+    for question_id, answer in values.items():
+        record_answer(ctx.session, assessment, question_id, answer, member=ctx.member)
+    complete_assignments(ctx, section_id)
+    ctx.replan()
+    section = ctx.bank.section(section_id)
+    if page + 1 < len(pages(section)):
+        return Outcome(reply=assess_form(ctx, section_id, page + 1))
+    answers = ctx.answers()
+    answered = sum(1 for q in section.questions if q.id in answers)
+    following = resume_point(ctx.bank, answers)
+    buttons = (
+        (Button("Continue with the next section", "assess", following[0].id, "primary"),)
+        if following is not None
+        else ()
+    )
+    return Outcome(
+        reply=Message(
+            heading=f"{section.title}: saved",
+            text="Your answers are saved; you can change them any time.",
+            facts=(Fact("Answered in this section", f"{answered} of {len(section.questions)}"),),
+            progress=(answered, len(section.questions)),
+            buttons=buttons,
+            tone="success",
+        )
+    )

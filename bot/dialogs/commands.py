@@ -1,0 +1,154 @@
+"""The `/iso20k` command, buttons and form submissions, routed to their dialogs.
+
+Adapters call three functions: `handle_command` with the text after `/iso20k`,
+`handle_action` when a button is pressed, `handle_submit` when a form comes back. Each returns
+an `Outcome`; none raises for bad input: a wrong command answers with help and the closest
+match, a wrong field with an inline error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Mapping
+
+from bot.dialogs import assess, audit, reports, setup, team
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Fact, Form, Message, Outcome
+from bot.dialogs.validation import RawValue, validate
+
+MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^@([\w.\-]+)$", re.IGNORECASE)
+
+HELP: tuple[tuple[str, str], ...] = (
+    ("help", "this list"),
+    ("setup", "the organisation profile (the first person to run it becomes admin)"),
+    ("assess [section]", "answer the assessment; resumes where you stopped"),
+    ("assign @user section [YYYY-MM-DD]", "ask someone to answer a section"),
+    ("role @user admin|manager|member", "grant a role (admins)"),
+    ("status", "readiness, verdict, next milestone and audit"),
+    ("plan", "the five stages, tasks, milestones and audits"),
+    ("cost", "the cost estimate (managers)"),
+    ("risks", "risks and countermeasures"),
+    ("audit", "audit batches and their bookings; record a booking"),
+)
+COMMANDS = ("help", "setup", "assess", "assign", "role", "status", "plan", "cost", "risks", "audit")
+ALIASES = {"costs": "cost", "audits": "audit", "risk": "risks", "assessment": "assess"}
+
+
+def help_message(note: str | None = None) -> Message:
+    return Message(
+        heading="iso20k: prepare for ISO/IEC 20000-1 certification",
+        text=(note + "\n\n" if note else "") + "Use /iso20k followed by one of these:",
+        facts=tuple(Fact(f"/iso20k {usage}", meaning) for usage, meaning in HELP),
+        tone="warning" if note else "info",
+    )
+
+
+def parse_user(token: str) -> str | None:
+    found = MENTION.match(token.strip())
+    if found is None:
+        return None
+    return found.group(1) or found.group(2)
+
+
+def handle_command(ctx: DialogContext, text: str) -> Outcome:
+    words = text.split()
+    if not words:
+        return Outcome(reply=help_message())
+    name, args = words[0].lower(), words[1:]
+    name = ALIASES.get(name, name)
+    handler = _HANDLERS.get(name)
+    if handler is None:
+        close = difflib.get_close_matches(name, COMMANDS, n=1, cutoff=0.5)
+        hint = f" Did you mean /iso20k {close[0]}?" if close else ""
+        return Outcome(reply=help_message(f"I don't know {words[0]!r}.{hint}"))
+    return handler(ctx, args)
+
+
+def _setup(ctx: DialogContext, args: list[str]) -> Outcome:
+    if ctx.admins_exist() and not ctx.is_manager:
+        return Outcome(reply=setup._not_allowed())
+    return Outcome(reply=setup.setup_form(ctx))
+
+
+def _assess(ctx: DialogContext, args: list[str]) -> Outcome:
+    return Outcome(reply=assess.assess_form(ctx, args[0] if args else None))
+
+
+def _assign(ctx: DialogContext, args: list[str]) -> Outcome:
+    usage = "Usage: /iso20k assign @user section [YYYY-MM-DD]"
+    if len(args) not in (2, 3) or parse_user(args[0]) is None:
+        return Outcome(reply=help_message(usage))
+    due = None
+    if len(args) == 3:
+        try:
+            due = dt.date.fromisoformat(args[2])
+        except ValueError:
+            return Outcome(reply=help_message(f"{args[2]!r} is not a date as YYYY-MM-DD. {usage}"))
+    user = parse_user(args[0])
+    assert user is not None
+    return team.assign(ctx, user, args[1], due)
+
+
+def _role(ctx: DialogContext, args: list[str]) -> Outcome:
+    user = parse_user(args[0]) if len(args) == 2 else None
+    if user is None:
+        return Outcome(reply=help_message("Usage: /iso20k role @user admin|manager|member"))
+    return team.set_role(ctx, user, args[1].lower())
+
+
+def _reply(
+    build: Callable[[DialogContext], Message],
+) -> Callable[[DialogContext, list[str]], Outcome]:
+    return lambda ctx, args: Outcome(reply=build(ctx))
+
+
+_HANDLERS: dict[str, Callable[[DialogContext, list[str]], Outcome]] = {
+    "help": lambda ctx, args: Outcome(reply=help_message()),
+    "setup": _setup,
+    "assess": _assess,
+    "assign": _assign,
+    "role": _role,
+    "status": _reply(reports.status),
+    "plan": _reply(reports.plan),
+    "cost": _reply(reports.cost),
+    "risks": _reply(reports.risks),
+    "audit": _reply(audit.audits),
+}
+
+
+def handle_action(ctx: DialogContext, action: str, value: str = "") -> Outcome:
+    """A button: the same as the command it names, with its value as the argument."""
+    if action == "book":
+        return Outcome(reply=audit.booking_form(ctx, value or None))
+    if action in _HANDLERS and action not in ("assign", "role"):
+        return handle_command(ctx, f"{action} {value}".strip())
+    return Outcome(reply=help_message(f"That button is no longer available ({action})."))
+
+
+def form_for(ctx: DialogContext, kind: str, state: Mapping[str, str]) -> Form | Message:
+    """Rebuild the form a submission answers, so it is validated against the same fields."""
+    if kind == setup.KIND:
+        return setup.setup_form(ctx)
+    if kind == assess.KIND:
+        return assess.assess_form(ctx, state.get("section"), int(state.get("page", "0") or 0))
+    if kind == audit.KIND:
+        return audit.booking_form(ctx)
+    return help_message(f"That form is no longer available ({kind}).")
+
+
+def handle_submit(
+    ctx: DialogContext, kind: str, state: Mapping[str, str], raw: Mapping[str, RawValue]
+) -> Outcome:
+    form = form_for(ctx, kind, state)
+    if isinstance(form, Message):
+        return Outcome(reply=form)
+    clean, errors = validate(form, raw)
+    if errors:
+        return Outcome(errors=errors)
+    if kind == setup.KIND:
+        return setup.submit_setup(ctx, clean)
+    if kind == assess.KIND:
+        return assess.submit_assess(ctx, dict(state), clean)
+    return audit.submit_booking(ctx, clean)

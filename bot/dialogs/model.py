@@ -1,0 +1,148 @@
+"""The neutral vocabulary every adapter renders: forms with typed fields, and messages.
+
+Limits that hold on every channel are enforced here (lengths, option counts) so a dialog
+cannot produce something one adapter would refuse; the tightest channel is Slack (PLATFORM.md:
+option text 75, option value 150, at most 100 options, modal title 24 characters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldKind = Literal["number", "choice", "multi_choice", "date", "user", "channel", "text"]
+
+MAX_TITLE = 24
+MAX_OPTION_TEXT = 75
+MAX_OPTIONS = 100
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if len(self.label) > MAX_OPTION_TEXT or len(self.value) > 150:
+            raise ValueError(f"option {self.value!r} is too long for every channel")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input. `id` comes back as the key of the submitted value."""
+
+    id: str
+    label: str
+    kind: FieldKind
+    hint: str | None = None
+    required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    options: tuple[Option, ...] = ()
+    initial: str | tuple[str, ...] | None = None
+    multiline: bool = False
+    placeholder: str | None = None
+    # A date field may refuse the past (start and target dates do).
+    not_before: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind in ("choice", "multi_choice") and not 0 < len(self.options) <= MAX_OPTIONS:
+            raise ValueError(f"field {self.id!r} needs 1 to {MAX_OPTIONS} options")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Read-only text between fields: guidance, progress, a heading."""
+
+    text: str
+    heading: bool = False
+
+
+FormItem = Field | Text
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal, card or prompt sequence. `state` travels with it and comes back on submit."""
+
+    kind: str  # which dialog handles the submission, e.g. "setup", "assess"
+    title: str
+    items: tuple[FormItem, ...]
+    submit: str = "Save"
+    state: dict[str, str] = field(default_factory=dict)
+    progress: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.title) > MAX_TITLE or len(self.submit) > MAX_TITLE:
+            raise ValueError(f"form title or submit label too long: {self.title!r}")
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(i for i in self.items if isinstance(i, Field))
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # what the adapter sends back, e.g. "assess"
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str | None = None
+    text: str | None = None
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A reply or notification: heading, text, facts, progress, buttons, sections."""
+
+    heading: str
+    text: str = ""
+    facts: tuple[Fact, ...] = ()
+    sections: tuple[Section, ...] = ()
+    progress: tuple[int, int] | None = None
+    buttons: tuple[Button, ...] = ()
+    tone: Literal["info", "success", "warning", "error"] = "info"
+
+    def plain(self) -> str:
+        """A plain-text rendering: notification previews and the console's fallback."""
+        lines = [self.heading]
+        if self.text:
+            lines.append(self.text)
+        lines.extend(f"{f.label}: {f.value}" for f in self.facts)
+        for s in self.sections:
+            if s.heading:
+                lines.append(s.heading)
+            if s.text:
+                lines.append(s.text)
+            lines.extend(f"{f.label}: {f.value}" for f in s.facts)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for someone other than the person who acted (a direct message)."""
+
+    user_id: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a dialog step produced: a reply (message or next form), notices, field errors."""
+
+    reply: Message | Form | None = None
+    notices: tuple[Notice, ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)

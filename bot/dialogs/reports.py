@@ -1,0 +1,210 @@
+"""`status`, `plan`, `cost`, `risks`: the evaluation, told for a chat window.
+
+Costs and the plan's staffing are for managers and admins only; members see their own
+assignments and progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from bot.dialogs.common import managers_only, not_set_up
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Button, Fact, Message, Section
+from bot.dialogs.team import my_assignments
+from bot.store.models import AuditBatch
+from iso20k_core.results import Evaluation
+
+MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount:,} {currency}"
+
+
+def _current_stage(e: Evaluation, today: dt.date) -> str:
+    for s in e.plan.stages:
+        if s.start <= today <= s.end:
+            return f"{s.number}. {s.title} (until {s.end.isoformat()})"
+    if today < e.plan.start:
+        return f"not started (starts {e.plan.start.isoformat()})"
+    return "certification stage complete"
+
+
+def status(ctx: DialogContext) -> Message:
+    if not ctx.is_manager:
+        return member_status(ctx)
+    e = ctx.evaluation()
+    if e is None:
+        return not_set_up()
+    nxt = next((m for m in e.plan.milestones if m.date >= ctx.today), None)
+    batch = next((b for b in e.plan.audit_batches if b.planned_date >= ctx.today), None)
+    booked = _booked(ctx)
+    facts = [
+        Fact(
+            "Answered",
+            f"{e.completion.answered} of {e.completion.total} ({e.completion.percent:.0f} %)",
+        ),
+        Fact("Readiness", f"{e.readiness_percent:.0f} %"),
+        Fact("Verdict", e.feasibility.verdict),
+        Fact("Current stage", _current_stage(e, ctx.today)),
+        Fact("Next milestone", f"{nxt.title}, {nxt.date.isoformat()}" if nxt else "none"),
+        Fact("Project cost", _money(e.costs.project_total, e.costs.currency)),
+    ]
+    if batch is not None:
+        state = (
+            "booked" if booked.get(batch.key) else f"not booked — book by {batch.booking_deadline}"
+        )
+        facts.append(
+            Fact("Next audit", f"{batch.title}, {batch.planned_date.isoformat()} ({state})")
+        )
+    weakest = [e.area(a) for a in e.weakest_areas[:3]]
+    return Message(
+        heading=f"ISO/IEC 20000-1 status: {ctx.organisation.name}",
+        text=e.feasibility.reasons[0] if e.feasibility.reasons else "",
+        facts=tuple(facts),
+        sections=(
+            Section(
+                heading="Weakest areas",
+                text="\n".join(
+                    f"• {a.title}: maturity {a.maturity:.1f} of {a.required}" for a in weakest
+                )
+                or "None below the required maturity.",
+            ),
+        ),
+        progress=(e.completion.answered, e.completion.total),
+        buttons=(
+            Button("Continue the assessment", "assess", style="primary"),
+            Button("Plan", "plan"),
+            Button("Costs", "cost"),
+            Button("Risks", "risks"),
+        ),
+    )
+
+
+def _booked(ctx: DialogContext) -> dict[str, bool]:
+    rows = ctx.session.exec(
+        select(AuditBatch).where(AuditBatch.organisation_id == ctx.organisation.id)
+    )
+    return {r.key: r.booked for r in rows}
+
+
+def member_status(ctx: DialogContext) -> Message:
+    answers = ctx.answers()
+    lines = []
+    for a in my_assignments(ctx):
+        section = ctx.bank.section(a.section_id)
+        done = sum(1 for q in section.questions if q.id in answers)
+        due = f", due {a.due_date.isoformat()}" if a.due_date else ""
+        lines.append(
+            f"• {section.title}: {done} of {len(section.questions)} answered{due}"
+            f"{' (done)' if a.state == 'done' else ''}"
+        )
+    answered = len(answers)
+    return Message(
+        heading="Your part of the assessment",
+        text="\n".join(lines) or "Nothing is assigned to you. You can still answer any section.",
+        facts=(Fact("Answered by everyone", f"{answered} of {len(ctx.bank.questions)}"),),
+        progress=(answered, len(ctx.bank.questions)),
+        buttons=(Button("Answer now", "assess", style="primary"),),
+    )
+
+
+def plan(ctx: DialogContext) -> Message:
+    e = ctx.evaluation()
+    if e is None:
+        return not_set_up()
+    p = e.plan
+    stages = "\n".join(
+        f"{s.number}. {s.title}: {s.start.isoformat()} – {s.end.isoformat()}"
+        f" ({s.business_days} business days)"
+        for s in p.stages
+    )
+    milestones = "\n".join(f"• {m.date.isoformat()} {m.title}" for m in p.milestones)
+    audits = "\n".join(
+        f"• {b.title}: {b.planned_date.isoformat()}, book by "
+        f"{b.booking_deadline.isoformat() if b.booking_deadline else '—'}"
+        for b in p.audit_batches
+    )
+    sections = [
+        Section("Stages", stages),
+        Section("Milestones", milestones),
+        Section("Audits", audits),
+    ]
+    if ctx.is_manager:
+        tasks = "\n".join(
+            f"• {t.start.isoformat()} {t.title} — {t.owner_role}, {t.effort_days} person-days"
+            for t in p.tasks[:MAX_LISTED]
+        )
+        more = len(p.tasks) - MAX_LISTED
+        if more > 0:
+            tasks += f"\n…and {more} more in the report"
+        sections.append(Section("Tasks, biggest gaps first", tasks or "No weak area left."))
+    target = ""
+    if p.target_date is not None:
+        target = (
+            f" Target {p.target_date.isoformat()}: feasible."
+            if p.target_feasible
+            else f" Target {p.target_date.isoformat()} is NOT feasible; the earliest date "
+            f"that works is {p.earliest_certification_date.isoformat()}."
+        )
+    return Message(
+        heading="Certification plan",
+        text=f"Certification expected {p.certification_date.isoformat()} "
+        f"({p.mode} planning).{target}",
+        sections=tuple(sections),
+        tone="warning" if p.target_feasible is False else "info",
+    )
+
+
+def cost(ctx: DialogContext) -> Message:
+    if not ctx.is_manager:
+        return managers_only("Costs")
+    e = ctx.evaluation()
+    if e is None:
+        return not_set_up()
+    c = e.costs
+    facts = [Fact(p.title, _money(p.amount, c.currency)) for p in c.parts]
+    facts += [
+        Fact("Project total", _money(c.project_total, c.currency)),
+        Fact(
+            f"Internal effort ({c.internal_days} person-days)", _money(c.internal_cost, c.currency)
+        ),
+        Fact("Three-year total", _money(c.three_year_total, c.currency)),
+    ]
+    quote = {None: "unknown — ask the certification body", True: "yes", False: "no"}
+    return Message(
+        heading="Cost estimate",
+        text=f"Audit days: {c.audit_days.initial:g} initial "
+        f"(stage 1 {c.audit_days.stage1:g}, stage 2 {c.audit_days.stage2:g}), "
+        f"{c.audit_days.surveillance:g} per surveillance. Every rate is an assumption you can "
+        "change with /iso20k setup.",
+        facts=tuple(facts),
+        sections=(
+            Section(
+                text="Quote includes surveillance and recertification: "
+                + quote[c.quote_includes_surveillance]
+            ),
+        ),
+    )
+
+
+def risks(ctx: DialogContext) -> Message:
+    e = ctx.evaluation()
+    if e is None:
+        return not_set_up()
+    shown = e.risks[:MAX_LISTED]
+    return Message(
+        heading=f"Risks ({len(e.risks)})",
+        text="Highest first." if e.risks else "No risk rule fired.",
+        sections=tuple(
+            Section(
+                heading=f"{r.title} — likelihood {r.likelihood}, impact {r.impact}",
+                text=f"Why: {r.trigger}\nCountermeasure: {r.countermeasure}",
+            )
+            for r in shown
+        ),
+        tone="warning" if any(r.score >= 6 for r in e.risks) else "info",
+    )

@@ -1,0 +1,223 @@
+"""`setup`: the organisation profile, in one form.
+
+The engine's own validation (`iso20k_core.profile.Profile`) is the single source of truth:
+what the form's bounds do not catch, the profile does, and its error lands on the field that
+caused it. Nothing is saved unless the whole profile is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, get_args
+
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Button, Fact, Field, Form, Message, Option, Outcome, Text
+from bot.dialogs.validation import CleanValue
+from iso20k_core.errors import InputError
+from iso20k_core.inputs import parse_profile
+from iso20k_core.profile import Certification, ItilAdoption
+
+KIND = "setup"
+RATE_FIELDS = ("consultant_day_rate", "auditor_day_rate", "internal_day_rate")
+COUNTS = (
+    (
+        "persons_in_scope",
+        "Persons in the SMS scope",
+        "Everyone whose work falls within the "
+        "scope: it sets audit days, awareness training and effort.",
+        1,
+        1_000_000,
+    ),
+    ("it_staff", "IT staff", "Head count of the IT organisation.", 1, 1_000_000),
+    ("services_in_scope", "Services in scope", "Services the certificate will cover.", 1, 10_000),
+    ("sites", "Sites", "Locations the auditors may have to visit.", 1, 10_000),
+)
+
+
+def _initial(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def setup_form(ctx: DialogContext) -> Form:
+    current: dict[str, Any] = dict(ctx.organisation.profile or {})
+    rates: dict[str, Any] = dict(current.get("assumptions") or {})
+    items: list[Field | Text] = [
+        Text("Tell iso20k about your organisation. You can change this any time."),
+        Field(
+            "organisation",
+            "Organisation name",
+            "text",
+            initial=current.get("organisation") or ctx.organisation.name,
+        ),
+    ]
+    for field_id, label, hint, low, high in COUNTS:
+        items.append(
+            Field(
+                field_id,
+                label,
+                "number",
+                hint=hint,
+                minimum=low,
+                maximum=high,
+                integer=True,
+                initial=_initial(current.get(field_id)),
+            )
+        )
+    items += [
+        Field(
+            "staff_available_fte",
+            "Staff available for the project (FTE)",
+            "number",
+            hint="Full-time equivalents who can work on processes, e.g. 2.5.",
+            minimum=0.1,
+            maximum=10_000,
+            initial=_initial(current.get("staff_available_fte")),
+        ),
+        Field(
+            "itil_adoption",
+            "ITIL adoption",
+            "choice",
+            options=tuple(Option(v, v.capitalize()) for v in get_args(ItilAdoption)),
+            initial=current.get("itil_adoption", "none"),
+        ),
+        Field(
+            "existing_certifications",
+            "Existing certifications",
+            "multi_choice",
+            required=False,
+            options=tuple(Option(c, c) for c in get_args(Certification)),
+            initial=tuple(current.get("existing_certifications") or ()),
+        ),
+        Field(
+            "start_date",
+            "Start date",
+            "date",
+            required=False,
+            not_before=ctx.today,
+            hint="Plan forward from this date. Leave empty to start today.",
+            initial=current.get("start_date"),
+        ),
+        Field(
+            "target_certification_date",
+            "Target certification date",
+            "date",
+            required=False,
+            not_before=ctx.today,
+            hint="Or plan backward to this date.",
+            initial=current.get("target_certification_date"),
+        ),
+        Field(
+            "country",
+            "Country (ISO code)",
+            "text",
+            required=False,
+            placeholder="DE",
+            hint="For public holidays in the plan, e.g. DE, GB, NL, US.",
+            initial=current.get("country"),
+        ),
+        Field(
+            "timezone",
+            "Timezone",
+            "text",
+            placeholder="Europe/Berlin",
+            initial=current.get("timezone") or ctx.organisation.timezone,
+        ),
+        Field(
+            "currency",
+            "Currency (ISO code)",
+            "text",
+            placeholder="EUR",
+            initial=current.get("currency") or ctx.organisation.currency,
+        ),
+    ]
+    labels = {
+        "consultant_day_rate": "Consultant day rate",
+        "auditor_day_rate": "Certification body day rate",
+        "internal_day_rate": "Internal staff day rate",
+    }
+    for rate in RATE_FIELDS:
+        items.append(
+            Field(
+                rate,
+                labels[rate],
+                "number",
+                required=False,
+                minimum=0,
+                maximum=100_000,
+                hint="Leave empty for the documented default.",
+                initial=_initial(rates.get(rate)),
+            )
+        )
+    items.append(
+        Field(
+            "reminder_channel",
+            "Reminder channel",
+            "channel",
+            required=False,
+            hint="Where reminders and the weekly digest go.",
+            initial=ctx.organisation.reminder_channel,
+        )
+    )
+    return Form(kind=KIND, title="Organisation profile", items=tuple(items), submit="Save")
+
+
+def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
+    if ctx.admins_exist() and not ctx.is_manager:
+        return Outcome(reply=_not_allowed())
+    raw: dict[str, Any] = {
+        key: value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in clean.items()
+        if key not in (*RATE_FIELDS, "reminder_channel") and value not in (None, "")
+    }
+    certifications = clean.get("existing_certifications")
+    raw["existing_certifications"] = (
+        list(certifications) if isinstance(certifications, tuple) else []
+    )
+    for key in ("country", "currency"):
+        if isinstance(raw.get(key), str):
+            raw[key] = raw[key].upper()
+    rates = {k: clean[k] for k in RATE_FIELDS if clean.get(k) is not None}
+    if rates:
+        raw["assumptions"] = rates
+    try:
+        profile = parse_profile(raw)
+    except InputError as exc:
+        field_id = exc.field.split(".")[-1]
+        known = {"profile", *clean}
+        return Outcome(errors={field_id if field_id in known else "organisation": exc.problem})
+
+    org = ctx.organisation
+    org.profile = profile.model_dump(mode="json", exclude_defaults=True)
+    org.name, org.timezone, org.currency = profile.organisation, profile.timezone, profile.currency
+    channel = clean.get("reminder_channel")
+    org.reminder_channel = channel if isinstance(channel, str) else None
+    ctx.session.add(org)
+    if not ctx.admins_exist():
+        ctx.member.role = "admin"
+        ctx.session.add(ctx.member)
+    ctx.session.flush()
+    result = ctx.replan()
+    facts = [
+        Fact("Persons in scope", str(profile.persons_in_scope)),
+        Fact("Services", str(profile.services_in_scope)),
+    ]
+    if result is not None:
+        facts.append(Fact("Certification expected", result.plan.certification_date.isoformat()))
+    return Outcome(
+        reply=Message(
+            heading="Profile saved",
+            text=f"{profile.organisation} is set up. Next: answer the assessment, or assign "
+            "sections to the people who know them.",
+            facts=tuple(facts),
+            buttons=(Button("Start the assessment", "assess", style="primary"),),
+            tone="success",
+        )
+    )
+
+
+def _not_allowed() -> Message:
+    return Message(
+        heading="Only managers can change the profile",
+        text="Ask an admin to give you the manager role: /iso20k role @you manager",
+        tone="warning",
+    )

@@ -1,0 +1,159 @@
+"""`role` and `assign`: who may see what, and who answers which section."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from bot.dialogs.common import unknown_section
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Button, Fact, Message, Notice, Outcome
+from bot.store.columns import utc_now
+from bot.store.crud import upsert_member
+from bot.store.models import ROLES, Assignment, Member, Role
+
+
+def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
+    if not ctx.is_admin:
+        return Outcome(
+            reply=Message(
+                "Only admins can grant roles",
+                tone="warning",
+                text="Ask an admin of this workspace.",
+            )
+        )
+    if role not in ROLES:  # narrows `role` to Role for the type checker
+        return Outcome(
+            reply=Message(
+                f"There is no role {role!r}", tone="error", text="Roles: " + ", ".join(ROLES)
+            )
+        )
+    if user_id == ctx.member.platform_user_id and role != "admin" and _admin_count(ctx) == 1:
+        return Outcome(
+            reply=Message(
+                "You are the only admin", tone="warning", text="Make someone else admin first."
+            )
+        )
+    typed: Role = role
+    member = upsert_member(ctx.session, ctx.organisation, user_id, role=typed)
+    return Outcome(
+        reply=Message(f"{_mention(member)} is now {role}", tone="success"),
+        notices=(
+            Notice(
+                user_id,
+                Message(
+                    f"You are now {role} for ISO/IEC 20000 preparation", text="Try /iso20k status."
+                ),
+            ),
+        ),
+    )
+
+
+def _admin_count(ctx: DialogContext) -> int:
+    return len(
+        ctx.session.exec(
+            select(Member).where(
+                Member.organisation_id == ctx.organisation.id, Member.role == "admin"
+            )
+        ).all()
+    )
+
+
+def _mention(member: Member) -> str:
+    return f"<@{member.platform_user_id}>"
+
+
+def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | None) -> Outcome:
+    if not ctx.is_manager:
+        return Outcome(reply=Message("Only managers can assign sections", tone="warning"))
+    section = next((s for s in ctx.bank.sections if s.id == section_id), None)
+    if section is None:
+        return Outcome(reply=unknown_section(ctx.bank, section_id))
+    if due is not None and due < ctx.today:
+        return Outcome(
+            reply=Message(
+                "The due date is in the past",
+                tone="error",
+                text=f"Choose {ctx.today.isoformat()} or later.",
+            )
+        )
+    member = _known(ctx, user_id) or upsert_member(ctx.session, ctx.organisation, user_id)
+    assert member is not None and member.id is not None
+    assessment = ctx.assessment()
+    row = ctx.session.exec(
+        select(Assignment).where(
+            Assignment.assessment_id == assessment.id,
+            Assignment.section_id == section.id,
+            Assignment.member_id == member.id,
+        )
+    ).first()
+    if row is None:
+        assert ctx.organisation.id is not None and assessment.id is not None
+        row = Assignment(
+            organisation_id=ctx.organisation.id,
+            assessment_id=assessment.id,
+            section_id=section.id,
+            member_id=member.id,
+        )
+    row.due_date, row.state, row.updated_at = due, "open", utc_now()
+    ctx.session.add(row)
+    ctx.session.flush()
+    due_text = due.isoformat() if due else "no due date"
+    return Outcome(
+        reply=Message(
+            f"Assigned {section.title} to <@{user_id}>",
+            tone="success",
+            facts=(Fact("Due", due_text),),
+        ),
+        notices=(
+            Notice(
+                user_id,
+                Message(
+                    heading=f"Please answer: {section.title}",
+                    text=f"<@{ctx.member.platform_user_id}> asked you to answer "
+                    f"{len(section.questions)} questions of the ISO/IEC 20000 assessment.",
+                    facts=(Fact("Due", due_text),),
+                    buttons=(Button("Answer now", "assess", section.id, "primary"),),
+                ),
+            ),
+        ),
+    )
+
+
+def _known(ctx: DialogContext, user_id: str) -> Member | None:
+    return ctx.session.exec(
+        select(Member).where(
+            Member.organisation_id == ctx.organisation.id, Member.platform_user_id == user_id
+        )
+    ).first()
+
+
+def complete_assignments(ctx: DialogContext, section_id: str) -> None:
+    """Close open assignments of a section once every question of it is answered."""
+    section = ctx.bank.section(section_id)
+    answers = ctx.answers()
+    if any(q.id not in answers for q in section.questions):
+        return
+    for row in ctx.session.exec(
+        select(Assignment).where(
+            Assignment.assessment_id == ctx.assessment().id,
+            Assignment.section_id == section_id,
+            Assignment.state == "open",
+        )
+    ):
+        row.state, row.updated_at = "done", utc_now()
+        ctx.session.add(row)
+    ctx.session.flush()
+
+
+def my_assignments(ctx: DialogContext) -> list[Assignment]:
+    return list(
+        ctx.session.exec(
+            select(Assignment).where(
+                Assignment.organisation_id == ctx.organisation.id,
+                Assignment.member_id == ctx.member.id,
+                Assignment.state != "cancelled",
+            )
+        )
+    )
