@@ -127,9 +127,16 @@ def _redact(url: str) -> str:
 
 
 @cli.command("serve")
-def serve_command() -> None:
-    """Serve the Slack app over HTTP (not yet available)."""
-    click.echo("iso20k serve: the Slack app is not yet available in this version.")
+@click.option("--host", default="0.0.0.0", show_default=True)
+def serve_command(host: str) -> None:
+    """Serve POST /slack/events and GET /healthz on $PORT (Socket Mode with SLACK_APP_TOKEN)."""
+    from bot.serve import serve
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
+        _fail("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack needs both")
+    serve(settings, host)
 
 
 @cli.command("worker")
@@ -167,7 +174,7 @@ def start_command(ctx: click.Context) -> None:
     settings = get_settings()
     ctx.invoke(db_upgrade)
     if settings.slack_bot_token or settings.slack_app_token:
-        ctx.invoke(serve_command)
+        ctx.invoke(serve_command, host="0.0.0.0")
         return
     click.echo(
         "No Slack credentials set, so this is the terminal console. To connect Slack, set "

@@ -34,11 +34,11 @@ def _current_stage(e: Evaluation, today: dt.date) -> str:
 
 
 def status(ctx: DialogContext) -> Message:
-    if not ctx.is_manager:
-        return member_status(ctx)
     e = ctx.evaluation()
     if e is None:
         return not_set_up()
+    if not ctx.is_manager:
+        return member_status(ctx)
     nxt = next((m for m in e.plan.milestones if m.date >= ctx.today), None)
     batch = next((b for b in e.plan.audit_batches if b.planned_date >= ctx.today), None)
     booked = _booked(ctx)

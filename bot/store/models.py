@@ -214,3 +214,20 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = None
     payload: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
     message_ref: str | None = None  # e.g. Slack's message ts, to update or thread on it
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """An Events API delivery already handled: Slack retries on timeouts, so dedupe on its id.
+
+    Infrastructure rather than tenant data: keyed by platform and the platform's event id,
+    with the workspace it came from for housekeeping.
+    """
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    event_id: str
+    workspace_id: str
+    received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

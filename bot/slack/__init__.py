@@ -1,0 +1,1 @@
+"""The Slack backend: Bolt listeners that translate Slack input to dialogs and back."""

@@ -1,0 +1,54 @@
+"""Build the Bolt app: one AsyncApp, its Web API client with polite retries, its listeners."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners import register
+
+log = logging.getLogger(__name__)
+SLACK_API_URL = "https://slack.com/api/"
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """slack_sdk retries only connection errors by default; rate limits (429 with
+    Retry-After) and 5xx answers are retried too (PLATFORM.md)."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url or SLACK_API_URL,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
+    if not settings.slack_bot_token or not settings.slack_signing_secret:
+        raise ValueError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+    app = AsyncApp(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        # Bolt checks the signature and the 5-minute timestamp window itself and answers 401.
+        request_verification_enabled=True,
+    )
+    register(app, deps)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        # Listeners catch their own errors and apologise; this catches what slips past.
+        log.error("unhandled error for %s: %r", body.get("type") or body.get("command"), error)
+
+    return app

@@ -1,0 +1,216 @@
+"""The real app served as in production, a fake Slack Web API, and signed requests.
+
+`SlackWorld` starts the fake Slack, serves `bot.web.create_web_app` under uvicorn on
+127.0.0.1 with its Web API client pointed at the fake, and offers the three things a person
+does in Slack: type a command, press a button, submit a modal. Every request is signed as
+Slack signs it; every payload the app sends can be checked against Slack's limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.deps import SlackDeps
+from bot.store.db import make_engine
+from bot.store.migrate import upgrade
+from bot.web import create_web_app
+from iso20k_core.standard import load_bank
+from tests.slackfake.limits import check_message, check_view
+from tests.slackfake.server import Call, FakeSlack
+from tests.slackfake.signing import (
+    block_actions_body,
+    button_action,
+    event_body,
+    post,
+    slash_command_body,
+    state_values,
+    view_submission_body,
+)
+
+SECRET = "test-signing-secret"
+TOKEN = "xoxb-test-token"
+NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text) if self.text else None
+
+
+@dataclass
+class SlackWorld:
+    slack: FakeSlack
+    engine: Engine
+    base_url: str
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    checked: int = field(default=0)
+
+    # -- what a person does ------------------------------------------------------------------
+
+    def command(
+        self,
+        text: str,
+        *,
+        team: str = "T1",
+        user: str = "U1",
+        timestamp: int | None = None,
+        secret: str = SECRET,
+    ) -> Response:
+        body = slash_command_body(
+            text=text,
+            team_id=team,
+            user_id=user,
+            team_domain=team.lower(),
+            response_url=self.slack.response_url(f"{team}-{user}"),
+        )
+        return self._post(body, secret=secret, timestamp=timestamp)
+
+    def click(
+        self, button: dict[str, Any], *, team: str = "T1", user: str = "U1", in_message: bool = True
+    ) -> Response:
+        action = button_action(button["action_id"], button["value"])
+        if in_message:
+            body = block_actions_body(
+                [action],
+                team_id=team,
+                user_id=user,
+                response_url=self.slack.response_url(f"{team}-{user}"),
+            )
+        else:
+            body = block_actions_body(
+                [action], team_id=team, user_id=user, view={"type": "home", "blocks": []}
+            )
+        return self._post(body)
+
+    def submit(
+        self, view: dict[str, Any], values: dict[str, Any], *, team: str = "T1", user: str = "U1"
+    ) -> Response:
+        submitted = {
+            "callback_id": view["callback_id"],
+            "private_metadata": view.get("private_metadata", ""),
+            "blocks": view.get("blocks", []),
+            "state": state_values({k: {"value": v} for k, v in values.items()}),
+        }
+        return self._post(view_submission_body(submitted, team_id=team, user_id=user))
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        team: str = "T1",
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        body = event_body(event, team_id=team, event_id=event_id)
+        status, got, text = post(
+            self.base_url, "/slack/events", body, SECRET, extra_headers=headers
+        )
+        return Response(status, got, text)
+
+    def _post(self, body: str, *, secret: str = SECRET, timestamp: int | None = None) -> Response:
+        status, headers, text = post(
+            self.base_url, "/slack/events", body, secret, timestamp=timestamp
+        )
+        return Response(status, headers, text)
+
+    # -- what Slack received -----------------------------------------------------------------
+
+    def last(self, method: str, count: int = 1) -> Call:
+        return self.slack.wait_for(method, count)[-1]
+
+    def opened_view(self, count: int = 1) -> dict[str, Any]:
+        view = self.last("views.open", count).json("view")
+        assert isinstance(view, dict)
+        return view
+
+    def check_all(self) -> None:
+        """Every message, modal and Home view the app sent fits Slack's limits."""
+        for call in self.slack.calls:
+            if call.method in ("views.open", "views.update", "views.push", "views.publish"):
+                check_view(call.json("view"))
+            elif call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
+                check_message(call.args)
+            self.checked += 1
+
+
+def start_world(tmp_path: Path, database_url: str | None = None) -> SlackWorld:
+    slack = FakeSlack(token=TOKEN).start()
+    url = database_url or f"sqlite:///{tmp_path / 'slack.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    settings = Settings(
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.url,
+        database_url=url,
+    )
+    deps = SlackDeps(engine=engine, bank=load_bank(), clock=lambda: NOW)
+    app = create_web_app(build_app(settings, deps))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    return SlackWorld(slack, engine, f"http://127.0.0.1:{port}", server, thread)
+
+
+def stop_world(world: SlackWorld) -> None:
+    world._server.should_exit = True
+    world._thread.join(timeout=10)
+    world.engine.dispose()
+    world.slack.close()
+
+
+def button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return dict(element)
+    raise AssertionError(f"no button {label!r}")
+
+
+def block_text(blocks: list[dict[str, Any]]) -> str:
+    """All visible text of some blocks, for assertions."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("plain_text", "mrkdwn"):
+                out.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Tests of the Slack test kit in tests/slackfake."""
