@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, repr=False)
     # Another Web API base URL: enterprise grids, or the fake Slack the tests run.
     slack_api_url: str | None = None
+    # Processes that run dialog steps for `iso20k serve`, so acknowledgements never wait for
+    # an evaluation; 0 runs them on a thread of the web process. None: one per CPU.
+    dialog_processes: int | None = Field(default=None, ge=0, le=64)
 
 
 def get_settings() -> Settings:

@@ -22,8 +22,8 @@ SLACK_API_URL = "https://slack.com/api/"
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
-    """slack_sdk retries only connection errors by default; rate limits (429 with
-    Retry-After) and 5xx answers are retried too (PLATFORM.md)."""
+    """Bolt's own client (it checks the token at start-up); the app's replies go through the
+    worker's client in bot/slack/sender.py. Both retry rate limits and 5xx (PLATFORM.md)."""
     return AsyncWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url or SLACK_API_URL,

@@ -3,52 +3,90 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.dialogs.context import DialogContext, enter
 from bot.dialogs.model import Outcome
+from bot.dialogs.validation import RawValue
+from bot.dialogs.worker import (
+    DialogRequest,
+    Operation,
+    ProcessWorker,
+    Step,
+    ThreadWorker,
+    run_step,
+)
+from bot.settings import Settings
+from bot.slack.sender import install_sender
 from bot.store.models import ProcessedEvent
 from iso20k_core.standard import Bank
+
+R = TypeVar("R")
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class DialogWorker(Protocol):
+    async def call(self, fn: Callable[..., R], *args: Any) -> R: ...
+
+    def close(self) -> None: ...
+
+
+def make_worker(settings: Settings, engine: Engine, bank: Bank, processes: int) -> DialogWorker:
+    """Dialog steps and Slack calls in `processes` worker processes, or one thread if 0."""
+    setup = functools.partial(
+        install_sender, settings.slack_bot_token or "", settings.slack_api_url
+    )
+    if processes:
+        return ProcessWorker(settings.database_url, bank, processes, setup)
+    return ThreadWorker(engine, bank, setup)
+
+
 @dataclass(frozen=True)
 class SlackDeps:
     engine: Engine
     bank: Bank
+    worker: DialogWorker
     clock: Callable[[], dt.datetime] = utc_now
 
-    def run(
+    def request(
         self,
+        operation: Operation,
         team_id: str,
         user_id: str,
-        step: Callable[[DialogContext], Outcome],
+        *,
+        text: str = "",
+        name: str = "",
+        state: Mapping[str, str] | None = None,
+        raw: Mapping[str, RawValue] | None = None,
         team_name: str | None = None,
-    ) -> Outcome:
-        """Run one dialog step in one transaction for the workspace's member (blocking)."""
-        with Session(self.engine) as session:
-            ctx = enter(
-                session,
-                "slack",
-                team_id,
-                team_name or team_id,
-                user_id,
-                self.clock().date(),
-                self.bank,
-            )
-            ctx.today = local_date(self.clock(), ctx.organisation.timezone)
-            outcome = step(ctx)
-            session.commit()
-            return outcome
+    ) -> DialogRequest:
+        return DialogRequest(
+            platform="slack",
+            workspace_id=team_id,
+            user_id=user_id,
+            now=self.clock(),
+            operation=operation,
+            text=text,
+            name=name,
+            state=dict(state or {}),
+            raw=dict(raw or {}),
+            workspace_name=team_name,
+        )
+
+    def run(self, team_id: str, user_id: str, step: Step, team_name: str | None = None) -> Outcome:
+        """Run any step now, on this thread (set-up code, benchmarks, tests)."""
+        return run_step(
+            self.engine, self.bank, "slack", team_id, user_id, self.clock(), step, team_name
+        )
 
     def first_delivery(self, team_id: str, event_id: str) -> bool:
         """True the first time an event id is seen; Slack's retries come back False."""
@@ -59,11 +97,3 @@ class SlackDeps:
             except IntegrityError:
                 return False
             return True
-
-
-def local_date(now: dt.datetime, timezone: str) -> dt.date:
-    """The organisation's today: a plan day starts at midnight where the team works."""
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.date()

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, make_worker
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from bot.web import create_web_app
@@ -42,6 +42,10 @@ from tests.slackfake.signing import (
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+
+def fixed_now() -> dt.datetime:
+    return NOW
 
 
 def free_port() -> int:
@@ -65,6 +69,7 @@ class SlackWorld:
     slack: FakeSlack
     engine: Engine
     base_url: str
+    deps: SlackDeps
     _server: uvicorn.Server
     _thread: threading.Thread
     checked: int = field(default=0)
@@ -140,9 +145,11 @@ class SlackWorld:
     # -- what Slack received -----------------------------------------------------------------
 
     def last(self, method: str, count: int = 1) -> Call:
-        return self.slack.wait_for(method, count)[-1]
+        """The `count`-th call of `method` (1-based), waiting for it: replies come after acks."""
+        return self.slack.wait_for(method, count)[count - 1]
 
     def opened_view(self, count: int = 1) -> dict[str, Any]:
+        """The `count`-th modal the app opened."""
         view = self.last("views.open", count).json("view")
         assert isinstance(view, dict)
         return view
@@ -157,7 +164,7 @@ class SlackWorld:
             self.checked += 1
 
 
-def start_world(tmp_path: Path, database_url: str | None = None) -> SlackWorld:
+def start_world(tmp_path: Path, database_url: str | None = None, processes: int = 0) -> SlackWorld:
     slack = FakeSlack(token=TOKEN).start()
     url = database_url or f"sqlite:///{tmp_path / 'slack.db'}"
     upgrade(url)
@@ -168,11 +175,13 @@ def start_world(tmp_path: Path, database_url: str | None = None) -> SlackWorld:
         slack_api_url=slack.url,
         database_url=url,
     )
-    deps = SlackDeps(engine=engine, bank=load_bank(), clock=lambda: NOW)
+    bank = load_bank()
+    worker = make_worker(settings, engine, bank, processes)
+    deps = SlackDeps(engine=engine, bank=bank, worker=worker, clock=fixed_now)
     app = create_web_app(build_app(settings, deps))
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -180,12 +189,13 @@ def start_world(tmp_path: Path, database_url: str | None = None) -> SlackWorld:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    return SlackWorld(slack, engine, f"http://127.0.0.1:{port}", server, thread)
+    return SlackWorld(slack, engine, f"http://127.0.0.1:{port}", deps, server, thread)
 
 
 def stop_world(world: SlackWorld) -> None:
     world._server.should_exit = True
     world._thread.join(timeout=10)
+    world.deps.worker.close()
     world.engine.dispose()
     world.slack.close()
 

@@ -43,7 +43,7 @@ def answers(world: SlackWorld) -> dict[str, object]:
 def test_a_whole_section_over_two_pages(world: SlackWorld) -> None:
     set_up(world)
     world.command("assess resolution")
-    first = world.opened_view()
+    first = world.opened_view(2)  # the first was setup's
     inputs = [b for b in first["blocks"] if b["type"] == "input"]
     assert len(inputs) == 10
     assert all(b.get("hint", {}).get("text") for b in inputs)  # guidance for every question
@@ -58,18 +58,18 @@ def test_a_whole_section_over_two_pages(world: SlackWorld) -> None:
     assert set(section) <= set(answers(world))
     # resuming: the next `assess` opens the first section with an unanswered question
     world.command("assess")
-    assert "Management and technical foundation" in block_text(world.opened_view(2)["blocks"])
+    assert "Management and technical foundation" in block_text(world.opened_view(3)["blocks"])
 
 
 def test_a_retried_submission_and_two_people_keep_every_revision(world: SlackWorld) -> None:
     set_up(world)
     world.command("assess context")
-    view = world.opened_view()
+    view = world.opened_view(2)
     values = answer_everything(view, choice=1)
     world.submit(view, values)
     world.submit(view, values)  # a double click, or Slack retrying
     world.command("assess context", user="U2")
-    other = world.opened_view(2)
+    other = world.opened_view(3)
     world.submit(other, answer_everything(other, choice=2), user="U2")
     with Session(world.engine) as session:
         history = list(
@@ -93,7 +93,7 @@ def test_assign_sends_a_direct_message_that_opens_the_section(world: SlackWorld)
     dm = world.last("chat.postMessage", 2)
     assert dm.args["channel"] == "U2"
     world.click(button(dm.args["blocks"], "Answer now"), user="U2")
-    view = world.opened_view()
+    view = world.opened_view(2)  # the first was setup's
     assert "Resolution and fulfilment — page 1 of 2" in block_text(view["blocks"])
     world.command("assign <@U2|bob> resolution 2026-12-18")  # twice: still one assignment
     world.command("assign <@U2|bob> nosuch")
@@ -116,7 +116,7 @@ def test_recording_an_audit_booking(world: SlackWorld) -> None:
     listing = world.last("response_url").args["blocks"]
     assert "not booked; book by" in block_text(listing)
     world.click(button(listing, "Record a booking"))
-    form = world.opened_view()
+    form = world.opened_view(2)
     values = {
         "batch": {"type": "static_select", "selected_option": {"value": "stage1"}},
         "booked_date": {"type": "datepicker", "selected_date": "2028-09-04"},
@@ -155,7 +155,7 @@ def test_home_tab_is_published_once_per_event(world: SlackWorld) -> None:
     assert len(world.slack.wait_for("views.publish", 2)) == 2
     home = world.last("views.publish", 2).json("view")
     world.click(button(home["blocks"], "Continue the assessment"), in_message=False)
-    assert world.opened_view(1)["title"]["text"] == "Assessment"
+    assert world.opened_view(2)["title"]["text"] == "Assessment"
 
 
 def test_the_command_is_acknowledged_before_slow_work(world: SlackWorld) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
 from bot.store.models import Member, Organisation
-from tests.e2e.harness import SlackWorld, block_text, button
+from tests.e2e.harness import SlackWorld, block_text, button, start_world, stop_world
 
 
 def radio(value: str) -> dict[str, Any]:
@@ -93,12 +94,18 @@ def test_setup_with_bad_input_shows_inline_errors_and_saves_nothing(world: Slack
         staff_available_fte=number("1e9"),
         start_date=date("2026-01-01"),
         country=text("XX"),
+        it_staff=number(""),
     )
     response = world.submit(view, bad)
     assert response.status == 200
     answer = response.json()
     assert answer["response_action"] == "errors"
-    assert set(answer["errors"]) == {"persons_in_scope", "staff_available_fte", "start_date"}
+    assert answer["errors"] == {
+        "persons_in_scope": "Enter at least 1.",
+        "staff_available_fte": "Enter at most 10000.",
+        "start_date": "Choose a date from 2026-11-25 on.",
+        "it_staff": "Please fill this in.",
+    }
     assert organisations(world)[0].profile is None
     # the country is checked by the engine's profile once the form's own checks pass
     second = world.submit(view, setup_values(country=text("XX"))).json()
@@ -171,3 +178,16 @@ def test_status_buttons_lead_on(world: SlackWorld) -> None:
     assert "Certification plan" in block_text(world.last("response_url", 2).args["blocks"])
     world.click(button(blocks, "Continue the assessment"))
     assert world.opened_view(2)["title"]["text"] == "Assessment"
+
+
+def test_dialogs_in_worker_processes_as_served_in_production(tmp_path: Path) -> None:
+    world = start_world(tmp_path, processes=2)
+    try:
+        set_up(world)
+        world.command("status")
+        assert "ISO/IEC 20000-1 status: Acme IT" in block_text(
+            world.last("response_url").args["blocks"]
+        )
+        world.check_all()
+    finally:
+        stop_world(world)

@@ -1,25 +1,21 @@
-"""Listeners as plain functions: called with mocks, no server (the bolt starter's habit)."""
+"""Listeners and the sender as plain functions: called with mocks, no server."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from pathlib import Path
-from unittest.mock import AsyncMock, call
+from unittest.mock import AsyncMock, MagicMock, call
 
+from bot.dialogs.worker import WorkerState
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import iso20k_command
+from bot.slack.sender import SENDER, Target, answer
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from iso20k_core.standard import load_bank
 
-
-def deps(tmp_path: Path) -> SlackDeps:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
-    upgrade(url)
-    return SlackDeps(
-        make_engine(url), load_bank(), clock=lambda: dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
-    )
+NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
 
 def command(text: str) -> dict[str, str]:
@@ -30,35 +26,42 @@ def command(text: str) -> dict[str, str]:
         "trigger_id": "1.2.3",
         "channel_id": "C1",
         "team_domain": "acme",
+        "response_url": "https://x/respond/1",
     }
 
 
-def test_the_command_acks_first_then_answers(tmp_path: Path) -> None:
+def test_the_command_acks_before_handing_the_work_over() -> None:
     order = AsyncMock()
-    asyncio.run(
-        iso20k_command(deps(tmp_path), order.ack, command("help"), order.client, order.respond)
-    )
+    deps = SlackDeps(MagicMock(), load_bank(), worker=order.worker, clock=lambda: NOW)
+    asyncio.run(iso20k_command(deps, order.ack, command("status")))
     assert order.mock_calls[0] == call.ack()
-    kwargs = order.respond.await_args.kwargs
-    assert kwargs["response_type"] == "ephemeral"
-    assert kwargs["blocks"][0]["type"] == "header"
+    fn, request, target = order.worker.call.await_args.args
+    assert fn is answer
+    assert (request.operation, request.text, request.workspace_id) == ("command", "status", "T1")
+    assert target == Target("U1", "1.2.3", "https://x/respond/1", metadata={"channel": "C1"})
 
 
-def test_a_form_opens_as_a_modal(tmp_path: Path) -> None:
-    mocks = AsyncMock()
-    asyncio.run(
-        iso20k_command(deps(tmp_path), mocks.ack, command("setup"), mocks.client, mocks.respond)
-    )
-    view = mocks.client.views_open.await_args.kwargs["view"]
-    assert view["type"] == "modal" and view["callback_id"] == "iso20k:setup"
-    mocks.respond.assert_not_awaited()
+def state(tmp_path: Path) -> tuple[WorkerState, MagicMock]:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    upgrade(url)
+    sender = MagicMock()
+    return WorkerState(make_engine(url), load_bank(), {SENDER: sender}), sender
+
+
+def request(text: str) -> object:
+    deps = SlackDeps(MagicMock(), load_bank(), worker=MagicMock(), clock=lambda: NOW)
+    return deps.request("command", "T1", "U1", text=text)
+
+
+def test_the_worker_answers_and_delivers(tmp_path: Path) -> None:
+    worker_state, sender = state(tmp_path)
+    answer(worker_state, request("setup"), Target("U1", "1.2.3"))
+    outcome, target = sender.deliver.call_args.args
+    assert outcome.reply.kind == "setup" and target.trigger_id == "1.2.3"
 
 
 def test_a_failure_apologises_instead_of_showing_a_trace(tmp_path: Path) -> None:
-    mocks = AsyncMock()
-    mocks.client.views_open.side_effect = RuntimeError("boom")
-    asyncio.run(
-        iso20k_command(deps(tmp_path), mocks.ack, command("setup"), mocks.client, mocks.respond)
-    )
-    text = mocks.respond.await_args.kwargs["text"]
-    assert text.startswith("Sorry, that did not work") and "boom" not in text
+    worker_state, sender = state(tmp_path)
+    sender.deliver.side_effect = RuntimeError("boom")
+    answer(worker_state, request("help"), Target("U1"))
+    sender.apologise.assert_called_once_with(Target("U1"))

@@ -112,6 +112,9 @@ class _Server(ThreadingHTTPServer):
     # out during an injected delay) must not make `FakeSlack.close()` hang.
     daemon_threads = True
     block_on_close = False
+    # socketserver's backlog of 5 makes bursts of calls (an app answering 50 commands at once)
+    # wait for TCP retransmits; Slack has no such limit.
+    request_queue_size = 128
 
     def __init__(self, fake: FakeSlack) -> None:
         self.fake = fake

@@ -7,55 +7,48 @@ transaction), so it happens before the ack; anything slow is posted afterwards.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.dialogs.commands import handle_submit
-from bot.dialogs.model import Form, Message
+from bot.dialogs.model import Form, Outcome
+from bot.dialogs.worker import perform
 from bot.slack.blocks import modal_view, read_metadata, submitted_values
-from bot.slack.delivery import apologise, send_message
 from bot.slack.deps import SlackDeps
+from bot.slack.sender import APOLOGY, Target, deliver
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def submission(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await view_submitted(deps, ack, body, view, client)
+    async def submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await view_submitted(deps, ack, body, view)
 
     app.view(re.compile(r"^iso20k:"))(submission)
 
 
 async def view_submitted(
-    deps: SlackDeps,
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
+    deps: SlackDeps, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
 ) -> None:
     user_id = body["user"]["id"]
     team_id = (body.get("team") or {}).get("id") or view.get("team_id", "")
     meta = read_metadata(view)
     kind = str(meta.get("kind", ""))
     state = {str(k): str(v) for k, v in (meta.get("state") or {}).items()}
-    raw = submitted_values(view)
+    request = deps.request(
+        "submit", team_id, user_id, name=kind, state=state, raw=submitted_values(view)
+    )
+    target = Target(user_id=user_id)
     try:
-        outcome = await asyncio.to_thread(
-            deps.run, team_id, user_id, lambda ctx: handle_submit(ctx, kind, state, raw)
-        )
+        outcome = await deps.worker.call(perform, request)
     except Exception:
         log.exception("submission of %s failed", kind)
         await ack()
-        await apologise(client, user_id, None)
+        await deps.worker.call(deliver, Outcome(reply=APOLOGY), target)
         return
     if outcome.errors:
         await ack(
@@ -65,9 +58,8 @@ async def view_submitted(
     extras = {k: v for k, v in meta.items() if k not in ("kind", "state")}
     if isinstance(outcome.reply, Form):
         await ack(response_action="update", view=modal_view(outcome.reply, extras))
+        outcome = Outcome(notices=outcome.notices)
     else:
         await ack()
-    for notice in outcome.notices:
-        await send_message(client, notice.user_id, notice.message)
-    if isinstance(outcome.reply, Message):
-        await send_message(client, user_id, outcome.reply)
+    if outcome.notices or outcome.reply is not None:
+        await deps.worker.call(deliver, outcome, target)

@@ -1,0 +1,132 @@
+"""Everything the app sends to Slack, run by the dialog worker after the acknowledgement.
+
+The web process only verifies, acknowledges and hands over; rendering the reply and the Web
+API calls (with their polite retries) happen here, in a worker thread or process, so they
+never delay another request's acknowledgement.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.dialogs.model import Form, Message, Outcome
+from bot.dialogs.worker import DialogRequest, WorkerState, perform
+from bot.slack.blocks import fallback_text, home_view, message_blocks, modal_view
+
+log = logging.getLogger(__name__)
+SLACK_API_URL = "https://slack.com/api/"
+SENDER = "slack"  # its key in WorkerState.extras
+
+APOLOGY = Message(
+    heading="Sorry, that did not work",
+    text="Something went wrong on our side; nothing you entered was lost. Please try again in "
+    "a minute.",
+    tone="error",
+)
+
+
+def retry_handlers() -> list[Any]:
+    """slack_sdk retries only connection errors by default; rate limits (429 with
+    Retry-After) and 5xx answers are retried too (PLATFORM.md)."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an answer goes: the person, and how Slack lets us reach them this time."""
+
+    user_id: str
+    trigger_id: str | None = None
+    response_url: str | None = None  # ephemeral replies to commands and message buttons
+    home: bool = False  # publish on the App Home tab
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class SlackSender:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def send_message(self, user_id: str, message: Message, response_url: str | None = None) -> None:
+        """Reply where the person asked (ephemeral) or else in the app's direct messages."""
+        blocks = message_blocks(message)
+        text = fallback_text(message)
+        if response_url:
+            webhook = WebhookClient(response_url, retry_handlers=retry_handlers())
+            answer = webhook.send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+            )
+            if answer.status_code >= 400:
+                raise RuntimeError(f"response_url answered {answer.status_code}")
+        else:
+            self.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+    def deliver(self, outcome: Outcome, target: Target) -> None:
+        for notice in outcome.notices:
+            try:
+                self.send_message(notice.user_id, notice.message)
+            except SlackApiError as exc:  # one unreachable person must not cost the others
+                log.warning("could not notify %s: %s", notice.user_id, exc.response.get("error"))
+        reply = outcome.reply
+        if isinstance(reply, Form):
+            if target.trigger_id is None:
+                note = Message(
+                    heading=reply.title, text="Open it again from /iso20k.", tone="warning"
+                )
+                self.send_message(target.user_id, note, target.response_url)
+                return
+            self.client.views_open(
+                trigger_id=target.trigger_id, view=modal_view(reply, target.metadata)
+            )
+        elif isinstance(reply, Message):
+            if target.home:
+                self.client.views_publish(user_id=target.user_id, view=home_view(reply))
+            else:
+                self.send_message(target.user_id, reply, target.response_url)
+
+    def apologise(self, target: Target) -> None:
+        try:
+            self.send_message(target.user_id, APOLOGY, target.response_url)
+        except Exception:  # best effort; the original error is already logged
+            log.exception("could not apologise to %s", target.user_id)
+
+
+def install_sender(token: str, base_url: str | None, state: WorkerState) -> None:
+    """Worker setup: the Web API client each worker uses (`functools.partial` it)."""
+    client = WebClient(
+        token=token, base_url=base_url or SLACK_API_URL, retry_handlers=retry_handlers()
+    )
+    state.extras[SENDER] = SlackSender(client)
+
+
+def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:
+    """Run the dialog step and deliver its outcome; on failure, apologise (never a trace)."""
+    sender: SlackSender = state.extras[SENDER]
+    try:
+        sender.deliver(perform(state, request), target)
+    except Exception:
+        log.exception("%s %r failed", request.operation, request.text or request.name)
+        sender.apologise(target)
+
+
+def deliver(state: WorkerState, outcome: Outcome, target: Target) -> None:
+    """Deliver an outcome computed earlier (after a modal was closed)."""
+    sender: SlackSender = state.extras[SENDER]
+    try:
+        sender.deliver(outcome, target)
+    except Exception:
+        log.exception("delivery to %s failed", target.user_id)
