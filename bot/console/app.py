@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import Engine
@@ -17,7 +18,7 @@ from sqlmodel import Session
 from bot.console.render import render_message, render_prompt
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, enter
-from bot.dialogs.model import Button, Field, Form, Message, Outcome
+from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome
 from bot.dialogs.validation import RawValue, clean_value
 from iso20k_core.standard import Bank
 
@@ -40,9 +41,11 @@ class Console:
         stdout: TextIO,
         today: Callable[[], dt.date] = dt.date.today,
         workspace: str = WORKSPACE,
+        files: Path = Path("iso20k-files"),
     ) -> None:
         self.engine, self.bank, self.user = engine, bank, user
         self.stdin, self.stdout, self.today, self.workspace = stdin, stdout, today, workspace
+        self.files = files
         self.buttons: tuple[Button, ...] = ()
 
     def write(self, text: str) -> None:
@@ -108,6 +111,15 @@ class Console:
         if isinstance(reply, Message):
             self.buttons = reply.buttons
             self.write(render_message(reply))
+            if reply.file is not None:
+                self.save(reply.file)
+
+    def save(self, file: Attachment) -> None:
+        """A file a chat app would attach is written to the files folder instead."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / Path(file.filename).name  # never outside the folder
+        path.write_bytes(file.content)
+        self.write(f"[file] {file.title}: saved to {path}\n")
 
     def fill(self, form: Form) -> Message | Form | None:
         """Prompt for every field; submit; re-prompt fields the dialog refused."""

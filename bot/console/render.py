@@ -43,6 +43,8 @@ def render_message(message: Message) -> str:
         if section.text:
             lines += _wrap(section.text, "  ")
         lines += [f"  {f.label}: {f.value}" for f in section.facts]
+    if message.image is not None:
+        lines.append(f"[image] {message.image.alt} ({message.image.url})")
     if message.buttons:
         lines.append("")
         lines += [f"  [{n}] {b.label}" for n, b in enumerate(message.buttons, 1)]

@@ -105,8 +105,27 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture shown inline (a chart), by public URL; `alt` is read out and shown as text."""
+
+    url: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with the message (a report, an export)."""
+
+    filename: str
+    content: bytes
+    title: str
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Message:
-    """A reply or notification: heading, text, facts, progress, buttons, sections."""
+    """A reply or notification: heading, text, facts, progress, buttons, sections, an image
+    and a file."""
 
     heading: str
     text: str = ""
@@ -115,6 +134,8 @@ class Message:
     progress: tuple[int, int] | None = None
     buttons: tuple[Button, ...] = ()
     tone: Literal["info", "success", "warning", "error"] = "info"
+    image: Image | None = None
+    file: Attachment | None = None
 
     def plain(self) -> str:
         """A plain-text rendering: notification previews and the console's fallback."""

@@ -99,6 +99,14 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
                     ],
                 }
             )
+    if message.image is not None:
+        blocks.append(
+            {
+                "type": "image",
+                "image_url": message.image.url,
+                "alt_text": _cut(message.image.alt, 2000),
+            }
+        )
     actions = _buttons(message)
     room = limit - (1 if actions else 0)
     if len(blocks) > room:

@@ -74,6 +74,20 @@ class SlackSender:
                 raise RuntimeError(f"response_url answered {answer.status_code}")
         else:
             self.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        if message.file is not None:
+            self.send_file(user_id, message)
+
+    def send_file(self, user_id: str, message: Message) -> None:
+        """Files go to the person's direct messages with the app (files_upload_v2: the
+        external-upload flow; files.upload is gone, PLATFORM.md)."""
+        assert message.file is not None
+        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+        self.client.files_upload_v2(
+            channel=channel,
+            content=message.file.content,
+            filename=message.file.filename,
+            title=message.file.title,
+        )
 
     def deliver(self, outcome: Outcome, target: Target) -> None:
         for notice in outcome.notices:

@@ -123,3 +123,24 @@ def test_closing_input_in_a_form_saves_nothing(engine: Engine) -> None:
     with Session(engine) as session:
         org = session.exec(select(Organisation)).one()
         assert org.profile is None
+
+
+def test_files_are_saved_and_images_described(engine: Engine, tmp_path: Path) -> None:
+    from bot.dialogs.model import Attachment, Image, Message, Outcome
+
+    out = io.StringIO()
+    console = Console(
+        engine, load_bank(), "alice", io.StringIO(""), out, lambda: TODAY, files=tmp_path / "files"
+    )
+    console.show(
+        Outcome(
+            reply=Message(
+                heading="Report",
+                image=Image("https://example.org/chart.png", "Readiness by area"),
+                file=Attachment("../report.md", b"# Report\n", "Feasibility report"),
+            )
+        )
+    )
+    assert (tmp_path / "files" / "report.md").read_bytes() == b"# Report\n"
+    assert "[image] Readiness by area" in out.getvalue()
+    assert "[file] Feasibility report: saved to" in out.getvalue()
