@@ -140,9 +140,75 @@ def serve_command(host: str) -> None:
 
 
 @cli.command("worker")
-def worker_command() -> None:
-    """Run the reminder scheduler (not yet available)."""
-    click.echo("iso20k worker: reminders are not yet available in this version.")
+@click.option("--once", is_flag=True, help="Tick once and exit (cron, tests).")
+def worker_command(once: bool) -> None:
+    """Send due reminders: an APScheduler ticker over the outbox table."""
+    import logging
+
+    from bot.reminders.runner import make_tick
+    from bot.reminders.scheduler import scheduler
+    from bot.settings import get_settings
+    from bot.store.db import make_engine
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    tick = make_tick(settings, engine, load_bank())
+    if once:
+        click.echo(str(tick()))
+        return
+    click.echo(f"iso20k worker: ticking every {settings.reminder_tick_seconds:g} s; Ctrl-C stops")
+    try:
+        scheduler(tick, settings.reminder_tick_seconds, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        engine.dispose()
+
+
+@cli.group("reminders")
+def reminders_group() -> None:
+    """The reminder outbox."""
+
+
+@reminders_group.command("list")
+@click.option("--org", "org", default=None, help="Only this organisation (name or workspace id).")
+@click.option(
+    "--state",
+    type=click.Choice(["pending", "claimed", "sent", "failed", "cancelled"]),
+    default=None,
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+def reminders_list(org: str | None, state: str | None, limit: int) -> None:
+    """Show what is due, sent and failed."""
+    from sqlmodel import Session, col, or_, select
+
+    from bot.settings import get_settings
+    from bot.store.db import make_engine
+    from bot.store.models import Organisation, Reminder
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        query = select(Reminder, Organisation).join(
+            Organisation, col(Organisation.id) == col(Reminder.organisation_id)
+        )
+        if org is not None:
+            query = query.where(
+                or_(col(Organisation.name) == org, col(Organisation.external_id) == org)
+            )
+        if state is not None:
+            query = query.where(col(Reminder.state) == state)
+        rows = session.exec(query.order_by(col(Reminder.due_at)).limit(limit)).all()
+        if not rows:
+            click.echo("no reminders")
+        for reminder, organisation in rows:
+            error = f"  ({reminder.last_error})" if reminder.last_error else ""
+            click.echo(
+                f"{reminder.due_at:%Y-%m-%d %H:%M}Z  {reminder.state:<9} "
+                f"{organisation.name[:20]:<20} {reminder.kind:<17} {reminder.subject:<18} "
+                f"-> {reminder.target}{error}"
+            )
+    engine.dispose()
 
 
 @cli.command("console")

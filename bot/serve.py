@@ -9,6 +9,8 @@ import os
 
 import uvicorn
 
+from bot.reminders.runner import make_tick
+from bot.reminders.scheduler import scheduler
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.deps import SlackDeps, make_worker
@@ -44,6 +46,12 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     )
     deps = SlackDeps(engine=engine, bank=bank, worker=worker)
     slack = build_app(settings, deps)
+    ticker = None
+    if settings.reminders_in_web:  # the embedded default: one process does everything
+        ticker = scheduler(
+            make_tick(settings, engine, bank), settings.reminder_tick_seconds, blocking=False
+        )
+        ticker.start()
     tune_gc()
     try:
         if settings.slack_app_token:
@@ -55,5 +63,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         else:
             uvicorn.run(create_web_app(slack), host=host, port=settings.port, log_level="info")
     finally:
+        if ticker is not None:
+            ticker.shutdown(wait=False)
         worker.close()
         engine.dispose()

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # Processes that run dialog steps for `iso20k serve`, so acknowledgements never wait for
     # an evaluation; 0 runs them on a thread of the web process. None: one per CPU.
     dialog_processes: int | None = Field(default=None, ge=0, le=64)
+    # The embedded default runs the reminder ticker inside `iso20k serve`; turn it off when
+    # separate `iso20k worker` processes run.
+    reminders_in_web: bool = True
+    reminder_tick_seconds: float = Field(default=5.0, ge=0.1, le=3600)
 
 
 def get_settings() -> Settings:

@@ -158,10 +158,14 @@ def test_db_upgrade_creates_the_sqlite_file_in_the_working_folder(tmp_path: Path
     assert (tmp_path / "iso20k.db").exists()
 
 
-def test_worker_does_not_crash() -> None:
-    done = iso20k("worker")
-    assert done.returncode == 0
-    assert "not yet available" in done.stdout
+def test_worker_ticks_once_and_reminders_are_listed(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    assert iso20k("db", "upgrade", env=env).returncode == 0
+    done = iso20k("worker", "--once", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "TickResult(claimed=0" in done.stdout
+    listed = iso20k("reminders", "list", env=env)
+    assert listed.returncode == 0 and "no reminders" in listed.stdout
 
 
 def test_serve_without_credentials_answers_the_health_check(tmp_path: Path) -> None:

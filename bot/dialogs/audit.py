@@ -104,6 +104,7 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         )
     except KeyError:
         return Outcome(errors={"batch": "This audit is no longer in the plan."})
+    ctx.refresh_reminders()  # booked: its booking reminders are cancelled
     return Outcome(
         reply=Message(
             f"{row.title} booked for {booked.isoformat()}", text=f"With {body}.", tone="success"

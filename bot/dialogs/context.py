@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from bot.reminders.regenerate import regenerate
 from bot.store.crud import answers_of, current_assessment, get_or_create_organisation, upsert_member
 from bot.store.models import Assessment, Member, Organisation, Platform
 from bot.store.plan_records import sync_plan
@@ -27,6 +28,10 @@ class DialogContext:
     member: Member
     today: dt.date
     bank: Bank
+    now: dt.datetime | None = None  # the moment of the request (UTC); reminders are timed by it
+    # Read-only users (the reminder worker) may keep one evaluation; dialogs that write don't.
+    cache_evaluation: bool = False
+    _evaluation: Evaluation | None = field(default=None, repr=False)
 
     @property
     def is_manager(self) -> bool:
@@ -52,17 +57,30 @@ class DialogContext:
             return None  # a profile from an older version that no longer validates: set up again
 
     def evaluation(self) -> Evaluation | None:
+        if self._evaluation is not None:
+            return self._evaluation
         profile = self.profile()
         if profile is None:
             return None
-        return evaluate(profile, self.answers(), self.today, self.bank)
+        result = evaluate(profile, self.answers(), self.today, self.bank)
+        if self.cache_evaluation:
+            self._evaluation = result
+        return result
 
     def replan(self) -> Evaluation | None:
-        """Evaluate and store the plan's milestones and audit batches (after any change)."""
+        """Evaluate, store the plan's milestones and audit batches, and regenerate the
+        reminders that hang on them (after any change)."""
         result = self.evaluation()
         if result is not None:
             sync_plan(self.session, self.organisation, result.plan)
+        self.refresh_reminders()
         return result
+
+    def refresh_reminders(self) -> None:
+        if self.organisation.profile is not None:
+            regenerate(
+                self.session, self.organisation, self.bank, self.now or dt.datetime.now(dt.UTC)
+            )
 
     def admins_exist(self) -> bool:
         found = self.session.exec(

@@ -37,6 +37,7 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
         )
     typed: Role = role
     member = upsert_member(ctx.session, ctx.organisation, user_id, role=typed)
+    ctx.refresh_reminders()  # managers receive milestone and booking reminders
     return Outcome(
         reply=Message(f"{_mention(member)} is now {role}", tone="success"),
         notices=(
@@ -99,6 +100,7 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
     row.due_date, row.state, row.updated_at = due, "open", utc_now()
     ctx.session.add(row)
     ctx.session.flush()
+    ctx.refresh_reminders()
     due_text = due.isoformat() if due else "no due date"
     return Outcome(
         reply=Message(
@@ -157,3 +159,9 @@ def my_assignments(ctx: DialogContext) -> list[Assignment]:
             )
         )
     )
+
+
+def open_sections(ctx: DialogContext) -> list[str]:
+    """Titles of the sections with unanswered questions."""
+    answers = ctx.answers()
+    return [s.title for s in ctx.bank.sections if any(q.id not in answers for q in s.questions)]

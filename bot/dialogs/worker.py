@@ -100,6 +100,7 @@ def run_step(
             bank,
         )
         ctx.today = local_date(now, ctx.organisation.timezone)
+        ctx.now = now
         outcome = step(ctx)
         session.commit()
         return outcome

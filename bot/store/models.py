@@ -59,6 +59,8 @@ class Organisation(SQLModel, table=True):
     timezone: str = "UTC"
     currency: str = "EUR"
     reminder_channel: str | None = None  # channel id for reminders and the weekly digest
+    # Offsets, working hours and pause of reminders (bot.reminders.policy); None: defaults.
+    reminder_policy: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -76,6 +78,7 @@ class Member(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id")
     platform_user_id: str
     display_name: str | None = None
+    timezone: str | None = None  # the person's own, as the chat platform reports it
     role: Role = Field(default="member", sa_type=AutoString)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -210,6 +213,7 @@ class Reminder(SQLModel, table=True):
     state: ReminderState = Field(default="pending", sa_type=AutoString)
     attempts: int = 0
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = None  # which worker holds the claim; only it may mark the row
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None
     payload: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))

@@ -1,0 +1,154 @@
+"""One tick of the reminder worker: claim what is due, send it in working hours, mark it.
+
+Channels are adapters (Slack, the console log); the dispatcher only knows that a channel
+sends a message to a target, may ask us to wait (`RateLimited`), and may know a user's
+timezone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Message
+from bot.dialogs.worker import local_date
+from bot.reminders.messages import reminder_message
+from bot.reminders.outbox import claim_due, mark_sent, record_failure, reschedule
+from bot.reminders.policy import policy_of
+from bot.reminders.timing import next_working_moment
+from bot.store.models import Member, Organisation, Reminder
+from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.standard import Bank
+
+log = logging.getLogger(__name__)
+
+
+class RateLimited(Exception):
+    """The channel asks us to wait before sending to this target again."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class ReminderChannel(Protocol):
+    def send(self, target: str, message: Message) -> str | None:
+        """Send; return the platform's message reference. Raise RateLimited or any error."""
+        ...
+
+    def timezone_of(self, user_id: str) -> str | None: ...
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def tick(
+    engine: Engine,
+    bank: Bank,
+    channels: Mapping[str, ReminderChannel],
+    clock: Callable[[], dt.datetime],
+    limit: int = 100,
+) -> TickResult:
+    """Claim up to `limit` due reminders and deliver each through its platform's channel."""
+    result = TickResult()
+    with Session(engine, expire_on_commit=False) as session:
+        token, claimed = claim_due(session, clock(), limit)
+        result.claimed = len(claimed)
+        contexts: dict[int, DialogContext] = {}  # one evaluation per organisation and tick
+        for reminder in claimed:
+            _deliver(session, bank, channels, clock, token, reminder, result, contexts)
+    return result
+
+
+def _deliver(
+    session: Session,
+    bank: Bank,
+    channels: Mapping[str, ReminderChannel],
+    clock: Callable[[], dt.datetime],
+    token: str,
+    reminder: Reminder,
+    result: TickResult,
+    contexts: dict[int, DialogContext],
+) -> None:
+    assert reminder.id is not None
+    organisation = session.get(Organisation, reminder.organisation_id)
+    channel = channels.get(organisation.platform) if organisation else None
+    if organisation is None or channel is None:
+        record_failure(session, reminder, token, clock(), "no channel for this platform")
+        result.retried += 1
+        return
+    policy = policy_of(organisation.reminder_policy)
+    calendar = BusinessCalendar((organisation.profile or {}).get("country"))
+    tz = _timezone(session, organisation, channel, reminder.target)
+    now = clock()
+    moment = next_working_moment(now, tz, calendar, policy.work_start, policy.work_end)
+    if moment > now:
+        reschedule(session, reminder.id, token, moment)
+        result.deferred += 1
+        return
+    try:
+        ctx = contexts.get(reminder.organisation_id) or _context(session, organisation, bank, now)
+        contexts[reminder.organisation_id] = ctx
+        message = reminder_message(session, organisation, reminder, ctx)
+        session.rollback()  # reading for the message must not hold locks while we send
+        reference = channel.send(reminder.target, message)
+    except RateLimited as exc:
+        reschedule(session, reminder.id, token, clock() + dt.timedelta(seconds=exc.retry_after))
+        result.deferred += 1
+        return
+    except Exception as exc:  # any other error: retry with backoff, then fail visibly
+        log.warning("reminder %s failed: %s", reminder.id, exc)
+        session.rollback()
+        if record_failure(session, reminder, token, clock(), f"{type(exc).__name__}: {exc}"):
+            result.retried += 1
+        return
+    # The only window for a duplicate: killed between the send above and this mark.
+    if mark_sent(session, reminder.id, token, clock(), reference):
+        result.sent += 1
+
+
+def _timezone(
+    session: Session, organisation: Organisation, channel: ReminderChannel, target: str
+) -> str:
+    """The recipient's timezone: a member's own (asked of the platform once), else the
+    organisation's (channels and unknown people)."""
+    member = session.exec(
+        select(Member).where(
+            Member.organisation_id == organisation.id, Member.platform_user_id == target
+        )
+    ).first()
+    if member is None:
+        return organisation.timezone
+    if member.timezone is None:
+        try:
+            member.timezone = channel.timezone_of(target)
+        except Exception as exc:  # not knowing a timezone is no reason to miss a reminder
+            log.info("no timezone for %s: %s", target, exc)
+        if member.timezone:
+            session.add(member)
+            session.commit()
+    return member.timezone or organisation.timezone
+
+
+def _context(
+    session: Session, organisation: Organisation, bank: Bank, now: dt.datetime
+) -> DialogContext:
+    admin = session.exec(
+        select(Member).where(Member.organisation_id == organisation.id).order_by(col(Member.id))
+    ).first()
+    member = admin or Member(organisation_id=organisation.id or 0, platform_user_id="")
+    today = local_date(now, organisation.timezone)
+    return DialogContext(session, organisation, member, today, bank, now, cache_evaluation=True)

@@ -1,0 +1,176 @@
+"""The outbox: reminder rows, kept in step with the plan, claimed atomically, marked once.
+
+Claiming is one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`: on
+PostgreSQL concurrent workers skip each other's rows; SQLite has a single writer, so the same
+statement is atomic there (SQLAlchemy drops FOR UPDATE on SQLite, PLATFORM.md). A claim is a
+lease: a worker killed after claiming loses nothing, the row is taken over once the lease
+expires. Only the holder of the claim token may mark a row sent, so a slow worker whose lease
+was taken over cannot mark it twice.
+
+The one window for a duplicate: a worker sends a message and is killed before its `mark_sent`
+commits; after the lease another worker sends it again. The send and the mark are adjacent
+and the mark is one short UPDATE, so the window is one round trip to the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from bot.reminders.generate import ReminderSpec
+from bot.store.models import Reminder
+
+LEASE = dt.timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int = 0
+    moved: int = 0
+    cancelled: int = 0
+    revived: int = 0
+
+
+def sync_reminders(
+    session: Session, organisation_id: int, specs: Sequence[ReminderSpec]
+) -> SyncResult:
+    """Make the organisation's unsent reminders match `specs`; flushes, the caller commits."""
+    existing = {
+        r.dedupe_key: r
+        for r in session.exec(select(Reminder).where(Reminder.organisation_id == organisation_id))
+    }
+    wanted = {s.dedupe_key: s for s in specs}
+    created = moved = cancelled = revived = 0
+    for key, spec in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            session.add(
+                Reminder(
+                    organisation_id=organisation_id,
+                    kind=spec.kind,
+                    target=spec.target,
+                    subject=spec.subject,
+                    due_at=spec.due_at,
+                    dedupe_key=key,
+                    payload=spec.payload,
+                )
+            )
+            created += 1
+        elif row.state == "pending" and (row.due_at != spec.due_at or row.payload != spec.payload):
+            row.due_at, row.payload = spec.due_at, spec.payload
+            session.add(row)
+            moved += 1
+        elif row.state == "cancelled":  # wanted again, e.g. a booking was withdrawn
+            row.state, row.due_at, row.payload, row.attempts = (
+                "pending",
+                spec.due_at,
+                spec.payload,
+                0,
+            )
+            session.add(row)
+            revived += 1
+    for key, row in existing.items():
+        if key not in wanted and row.state == "pending":
+            row.state = "cancelled"
+            session.add(row)
+            cancelled += 1
+    session.flush()
+    return SyncResult(created, moved, cancelled, revived)
+
+
+def claim_due(
+    session: Session, now: dt.datetime, limit: int = 100, token: str | None = None
+) -> tuple[str, list[Reminder]]:
+    """Claim up to `limit` due reminders (and expired claims); commits the claim."""
+    token = token or uuid.uuid4().hex
+    due = or_(
+        and_(col(Reminder.state) == "pending", col(Reminder.due_at) <= now),
+        and_(col(Reminder.state) == "claimed", col(Reminder.claimed_at) <= now - LEASE),
+    )
+    chosen = (
+        select(Reminder.id)
+        .where(due)
+        .order_by(col(Reminder.due_at), col(Reminder.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(Reminder)
+        .where(col(Reminder.id).in_(chosen.scalar_subquery()))
+        .values(state="claimed", claimed_at=now, claim_token=token)
+        .returning(Reminder)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list(session.exec(statement).scalars())
+    session.commit()
+    return token, sorted(rows, key=lambda r: (r.due_at, r.id))
+
+
+def _mark(session: Session, reminder_id: int, token: str, **values: object) -> bool:
+    statement = (
+        update(Reminder)
+        .where(
+            col(Reminder.id) == reminder_id,
+            col(Reminder.claim_token) == token,
+            col(Reminder.state) == "claimed",
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = session.exec(statement).rowcount
+    session.commit()
+    return bool(changed)
+
+
+def mark_sent(
+    session: Session, reminder_id: int, token: str, now: dt.datetime, message_ref: str | None
+) -> bool:
+    return _mark(
+        session,
+        reminder_id,
+        token,
+        state="sent",
+        sent_at=now,
+        message_ref=message_ref,
+        claim_token=None,
+    )
+
+
+def reschedule(session: Session, reminder_id: int, token: str, due_at: dt.datetime) -> bool:
+    """Not a failure: outside working hours, or Slack asked us to wait (Retry-After)."""
+    return _mark(session, reminder_id, token, state="pending", due_at=due_at, claim_token=None)
+
+
+def record_failure(
+    session: Session, reminder: Reminder, token: str, now: dt.datetime, error: str
+) -> bool:
+    """Retry with exponential backoff; after MAX_ATTEMPTS the reminder is failed for good."""
+    attempts = reminder.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        return _mark(
+            session,
+            reminder.id or 0,
+            token,
+            state="failed",
+            attempts=attempts,
+            last_error=error[:500],
+            claim_token=None,
+        )
+    delay = BACKOFF_BASE * (2 ** (attempts - 1))
+    return _mark(
+        session,
+        reminder.id or 0,
+        token,
+        state="pending",
+        attempts=attempts,
+        last_error=error[:500],
+        due_at=now + delay,
+        claim_token=None,
+    )

@@ -1,0 +1,65 @@
+"""Reminders to Slack: a message to a user or channel, politely paced.
+
+Slack allows about one message per second per channel (PLATFORM.md): sends to the same
+target are spaced by `MIN_INTERVAL`. A 429 is first retried by slack_sdk's handler after
+`Retry-After`; if Slack still refuses, the reminder is handed back to the outbox with that
+wait, so nothing is dropped and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.dialogs.model import Message
+from bot.reminders.dispatch import RateLimited
+from bot.slack.blocks import fallback_text, message_blocks
+from bot.slack.sender import SLACK_API_URL, retry_handlers
+
+MIN_INTERVAL = 1.0  # seconds between two messages to the same channel
+
+
+class SlackReminderChannel:
+    def __init__(self, client: WebClient, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, token: str, base_url: str | None) -> SlackReminderChannel:
+        return cls(
+            WebClient(
+                token=token, base_url=base_url or SLACK_API_URL, retry_handlers=retry_handlers()
+            )
+        )
+
+    def _pace(self, target: str) -> None:
+        with self._lock:
+            wait = self._last.get(target, -MIN_INTERVAL) + MIN_INTERVAL - self.clock()
+            self._last[target] = self.clock() + max(wait, 0)
+        if wait > 0:
+            time.sleep(wait)
+
+    def send(self, target: str, message: Message) -> str | None:
+        self._pace(target)
+        try:
+            answer = self.client.chat_postMessage(
+                channel=target, text=fallback_text(message), blocks=message_blocks(message)
+            )
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                raise RateLimited(float(exc.response.headers.get("Retry-After", 30))) from exc
+            raise
+        ts = answer.get("ts")
+        return str(ts) if ts else None
+
+    def timezone_of(self, user_id: str) -> str | None:
+        if not user_id.startswith(("U", "W")):  # channels have no timezone of their own
+            return None
+        tz = self.client.users_info(user=user_id)["user"].get("tz")
+        return str(tz) if tz else None
