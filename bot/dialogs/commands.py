@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 
-from bot.dialogs import assess, audit, reports, setup, team
+from bot.dialogs import assess, audit, remind, reports, setup, team
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Fact, Form, Message, Outcome
 from bot.dialogs.validation import RawValue, validate
@@ -31,9 +31,28 @@ HELP: tuple[tuple[str, str], ...] = (
     ("cost", "the cost estimate (managers)"),
     ("risks", "risks and countermeasures"),
     ("audit", "audit batches and their bookings; record a booking"),
+    ("remind [pause|resume|change]", "reminder offsets, and pausing them (managers)"),
 )
-COMMANDS = ("help", "setup", "assess", "assign", "role", "status", "plan", "cost", "risks", "audit")
-ALIASES = {"costs": "cost", "audits": "audit", "risk": "risks", "assessment": "assess"}
+COMMANDS = (
+    "help",
+    "setup",
+    "assess",
+    "assign",
+    "role",
+    "status",
+    "plan",
+    "cost",
+    "risks",
+    "audit",
+    "remind",
+)
+ALIASES = {
+    "costs": "cost",
+    "audits": "audit",
+    "risk": "risks",
+    "assessment": "assess",
+    "reminders": "remind",
+}
 
 
 def help_message(note: str | None = None) -> Message:
@@ -115,6 +134,7 @@ _HANDLERS: dict[str, Callable[[DialogContext, list[str]], Outcome]] = {
     "cost": _reply(reports.cost),
     "risks": _reply(reports.risks),
     "audit": _reply(audit.audits),
+    "remind": remind.remind,
 }
 
 
@@ -135,6 +155,8 @@ def form_for(ctx: DialogContext, kind: str, state: Mapping[str, str]) -> Form | 
         return assess.assess_form(ctx, state.get("section"), int(state.get("page", "0") or 0))
     if kind == audit.KIND:
         return audit.booking_form(ctx)
+    if kind == remind.KIND:
+        return remind.remind_form(ctx)
     return help_message(f"That form is no longer available ({kind}).")
 
 
@@ -151,4 +173,6 @@ def handle_submit(
         return setup.submit_setup(ctx, clean)
     if kind == assess.KIND:
         return assess.submit_assess(ctx, dict(state), clean)
+    if kind == remind.KIND:
+        return remind.submit_remind(ctx, clean)
     return audit.submit_booking(ctx, clean)

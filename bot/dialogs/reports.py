@@ -14,7 +14,7 @@ from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Button, Fact, Message, Section
 from bot.dialogs.team import my_assignments
-from bot.store.models import AuditBatch
+from bot.store.models import AuditBatch, Reminder
 from iso20k_core.results import Evaluation
 
 MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
@@ -60,6 +60,9 @@ def status(ctx: DialogContext) -> Message:
         facts.append(
             Fact("Next audit", f"{batch.title}, {batch.planned_date.isoformat()} ({state})")
         )
+    failed = _failed_reminders(ctx)
+    if failed:
+        facts.append(Fact("Reminders failed", f"{failed} — see /iso20k remind"))
     weakest = [e.area(a) for a in e.weakest_areas[:3]]
     return Message(
         heading=f"ISO/IEC 20000-1 status: {ctx.organisation.name}",
@@ -89,6 +92,16 @@ def _booked(ctx: DialogContext) -> dict[str, bool]:
         select(AuditBatch).where(AuditBatch.organisation_id == ctx.organisation.id)
     )
     return {r.key: r.booked for r in rows}
+
+
+def _failed_reminders(ctx: DialogContext) -> int:
+    return len(
+        ctx.session.exec(
+            select(Reminder.id).where(
+                Reminder.organisation_id == ctx.organisation.id, Reminder.state == "failed"
+            )
+        ).all()
+    )
 
 
 def member_status(ctx: DialogContext) -> Message:

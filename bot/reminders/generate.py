@@ -173,13 +173,10 @@ def reminders_for(inputs: ReminderInputs, now: dt.datetime) -> list[ReminderSpec
                 )
             },
         )
-    digest_day = _next_weekday(today, p.digest_weekday)
-    if at(digest_day) < now:
-        digest_day += dt.timedelta(days=7)
-    year, week, _ = digest_day.isocalendar()
-    add("digest", f"{year}-W{week:02d}", 0, team, digest_day, {})
+    # This week's digest (dropped by `add` once stale) and next week's: a digest due an hour
+    # ago but not yet sent keeps its row when the plan is regenerated.
+    latest = today - dt.timedelta(days=(today.weekday() - p.digest_weekday) % 7)
+    for digest_day in (latest, latest + dt.timedelta(days=7)):
+        year, week, _ = digest_day.isocalendar()
+        add("digest", f"{year}-W{week:02d}", 0, team, digest_day, {})
     return specs
-
-
-def _next_weekday(day: dt.date, weekday: int) -> dt.date:
-    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)

@@ -153,6 +153,7 @@ def test_every_report_subcommand_answers(world: SlackWorld) -> None:
         "risks": "Risks (",
         "audit": "Audits with the certification body",
         "help": "Use /iso20k followed by",
+        "remind": "Reminders",
     }
     for n, (command, heading) in enumerate(expected.items(), 1):
         assert world.command(command).status == 200

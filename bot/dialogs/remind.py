@@ -1,0 +1,185 @@
+"""`remind`: see and change the reminder offsets, pause or resume reminders (managers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import col, func, select
+
+from bot.dialogs.common import managers_only
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Button, Fact, Field, Form, Message, Option, Outcome, Text
+from bot.dialogs.validation import CleanValue
+from bot.reminders.policy import ReminderPolicy, policy_of
+from bot.store.models import Reminder
+
+KIND = "remind"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+OFFSET_FIELDS = {
+    "milestone_days": ("Before each milestone (business days)", "To the managers."),
+    "booking_days": (
+        "Before each booking deadline (business days)",
+        "To the managers, until the audit is recorded as booked.",
+    ),
+    "audit_days": ("Before each audit (calendar days)", "To the team channel."),
+    "nudge_repeats": (
+        "Nudges after a due date (working days)",
+        "Besides the due day itself; only to people who have not finished.",
+    ),
+}
+
+
+def _days(values: tuple[int, ...]) -> str:
+    return ", ".join(str(v) for v in values) or "none"
+
+
+def _counts(ctx: DialogContext) -> dict[str, int]:
+    rows = ctx.session.exec(
+        select(Reminder.state, func.count())
+        .where(Reminder.organisation_id == ctx.organisation.id)
+        .group_by(col(Reminder.state))
+    ).all()
+    return {state: count for state, count in rows}
+
+
+def remind_message(ctx: DialogContext) -> Message:
+    p = policy_of(ctx.organisation.reminder_policy)
+    counts = _counts(ctx)
+    facts = [Fact(label, _days(getattr(p, key))) for key, (label, _) in OFFSET_FIELDS.items()]
+    facts += [
+        Fact("Weekly digest", f"{WEEKDAYS[p.digest_weekday]} {p.work_start:%H:%M}"),
+        Fact("Working hours", f"{p.work_start:%H:%M}–{p.work_end:%H:%M}, recipient's time"),
+        Fact(
+            "Team channel",
+            f"<#{ctx.organisation.reminder_channel}>"
+            if ctx.organisation.reminder_channel
+            else "none: managers get team reminders",
+        ),
+        Fact(
+            "Waiting / sent / failed",
+            f"{counts.get('pending', 0)} / {counts.get('sent', 0)} / {counts.get('failed', 0)}",
+        ),
+    ]
+    buttons: tuple[Button, ...] = ()
+    if ctx.is_manager:
+        toggle = (
+            Button("Resume reminders", "remind", "resume", "primary")
+            if p.paused
+            else Button("Pause reminders", "remind", "pause", "danger")
+        )
+        buttons = (Button("Change", "remind", "change"), toggle)
+    return Message(
+        heading="Reminders are paused" if p.paused else "Reminders",
+        text="Reminders go out in working hours, on business days of the organisation's "
+        "country, in each person's own timezone.",
+        facts=tuple(facts),
+        buttons=buttons,
+        tone="warning" if p.paused or counts.get("failed") else "info",
+    )
+
+
+def remind(ctx: DialogContext, args: list[str]) -> Outcome:
+    action = args[0].lower() if args else ""
+    if action in ("pause", "resume", "change") and not ctx.is_manager:
+        return Outcome(reply=managers_only("Reminder settings"))
+    if action == "change":
+        return Outcome(reply=remind_form(ctx))
+    if action in ("pause", "resume"):
+        current = policy_of(ctx.organisation.reminder_policy)
+        _save(ctx, current.model_copy(update={"paused": action == "pause"}))
+    return Outcome(reply=remind_message(ctx))
+
+
+def remind_form(ctx: DialogContext) -> Form:
+    p = policy_of(ctx.organisation.reminder_policy)
+    items: list[Field | Text] = [
+        Text(
+            "Offsets as whole numbers separated by commas, e.g. 20, 10, 3. Leave one empty "
+            "to send none of that kind."
+        ),
+    ]
+    for key, (label, hint) in OFFSET_FIELDS.items():
+        items.append(
+            Field(
+                key,
+                label,
+                "text",
+                hint=hint,
+                required=False,
+                initial=", ".join(str(v) for v in getattr(p, key)),
+            )
+        )
+    items += [
+        Field(
+            "digest_weekday",
+            "Weekly digest on",
+            "choice",
+            initial=str(p.digest_weekday),
+            options=tuple(Option(str(n), day) for n, day in enumerate(WEEKDAYS)),
+        ),
+        Field(
+            "work_start",
+            "Working day starts",
+            "text",
+            initial=f"{p.work_start:%H:%M}",
+            placeholder="09:00",
+        ),
+        Field(
+            "work_end",
+            "Working day ends",
+            "text",
+            initial=f"{p.work_end:%H:%M}",
+            placeholder="17:00",
+        ),
+    ]
+    return Form(kind=KIND, title="Reminder settings", items=tuple(items), submit="Save")
+
+
+def submit_remind(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
+    if not ctx.is_manager:
+        return Outcome(reply=managers_only("Reminder settings"))
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"paused": policy_of(ctx.organisation.reminder_policy).paused}
+    for key in OFFSET_FIELDS:
+        raw = str(clean.get(key) or "")
+        try:
+            values[key] = tuple(
+                sorted(
+                    {int(part) for part in raw.replace(";", ",").split(",") if part.strip()},
+                    reverse=True,
+                )
+            )
+        except ValueError:
+            errors[key] = "Whole numbers separated by commas, e.g. 20, 10, 3."
+    for key in ("work_start", "work_end"):
+        try:
+            values[key] = dt.time.fromisoformat(str(clean.get(key) or ""))
+        except ValueError:
+            errors[key] = "A time as HH:MM, e.g. 09:00."
+    values["digest_weekday"] = int(str(clean.get("digest_weekday") or 0))
+    if errors:
+        return Outcome(errors=errors)
+    try:
+        policy = ReminderPolicy.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "work_end"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        target = field if field in values else "work_end"
+        if message.split(":")[0] in OFFSET_FIELDS:
+            target = message.split(":")[0]
+        return Outcome(errors={target: message})
+    _save(ctx, policy)
+    reply = remind_message(ctx)
+    return Outcome(
+        reply=Message(heading="Reminder settings saved", facts=reply.facts, tone="success")
+    )
+
+
+def _save(ctx: DialogContext, policy: ReminderPolicy) -> None:
+    ctx.organisation.reminder_policy = policy.model_dump(mode="json")
+    ctx.session.add(ctx.organisation)
+    ctx.session.flush()
+    ctx.refresh_reminders()
