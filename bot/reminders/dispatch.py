@@ -20,7 +20,7 @@ from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Message
 from bot.dialogs.worker import local_date
 from bot.reminders.messages import reminder_message
-from bot.reminders.outbox import claim_due, mark_sent, record_failure, reschedule
+from bot.reminders.outbox import claim_due, mark_sent, record_failure, renew_claim, reschedule
 from bot.reminders.policy import policy_of
 from bot.reminders.timing import next_working_moment
 from bot.store.models import Member, Organisation, Reminder
@@ -52,7 +52,7 @@ class TickResult:
     sent: int = 0
     deferred: int = 0
     retried: int = 0
-    failed: int = 0
+    lost: int = 0  # claims taken over by another worker before we sent
 
 
 def tick(
@@ -103,7 +103,17 @@ def _deliver(
         ctx = contexts.get(reminder.organisation_id) or _context(session, organisation, bank, now)
         contexts[reminder.organisation_id] = ctx
         message = reminder_message(session, organisation, reminder, ctx)
-        session.rollback()  # reading for the message must not hold locks while we send
+    except Exception as exc:  # a reminder we cannot even write: retry, then fail visibly
+        log.exception("reminder %s could not be written", reminder.id)
+        session.rollback()
+        record_failure(session, reminder, token, clock(), f"{type(exc).__name__}: {exc}")
+        result.retried += 1
+        return
+    # Renewing also ends the read transaction, so no lock is held while we talk to Slack.
+    if not renew_claim(session, reminder.id, token, clock()):
+        result.lost += 1  # another worker took it over after our lease: it sends, we don't
+        return
+    try:
         reference = channel.send(reminder.target, message)
     except RateLimited as exc:
         reschedule(session, reminder.id, token, clock() + dt.timedelta(seconds=exc.retry_after))
@@ -111,13 +121,16 @@ def _deliver(
         return
     except Exception as exc:  # any other error: retry with backoff, then fail visibly
         log.warning("reminder %s failed: %s", reminder.id, exc)
-        session.rollback()
         if record_failure(session, reminder, token, clock(), f"{type(exc).__name__}: {exc}"):
             result.retried += 1
         return
     # The only window for a duplicate: killed between the send above and this mark.
-    if mark_sent(session, reminder.id, token, clock(), reference):
-        result.sent += 1
+    try:
+        if mark_sent(session, reminder.id, token, clock(), reference):
+            result.sent += 1
+    except Exception:  # the message is out; the lease will expire and it may be re-sent
+        log.exception("reminder %s sent but not marked", reminder.id)
+        session.rollback()
 
 
 def _timezone(

@@ -9,7 +9,10 @@ was taken over cannot mark it twice.
 
 The one window for a duplicate: a worker sends a message and is killed before its `mark_sent`
 commits; after the lease another worker sends it again. The send and the mark are adjacent
-and the mark is one short UPDATE, so the window is one round trip to the database.
+and the mark is one short UPDATE, so the window is one round trip to the database. The claim
+is renewed just before each send, so a slow batch that outlives its lease skips what another
+worker took over instead of sending it twice; only a single send slower than the lease
+(retries included) could, so the lease is kept well above that.
 """
 
 from __future__ import annotations
@@ -127,6 +130,12 @@ def _mark(session: Session, reminder_id: int, token: str, **values: object) -> b
     changed = session.exec(statement).rowcount
     session.commit()
     return bool(changed)
+
+
+def renew_claim(session: Session, reminder_id: int, token: str, now: dt.datetime) -> bool:
+    """Extend the lease just before sending; False if another worker has taken the row over
+    (a slow batch outlived its lease), in which case this worker must not send it."""
+    return _mark(session, reminder_id, token, claimed_at=now)
 
 
 def mark_sent(

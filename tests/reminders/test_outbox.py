@@ -183,3 +183,28 @@ def test_rate_limits_wait_and_errors_retry(engine: Engine) -> None:
     with Session(engine) as session:
         row = session.exec(select(Reminder)).one()
         assert row.attempts == 1 and row.last_error == "RuntimeError: HTTP 500"
+
+
+def test_a_batch_that_outlives_its_lease_does_not_send_twice(engine: Engine) -> None:
+    with Session(engine) as session:
+        oid = org_id(session)
+        org = get_or_create_organisation(session, "slack", "acme", "acme")
+        for n in range(3):
+            upsert_member(session, org, f"U{n}")
+        sync_reminders(session, oid, [nudge(f"U{n}", MONDAY_TEN) for n in range(3)])
+        session.commit()
+    late = MONDAY_TEN + outbox.LEASE + dt.timedelta(seconds=1)
+    taken: list[int] = []
+
+    class SlowChannel(FakeChannel):
+        def timezone_of(self, user_id: str) -> str | None:
+            if user_id == "U1":  # after the first send our lease runs out: another worker
+                with Session(engine) as other:  # takes over the rest of the batch
+                    taken.extend(r.id or 0 for r in claim_due(other, late)[1])
+            return super().timezone_of(user_id)
+
+    channel = SlowChannel()
+    result = tick(engine, load_bank(), {"slack": channel}, lambda: MONDAY_TEN)
+    assert (result.sent, result.lost) == (1, 2)
+    assert [target for target, _ in channel.sent] == ["U0"]
+    assert len(taken) == 2  # the other worker holds them now and sends them, once
