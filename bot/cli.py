@@ -18,6 +18,7 @@ from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_input_text
 from iso20k_core.report import FORMATS, render
+from iso20k_core.results import Evaluation
 from iso20k_core.standard import BankError, load_bank
 
 EXIT_BAD_INPUT = 2
@@ -66,6 +67,74 @@ def evaluate_command(profile_file: Path, fmt: str, today: dt.date | None) -> Non
         _fail(f"{profile_file}: {exc}")
     result = evaluate(given.profile, given.answers, today or dt.date.today(), given.bank)
     click.echo(render(result, fmt), nl=False)  # type: ignore[arg-type]
+
+
+def _evaluation_of(profile_file: Path, today: dt.date | None) -> Evaluation:
+    try:
+        text = profile_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{profile_file}: no such file")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{profile_file}: cannot read ({exc.__class__.__name__})")
+    try:
+        given = parse_input_text(text)
+    except InputError as exc:
+        _fail(f"{profile_file}: {exc}")
+    return evaluate(given.profile, given.answers, today or dt.date.today(), given.bank)
+
+
+def _write(data: bytes, output: Path | None, default_name: str) -> None:
+    target = output or Path(default_name)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        _fail(f"{target}: cannot write ({exc.strerror or exc.__class__.__name__})")
+    click.echo(f"wrote {target} ({len(data):,} bytes)")
+
+
+@cli.command("report")
+@click.argument("profile_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "html", "md"]), default="pdf", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [iso20k-report.FORMAT].",
+)
+@click.option("--today", type=IsoDate(), default=None, help="Evaluate as of this date [today].")
+def report_command(
+    profile_file: Path, fmt: str, output: Path | None, today: dt.date | None
+) -> None:
+    """The feasibility report for senior management, as PDF, HTML or Markdown."""
+    from iso20k_core.report.document import render_report
+
+    evaluation = _evaluation_of(profile_file, today)
+    _write(render_report(evaluation, fmt), output, f"iso20k-report.{fmt}")  # type: ignore[arg-type]
+
+
+@cli.command("export")
+@click.argument("profile_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "mspdi", "ics"]), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [iso20k-plan.SUFFIX].",
+)
+@click.option("--today", type=IsoDate(), default=None, help="Evaluate as of this date [today].")
+def export_command(
+    profile_file: Path, fmt: str, output: Path | None, today: dt.date | None
+) -> None:
+    """The plan for Excel (xlsx), MS Project (mspdi XML) or calendars (ics)."""
+    from iso20k_core.report.exports import EXPORT_SUFFIX, export
+
+    evaluation = _evaluation_of(profile_file, today)
+    suffix = EXPORT_SUFFIX[fmt]  # type: ignore[index]
+    _write(export(evaluation, fmt), output, f"iso20k-plan{suffix}")  # type: ignore[arg-type]
 
 
 @cli.command("questions")

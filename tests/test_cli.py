@@ -195,3 +195,18 @@ def test_serve_without_credentials_answers_the_health_check(tmp_path: Path) -> N
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_report_and_export_write_files(tmp_path: Path) -> None:
+    example = str(ROOT / "examples" / "small-it-department.yaml")
+    out = tmp_path / "r.md"
+    done = iso20k("report", example, "--format", "md", "-o", str(out), "--today", "2026-11-25")
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith("#")
+    ics = tmp_path / "plan.ics"
+    done = iso20k("export", example, "--format", "ics", "-o", str(ics))
+    assert done.returncode == 0 and ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    bad = iso20k("export", example, "--format", "pdf")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    nowhere = iso20k("report", example, "-o", str(tmp_path / "missing" / "r.pdf"))
+    assert nowhere.returncode == 2 and "cannot write" in nowhere.stderr

@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 
-from bot.dialogs import assess, audit, remind, reports, setup, team
+from bot.dialogs import assess, audit, files, remind, reports, setup, team
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Fact, Form, Message, Outcome
 from bot.dialogs.validation import RawValue, validate
@@ -32,6 +32,8 @@ HELP: tuple[tuple[str, str], ...] = (
     ("risks", "risks and countermeasures"),
     ("audit", "audit batches and their bookings; record a booking"),
     ("remind [pause|resume|change]", "reminder offsets, and pausing them (managers)"),
+    ("report [pdf|html|md]", "the feasibility report as a file (managers)"),
+    ("export xlsx|mspdi|ics", "the plan for Excel, MS Project or your calendar"),
 )
 COMMANDS = (
     "help",
@@ -45,6 +47,8 @@ COMMANDS = (
     "risks",
     "audit",
     "remind",
+    "report",
+    "export",
 )
 ALIASES = {
     "costs": "cost",
@@ -135,6 +139,8 @@ _HANDLERS: dict[str, Callable[[DialogContext, list[str]], Outcome]] = {
     "risks": _reply(reports.risks),
     "audit": _reply(audit.audits),
     "remind": remind.remind,
+    "report": files.report,
+    "export": files.export_plan,
 }
 
 

@@ -12,9 +12,10 @@ from sqlmodel import select
 
 from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Message, Section
+from bot.dialogs.model import Attachment, Button, Fact, Message, Section
 from bot.dialogs.team import my_assignments
 from bot.store.models import AuditBatch, Reminder
+from iso20k_core.report.charts import cost_png, gantt_png
 from iso20k_core.results import Evaluation
 
 MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
@@ -165,6 +166,7 @@ def plan(ctx: DialogContext) -> Message:
         )
     return Message(
         heading="Certification plan",
+        file=Attachment("plan-gantt.png", gantt_png(e), "Plan: Gantt chart", "image/png"),
         text=f"Certification expected {p.certification_date.isoformat()} "
         f"({p.mode} planning).{target}",
         sections=tuple(sections),
@@ -190,6 +192,7 @@ def cost(ctx: DialogContext) -> Message:
     quote = {None: "unknown — ask the certification body", True: "yes", False: "no"}
     return Message(
         heading="Cost estimate",
+        file=Attachment("costs.png", cost_png(e), "Cost breakdown", "image/png"),
         text=f"Audit days: {c.audit_days.initial:g} initial "
         f"(stage 1 {c.audit_days.stage1:g}, stage 2 {c.audit_days.stage2:g}), "
         f"{c.audit_days.surveillance:g} per surveillance. Every rate is an assumption you can "

@@ -17,11 +17,11 @@ Format = Literal["text", "json", "markdown"]
 FORMATS: tuple[Format, ...] = ("text", "json", "markdown")
 
 
-def _money(amount: int, currency: str) -> str:
+def money(amount: int, currency: str) -> str:
     return f"{amount:,} {currency}"
 
 
-def _num(value: float, places: int = 1) -> str:
+def num(value: float, places: int = 1) -> str:
     return f"{value:.{places}f}"
 
 
@@ -35,8 +35,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["money"] = _money
-    env.filters["num"] = _num
+    env.filters["money"] = money
+    env.filters["num"] = num
     return env
 
 

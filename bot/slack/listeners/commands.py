@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.dialogs.files import PREPARING
 from bot.slack.deps import SlackDeps
 from bot.slack.sender import Target, answer
 
@@ -21,8 +22,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 
 async def iso20k_command(deps: SlackDeps, ack: AsyncAck, command: dict[str, Any]) -> None:
-    # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md).
-    await ack()
+    # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Files
+    # take a moment, so their acknowledgement says so.
+    text = command.get("text", "")
+    if text.split()[:1] in (["report"], ["export"]):
+        await ack(text=PREPARING)
+    else:
+        await ack()
     request = deps.request(
         "command",
         command["team_id"],

@@ -1,0 +1,74 @@
+"""`report` and `export`: the feasibility report and the plan as files.
+
+Rendering takes a moment (a PDF about a second), so chat adapters acknowledge first with a
+"being prepared" line; the file then arrives as an attachment of the reply.
+"""
+
+from __future__ import annotations
+
+import re
+
+from iso20k_core.report.document import render_report
+from iso20k_core.report.exports import EXPORT_MIME, EXPORT_SUFFIX, export
+
+from bot.dialogs.common import managers_only, not_set_up
+from bot.dialogs.context import DialogContext
+from bot.dialogs.model import Attachment, Message, Outcome
+
+REPORT_FORMATS = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown"}
+EXPORT_NAMES = {"xlsx": "Excel workbook", "mspdi": "MS Project XML", "ics": "calendar"}
+# What a chat adapter says at once, before the file is ready.
+PREPARING = "Preparing your file; it will arrive here in a moment."
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "organisation"
+
+
+def report(ctx: DialogContext, args: list[str]) -> Outcome:
+    fmt = (args[0].lower() if args else "pdf").lstrip(".")
+    if fmt not in REPORT_FORMATS:
+        return Outcome(
+            reply=Message("Which format?", text="/iso20k report pdf|html|md", tone="error")
+        )
+    if not ctx.is_manager:
+        return Outcome(reply=managers_only("Reports"))
+    evaluation = ctx.evaluation()
+    if evaluation is None:
+        return Outcome(reply=not_set_up())
+    content = render_report(evaluation, fmt)  # type: ignore[arg-type]
+    name = f"iso20k-report-{_slug(ctx.organisation.name)}-{evaluation.today}.{fmt}"
+    return Outcome(
+        reply=Message(
+            heading="Feasibility report",
+            text=f"Verdict: {evaluation.feasibility.verdict}. The full report is attached.",
+            file=Attachment(
+                name, content, "ISO/IEC 20000-1 feasibility report", REPORT_FORMATS[fmt]
+            ),
+            tone="success",
+        )
+    )
+
+
+def export_plan(ctx: DialogContext, args: list[str]) -> Outcome:
+    fmt = args[0].lower() if args else ""
+    if fmt not in EXPORT_SUFFIX:
+        return Outcome(
+            reply=Message("Which format?", text="/iso20k export xlsx|mspdi|ics", tone="error")
+        )
+    if fmt != "ics" and not ctx.is_manager:  # the workbook and the project carry costs/effort
+        return Outcome(reply=managers_only("Plan exports with costs and effort"))
+    evaluation = ctx.evaluation()
+    if evaluation is None:
+        return Outcome(reply=not_set_up())
+    name = f"iso20k-plan-{_slug(ctx.organisation.name)}{EXPORT_SUFFIX[fmt]}"
+    return Outcome(
+        reply=Message(
+            heading=f"Plan as {EXPORT_NAMES[fmt]}",
+            text="Re-importing an updated calendar updates its events." if fmt == "ics" else "",
+            file=Attachment(
+                name, export(evaluation, fmt), f"Plan ({EXPORT_NAMES[fmt]})", EXPORT_MIME[fmt]
+            ),
+            tone="success",
+        )
+    )

@@ -1,0 +1,311 @@
+"""The feasibility report: the whole evaluation in front of senior management.
+
+`render_report(evaluation, "md" | "html" | "pdf")` renders nine sections and an appendix, in a
+fixed order under fixed headings (`SECTIONS`), from templates beside this module:
+`report.md.j2`, `report.html.j2` (with `report.css`) and `report_text.j2`, the wording both
+share. This module only derives the facts the templates need (what is missing, which areas
+are weakest, which audit to book first); the sentences are in the templates, where a
+consultant can change them without touching code.
+
+The HTML is one self-contained file: the charts are embedded as data URIs and nothing refers
+to the network. The PDF is that HTML laid out by WeasyPrint with a URL fetcher that refuses
+everything but data URIs, so a stray reference fails the rendering instead of fetching.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+import jinja2
+
+from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
+from iso20k_core.report import charts
+
+# One formatting of money and numbers across the summary and the report.
+from iso20k_core.report.render import money as _money
+from iso20k_core.report.render import num as _num
+from iso20k_core.results import (
+    AreaResult,
+    AuditBatch,
+    BenefitResult,
+    Compliance,
+    Evaluation,
+    Risk,
+)
+from iso20k_core.scoring import LOW_BENEFIT_SCORE, PROVISIONAL_COMPLETION
+
+ReportFormat = Literal["md", "html", "pdf"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = ("md", "html", "pdf")
+
+TOP_BENEFITS = 3
+TOP_RISKS = 3
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the HTML anchor
+    title: str
+
+
+# The headings are part of the report's contract: tests, exports and people's bookmarks
+# rely on them. Change the wording here, never in a template.
+SECTIONS: tuple[Section, ...] = (
+    Section("introduction", "1 Introduction to ISO/IEC 20000 and certification"),
+    Section("foundation", "2 Management foundation analysis"),
+    Section("benefits", "3 Benefit analysis"),
+    Section("verdict", "4 Feasibility verdict and what drove it"),
+    Section("gaps", "5 Gap analysis per area"),
+    Section("plan", "6 Implementation plan"),
+    Section("costs", "7 Resources and costs"),
+    Section("risks", "8 Risk factors and countermeasures"),
+    Section("conclusion", "9 Conclusion: is it worth doing, and how"),
+    Section("appendix", "Appendix: assumptions and sources"),
+)
+
+COMPLIANCE_ORDER: tuple[Compliance, ...] = ("met", "partly met", "not met", "not assessed")
+
+
+# --- facts the templates need -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Derived from the evaluation, never new judgements: the engine made those."""
+
+    provisional: bool
+    unanswered: int
+    foundation_management: tuple[AreaResult, ...]
+    foundation_technical: tuple[AreaResult, ...]
+    foundation_short: tuple[AreaResult, ...]
+    requirement_areas: tuple[AreaResult, ...]
+    compliance_counts: tuple[tuple[Compliance, int], ...]
+    weakest: tuple[AreaResult, ...]
+    top_benefits: tuple[BenefitResult, ...]
+    low_benefits: bool
+    project_audits: tuple[AuditBatch, ...]
+    later_audits: tuple[AuditBatch, ...]
+    first_booking: AuditBatch | None
+    task_effort_days: int
+    after_certification_cost: int
+    max_reduction_percent: float
+    min_initial_audit_days: float
+    requested_reduction: float | None
+    auditor_day_rate: int | None
+    top_risks: tuple[Risk, ...]
+
+
+def _assumption(e: Evaluation, key: str) -> str | None:
+    return next((a.value for a in e.assumptions if a.key == key), None)
+
+
+def _as_float(value: str | None) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except ValueError:
+        return None
+
+
+def _as_int(value: str | None) -> int | None:
+    number = _as_float(value)
+    return None if number is None else round(number)
+
+
+def _foundation(e: Evaluation, dimension: str) -> tuple[AreaResult, ...]:
+    return tuple(a for a in e.areas if a.kind == "foundation" and a.dimension == dimension)
+
+
+def _below_required(area: AreaResult) -> bool:
+    return area.required is not None and area.maturity < area.required
+
+
+def _compliance_counts(areas: tuple[AreaResult, ...]) -> tuple[tuple[Compliance, int], ...]:
+    counts = Counter(a.compliance for a in areas)
+    return tuple((c, counts[c]) for c in COMPLIANCE_ORDER if counts[c])
+
+
+def _first_booking(audits: tuple[AuditBatch, ...]) -> AuditBatch | None:
+    """The audit whose booking deadline comes first: the next thing to put in the diary."""
+    booked = [b for b in audits if b.booking_deadline is not None]
+    return min(booked, key=lambda b: (b.booking_deadline, b.planned_date), default=None)
+
+
+def _top_benefits(e: Evaluation) -> tuple[BenefitResult, ...]:
+    # The engine sorts benefits by expected gain; unrated or fully delivered ones gain nothing.
+    gaining = [b for b in e.feasibility.benefits if b.importance and b.expected_gain > 0]
+    return tuple(gaining[:TOP_BENEFITS])
+
+
+def _min_initial_audit_days(e: Evaluation) -> float:
+    """The fewest initial audit days a quote may show: the table less the largest reduction
+    ISO/IEC 20000-6:2017 9.1.4 allows, in half days as the engine plans them."""
+    return round_up_half(e.costs.audit_days.table_days * (1 - MAX_REDUCTION_PERCENT / 100))
+
+
+def facts(e: Evaluation) -> Facts:
+    foundation = _foundation(e, "management") + _foundation(e, "technical")
+    requirement_areas = tuple(charts.requirement_areas(e))
+    project = tuple(b for b in e.plan.audit_batches if b.planned_date <= e.plan.certification_date)
+    benefit_score = e.feasibility.benefit_score
+    return Facts(
+        provisional=e.completion.percent < PROVISIONAL_COMPLETION,
+        unanswered=e.completion.total - e.completion.answered,
+        foundation_management=_foundation(e, "management"),
+        foundation_technical=_foundation(e, "technical"),
+        foundation_short=tuple(a for a in foundation if _below_required(a)),
+        requirement_areas=requirement_areas,
+        compliance_counts=_compliance_counts(requirement_areas),
+        weakest=tuple(e.area(area_id) for area_id in e.weakest_areas),
+        top_benefits=_top_benefits(e),
+        low_benefits=benefit_score is not None and benefit_score < LOW_BENEFIT_SCORE,
+        project_audits=project,
+        later_audits=tuple(b for b in e.plan.audit_batches if b not in project),
+        first_booking=_first_booking(project),
+        task_effort_days=sum(t.effort_days for t in e.plan.tasks),
+        after_certification_cost=sum(y.amount for y in e.costs.three_years[1:]),
+        max_reduction_percent=MAX_REDUCTION_PERCENT,
+        min_initial_audit_days=_min_initial_audit_days(e),
+        requested_reduction=_as_float(_assumption(e, "integration_reduction_percent")),
+        auditor_day_rate=_as_int(_assumption(e, "auditor_day_rate")),
+        top_risks=e.risks[:TOP_RISKS],
+    )
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    alt: str  # also the Markdown report's text in place of the image
+    src: str  # a data URI; empty in Markdown, which carries no images
+
+
+def _gantt_alt(e: Evaluation) -> str:
+    p = e.plan
+    audits = "; ".join(
+        f"{b.title} {b.planned_date.isoformat()}, book by "
+        f"{b.booking_deadline.isoformat() if b.booking_deadline else 'not needed'}"
+        for b in p.audit_batches
+    )
+    return (
+        f"Gantt chart of the plan: {len(p.stages)} stages from {p.start.isoformat()} to "
+        f"certification on {p.certification_date.isoformat()}, {len(p.tasks)} tasks, "
+        f"{len(p.milestones)} milestones. Audits: {audits}. Certificate valid until "
+        f"{p.certificate_expiry.isoformat()}."
+    )
+
+
+def _cost_alt(e: Evaluation) -> str:
+    c = e.costs
+    parts = "; ".join(f"{p.title} {_money(p.amount, c.currency)}" for p in c.parts)
+    return (
+        f"Bar chart of the project cost, {_money(c.project_total, c.currency)}: {parts}; "
+        f"internal effort {c.internal_days} person-days, {_money(c.internal_cost, c.currency)}."
+    )
+
+
+def _maturity_alt(e: Evaluation) -> str:
+    areas = charts.requirement_areas(e)
+    below = sum(1 for a in areas if _below_required(a))
+    return (
+        f"Bar chart of maturity against the required level for {len(areas)} requirement "
+        f"areas, by clause: {below} below the required level. The table below has the values."
+    )
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _charts(e: Evaluation, with_images: bool) -> dict[str, Chart]:
+    def build(name: charts.ChartName, title: str, alt: str) -> Chart:
+        src = _data_uri(charts.chart(e, name, "png")) if with_images else ""
+        return Chart(name, title, alt, src)
+
+    return {
+        "gantt": build("gantt", "Implementation plan and certification cycle", _gantt_alt(e)),
+        "cost": build("cost", "Project cost by part, and internal effort", _cost_alt(e)),
+        "maturity": build("maturity", "Maturity against the required level", _maturity_alt(e)),
+    }
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+def _date(day: dt.date | None) -> str:
+    return "—" if day is None else day.isoformat()
+
+
+def _md_cell(value: object) -> str:
+    """Text for a Markdown table cell: a pipe would end the cell, a newline the row."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+@functools.cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    # Two environments: autoescape on for HTML, so every value from a profile or an answer is
+    # escaped; off for Markdown, where HTML entities would show as text.
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["money"] = _money
+    env.filters["num"] = _num
+    env.filters["date"] = _date
+    env.filters["cell"] = _md_cell
+    return env
+
+
+def _context(e: Evaluation, with_images: bool) -> dict[str, object]:
+    return {
+        "e": e,
+        "x": facts(e),
+        "areas": {a.id: a for a in e.areas},
+        "sections": {s.key: s for s in SECTIONS},
+        "section_list": SECTIONS,
+        "charts": _charts(e, with_images),
+    }
+
+
+def render_markdown(e: Evaluation) -> str:
+    template = _environment(autoescape=False).get_template("report.md.j2")
+    return template.render(_context(e, with_images=False))
+
+
+def render_html(e: Evaluation) -> str:
+    template = _environment(autoescape=True).get_template("report.html.j2")
+    return template.render(_context(e, with_images=True))
+
+
+def render_pdf(e: Evaluation) -> bytes:
+    # Imported here: WeasyPrint loads Pango when imported, and Markdown and HTML reports
+    # should not need it.
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URIs may be fetched, and a refusal is fatal: the PDF never silently misses
+    # a chart, and rendering never reaches the network.
+    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
+    pdf: bytes = weasyprint.HTML(string=render_html(e), url_fetcher=fetcher).write_pdf()
+    return pdf
+
+
+def render_report(evaluation: Evaluation, fmt: ReportFormat) -> bytes:
+    """The full feasibility report as UTF-8 Markdown, UTF-8 HTML or PDF."""
+    if fmt == "md":
+        return render_markdown(evaluation).encode("utf-8")
+    if fmt == "html":
+        return render_html(evaluation).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(evaluation)
+    raise ValueError(f"unknown report format {fmt!r}; expected one of {REPORT_FORMATS}")
