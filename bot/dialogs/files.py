@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 
-from iso20k_core.report.document import render_report
-from iso20k_core.report.exports import EXPORT_MIME, EXPORT_SUFFIX, export
-
 from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Attachment, Message, Outcome
+from iso20k_core.report.document import render_report
+from iso20k_core.report.exports import EXPORT_MIME, EXPORT_SUFFIX, export
 
 REPORT_FORMATS = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown"}
 EXPORT_NAMES = {"xlsx": "Excel workbook", "mspdi": "MS Project XML", "ics": "calendar"}
