@@ -379,4 +379,5 @@ def build_plan(
         improvement_window=(improvement_start, improvement_end),
         certificate_expiry=expiry,
         calendar=cal.describe(),
+        country=profile.country,
     )

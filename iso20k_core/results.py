@@ -118,6 +118,7 @@ class Plan(_Value):
     improvement_window: tuple[dt.date, dt.date]
     certificate_expiry: dt.date
     calendar: str
+    country: str | None  # whose public holidays the business-day calendar skips
 
 
 class CostLine(_Value):

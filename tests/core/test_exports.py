@@ -39,7 +39,7 @@ from iso20k_core.report.exports import (
     plan_groups,
 )
 from iso20k_core.report.exports.ics import PRODID, event_uid, to_ics
-from iso20k_core.report.exports.mspdi import NS, plan_country, to_mspdi
+from iso20k_core.report.exports.mspdi import NS, to_mspdi
 from iso20k_core.report.exports.xlsx import to_xlsx
 from iso20k_core.results import Assumption, Evaluation, Stage
 from tests.core.helpers import TODAY, all_at, all_best, profile
@@ -532,7 +532,7 @@ def assert_calendar_counts_business_days(e: Evaluation, root: ET.Element) -> Non
         count = sum(d.weekday() in working and d not in holidays for d in days)
         assert count == stage.business_days, stage.key
         assert stage.start.weekday() in working and stage.start not in holidays
-    if plan_country(e.plan.calendar) is not None:
+    if e.plan.country is not None:
         assert holidays, "a country's plan has public holidays as calendar exceptions"
 
 
@@ -554,11 +554,9 @@ def test_mspdi_calendar_follows_the_country(country: str | None) -> None:
     assert bool(holidays) == (country is not None)
 
 
-def test_the_plans_country_is_read_from_its_calendar() -> None:
+def test_the_plan_carries_its_country() -> None:
     for name in EXAMPLE_IDS:
-        e = evaluated(name)
-        given = example_input(name).profile.country
-        assert plan_country(e.plan.calendar) == given
+        assert evaluated(name).plan.country == example_input(name).profile.country
 
 
 # --- iCalendar -----------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from typing import Literal
 
 import holidays
 
-from iso20k_core.calendar import BusinessCalendar, supported_countries
+from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
 from iso20k_core.results import Evaluation
 
@@ -99,7 +98,7 @@ class WorkCalendar:
 
     @classmethod
     def of(cls, evaluation: Evaluation) -> WorkCalendar:
-        country = plan_country(evaluation.plan.calendar)
+        country = evaluation.plan.country
         weekend = (
             frozenset(holidays.country_holidays(country).weekend) if country else DEFAULT_WEEKEND
         )
@@ -123,18 +122,6 @@ class WorkCalendar:
                 found.append(day)
             day += dt.timedelta(days=1)
         return found
-
-
-def plan_country(description: str) -> str | None:
-    """The country whose holidays the plan skips, read from `Plan.calendar`.
-
-    The evaluation keeps the country only in that description (BusinessCalendar.describe());
-    without one the plan counts Monday to Friday, and so does the export.
-    """
-    match = re.search(r"public holidays of ([A-Z]{2}) ", description)
-    if match and match.group(1) in supported_countries():
-        return match.group(1)
-    return None
 
 
 def _calendars(root: ET.Element, calendar: WorkCalendar, start: dt.date, end: dt.date) -> None:
