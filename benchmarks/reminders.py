@@ -52,10 +52,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
+from bot.reminders.outbox import unsent_count  # noqa: E402
 from bot.store.db import make_engine  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.store.models import Organisation, Reminder  # noqa: E402
@@ -113,12 +114,7 @@ def worker(url: str, slack_url: str, workdir: Path, name: str, limit: int, budge
 
 def unfinished(engine: Engine) -> int:
     with Session(engine) as session:
-        count = session.exec(
-            select(func.count())
-            .select_from(Reminder)
-            .where(col(Reminder.state).in_(("pending", "claimed")))
-        ).one()
-    return int(count)
+        return unsent_count(session)
 
 
 def worker_main(argv: list[str]) -> int:

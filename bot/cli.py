@@ -55,18 +55,7 @@ def cli() -> None:
 @click.option("--today", type=IsoDate(), default=None, help="Evaluate as of this date [today].")
 def evaluate_command(profile_file: Path, fmt: str, today: dt.date | None) -> None:
     """Evaluate PROFILE_FILE (YAML or JSON with `profile` and `answers`)."""
-    try:
-        text = profile_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        _fail(f"{profile_file}: no such file")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{profile_file}: cannot read ({exc.__class__.__name__})")
-    try:
-        given = parse_input_text(text)
-    except InputError as exc:
-        _fail(f"{profile_file}: {exc}")
-    result = evaluate(given.profile, given.answers, today or dt.date.today(), given.bank)
-    click.echo(render(result, fmt), nl=False)  # type: ignore[arg-type]
+    click.echo(render(_evaluation_of(profile_file, today), fmt), nl=False)  # type: ignore[arg-type]
 
 
 def _evaluation_of(profile_file: Path, today: dt.date | None) -> Evaluation:

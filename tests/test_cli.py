@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.harness import serve_process
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -169,32 +169,10 @@ def test_worker_ticks_once_and_reminders_are_listed(tmp_path: Path) -> None:
 
 
 def test_serve_without_credentials_answers_the_health_check(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env |= {"PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert json.loads(r.read()) == {"status": "ok"}
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not come up"
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                time.sleep(0.2)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.db'}"
+    with serve_process(env) as base, urllib.request.urlopen(f"{base}/healthz") as health:
+        assert json.loads(health.read()) == {"status": "ok"}
 
 
 def test_report_and_export_write_files(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
@@ -35,11 +35,13 @@ def _current_stage(e: Evaluation, today: dt.date) -> str:
 
 
 def status(ctx: DialogContext) -> Message:
+    if ctx.profile() is None:
+        return not_set_up()
+    if not ctx.is_manager:
+        return member_status(ctx)  # their own assignments: no evaluation needed
     e = ctx.evaluation()
     if e is None:
         return not_set_up()
-    if not ctx.is_manager:
-        return member_status(ctx)
     nxt = next((m for m in e.plan.milestones if m.date >= ctx.today), None)
     batch = next((b for b in e.plan.audit_batches if b.planned_date >= ctx.today), None)
     booked = _booked(ctx)
@@ -96,13 +98,12 @@ def _booked(ctx: DialogContext) -> dict[str, bool]:
 
 
 def _failed_reminders(ctx: DialogContext) -> int:
-    return len(
-        ctx.session.exec(
-            select(Reminder.id).where(
-                Reminder.organisation_id == ctx.organisation.id, Reminder.state == "failed"
-            )
-        ).all()
+    query = (
+        select(func.count())
+        .select_from(Reminder)
+        .where(Reminder.organisation_id == ctx.organisation.id, Reminder.state == "failed")
     )
+    return ctx.session.exec(query).one()
 
 
 def member_status(ctx: DialogContext) -> Message:

@@ -17,7 +17,6 @@ import asyncio
 import datetime as dt
 import multiprocessing
 import os
-import zoneinfo
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from bot.dialogs.context import DialogContext, enter
 from bot.dialogs.model import Outcome
 from bot.dialogs.reports import status
 from bot.dialogs.validation import RawValue
+from bot.reminders.timing import zone
 from bot.store.models import Platform
 from iso20k_core.standard import Bank, load_bank
 
@@ -121,10 +121,7 @@ def perform(state: WorkerState, request: DialogRequest) -> Outcome:
 
 def local_date(now: dt.datetime, timezone: str) -> dt.date:
     """The organisation's today: a plan day starts at midnight where the team works."""
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.date()
+    return now.astimezone(zone(timezone)).date()
 
 
 class ThreadWorker:

@@ -102,7 +102,7 @@ def _deliver(
     try:
         ctx = contexts.get(reminder.organisation_id) or _context(session, organisation, bank, now)
         contexts[reminder.organisation_id] = ctx
-        message = reminder_message(session, organisation, reminder, ctx)
+        message = reminder_message(reminder, ctx)
     except Exception as exc:  # a reminder we cannot even write: retry, then fail visibly
         log.exception("reminder %s could not be written", reminder.id)
         session.rollback()

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Button, Fact, Message, Section
 from bot.dialogs.team import open_sections
-from bot.store.models import Organisation, Reminder
+from bot.store.models import Reminder
 
 
-def reminder_message(
-    session: Session, organisation: Organisation, reminder: Reminder, ctx: DialogContext
-) -> Message:
+def reminder_message(reminder: Reminder, ctx: DialogContext) -> Message:
     p = reminder.payload or {}
     kind = reminder.kind
     if kind == "milestone":

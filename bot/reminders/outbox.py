@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.reminders.generate import ReminderSpec
 from bot.store.models import Reminder
@@ -86,6 +86,16 @@ def sync_reminders(
             cancelled += 1
     session.flush()
     return SyncResult(created, moved, cancelled, revived)
+
+
+def unsent_count(session: Session) -> int:
+    """Reminders still to go out (waiting or claimed): zero means the outbox is drained."""
+    query = (
+        select(func.count())
+        .select_from(Reminder)
+        .where(col(Reminder.state).in_(("pending", "claimed")))
+    )
+    return int(session.exec(query).one())
 
 
 def claim_due(

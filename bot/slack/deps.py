@@ -12,15 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.dialogs.model import Outcome
 from bot.dialogs.validation import RawValue
 from bot.dialogs.worker import (
     DialogRequest,
     Operation,
     ProcessWorker,
-    Step,
     ThreadWorker,
-    run_step,
 )
 from bot.settings import Settings
 from bot.slack.sender import install_sender
@@ -80,12 +77,6 @@ class SlackDeps:
             state=dict(state or {}),
             raw=dict(raw or {}),
             workspace_name=team_name,
-        )
-
-    def run(self, team_id: str, user_id: str, step: Step, team_name: str | None = None) -> Outcome:
-        """Run any step now, on this thread (set-up code, benchmarks, tests)."""
-        return run_step(
-            self.engine, self.bank, "slack", team_id, user_id, self.clock(), step, team_name
         )
 
     def first_delivery(self, team_id: str, event_id: str) -> bool:

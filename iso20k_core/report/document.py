@@ -27,8 +27,8 @@ from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
 from iso20k_core.report import charts
 
 # One formatting of money and numbers across the summary and the report.
+from iso20k_core.report.render import make_environment
 from iso20k_core.report.render import money as _money
-from iso20k_core.report.render import num as _num
 from iso20k_core.results import (
     AreaResult,
     AuditBatch,
@@ -251,16 +251,7 @@ def _md_cell(value: object) -> str:
 def _environment(autoescape: bool) -> jinja2.Environment:
     # Two environments: autoescape on for HTML, so every value from a profile or an answer is
     # escaped; off for Markdown, where HTML entities would show as text.
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
-        autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["money"] = _money
-    env.filters["num"] = _num
+    env = make_environment(autoescape)
     env.filters["date"] = _date
     env.filters["cell"] = _md_cell
     return env

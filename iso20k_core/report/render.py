@@ -25,11 +25,12 @@ def num(value: float, places: int = 1) -> str:
     return f"{value:.{places}f}"
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
+def make_environment(autoescape: bool) -> jinja2.Environment:
+    """The templates beside this module, strict about missing values, with the number
+    filters every rendering shares (so summary and report format figures alike)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
-        autoescape=False,  # plain text and Markdown, never HTML
+        autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -38,6 +39,11 @@ def _environment() -> jinja2.Environment:
     env.filters["money"] = money
     env.filters["num"] = num
     return env
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return make_environment(autoescape=False)  # plain text and Markdown, never HTML
 
 
 def render(evaluation: Evaluation, fmt: Format = "text") -> str:

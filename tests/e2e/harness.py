@@ -8,11 +8,16 @@ Slack signs it; every payload the app sends can be checked against Slack's limit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +44,7 @@ from tests.slackfake.signing import (
     view_submission_body,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
@@ -46,6 +52,35 @@ NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
 def fixed_now() -> dt.datetime:
     return NOW
+
+
+@contextlib.contextmanager
+def serve_process(env: dict[str, str]) -> Iterator[str]:
+    """`iso20k serve` as its own process on a free port, once `/healthz` answers; yields its
+    base URL and stops it afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def free_port() -> int:

@@ -38,13 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.dialogs.model import Message
 from bot.reminders.generate import ReminderSpec
-from bot.reminders.outbox import sync_reminders
+from bot.reminders.outbox import sync_reminders, unsent_count
 from bot.store.crud import get_or_create_organisation
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
@@ -134,12 +133,7 @@ def _worker_main(argv: list[str]) -> int:
 
 def _unfinished(engine: Engine) -> int:
     with Session(engine) as session:
-        count = session.exec(
-            select(func.count())
-            .select_from(Reminder)
-            .where(col(Reminder.state).in_(("pending", "claimed")))
-        ).one()
-    return int(count)
+        return unsent_count(session)
 
 
 # --- the test's side ----------------------------------------------------------------------
