@@ -1,0 +1,51 @@
+"""Text a person typed, made safe to store and to show: normalised, bounded, printable.
+
+Every channel hands over strings: a Slack modal, a Teams card, the console, a YAML file. The
+same rules hold for all of them, so they live here once:
+
+- Unicode NFKC: full-width digits and letters typed on a Chinese or Japanese keyboard
+  (`１２０`, `ＣＮ`) become the ASCII a number or a code is read from; compatibility forms
+  (`ﬁ`, `①`) become their plain letters.
+- No control characters (NUL breaks a PostgreSQL text column and is invisible everywhere
+  else), no surrogates, no private-use or non-characters; line breaks and tabs only in text
+  that may span lines. Windows and old Mac line ends become `\\n`.
+- A length limit, checked after normalisation: what is stored is what was counted.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Slack's plain_text_input takes at most 3,000 characters; no channel shows more in a field.
+TEXT_LIMIT = 3000
+NAME_LIMIT = 200  # names of organisations, certification bodies, references
+_ALLOWED_IN_MULTILINE = frozenset("\n\t")
+# Unassigned code points (category Cn) stay allowed: they include emoji newer than Python's
+# Unicode tables. Non-characters are refused: Unicode reserves them for internal use.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co"})
+
+
+def _noncharacter(char: str) -> bool:
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+class TextError(ValueError):
+    """Text that cannot be taken as it is, told in the person's words."""
+
+
+def clean_text(value: str, *, limit: int = TEXT_LIMIT, multiline: bool = False) -> str:
+    """The normalised, stripped text, or a `TextError` saying what to change."""
+    text = unicodedata.normalize("NFKC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.strip()
+    for char in text:
+        if multiline and char in _ALLOWED_IN_MULTILINE:
+            continue
+        if unicodedata.category(char) in _REFUSED_CATEGORIES or _noncharacter(char):
+            where = "a line break or tab" if char in _ALLOWED_IN_MULTILINE else "an unprintable"
+            raise TextError(
+                f"Remove {where} character (U+{ord(char):04X}); it cannot be stored or shown."
+            )
+    if len(text) > limit:
+        raise TextError(f"Keep it to {limit:,} characters; this has {len(text):,}.")
+    return text
