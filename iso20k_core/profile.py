@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import zoneinfo
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from iso20k_core.calendar import supported_countries
+from iso20k_core import places
+from iso20k_core.text import NAME_LIMIT, clean_text
 
 Certification = Literal[
     "ISO 9001",
@@ -110,15 +110,15 @@ class Assumptions(_Strict):
 class Profile(_Strict):
     """What the organisation tells about itself: size, scope, dates, money."""
 
-    organisation: str = Field(min_length=1, max_length=200)
+    organisation: str
     persons_in_scope: int = Field(ge=1, le=1_000_000)
     it_staff: int = Field(ge=1, le=1_000_000)
     staff_available_fte: float = Field(gt=0, le=10_000)
     services_in_scope: int = Field(ge=1, le=10_000)
     sites: int = Field(default=1, ge=1, le=10_000)
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: str | None = None
     timezone: str = "UTC"
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = "EUR"
     itil_adoption: ItilAdoption = "none"
     existing_certifications: tuple[Certification, ...] = ()
     start_date: dt.date | None = None
@@ -126,20 +126,39 @@ class Profile(_Strict):
     use_consultants: bool = True
     assumptions: Assumptions = Assumptions()
 
+    @field_validator("organisation")
+    @classmethod
+    def _printable_name(cls, name: str) -> str:
+        name = clean_text(name, limit=NAME_LIMIT)
+        if not name:
+            raise ValueError("give the organisation's name")
+        return name
+
+    # Codes, not names: a file says exactly what it means. A name that clearly means one code
+    # is answered with that code, so the fix is one edit (the dialogs offer lists instead).
     @field_validator("country")
     @classmethod
     def _known_country(cls, country: str | None) -> str | None:
-        if country is not None and country not in supported_countries():
-            raise ValueError(f"no public-holiday calendar for country {country!r}")
-        return country
+        if country is None:
+            return None
+        code = clean_text(country).upper()
+        if code not in places.codes("country"):
+            raise ValueError(_code_hint("country", country))
+        return code
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, currency: str) -> str:
+        code = clean_text(currency).upper()
+        if code not in places.codes("currency"):
+            raise ValueError(_code_hint("currency", currency))
+        return code
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, timezone: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {timezone!r}; use an IANA name") from None
+        if not places.is_real_timezone(timezone):
+            raise ValueError(_code_hint("timezone", timezone))
         return timezone
 
     @model_validator(mode="after")
@@ -151,3 +170,23 @@ class Profile(_Strict):
         ):
             raise ValueError("target_certification_date must come after start_date")
         return self
+
+
+_EXPECTED = {
+    "country": ("a country code with a public-holiday calendar", "DE or CN"),
+    "currency": ("a current ISO 4217 currency code", "EUR or CNY"),
+    "timezone": ("an IANA timezone", "Europe/Berlin or Asia/Shanghai"),
+}
+
+
+def _code_hint(kind: places.Kind, typed: str) -> str:
+    """ "write CN for 'China' (…)", or what was probably meant, or what is expected."""
+    noun, example = _EXPECTED[kind]
+    try:
+        code = places.resolve(kind, typed)
+    except places.LookupFailed as failed:
+        likely = " or ".join(p.code for p in failed.suggestions[:3])
+        return f"{typed!r} is not {noun}; " + (
+            f"did you mean {likely}?" if likely else f"for example {example}"
+        )
+    return f"write {code} for {typed!r} ({noun})"
