@@ -23,7 +23,15 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 def _run(*args: str | Path) -> int:
     print("+", " ".join(str(a) for a in args), flush=True)
-    return subprocess.call([str(a) for a in args], cwd=ROOT)
+    child = subprocess.Popen([str(a) for a in args], cwd=ROOT)
+    while True:
+        try:
+            code = child.wait()
+            return 128 - code if code < 0 else code  # killed by a signal: the shell's 128+N
+        except KeyboardInterrupt:
+            # Ctrl-C reaches the child too (same terminal): let it finish its own way out,
+            # then leave quietly with the child's status instead of a traceback of ours.
+            continue
 
 
 def ensure_venv(extras: str) -> None:
@@ -76,4 +84,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C while setting up .venv: stop quietly
+        print(file=sys.stderr)
+        sys.exit(130)

@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.console.render import render_message, render_prompt
+from bot.console.render import menu, render_message, render_prompt
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, enter
 from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome
@@ -27,8 +27,21 @@ PROMPT = "iso20k> "
 QUIT = ("quit", "exit", "q")
 
 
+CANCEL = "cancel"
+CONSOLE_HELP = (
+    ("as NAME", "act as another member (the console is one terminal for the whole team)"),
+    ("1, 2, …", "press a button of the last reply"),
+    (CANCEL, "inside a form: leave it; nothing from the form is saved (Ctrl-C too)"),
+    ("quit", "leave the console (Ctrl-D too)"),
+)
+
+
 class EndOfInput(Exception):
     """Standard input closed in the middle of something."""
+
+
+class FormCancelled(Exception):
+    """The person left a form (`cancel` or Ctrl-C)."""
 
 
 class Console:
@@ -79,6 +92,10 @@ class Console:
         if line.isdigit() and 0 < int(line) <= len(self.buttons):
             button = self.buttons[int(line) - 1]
             self.show(self._step(lambda ctx: handle_action(ctx, button.action, button.value)))
+        elif line.lower() in ("help", "?"):
+            self.show(self._step(lambda ctx: handle_command(ctx, "help")))
+            self.write("In the console also:\n")
+            self.write("".join(f"  {usage:<12} {meaning}\n" for usage, meaning in CONSOLE_HELP))
         elif line.startswith("as "):
             self.user = line[3:].strip().lstrip("@") or self.user
             self.write(f"Now acting as @{self.user}.\n")
@@ -107,7 +124,11 @@ class Console:
             self.write(render_message(notice.message))
         reply = outcome.reply
         while isinstance(reply, Form):
-            reply = self.fill(reply)
+            try:
+                reply = self.fill(reply)
+            except (FormCancelled, KeyboardInterrupt):
+                self.write("\nCancelled: nothing from this form was saved.\n")
+                return
         if isinstance(reply, Message):
             self.buttons = reply.buttons
             self.write(render_message(reply))
@@ -147,9 +168,11 @@ class Console:
         while True:
             shown = _initial_text(field)
             answer = self.read(f"  > [{shown}] " if shown else "  > ").strip()
+            if answer.lower() == CANCEL:
+                raise FormCancelled
             value = _raw(field, answer) if answer else _initial_raw(field)
             try:
-                clean_value(field, value)
+                clean_value(field, value, self.today())
             except ValueError as exc:
                 self.write(f"  ✖ {exc}\n")
                 continue
@@ -183,6 +206,9 @@ def _raw(field: Field, answer: str) -> RawValue:
 
 
 def _option(field: Field, answer: str) -> str:
-    if answer.isdigit() and 0 < int(answer) <= len(field.options):
-        return field.options[int(answer) - 1].value
-    return answer
+    """The typed value wins (`3` is maturity level 3); else the menu key; else the text,
+    which validation matches against labels and looks up."""
+    if any(o.value == answer for o in field.options):
+        return answer
+    keys = {key: o.value for (key, _), o in zip(menu(field), field.options, strict=True)}
+    return keys.get(answer, answer)

@@ -7,6 +7,7 @@ import textwrap
 from bot.dialogs.model import Field, Message
 
 WIDTH = 88
+MAX_MENU = 30  # longer lists are typed and looked up, not scrolled
 ICONS = {"info": "", "success": "✔ ", "warning": "! ", "error": "✖ "}
 
 
@@ -51,12 +52,23 @@ def render_message(message: Message) -> str:
     return "\n".join(lines) + "\n"
 
 
+def menu(field: Field) -> list[tuple[str, str]]:
+    """What to type for each option. When the options are numbers (a maturity level, a
+    rating), the number is what a person types, so it is the key: `3` means level 3."""
+    if field.options and all(o.value.isdigit() for o in field.options):
+        return [(o.value, o.label.removeprefix(f"{o.value} – ")) for o in field.options]
+    return [(str(n), o.label) for n, o in enumerate(field.options, 1)]
+
+
 def render_prompt(field: Field) -> str:
     lines = ["", *_wrap(field.label + ("" if field.required else " (optional)"))]
     if field.hint:
         lines += _wrap(field.hint, "    ")
-    for n, option in enumerate(field.options, 1):
-        lines.append(f"    {n}) {option.label}")
+    if field.lookup is not None or len(field.options) > MAX_MENU:
+        examples = ", ".join(o.value for o in field.options[:3])
+        lines.append(f"    Type a name or a code (e.g. {examples}); it is looked up.")
+    else:
+        lines += [f"    {key}) {label}" for key, label in menu(field)]
     if field.kind == "multi_choice":
         lines.append("    Several numbers separated by commas, or '-' for none.")
     if field.kind in ("number",) and (field.minimum is not None or field.maximum is not None):

@@ -8,7 +8,6 @@ match, a wrong field with an inline error.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +16,8 @@ from bot.dialogs import assess, audit, files, remind, reports, setup, team
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Fact, Form, Message, Outcome
 from bot.dialogs.validation import RawValue, validate
+from iso20k_core.dates import DateError, check_horizon, parse_iso_date
+from iso20k_core.text import TextError, clean_text
 
 MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^@([\w.\-]+)$", re.IGNORECASE)
 
@@ -76,7 +77,11 @@ def parse_user(token: str) -> str | None:
 
 
 def handle_command(ctx: DialogContext, text: str) -> Outcome:
-    words = text.split()
+    try:
+        # NFKC: a command typed with a Chinese input method (ａｓｓｅｓｓ) is still a command.
+        words = clean_text(text).split()
+    except TextError as exc:
+        return Outcome(reply=help_message(f"I can't read that command. {exc}"))
     if not words:
         return Outcome(reply=help_message())
     name, args = words[0].lower(), words[1:]
@@ -106,9 +111,9 @@ def _assign(ctx: DialogContext, args: list[str]) -> Outcome:
     due = None
     if len(args) == 3:
         try:
-            due = dt.date.fromisoformat(args[2])
-        except ValueError:
-            return Outcome(reply=help_message(f"{args[2]!r} is not a date as YYYY-MM-DD. {usage}"))
+            due = check_horizon(parse_iso_date(args[2]), ctx.today)
+        except DateError as exc:
+            return Outcome(reply=help_message(f"{exc} {usage}"))
     user = parse_user(args[0])
     assert user is not None
     return team.assign(ctx, user, args[1], due)
@@ -172,7 +177,7 @@ def handle_submit(
     form = form_for(ctx, kind, state)
     if isinstance(form, Message):
         return Outcome(reply=form)
-    clean, errors = validate(form, raw)
+    clean, errors = validate(form, raw, ctx.today)
     if errors:
         return Outcome(errors=errors)
     if kind == setup.KIND:

@@ -40,7 +40,9 @@ def report(ctx: DialogContext, args: list[str]) -> Outcome:
     return Outcome(
         reply=Message(
             heading="Feasibility report",
-            text=f"Verdict: {evaluation.feasibility.verdict}. The full report is attached.",
+            # Each channel says where the file went (Slack: the app's messages; the console:
+            # a folder), so the text does not claim it is "attached".
+            text=f"Verdict: {evaluation.feasibility.verdict}.",
             file=Attachment(
                 name, content, "ISO/IEC 20000-1 feasibility report", REPORT_FORMATS[fmt]
             ),

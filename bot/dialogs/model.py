@@ -11,17 +11,24 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from iso20k_core.text import TEXT_LIMIT
+
 FieldKind = Literal["number", "choice", "multi_choice", "date", "user", "channel", "text"]
+Lookup = Literal["country", "currency", "timezone"]
 
 MAX_TITLE = 24
 MAX_OPTION_TEXT = 75
+# A list longer than 100 comes in groups of at most 100 (Slack's option_groups: 100 groups
+# of 100); a person finds an entry by typing, which every channel's select supports.
 MAX_OPTIONS = 100
+MAX_GROUPED_OPTIONS = 1000
 
 
 @dataclass(frozen=True)
 class Option:
     value: str
     label: str
+    group: str | None = None  # the heading it is listed under in a long list
 
     def __post_init__(self) -> None:
         if len(self.label) > MAX_OPTION_TEXT or len(self.value) > 150:
@@ -44,12 +51,31 @@ class Field:
     initial: str | tuple[str, ...] | None = None
     multiline: bool = False
     placeholder: str | None = None
-    # A date field may refuse the past (start and target dates do).
+    # Every date lies in the horizon of iso20k_core.dates; a field may narrow it (start and
+    # target dates refuse the past).
     not_before: dt.date | None = None
+    # Text is at most this long, checked after normalisation (iso20k_core.text).
+    max_length: int = TEXT_LIMIT
+    # A choice among countries, currencies or timezones: typed names resolve to the code.
+    lookup: Lookup | None = None
 
     def __post_init__(self) -> None:
-        if self.kind in ("choice", "multi_choice") and not 0 < len(self.options) <= MAX_OPTIONS:
-            raise ValueError(f"field {self.id!r} needs 1 to {MAX_OPTIONS} options")
+        if self.kind in ("choice", "multi_choice"):
+            _check_options(self.id, self.options)
+        if not 0 < self.max_length <= TEXT_LIMIT:
+            raise ValueError(f"field {self.id!r}: no channel takes {self.max_length} characters")
+
+
+def _check_options(field_id: str, options: tuple[Option, ...]) -> None:
+    groups: dict[str | None, int] = {}
+    for option in options:
+        groups[option.group] = groups.get(option.group, 0) + 1
+    grouped = None not in groups
+    most = MAX_GROUPED_OPTIONS if grouped else MAX_OPTIONS
+    if not 0 < len(options) <= most:
+        raise ValueError(f"field {field_id!r} needs 1 to {most} options")
+    if grouped and (len(groups) > MAX_OPTIONS or max(groups.values()) > MAX_OPTIONS):
+        raise ValueError(f"field {field_id!r}: at most {MAX_OPTIONS} groups of {MAX_OPTIONS}")
 
 
 @dataclass(frozen=True)

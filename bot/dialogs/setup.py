@@ -11,11 +11,13 @@ import datetime as dt
 from typing import Any, get_args
 
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Field, Form, Message, Option, Outcome, Text
+from bot.dialogs.model import Button, Fact, Field, Form, Lookup, Message, Option, Outcome, Text
 from bot.dialogs.validation import CleanValue
+from iso20k_core import places
 from iso20k_core.errors import InputError
 from iso20k_core.inputs import parse_profile
 from iso20k_core.profile import Certification, ItilAdoption
+from iso20k_core.text import NAME_LIMIT
 
 KIND = "setup"
 RATE_FIELDS = ("consultant_day_rate", "auditor_day_rate", "internal_day_rate")
@@ -38,6 +40,23 @@ def _initial(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _lookup_field(
+    field_id: Lookup, label: str, hint: str, initial: str | None, required: bool = True
+) -> Field:
+    options = tuple(Option(p.code, p.label, p.group) for p in places.places(field_id))
+    return Field(
+        field_id,
+        label,
+        "choice",
+        hint=hint,
+        required=required,
+        options=options,
+        initial=initial,
+        lookup=field_id,
+        placeholder="Type to search",
+    )
+
+
 def setup_form(ctx: DialogContext) -> Form:
     current: dict[str, Any] = dict(ctx.organisation.profile or {})
     rates: dict[str, Any] = dict(current.get("assumptions") or {})
@@ -48,6 +67,7 @@ def setup_form(ctx: DialogContext) -> Form:
             "Organisation name",
             "text",
             initial=current.get("organisation") or ctx.organisation.name,
+            max_length=NAME_LIMIT,
         ),
     ]
     for field_id, label, hint, low, high in COUNTS:
@@ -106,28 +126,24 @@ def setup_form(ctx: DialogContext) -> Form:
             hint="Or plan backward to this date.",
             initial=current.get("target_certification_date"),
         ),
-        Field(
+        _lookup_field(
             "country",
-            "Country (ISO code)",
-            "text",
+            "Country",
+            "For public holidays in the plan. Type to search, e.g. China or Germany.",
+            current.get("country"),
             required=False,
-            placeholder="DE",
-            hint="For public holidays in the plan, e.g. DE, GB, NL, US.",
-            initial=current.get("country"),
         ),
-        Field(
+        _lookup_field(
             "timezone",
             "Timezone",
-            "text",
-            placeholder="Europe/Berlin",
-            initial=current.get("timezone") or ctx.organisation.timezone,
+            "Where the team works: reminders go out in its working hours. Type a city.",
+            current.get("timezone") or ctx.organisation.timezone,
         ),
-        Field(
+        _lookup_field(
             "currency",
-            "Currency (ISO code)",
-            "text",
-            placeholder="EUR",
-            initial=current.get("currency") or ctx.organisation.currency,
+            "Currency",
+            "Of every amount in the cost estimate. Type a name or code, e.g. EUR or RMB.",
+            current.get("currency") or ctx.organisation.currency,
         ),
     ]
     labels = {
@@ -173,9 +189,6 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     raw["existing_certifications"] = (
         list(certifications) if isinstance(certifications, tuple) else []
     )
-    for key in ("country", "currency"):
-        if isinstance(raw.get(key), str):
-            raw[key] = raw[key].upper()
     rates = {k: clean[k] for k in RATE_FIELDS if clean.get(k) is not None}
     if rates:
         raw["assumptions"] = rates
@@ -184,7 +197,8 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     except InputError as exc:
         field_id = exc.field.split(".")[-1]
         known = {"profile", *clean}
-        return Outcome(errors={field_id if field_id in known else "organisation": exc.problem})
+        problem = exc.problem[:1].upper() + exc.problem[1:]
+        return Outcome(errors={field_id if field_id in known else "organisation": problem})
 
     org = ctx.organisation
     org.profile = profile.model_dump(mode="json", exclude_defaults=True)

@@ -2,7 +2,13 @@
 
 Adapters hand over raw values (strings from a modal or a prompt, lists for multi-choice);
 a dialog receives clean, typed values only when no field has an error, so nothing from a bad
-submission is ever saved.
+submission is ever saved. The limits a form declares are enforced here, on the server, for
+every channel: a client's own checks (a modal's max_length, a card's isRequired) are a
+courtesy to the person, not a guarantee — a replayed or hand-made request skips them.
+
+Every string is normalised first (iso20k_core.text: NFKC, so full-width digits typed on a
+Chinese keyboard are digits; no control characters), and every date is spelt YYYY-MM-DD and
+lies in the horizon of iso20k_core.dates.
 """
 
 from __future__ import annotations
@@ -12,19 +18,23 @@ import math
 from collections.abc import Mapping
 
 from bot.dialogs.model import Field, Form
+from iso20k_core import places
+from iso20k_core.dates import check_horizon, parse_iso_date
+from iso20k_core.text import clean_text
 
 RawValue = str | list[str] | tuple[str, ...] | None
 CleanValue = int | float | str | dt.date | tuple[str, ...] | None
+MAX_LISTED = 8  # options named in an error: enough to see the pattern, short enough to read
 
 
 def validate(
-    form: Form, raw: Mapping[str, RawValue]
+    form: Form, raw: Mapping[str, RawValue], today: dt.date
 ) -> tuple[dict[str, CleanValue], dict[str, str]]:
     clean: dict[str, CleanValue] = {}
     errors: dict[str, str] = {}
     for f in form.fields:
         try:
-            clean[f.id] = clean_value(f, raw.get(f.id))
+            clean[f.id] = clean_value(f, raw.get(f.id), today)
         except ValueError as exc:
             errors[f.id] = str(exc)
     return clean, errors
@@ -38,34 +48,50 @@ def _blank(value: RawValue) -> bool:
     return len(value) == 0
 
 
-def clean_value(f: Field, value: RawValue) -> CleanValue:
+def clean_value(f: Field, value: RawValue, today: dt.date) -> CleanValue:
     if _blank(value):
         if f.required:
             raise ValueError("Please fill this in.")
         return () if f.kind == "multi_choice" else None
     if f.kind == "multi_choice":
         chosen = (value,) if isinstance(value, str) else tuple(value or ())
-        allowed = {o.value for o in f.options}
-        unknown = [c for c in chosen if c not in allowed]
-        if unknown:
-            raise ValueError(f"Not an option: {', '.join(unknown)}.")
-        return tuple(c for c in (o.value for o in f.options) if c in chosen)
+        picked = {_option_value(f, clean_text(c)) for c in chosen}
+        return tuple(o.value for o in f.options if o.value in picked)
     if not isinstance(value, str):
         raise ValueError("Expected a single value.")
-    text = value.strip()
+    text = clean_text(value, limit=f.max_length, multiline=f.multiline)
     match f.kind:
         case "number":
             return _number(f, text)
         case "choice":
-            if text not in {o.value for o in f.options}:
-                labels = ", ".join(o.value for o in f.options[:8])
-                raise ValueError(f"Choose one of: {labels}.")
-            return text
+            return _option_value(f, text)
         case "date":
-            return _date(f, text)
+            return _date(f, text, today)
         case "user" | "channel" | "text":
             return text
     raise ValueError("Unsupported field.")  # pragma: no cover
+
+
+def _option_value(f: Field, text: str) -> str:
+    """The option `text` names: its value, its label (any case), or for a lookup a name of
+    the country, currency or timezone."""
+    values = {o.value for o in f.options}
+    if text in values:
+        return text
+    by_name = {o.label.casefold(): o.value for o in f.options}
+    by_name |= {o.value.casefold(): o.value for o in f.options}
+    if text.casefold() in by_name:
+        return by_name[text.casefold()]
+    if f.lookup is not None:
+        try:
+            code = places.resolve(f.lookup, text)
+        except places.LookupFailed as failed:
+            raise ValueError(str(failed)) from None
+        if code in values:
+            return code
+    listed = ", ".join(o.value for o in f.options[:MAX_LISTED])
+    more = ", …" if len(f.options) > MAX_LISTED else ""
+    raise ValueError(f"Not an option: {text}. Choose one of: {listed}{more}.")
 
 
 def _number(f: Field, text: str) -> int | float:
@@ -84,11 +110,8 @@ def _number(f: Field, text: str) -> int | float:
     return int(number) if f.integer else number
 
 
-def _date(f: Field, text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"Enter a date as YYYY-MM-DD, not {text!r}.") from None
+def _date(f: Field, text: str, today: dt.date) -> dt.date:
+    day = check_horizon(parse_iso_date(text), today)
     if f.not_before is not None and day < f.not_before:
         raise ValueError(f"Choose a date from {f.not_before.isoformat()} on.")
     return day

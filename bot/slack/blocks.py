@@ -199,13 +199,17 @@ def _element(f: Field) -> dict[str, Any]:
                 e["initial_value"] = initial
         case "choice":
             options = [_option(o.value, o.label) for o in f.options]
-            e |= {
-                "type": "radio_buttons" if len(options) <= 6 else "static_select",
-                "options": options,
-            }
+            grouped = all(o.group for o in f.options)
+            e["type"] = "radio_buttons" if len(options) <= 6 and not grouped else "static_select"
+            if grouped:  # a long list (countries, timezones): headed groups, found by typing
+                e["option_groups"] = _option_groups(f)
+            else:
+                e["options"] = options
             chosen = [o for o in options if o["value"] == initial]
             if chosen:
                 e["initial_option"] = chosen[0]
+            if f.placeholder and e["type"] == "static_select":
+                e["placeholder"] = _plain(f.placeholder, 150)
         case "multi_choice":
             options = [_option(o.value, o.label) for o in f.options]
             e |= {
@@ -231,12 +235,19 @@ def _element(f: Field) -> dict[str, Any]:
             if isinstance(initial, str):
                 e["initial_conversation"] = initial
         case _:
-            e |= {"type": "plain_text_input", "multiline": f.multiline, "max_length": 3000}
+            e |= {"type": "plain_text_input", "multiline": f.multiline, "max_length": f.max_length}
             if isinstance(initial, str):
-                e["initial_value"] = initial[:3000]
+                e["initial_value"] = initial[: f.max_length]
             if f.placeholder:
                 e["placeholder"] = _plain(f.placeholder, 150)
     return e
+
+
+def _option_groups(f: Field) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for o in f.options:
+        groups.setdefault(o.group or "", []).append(_option(o.value, o.label))
+    return [{"label": _plain(name, 75), "options": opts} for name, opts in groups.items()]
 
 
 def _number_text(value: float) -> str:

@@ -33,9 +33,9 @@ SETUP = [
     "2026-01-01",  # start date in the past: refused
     "2027-01-11",  # start date
     "",  # no target
-    "DE",
-    "Europe/Berlin",
-    "EUR",
+    "Germany",  # looked up: DE
+    "Berlin",  # looked up: Europe/Berlin
+    "euro",  # looked up: EUR
     "",
     "",
     "",  # default rates
@@ -46,10 +46,10 @@ CONTEXT_SECTION = [
     "1",  # sms_context.issues: yes
     "2",  # interested parties: partly
     "1",  # scope: yes
-    "4",  # understanding: maturity 3 (fourth option)
+    "3",  # understanding: maturity 3 (the typed level is the level)
     "Managed workplace and hosting services for the city administration.",
     "9",  # sms_leadership.commitment: not an option
-    "5",  # maturity 4
+    "4",  # maturity 4
     "1",
     "3",  # policy communicated: no
     "1",
@@ -79,7 +79,7 @@ def test_setup_answer_a_section_and_ask_for_status(engine: Engine) -> None:
     assert "✖ Enter at least 0.1." in out
     assert "✖ Choose a date from 2026-11-25 on." in out
     assert "✔ Profile saved" in out
-    assert "✖ Choose one of: 0, 1, 2, 3, 4, 5." in out
+    assert "✖ Not an option: 9. Choose one of: 0, 1, 2, 3, 4, 5." in out
     assert "Context and leadership: saved" in out
     assert "9 of 9" in out
     bank = load_bank()
@@ -90,12 +90,15 @@ def test_setup_answer_a_section_and_ask_for_status(engine: Engine) -> None:
     with Session(engine) as session:
         org = session.exec(select(Organisation)).one()
         assert org.name == "Lindenau IT" and org.timezone == "Europe/Berlin"
+        assert org.currency == "EUR" and org.profile["country"] == "DE"
         assert org.profile is not None
         assert org.profile["existing_certifications"] == ["ISO 9001", "ISO/IEC 27001"]
         member = session.exec(select(Member)).one()
         assert member.role == "admin"  # the first to run setup
         history = session.exec(select(AnswerRevision)).all()
-        assert {r.question_id: r.new_value for r in history}["sms_context.understanding"] == 3
+        stored = {r.question_id: r.new_value for r in history}
+        assert stored["sms_context.understanding"] == 3
+        assert stored["sms_leadership.commitment"] == 4
 
 
 def test_unknown_commands_answer_with_help_and_the_closest_match(engine: Engine) -> None:
@@ -144,3 +147,45 @@ def test_files_are_saved_and_images_described(engine: Engine, tmp_path: Path) ->
     assert (tmp_path / "files" / "report.md").read_bytes() == b"# Report\n"
     assert "[image] Readiness by area" in out.getvalue()
     assert "[file] Feasibility report: saved to" in out.getvalue()
+
+
+def test_setup_suggests_codes_and_takes_full_width_input(engine: Engine) -> None:
+    lines = [*SETUP]
+    country = lines.index("Germany")
+    lines[country : country + 3] = ["Chna", "China", "Beijing", "RMB"]
+    lines[lines.index("40")] = "４０"  # full-width digits from a Chinese input method
+    out = run(engine, [*lines, "quit"])
+    assert "✖ 'Chna' is not a country with a holiday calendar; did you mean" in out
+    assert "China (CN)" in out
+    with Session(engine) as session:
+        org = session.exec(select(Organisation)).one()
+        assert org.profile is not None and org.profile["country"] == "CN"
+        assert org.profile["persons_in_scope"] == 40
+        assert (org.timezone, org.currency) == ("Asia/Shanghai", "CNY")
+
+
+def test_far_dates_and_control_characters_are_refused_on_the_spot(engine: Engine) -> None:
+    lines = [*SETUP]
+    lines[lines.index("Lindenau IT")] = "Lindenau\x00 IT"
+    lines.insert(lines.index("Lindenau\x00 IT") + 1, "Lindenau IT")
+    lines[lines.index("2027-01-11")] = "9999-06-01"
+    lines.insert(lines.index("9999-06-01") + 1, "2027-01-11")
+    out = run(engine, [*lines, "assign @bob resolution 9999-12-31", "quit"])
+    assert "✖ Remove an unprintable character (U+0000)" in out
+    assert "✖ Choose a date from 2000-01-01 to 2036-11-25" in out
+    assert "✔ Profile saved" in out
+    assert "Choose a date from 2000-01-01 to 2036-11-25 (at most 10 years ahead)." in out
+
+
+def test_cancel_leaves_a_form_and_says_nothing_was_saved(engine: Engine) -> None:
+    out = run(engine, ["setup", "Half done", "cancel", "status", "quit"])
+    assert "Cancelled: nothing from this form was saved." in out
+    assert "No organisation profile yet" in out
+    with Session(engine) as session:
+        assert session.exec(select(Organisation)).one().profile is None
+
+
+def test_help_speaks_console(engine: Engine) -> None:
+    out = run(engine, ["help", "quit"])
+    for word in ("as NAME", "cancel", "quit", "press a button"):
+        assert word in out
