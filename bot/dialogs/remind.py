@@ -164,13 +164,16 @@ def submit_remind(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     try:
         policy = ReminderPolicy.model_validate(values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "work_end"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        target = field if field in values else "work_end"
-        if message.split(":")[0] in OFFSET_FIELDS:
-            target = message.split(":")[0]
-        return Outcome(errors={target: message})
+        # Each error names its field (the policy's validators are per field); the words
+        # are the policy's own, written for people.
+        return Outcome(
+            errors={
+                str(e["loc"][0]): str(e["msg"]).removeprefix("Value error, ")
+                for e in exc.errors()
+                if e["loc"] and str(e["loc"][0]) in values
+            }
+            or {"work_end": "These settings cannot be saved; check each field."}
+        )
     _save(ctx, policy)
     reply = remind_message(ctx)
     return Outcome(

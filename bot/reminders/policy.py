@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 Offsets = tuple[int, ...]
+MAX_OFFSETS = 6
+MAX_OFFSET_DAYS = 120
 
 
 class ReminderPolicy(BaseModel):
@@ -30,15 +32,24 @@ class ReminderPolicy(BaseModel):
     work_end: dt.time = dt.time(17, 0)
     paused: bool = False
 
-    @model_validator(mode="after")
-    def _sane(self) -> ReminderPolicy:
-        for name in ("milestone_days", "booking_days", "audit_days", "nudge_repeats"):
-            values = getattr(self, name)
-            if len(values) > 6 or any(not 0 <= v <= 120 for v in values):
-                raise ValueError(f"{name}: at most six offsets, each from 0 to 120 days")
-        if self.work_end <= self.work_start:
-            raise ValueError("work_end must come after work_start")
-        return self
+    # Field validators, not one model check: each error names the field it is about, so a
+    # form can show it on that field (PLATFORM.md: Slack refuses errors on other keys).
+    @field_validator("milestone_days", "booking_days", "audit_days", "nudge_repeats")
+    @classmethod
+    def _few_offsets(cls, values: Offsets) -> Offsets:
+        if len(values) > MAX_OFFSETS or any(not 0 <= v <= MAX_OFFSET_DAYS for v in values):
+            raise ValueError(
+                f"At most {MAX_OFFSETS} numbers, each from 0 to {MAX_OFFSET_DAYS} days."
+            )
+        return values
+
+    @field_validator("work_end")
+    @classmethod
+    def _ends_after_start(cls, end: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("work_start")
+        if isinstance(start, dt.time) and end <= start:
+            raise ValueError(f"The working day must end after it starts ({start:%H:%M}).")
+        return end
 
 
 def policy_of(raw: dict[str, Any] | None) -> ReminderPolicy:

@@ -125,3 +125,31 @@ def test_managers_change_pause_and_resume_reminders(tmp_path: Path) -> None:
     assert pending(engine, "booking_deadline") == []
     step(engine, "U1", lambda ctx: handle_command(ctx, "remind resume"))
     assert pending(engine, "booking_deadline")
+
+
+def test_bad_reminder_settings_are_told_on_their_own_fields_in_words(tmp_path: Path) -> None:
+    from bot.dialogs.commands import handle_submit
+
+    engine = set_up(tmp_path)
+
+    def settings(**changes: str) -> dict[str, object]:
+        values = {
+            "milestone_days": "3",
+            "booking_days": "20, 10, 3",
+            "audit_days": "14, 7, 1",
+            "nudge_repeats": "1, 3",
+            "work_start": "09:00",
+            "work_end": "17:00",
+        } | changes
+        raw = {k: {"type": "plain_text_input", "value": v} for k, v in values.items()}
+        raw["digest_weekday"] = {"type": "static_select", "selected_option": {"value": "0"}}
+        return slack_form(raw)
+
+    bad = settings(booking_days="200, 10", work_start="17:00", work_end="09:00")
+    errors = step(engine, "U1", lambda ctx: handle_submit(ctx, "remind", {}, bad)).errors
+    assert errors == {
+        "booking_days": "At most 6 numbers, each from 0 to 120 days.",
+        "work_end": "The working day must end after it starts (17:00).",
+    }
+    good = settings(booking_days="30, 15, 5")
+    assert not step(engine, "U1", lambda ctx: handle_submit(ctx, "remind", {}, good)).errors
