@@ -91,3 +91,21 @@ def test_the_request_in_flight_when_its_worker_dies_is_answered(world: SlackWorl
     assert reply(world, 3) == first
     assert "No organisation profile yet" in first
     wait_until(lambda: health(world.base_url) == (200, {"status": "ok"}))
+
+
+def test_a_command_whose_retry_dies_too_gets_an_honest_apology(world: SlackWorld) -> None:
+    world.command("")
+    reply(world, 1)
+    world.slack.delay("response_url", 20)  # each attempt hangs in Slack's hands, then dies
+    world.command("status")
+    first = reply(world, 2)
+    os.kill(min(workers()), signal.SIGKILL)
+    assert reply(world, 3) == first  # the retry, on a new pool
+    os.kill(min(workers()), signal.SIGKILL)
+    apology = reply(world, 4)
+    assert "may or may not have been done" in apology
+    assert "lost" not in apology
+    world.slack.delay("response_url", 0)
+    wait_until(lambda: health(world.base_url) == (200, {"status": "ok"}))
+    world.command("")
+    assert HELP in reply(world, 5)  # and the bot serves again
