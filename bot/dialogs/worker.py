@@ -368,6 +368,8 @@ class ProcessWorker:
             pool = self._new_pool()
             if not self._warm(pool):
                 _retire(pool, 0.0)
+                if self._closing.is_set():
+                    break
                 failures += 1
                 first, longest = self.RESTART_BACKOFF
                 pause = min(first * 2 ** (failures - 1), longest)

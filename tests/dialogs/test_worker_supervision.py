@@ -174,7 +174,7 @@ def test_the_thread_worker_reports_health_and_refuses_work_once_closed(
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
     w = ThreadWorker(engine, load_bank())
     assert w.health().serving
-    assert asyncio.run(w.call(functools.partial(faults.pid))) == os.getpid()
+    assert asyncio.run(w.call(faults.pid)) == os.getpid()
     w.close()
     assert not w.health().serving
     with pytest.raises(WorkerUnavailable):

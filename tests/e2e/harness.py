@@ -261,8 +261,9 @@ class SlackWorld:
     # -- what Slack received -----------------------------------------------------------------
 
     def last(self, method: str, count: int = 1) -> Call:
-        """The `count`-th call of `method` (1-based), waiting for it: replies come after acks."""
-        return self.slack.wait_for(method, count)[count - 1]
+        """The `count`-th call of `method` (1-based), waiting for it (generously: a loaded
+        machine is slow): replies come after acks."""
+        return self.slack.wait_for(method, count, timeout=60)[count - 1]
 
     def opened_view(self, count: int = 1) -> dict[str, Any]:
         """The `count`-th modal the app opened."""
