@@ -200,11 +200,16 @@ def serve_command(host: str) -> None:
 @cli.command("worker")
 @click.option("--once", is_flag=True, help="Tick once and exit (cron, tests).")
 def worker_command(once: bool) -> None:
-    """Send due reminders: an APScheduler ticker over the outbox table."""
+    """Send due reminders: an APScheduler ticker over the outbox table.
+
+    SIGTERM or SIGINT stops it within seconds with status 0 (see bot/serve.py).
+    """
     import logging
+    import os
 
     from bot.reminders.runner import make_tick
     from bot.reminders.scheduler import scheduler
+    from bot.serve import TICK_GRACE, exit_on_stop_signals, ignore_stop_signals
     from bot.settings import get_settings
     from bot.store.db import make_engine
 
@@ -216,12 +221,19 @@ def worker_command(once: bool) -> None:
         click.echo(str(tick()))
         return
     click.echo(f"iso20k worker: ticking every {settings.reminder_tick_seconds:g} s; Ctrl-C stops")
+    ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=True)
+    exit_on_stop_signals()
     try:
-        scheduler(tick, settings.reminder_tick_seconds, blocking=True).start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        ticker.start()
     finally:
+        ignore_stop_signals()
+        tick_done = ticker.stop(TICK_GRACE)
         engine.dispose()
+        click.echo("iso20k worker: stopped")
+        if not tick_done:  # its thread would hold the exit; the lease covers its claims
+            logging.shutdown()
+            sys.stdout.flush()
+            os._exit(0)
 
 
 @cli.group("reminders")

@@ -1,4 +1,13 @@
-"""`iso20k serve`: the web app under uvicorn, or Slack Socket Mode when an app token is set."""
+"""`iso20k serve`: the web app under uvicorn, or Slack Socket Mode when an app token is set.
+
+Stopping. SIGTERM or SIGINT stops everything `serve` started within `STOP_SECONDS`, and the
+process exits with status 0: uvicorn answers the requests in flight (`GRACEFUL_SECONDS`),
+then the reminder ticker stops, the dialog workers get `WORKER_GRACE` seconds to finish what
+they run and are ended, and the database pool is closed. uvicorn catches both signals while
+it serves and, once shut down, restores the handlers it found and raises the signal again
+(PLATFORM.md "Lessons"), which would kill the process before any `finally`; so `serve`
+installs handlers first that turn the signal into `SystemExit(0)`, and the clean-up runs.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +15,18 @@ import asyncio
 import gc
 import logging
 import os
+import signal
+from types import FrameType
+from typing import Any
 
 import uvicorn
+from slack_bolt.async_app import AsyncApp
 
 from bot.reminders.runner import make_tick
-from bot.reminders.scheduler import scheduler
+from bot.reminders.scheduler import Ticker, scheduler
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.deps import SlackDeps, make_worker
+from bot.slack.deps import DialogWorker, SlackDeps, make_worker
 from bot.store.db import make_engine
 from bot.web import create_web_app
 from iso20k_core.standard import load_bank
@@ -23,6 +36,11 @@ log = logging.getLogger(__name__)
 # heap often enough under load to stall acknowledgements by ~100 ms now and then (measured
 # with benchmarks/slack_latency.py); web servers raise it and freeze what start-up made.
 GC_THRESHOLDS = (100_000, 50, 100)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STOP_SECONDS = 10  # the promise (README "Configuration"); the parts below add up to less
+GRACEFUL_SECONDS = 3  # uvicorn: requests in flight (Slack gives up after 3 s anyway)
+WORKER_GRACE = 3.0  # dialog steps running when the server stops, then their processes end
+TICK_GRACE = 2.0  # a reminder tick in progress; its claims are taken over after the lease
 
 
 def tune_gc() -> None:
@@ -32,38 +50,90 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def exit_on_stop_signals() -> None:
+    """SIGTERM and SIGINT end the process through `SystemExit(0)`, so every `finally` runs."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        log.info("%s: stopping", signal.Signals(signum).name)
+        raise SystemExit(0)
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
+
+
+def ignore_stop_signals() -> None:
+    """While cleaning up: a second signal must not cut the clean-up short."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    exit_on_stop_signals()
     if not settings.slack_bot_token:
         log.warning("no SLACK_BOT_TOKEN: serving only /healthz")
-        uvicorn.run(create_web_app(None), host=host, port=settings.port, log_level="info")
+        run_http(create_web_app(None), host, settings.port)
         return
     engine = make_engine(settings.database_url)
-    bank = load_bank()
-    processes = settings.dialog_processes
-    worker = make_worker(
-        settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
-    )
-    deps = SlackDeps(engine=engine, bank=bank, worker=worker)
-    slack = build_app(settings, deps)
-    ticker = None
-    if settings.reminders_in_web:  # the embedded default: one process does everything
-        ticker = scheduler(
-            make_tick(settings, engine, bank), settings.reminder_tick_seconds, blocking=False
-        )
-        ticker.start()
-    tune_gc()
+    worker: DialogWorker | None = None
+    ticker: Ticker | None = None
     try:
+        bank = load_bank()
+        processes = settings.dialog_processes
+        worker = make_worker(
+            settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
+        )
+        deps = SlackDeps(engine=engine, bank=bank, worker=worker)
+        slack = build_app(settings, deps)
+        if settings.reminders_in_web:  # the embedded default: one process does everything
+            ticker = scheduler(
+                make_tick(settings, engine, bank), settings.reminder_tick_seconds, blocking=False
+            )
+            ticker.start()
+        tune_gc()
         if settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
             log.info("Slack Socket Mode: no public URL needed")
-            handler = AsyncSocketModeHandler(slack, settings.slack_app_token)
-            asyncio.run(handler.start_async())  # type: ignore[no-untyped-call]
+            asyncio.run(socket_mode(slack, settings.slack_app_token))
         else:
-            uvicorn.run(create_web_app(slack), host=host, port=settings.port, log_level="info")
+            run_http(create_web_app(slack, health=worker.health), host, settings.port)
     finally:
-        if ticker is not None:
-            ticker.shutdown(wait=False)
-        worker.close()
+        ignore_stop_signals()
+        tick_done = ticker is None or ticker.stop(TICK_GRACE)
+        if worker is not None:
+            worker.close()
         engine.dispose()
+        log.info("stopped")
+        if not tick_done:
+            # The tick's thread would hold the interpreter's exit; its claims are safe.
+            log.warning("a reminder tick was still running; its claims expire with the lease")
+            logging.shutdown()
+            os._exit(0)
+
+
+def run_http(app: Any, host: str, port: int) -> None:
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SECONDS
+    )
+
+
+async def socket_mode(slack: AsyncApp, app_token: str) -> None:
+    """Serve Slack over its WebSocket until SIGTERM or SIGINT, then close it."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    handler = AsyncSocketModeHandler(slack, app_token)
+    connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if connecting.done():
+            connecting.result()  # a failed connection ends `serve` with its error
+            log.info("Slack Socket Mode: connected")
+            await stopping
+    finally:
+        connecting.cancel()
+        stopping.cancel()
+        await handler.close_async()  # type: ignore[no-untyped-call]

@@ -9,16 +9,43 @@ while Slack waits for an acknowledgement (benchmarks/slack_latency.py shows the 
 Work is a module-level function `fn(state, *args)`; `state` holds what the process keeps
 between calls (database engine, question bank, and whatever a platform's `setup` adds, such
 as its API client).
+
+Faults. A `concurrent.futures.ProcessPoolExecutor` whose worker process dies is broken for
+good (`BrokenProcessPool`, PLATFORM.md "Lessons"), so `ProcessWorker` supervises its pool: a
+thread notices the break, retires the pool and starts and warms a new one, and `health()`
+says the workers cannot serve until it has. A call the break interrupted is retried once on
+the new pool; if that fails too, or no pool serves within `wait_seconds`, `call` raises
+`WorkerUnavailable` and the caller tells the person honestly that it may not have been done.
+
+What a retry means: a dialog step runs in one database transaction. A worker killed before
+the commit left nothing behind, so the retry does the step exactly once. One killed after
+the commit re-runs the step against what was committed; steps are idempotent on the same
+input (the same answers record no revision, the same assignment is the same row), so the
+stored result is the same, but a Slack message the first run had already sent may arrive a
+second time. A duplicate reply is the price of never losing one (the reminder outbox makes
+the same choice, README "Reminders"). When a pool breaks, the stdlib ends its other worker
+processes too, so every call that was queued or running on it is retried the same way.
+
+Lifetime. Worker processes end with their owner: each watches the process that started the
+pool and exits when it is gone, even after a SIGKILL, so no worker (and no forkserver or
+resource tracker, which live exactly as long as their clients) outlives the server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
+import logging
 import multiprocessing
+import multiprocessing.process
 import os
+import select
+import threading
+import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -34,6 +61,7 @@ from bot.reminders.timing import zone
 from bot.store.models import Platform
 from iso20k_core.standard import Bank, load_bank
 
+log = logging.getLogger(__name__)
 Operation = Literal["command", "action", "submit", "home"]
 Step = Callable[[DialogContext], Outcome]
 R = TypeVar("R")
@@ -124,6 +152,22 @@ def local_date(now: dt.datetime, timezone: str) -> dt.date:
     return now.astimezone(zone(timezone)).date()
 
 
+class WorkerUnavailable(Exception):
+    """No worker process could run the call: its pool broke and so did the retry, or no pool
+    served in time, or the worker is closed. The step may or may not have run: say so."""
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether the workers can serve now, and if not, why (short: it is shown on /healthz)."""
+
+    serving: bool
+    reason: str = ""
+
+
+SERVING = Health(True)
+
+
 class ThreadWorker:
     """Work on one thread of this process: simple, and SQLite has one writer anyway."""
 
@@ -132,13 +176,20 @@ class ThreadWorker:
         if setup is not None:
             setup(self.state)
         self._pool: Executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialogs")
+        self._closed = False
 
     async def call(self, fn: Callable[..., R], *args: Any) -> R:
+        if self._closed:
+            raise WorkerUnavailable("the dialog worker is closed")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, fn, self.state, *args)
 
+    def health(self) -> Health:
+        return Health(False, "shutting down") if self._closed else SERVING
+
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 # Each worker process keeps its own state, made once by the pool's initializer.
@@ -146,10 +197,11 @@ _process_state: list[WorkerState] = []
 
 
 def _start_process(
-    database_url: str, bank_version: str, niceness: int, setup: Setup | None
+    database_url: str, bank_version: str, niceness: int, setup: Setup | None, owner: int
 ) -> None:
     from bot.store.db import make_engine
 
+    _exit_with(owner)
     if niceness:
         os.nice(niceness)  # acknowledgements in the web process come first
     state = WorkerState(make_engine(database_url), load_bank(bank_version))
@@ -158,12 +210,74 @@ def _start_process(
     _process_state.append(state)
 
 
+def _exit_with(owner: int) -> None:
+    """End this worker as soon as the process that owns its pool is gone.
+
+    The stdlib's workers wait for work forever: a pool whose owner was killed leaves them
+    running, and they in turn keep the forkserver and the resource tracker alive (both exit
+    once no client holds their pipes). Their parent is the forkserver, not the owner, so
+    PR_SET_PDEATHSIG cannot help; a pidfd of the owner (Linux 5.3, os.pidfd_open) becomes
+    readable when it exits. Elsewhere, look once a second.
+    """
+    try:
+        pidfd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):
+        pidfd = -1
+
+    def watch() -> None:
+        if pidfd >= 0:
+            select.select([pidfd], [], [])
+        else:
+            while _alive(owner):
+                time.sleep(1.0)
+        os._exit(0)  # an unfinished transaction is rolled back by the database
+
+    threading.Thread(target=watch, name="exit-with-owner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _in_process(fn: Callable[..., R], *args: Any) -> R:
     return fn(_process_state[0], *args)
 
 
+def _pid(state: WorkerState) -> int:
+    return os.getpid()
+
+
+def _is_broken(pool: ProcessPoolExecutor) -> bool:
+    # The executor marks itself broken the moment a worker dies (its manager thread waits on
+    # every worker's sentinel) but offers no public way to ask; `_broken` is that mark in
+    # CPython 3.8-3.13 (Lib/concurrent/futures/process.py, `terminate_broken`).
+    return bool(getattr(pool, "_broken", False))
+
+
+def _processes_of(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    # The executor's own processes (pid -> Process); `shutdown` forgets them, so they are
+    # read before it, to end any that do not finish in time.
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
 class ProcessWorker:
-    """Work in a pool of processes (forkserver: a clean parent, quick to fork from)."""
+    """Work in a supervised pool of processes (forkserver: a clean parent, quick to fork from).
+
+    `call` runs `fn(state, *args)` in a worker process; `health` says whether the workers can
+    serve now (cheap, never blocks: it is asked on the event loop); `close` stops them all.
+    """
+
+    PROBE_SECONDS = 0.25  # how often the supervisor looks for a broken pool between calls
+    RESTART_BACKOFF = (0.5, 30.0)  # first and longest pause after a pool failed to start
+    START_SECONDS = 60.0  # a new pool that has not answered by then failed to start
 
     def __init__(
         self,
@@ -172,19 +286,176 @@ class ProcessWorker:
         processes: int,
         setup: Setup | None = None,
         niceness: int = 10,
+        *,
+        wait_seconds: float = 30.0,
+        close_grace: float = 4.0,
     ) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.dialogs.worker"])
-        self._pool = ProcessPoolExecutor(
+        self._new_pool = functools.partial(
+            ProcessPoolExecutor,
             max_workers=processes,
             mp_context=context,
             initializer=_start_process,
-            initargs=(database_url, bank.version, niceness, setup),
+            initargs=(database_url, bank.version, niceness, setup, os.getpid()),
         )
+        self._processes = processes
+        self._wait_seconds = wait_seconds
+        self._close_grace = close_grace
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._pool: ProcessPoolExecutor | None = None
+        self._ready: Future[ProcessPoolExecutor] = _pending()
+        self._health = Health(False, "dialog workers starting")
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="dialog-pool-supervisor", daemon=True
+        )
+        self._supervisor.start()
 
     async def call(self, fn: Callable[..., R], *args: Any) -> R:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _in_process, fn, *args)
+        interrupted = 0
+        while True:
+            pool = await self._serving_pool()
+            try:
+                future = pool.submit(_in_process, fn, *args)
+            except (BrokenProcessPool, RuntimeError):  # broke or retired since: nothing ran
+                self._withdraw(pool, "a dialog worker died; replacing the pool")
+                continue
+            try:
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool as exc:
+                self._withdraw(pool, "a dialog worker died; replacing the pool")
+                interrupted += 1
+                if interrupted > 1:
+                    raise WorkerUnavailable("the dialog worker died twice on this call") from exc
+                log.warning("a dialog worker died during %s; retrying it once", _name(fn))
+
+    def health(self) -> Health:
+        pool = self._pool
+        if pool is not None and _is_broken(pool) and not self._closing.is_set():
+            return Health(False, "a dialog worker died; replacing the pool")
+        return self._health
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop taking work; running calls get `close_grace` seconds, then the processes end."""
+        with self._lock:
+            self._closing.set()
+            self._health = Health(False, "shutting down")
+            if self._ready.done():
+                self._ready = _pending()
+            self._ready.set_exception(WorkerUnavailable("the dialog worker is closed"))
+        self._wake.set()
+        self._supervisor.join(timeout=self._close_grace + 10.0)
+
+    # -- supervision ---------------------------------------------------------------------
+
+    async def _serving_pool(self) -> ProcessPoolExecutor:
+        if self._closing.is_set():
+            raise WorkerUnavailable("the dialog worker is closed")
+        try:
+            # `_ready` is shared by every waiting call and is marked running, so a caller's
+            # cancellation or timeout cannot cancel it for the others.
+            return await asyncio.wait_for(asyncio.wrap_future(self._ready), self._wait_seconds)
+        except TimeoutError:
+            raise WorkerUnavailable(
+                f"no dialog worker could serve within {self._wait_seconds:g} s"
+            ) from None
+
+    def _supervise(self) -> None:
+        failures = 0
+        while not self._closing.is_set():
+            pool = self._new_pool()
+            if not self._warm(pool):
+                _retire(pool, 0.0)
+                if self._closing.is_set():
+                    break
+                failures += 1
+                first, longest = self.RESTART_BACKOFF
+                pause = min(first * 2 ** (failures - 1), longest)
+                with self._lock:
+                    if not self._closing.is_set():
+                        self._health = Health(False, "dialog workers cannot start")
+                log.error("dialog workers could not start; trying again in %g s", pause)
+                self._closing.wait(pause)
+                continue
+            failures = 0
+            if not self._publish(pool):
+                _retire(pool, self._close_grace)
+                break
+            while not self._closing.is_set() and self._pool is pool and not _is_broken(pool):
+                self._wake.wait(self.PROBE_SECONDS)
+                self._wake.clear()
+            if self._closing.is_set():
+                _retire(pool, self._close_grace)
+                break
+            self._withdraw(pool, "a dialog worker died; replacing the pool")
+            log.warning("a dialog worker process died; starting a new pool")
+            _retire(pool, 0.0)
+
+    def _warm(self, pool: ProcessPoolExecutor) -> bool:
+        """Start every process of a new pool and see each answer, off the event loop.
+
+        Submitting `processes` calls at once makes the executor start all its processes now
+        (it starts one per call while none is idle), not later inside a caller's `submit`.
+        """
+        deadline = time.monotonic() + self.START_SECONDS
+        try:
+            futures = [pool.submit(_in_process, _pid) for _ in range(self._processes)]
+            while not_done := wait(futures, timeout=self.PROBE_SECONDS).not_done:
+                if self._closing.is_set() or time.monotonic() > deadline:
+                    for future in not_done:
+                        future.cancel()
+                    return False
+            for future in futures:
+                future.result()
+        except Exception:
+            log.exception("a new dialog worker pool did not start")
+            return False
+        return True
+
+    def _publish(self, pool: ProcessPoolExecutor) -> bool:
+        with self._lock:
+            if self._closing.is_set():
+                return False
+            self._pool = pool
+            self._health = SERVING
+            self._ready.set_result(pool)
+            return True
+
+    def _withdraw(self, pool: ProcessPoolExecutor, reason: str) -> None:
+        """No call goes to `pool` any more; they wait for the supervisor's next one."""
+        with self._lock:
+            if self._pool is not pool or self._closing.is_set():
+                return
+            self._pool = None
+            self._ready = _pending()
+            self._health = Health(False, reason)
+        self._wake.set()
+
+
+def _pending() -> Future[ProcessPoolExecutor]:
+    future: Future[ProcessPoolExecutor] = Future()
+    future.set_running_or_notify_cancel()  # a running future cannot be cancelled
+    return future
+
+
+def _retire(pool: ProcessPoolExecutor, grace: float) -> None:
+    """Shut a pool down: calls still running get `grace` seconds, then their processes end."""
+    processes = _processes_of(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(1.0)
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__name__", repr(fn))

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.dialogs.validation import RawValue
 from bot.dialogs.worker import (
     DialogRequest,
+    Health,
     Operation,
     ProcessWorker,
     ThreadWorker,
@@ -33,6 +34,8 @@ def utc_now() -> dt.datetime:
 
 class DialogWorker(Protocol):
     async def call(self, fn: Callable[..., R], *args: Any) -> R: ...
+
+    def health(self) -> Health: ...
 
     def close(self) -> None: ...
 

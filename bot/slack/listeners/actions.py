@@ -7,21 +7,29 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import BUTTON_PREFIX
 from bot.slack.deps import SlackDeps
-from bot.slack.sender import Target, answer
+from bot.slack.sender import Target
+from bot.slack.unavailable import answer_or_apologise
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await button_pressed(deps, ack, body, action)
+    async def button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await button_pressed(deps, ack, body, action, client)
 
     app.action(re.compile(f"^{re.escape(BUTTON_PREFIX)}"))(button)
 
 
 async def button_pressed(
-    deps: SlackDeps, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    deps: SlackDeps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient | None = None,
 ) -> None:
     await ack()
     user_id = body["user"]["id"]
@@ -35,4 +43,4 @@ async def button_pressed(
         response_url=body.get("response_url"),
         metadata={"channel": (body.get("channel") or {}).get("id")},
     )
-    await deps.worker.call(answer, request, target)
+    await answer_or_apologise(deps, request, target, client)

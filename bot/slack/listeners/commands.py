@@ -6,22 +6,26 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.files import PREPARING
 from bot.slack.deps import SlackDeps
-from bot.slack.sender import Target, answer
+from bot.slack.sender import Target
+from bot.slack.unavailable import answer_or_apologise
 
 COMMAND = "/iso20k"
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def iso20k(ack: AsyncAck, command: dict[str, Any]) -> None:
-        await iso20k_command(deps, ack, command)
+    async def iso20k(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        await iso20k_command(deps, ack, command, client)
 
     app.command(COMMAND)(iso20k)
 
 
-async def iso20k_command(deps: SlackDeps, ack: AsyncAck, command: dict[str, Any]) -> None:
+async def iso20k_command(
+    deps: SlackDeps, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient | None = None
+) -> None:
     # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Files
     # take a moment, so their acknowledgement says so.
     text = command.get("text", "")
@@ -42,4 +46,4 @@ async def iso20k_command(deps: SlackDeps, ack: AsyncAck, command: dict[str, Any]
         response_url=command.get("response_url"),
         metadata={"channel": command.get("channel_id")},
     )
-    await deps.worker.call(answer, request, target)
+    await answer_or_apologise(deps, request, target, client)

@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import SlackDeps
-from bot.slack.sender import Target, answer
+from bot.slack.sender import Target
+from bot.slack.unavailable import answer_or_apologise
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -27,6 +28,6 @@ async def app_home_opened(deps: SlackDeps, body: dict[str, Any], event: dict[str
     if event_id and not await asyncio.to_thread(deps.first_delivery, team_id, event_id):
         return
     user_id = event["user"]
-    await deps.worker.call(
-        answer, deps.request("home", team_id, user_id), Target(user_id=user_id, home=True)
-    )
+    # If no worker can draw it, the tab keeps what it showed; nothing else to tell.
+    target = Target(user_id=user_id, home=True)
+    await answer_or_apologise(deps, deps.request("home", team_id, user_id), target, None)
