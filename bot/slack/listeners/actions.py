@@ -1,4 +1,7 @@
-"""Buttons: every button of ours carries `action|value` and maps to a dialog action."""
+"""Buttons: every button of ours carries `action|value` and maps to a dialog action.
+
+A repeat of a press already acted on (same container, action and action_ts) gets nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.slack.blocks import BUTTON_PREFIX
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, action_key
 from bot.slack.sender import Target, answer
 
 
@@ -27,7 +30,14 @@ async def button_pressed(
     user_id = body["user"]["id"]
     team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
     name, _, value = str(action.get("value", "")).partition("|")
-    request = deps.request("action", team_id, user_id, name=name, text=value)
+    request = deps.request(
+        "action",
+        team_id,
+        user_id,
+        name=name,
+        text=value,
+        delivery=action_key(team_id, user_id, body, action),
+    )
     target = Target(
         user_id=user_id,
         trigger_id=body.get("trigger_id"),

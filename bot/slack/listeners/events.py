@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, event_key
 from bot.slack.sender import Target, answer
 
 
@@ -22,11 +21,7 @@ async def app_home_opened(deps: SlackDeps, body: dict[str, Any], event: dict[str
     if event.get("tab", "home") != "home":
         return
     team_id = body.get("team_id", "")
-    # Slack retries an event it thinks we missed; handle each event id once.
-    event_id = body.get("event_id")
-    if event_id and not await asyncio.to_thread(deps.first_delivery, team_id, event_id):
-        return
     user_id = event["user"]
-    await deps.worker.call(
-        answer, deps.request("home", team_id, user_id), Target(user_id=user_id, home=True)
-    )
+    # Slack retries an event it thinks we missed; each event id is acted on once.
+    request = deps.request("home", team_id, user_id, delivery=event_key(body))
+    await deps.worker.call(answer, request, Target(user_id=user_id, home=True))

@@ -17,7 +17,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import perform
 from bot.slack.blocks import modal_view, read_metadata, submitted_values
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, submission_key
 from bot.slack.sender import APOLOGY, Target, deliver
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,13 @@ async def view_submitted(
     kind = str(meta.get("kind", ""))
     state = {str(k): str(v) for k, v in (meta.get("state") or {}).items()}
     request = deps.request(
-        "submit", team_id, user_id, name=kind, state=state, raw=submitted_values(view)
+        "submit",
+        team_id,
+        user_id,
+        name=kind,
+        state=state,
+        raw=submitted_values(view),
+        delivery=submission_key(team_id, user_id, view),
     )
     target = Target(user_id=user_id)
     try:
