@@ -2,7 +2,13 @@
 
 A view submission must be answered within 3 s with what happens to the modal: inline errors
 (`response_action="errors"`), the next page (`update`), or close. Saving is quick (one
-transaction), so it happens before the ack; anything slow is posted afterwards.
+transaction, retried briefly if the database is away: bot.store.transactions), so it happens
+before the ack; anything slow is posted afterwards.
+
+When the save fails all the same, the modal stays open with everything the person entered
+(an `errors` answer keeps the view and its values) and says to press the button again: a
+closed modal would have discarded their answers. A repeat of a submission already saved (a
+double click, a replay) gets the same answer for the modal again and nothing else.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import perform
 from bot.slack.blocks import modal_view, read_metadata, submitted_values
 from bot.slack.deps import SlackDeps, submission_key
-from bot.slack.sender import APOLOGY, Target, deliver
+from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
@@ -51,10 +57,9 @@ async def view_submitted(
     target = Target(user_id=user_id)
     try:
         outcome = await deps.worker.call(perform, request)
-    except Exception:
+    except Exception:  # the database, a worker, anything: the person's entries stay
         log.exception("submission of %s failed", kind)
-        await ack()
-        await deps.worker.call(deliver, Outcome(reply=APOLOGY), target)
+        await keep_the_modal_open(deps, ack, view, target)
         return
     if outcome.errors:
         await ack(
@@ -69,3 +74,25 @@ async def view_submitted(
         await ack()
     if outcome.notices or outcome.reply is not None:
         await deps.worker.call(deliver, outcome, target)
+
+
+async def keep_the_modal_open(
+    deps: SlackDeps, ack: AsyncAck, view: dict[str, Any], target: Target
+) -> None:
+    """Answer a submission that could not be saved with an error on its first field: Slack
+    keeps the modal and its values, and the person presses the submit button again. An
+    `errors` key must be the block_id of one of the view's input blocks, or Slack refuses it."""
+    first_input = next(
+        (
+            b["block_id"]
+            for b in view.get("blocks", [])
+            if b.get("type") == "input" and b.get("block_id")
+        ),
+        None,
+    )
+    if first_input is None:  # no field to hang the error on: the modal closes, say so
+        await ack()
+        await deps.worker.call(deliver, Outcome(reply=NOT_SAVED), target)
+        return
+    button = str((view.get("submit") or {}).get("text") or "Save")
+    await ack(response_action="errors", errors={first_input: not_saved(button)})
