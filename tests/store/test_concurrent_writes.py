@@ -19,7 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from bot.dialogs.model import Outcome
+from bot.dialogs.commands import handle_submit
+from bot.dialogs.model import Message, Outcome
 from bot.dialogs.worker import run_step
 from bot.store.crud import (
     current_assessment,
@@ -30,7 +31,16 @@ from bot.store.crud import (
 )
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
-from bot.store.models import Answer, AnswerRevision, Assessment, Member, Organisation
+from bot.store.models import (
+    Answer,
+    AnswerRevision,
+    Assessment,
+    AuditBatch,
+    Member,
+    Milestone,
+    Organisation,
+    Reminder,
+)
 from bot.store.transactions import REPLY_BUDGET, in_transaction
 from iso20k_core.standard import load_bank
 
@@ -207,3 +217,44 @@ def test_one_person_first_seen_twice_at_once_is_one_member(engine: Engine) -> No
         rows = session.exec(select(Member).where(Member.platform_user_id == "U_NEW")).all()
     assert len(rows) == 1
     assert "manager" in roles and rows[0].role in ("member", "manager")
+
+
+SETUP: dict[str, Any] = {
+    "organisation": "Acme IT",
+    "persons_in_scope": "60",
+    "it_staff": "40",
+    "services_in_scope": "8",
+    "sites": "1",
+    "staff_available_fte": "3",
+    "itil_adoption": "partial",
+    "existing_certifications": [],
+    "start_date": "2027-01-11",
+    "country": "DE",
+    "timezone": "Europe/Berlin",
+    "currency": "EUR",
+}
+
+
+def test_two_first_setups_of_a_workspace_at_once_plan_once(engine: Engine) -> None:
+    """Two people setting up a new workspace at the same moment: both steps succeed (the
+    second's organisation upsert waits for the first, then finds it), and the rows of the
+    plan (milestones, audit batches, reminders) exist once."""
+
+    def set_up(user: str) -> Outcome:
+        def step(ctx: Any) -> Outcome:
+            return handle_submit(ctx, "setup", {}, SETUP)
+
+        return run_step(engine, BANK, "slack", "T9", user, NOW, step)
+
+    outcomes = together(partial(set_up, "U1"), partial(set_up, "U2"))
+
+    headings = [o.reply.heading for o in outcomes if isinstance(o.reply, Message)]
+    assert "Profile saved" in headings and len(headings) == 2
+    assert set(headings) <= {"Profile saved", "Only managers can change the profile"}
+    with Session(engine) as session:
+        keys = session.exec(select(Milestone.key)).all()
+        batches = session.exec(select(AuditBatch.key)).all()
+        reminders = session.exec(select(Reminder.dedupe_key)).all()
+    assert keys and len(keys) == len(set(keys))
+    assert batches and len(batches) == len(set(batches))
+    assert len(reminders) == len(set(reminders))
