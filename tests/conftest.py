@@ -92,20 +92,30 @@ def _ticks_since_boot() -> int:
     return int(uptime * os.sysconf("SC_CLK_TCK"))
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A real PostgreSQL server for the whole run (see tests/pg_server.py), stopped at the end.
-
-    Without the server binaries the PostgreSQL tests are skipped on a laptop, but fail on CI
-    (env CI set), where skipping would hide that half the matrix never ran.
-    """
+def _bindir() -> Path:
+    """The PostgreSQL server binaries. Without them the PostgreSQL tests are skipped on a
+    laptop, but fail on CI (env CI set), where skipping would hide that half the matrix never
+    ran."""
     bindir = pg_server.find_bindir()
     if bindir is None:
         if os.environ.get("CI"):
             pytest.fail(pg_server.MISSING, pytrace=False)
         pytest.skip(pg_server.MISSING)
-    with pg_server.running_postgres(bindir) as url:
+    return bindir
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the whole run (see tests/pg_server.py), stopped at the end."""
+    with pg_server.running_postgres(_bindir()) as url:
         yield url
+
+
+@pytest.fixture
+def restartable_postgres() -> Iterator[pg_server.PostgresServer]:
+    """A PostgreSQL server of this test's own, which it may stop and start again."""
+    with pg_server.restartable_postgres(_bindir()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -46,32 +46,75 @@ def find_bindir() -> Path | None:
     return None
 
 
+class PostgresServer:
+    """A server of its own in a temporary directory, which can be stopped and started again
+    on the same port (the fault tests restart it under a running app).
+
+    `start()` the first time creates the cluster and the database; `stop()` shuts it down
+    (`fast`: open transactions are aborted and connections closed, as in a restart);
+    `close()` stops it and deletes everything.
+    """
+
+    def __init__(self, bindir: Path, timeout: float = 30.0) -> None:
+        self.bindir, self.timeout = bindir, timeout
+        self.workdir = Path(tempfile.mkdtemp(prefix="iso20k-pg-"))
+        self.data, self.sockets = self.workdir / "data", self.workdir / "sockets"
+        self.log = self.workdir / "server.log"
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.port is not None, "start the server first"
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{DATABASE}"
+
+    def start(self) -> str:
+        """Start the server (creating it the first time); its SQLAlchemy URL."""
+        if self.port is None:
+            self._create()
+        else:
+            _start_on(self.bindir, self.data, self.sockets, self.log, self.port, self.timeout)
+            _wait_until_accepting(self.port, self.timeout)
+        return self.url
+
+    def stop(self, mode: str = "fast") -> None:
+        stop = [self.bindir / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"]
+        _run(*stop, cwd=self.workdir, check=False)
+
+    def close(self) -> None:
+        try:
+            self.stop()  # fails harmlessly if it never started
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _create(self) -> None:
+        self.sockets.mkdir()
+        if os.geteuid() == 0:  # postgres must own its data, socket and log files
+            for path in (self.workdir, self.sockets):
+                shutil.chown(path, SERVER_USER, SERVER_USER)
+        initdb = [self.bindir / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres"]
+        _run(*initdb, "-E", "UTF8", "--no-locale", "--no-sync", cwd=self.workdir)
+        self.port = _start(self.bindir, self.data, self.sockets, self.log, self.timeout)
+        _wait_until_accepting(self.port, self.timeout)
+        with _connect(self.port, "postgres") as connection:
+            connection.execute(f"CREATE DATABASE {DATABASE}")
+
+
 @contextmanager
 def running_postgres(bindir: Path, timeout: float = 30.0) -> Iterator[str]:
     """Start a server, create a database, yield its SQLAlchemy URL; always clean up."""
-    workdir = Path(tempfile.mkdtemp(prefix="iso20k-pg-"))
-    data, sockets, log = workdir / "data", workdir / "sockets", workdir / "server.log"
-    sockets.mkdir()
-    if os.geteuid() == 0:  # postgres must own its data, socket and log files
-        for path in (workdir, sockets):
-            shutil.chown(path, SERVER_USER, SERVER_USER)
+    with restartable_postgres(bindir, timeout) as server:
+        yield server.url
+
+
+@contextmanager
+def restartable_postgres(bindir: Path, timeout: float = 30.0) -> Iterator[PostgresServer]:
+    """A started `PostgresServer`; whatever happens, it is stopped and deleted afterwards."""
+    server = PostgresServer(bindir, timeout)
     try:
-        initdb = [bindir / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"]
-        _run(*initdb, "--no-locale", "--no-sync", cwd=workdir)
-        try:
-            port = _start(bindir, data, sockets, log, timeout)
-            _wait_until_accepting(port, timeout)
-            with _connect(port, "postgres") as connection:
-                connection.execute(f"CREATE DATABASE {DATABASE}")
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
-        finally:
-            # Whatever happened above: never leave a server behind. Fails harmlessly if
-            # it never started.
-            _run(
-                bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop", cwd=workdir, check=False
-            )
+        server.start()
+        yield server
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        server.close()
 
 
 @contextmanager
@@ -95,14 +138,30 @@ def _start(bindir: Path, data: Path, sockets: Path, log: Path, timeout: float) -
     # server binds, so try a few ports before giving up.
     for _ in range(3):
         port = _free_port()
-        options = f"-k {sockets} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off"
-        pg_ctl = [bindir / "pg_ctl", "-D", data, "-l", log, "-w", "-t", str(int(timeout))]
-        started = _run(*pg_ctl, "-o", options, "start", cwd=data.parent, check=False)
-        if started.returncode == 0:
+        if _pg_ctl_start(bindir, data, sockets, log, port, timeout).returncode == 0:
             return port
         _run(bindir / "pg_ctl", "-D", data, "-m", "immediate", "stop", cwd=data.parent, check=False)
-    tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
-    raise RuntimeError(f"PostgreSQL did not start; server log ends with:\n{tail}")
+    raise RuntimeError(f"PostgreSQL did not start; server log ends with:\n{_tail(log)}")
+
+
+def _start_on(
+    bindir: Path, data: Path, sockets: Path, log: Path, port: int, timeout: float
+) -> None:
+    """Start again on the port it had: clients reconnect to the same address."""
+    if _pg_ctl_start(bindir, data, sockets, log, port, timeout).returncode != 0:
+        raise RuntimeError(f"PostgreSQL did not start again; server log ends with:\n{_tail(log)}")
+
+
+def _pg_ctl_start(
+    bindir: Path, data: Path, sockets: Path, log: Path, port: int, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    options = f"-k {sockets} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off"
+    pg_ctl = [bindir / "pg_ctl", "-D", data, "-l", log, "-w", "-t", str(int(timeout))]
+    return _run(*pg_ctl, "-o", options, "start", cwd=data.parent, check=False)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
 
 
 def _wait_until_accepting(port: int, timeout: float) -> None:

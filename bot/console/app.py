@@ -1,13 +1,15 @@
 """The console loop: read a command, run the dialog, print the reply, prompt for forms.
 
 It talks to the dialogs exactly as a chat adapter does (`handle_command`, `handle_action`,
-`handle_submit`); only the rendering differs. Every command runs in its own transaction, so
-an interrupted form saves nothing.
+`handle_submit`); only the rendering differs. Every command runs in its own transaction,
+retried briefly while the database is away (bot.store.transactions), so an interrupted form
+saves nothing; a form whose save fails keeps what was typed and offers to try again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -20,7 +22,10 @@ from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, enter
 from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome
 from bot.dialogs.validation import RawValue, clean_value
+from bot.store.transactions import REPLY_BUDGET, in_transaction
 from iso20k_core.standard import Bank
+
+log = logging.getLogger(__name__)
 
 WORKSPACE = "local"
 PROMPT = "iso20k> "
@@ -103,7 +108,7 @@ class Console:
             self.show(self._step(lambda ctx: handle_command(ctx, line)))
 
     def _step(self, action: Callable[[DialogContext], Outcome]) -> Outcome:
-        with Session(self.engine) as session:
+        def attempt(session: Session) -> Outcome:
             ctx = enter(
                 session,
                 "console",
@@ -114,9 +119,9 @@ class Console:
                 self.bank,
                 display_name=self.user,
             )
-            outcome = action(ctx)
-            session.commit()
-            return outcome
+            return action(ctx)
+
+        return in_transaction(self.engine, attempt, REPLY_BUDGET)
 
     def show(self, outcome: Outcome) -> None:
         for notice in outcome.notices:
@@ -153,7 +158,17 @@ class Console:
                 self.write(item.text + "\n")
         raw: dict[str, RawValue] = {f.id: self.ask(f) for f in form.fields}
         while True:
-            outcome = self._step(lambda ctx: handle_submit(ctx, form.kind, form.state, raw))
+            try:
+                outcome = self._step(lambda ctx: handle_submit(ctx, form.kind, form.state, raw))
+            except Exception:  # the database, anything: what was typed stays
+                # INFO with the trace: the terminal shows no trace to the person (the console
+                # configures no log handler, and Python prints only WARNING and above).
+                log.info("saving the %s form failed", form.kind, exc_info=True)
+                if self.try_again():
+                    continue
+                return Message(
+                    heading="Not saved", text="You left the form; nothing of it was saved."
+                )
             if not outcome.errors:
                 for notice in outcome.notices:
                     self.write(render_message(notice.message))
@@ -162,6 +177,14 @@ class Console:
                 if field.id in outcome.errors:
                     self.write(f"  ✖ {field.label}: {outcome.errors[field.id]}\n")
                     raw[field.id] = self.ask(field)
+
+    def try_again(self) -> bool:
+        """After a failed save: True to submit the same answers again."""
+        self.write(
+            "  ✖ Not saved: something went wrong on our side. Your answers are kept.\n"
+            "    Press Enter to try saving again, or type 'quit' to leave without saving.\n"
+        )
+        return self.read("  > ").strip().lower() not in QUIT
 
     def ask(self, field: Field) -> RawValue:
         self.write(render_prompt(field))

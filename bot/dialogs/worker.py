@@ -54,11 +54,13 @@ from sqlmodel import Session
 
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, enter
-from bot.dialogs.model import Outcome
+from bot.dialogs.model import Form, Outcome
 from bot.dialogs.reports import status
 from bot.dialogs.validation import RawValue
 from bot.reminders.timing import zone
+from bot.store.deliveries import delivered, record_delivery
 from bot.store.models import Platform
+from bot.store.transactions import REPLY_BUDGET, SUBMISSION_BUDGET, in_transaction
 from iso20k_core.standard import Bank, load_bank
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ class DialogRequest:
     state: Mapping[str, str] = field(default_factory=dict)
     raw: Mapping[str, RawValue] = field(default_factory=dict)
     workspace_name: str | None = None
+    # What identifies this delivery (bot.store.deliveries): a repeat of it is not acted on.
+    delivery: str | None = None
 
 
 def step_for(request: DialogRequest) -> Step:
@@ -115,9 +119,24 @@ def run_step(
     now: dt.datetime,
     step: Step,
     workspace_name: str | None = None,
+    *,
+    delivery: str | None = None,
+    modal: bool = False,
+    budget: float = REPLY_BUDGET,
 ) -> Outcome:
-    """One dialog step in one transaction, for the workspace's member (blocking)."""
-    with Session(engine) as session:
+    """One dialog step in one transaction, for the workspace's member (blocking).
+
+    A transient database failure runs the whole step again within `budget` seconds
+    (bot.store.transactions), then raises StoreUnavailable. With a `delivery` key the step is
+    acted on once: a repeat of a delivery already committed changes nothing and gets nothing
+    back, or, for a step answering a `modal`, the same answer for the modal again (computed
+    and rolled back) without its messages.
+    """
+
+    def attempt(session: Session) -> Outcome:
+        seen = delivery is not None and delivered(session, platform, delivery)
+        if seen and not modal:
+            return Outcome()
         ctx = enter(
             session,
             platform,
@@ -130,11 +149,27 @@ def run_step(
         ctx.today = local_date(now, ctx.organisation.timezone)
         ctx.now = now
         outcome = step(ctx)
-        session.commit()
+        if seen:
+            session.rollback()
+            return _modal_answer(outcome)
+        # Recorded last, just before the commit: a read-only step holds no write lock while
+        # it works, and concurrent deliveries of one request meet here (the second waits for
+        # the first's commit, then finds it).
+        if delivery is not None and not record_delivery(
+            session, platform, delivery, workspace_id, now
+        ):
+            session.rollback()  # the same request was acted on meanwhile: undo ours
+            return _modal_answer(outcome) if modal else Outcome()
         return outcome
+
+    return in_transaction(engine, attempt, budget)
 
 
 def perform(state: WorkerState, request: DialogRequest) -> Outcome:
+    """Run the request's step. A modal submission must be answered within Slack's 3 s, and a
+    repeated one gets the same answer for its modal again (the next page, its errors, or
+    closing it) but no message and no change; any other repeat gets nothing."""
+    submission = request.operation == "submit"
     return run_step(
         state.engine,
         state.bank,
@@ -144,6 +179,16 @@ def perform(state: WorkerState, request: DialogRequest) -> Outcome:
         request.now,
         step_for(request),
         request.workspace_name,
+        delivery=request.delivery,
+        modal=submission,
+        budget=SUBMISSION_BUDGET if submission else REPLY_BUDGET,
+    )
+
+
+def _modal_answer(outcome: Outcome) -> Outcome:
+    """Only what an outcome says to its modal: errors, or the next page (else it closes)."""
+    return Outcome(
+        reply=outcome.reply if isinstance(outcome.reply, Form) else None, errors=outcome.errors
     )
 
 

@@ -24,6 +24,7 @@ from bot.reminders.outbox import claim_due, mark_sent, record_failure, renew_cla
 from bot.reminders.policy import policy_of
 from bot.reminders.timing import next_working_moment
 from bot.store.models import Member, Organisation, Reminder
+from bot.store.transactions import OUTBOX_BUDGET, committed
 from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.standard import Bank
 
@@ -147,13 +148,20 @@ def _timezone(
         return organisation.timezone
     if member.timezone is None:
         try:
-            member.timezone = channel.timezone_of(target)
+            found = channel.timezone_of(target)
         except Exception as exc:  # not knowing a timezone is no reason to miss a reminder
             log.info("no timezone for %s: %s", target, exc)
-        if member.timezone:
-            session.add(member)
-            session.commit()
+            found = None
+        if found:
+            # Set inside the transaction: a retry after a rollback must set it again.
+            committed(session, lambda: _remember_timezone(session, member, found), OUTBOX_BUDGET)
+            return found
     return member.timezone or organisation.timezone
+
+
+def _remember_timezone(session: Session, member: Member, timezone: str) -> None:
+    member.timezone = timezone
+    session.add(member)
 
 
 def _context(

@@ -12,7 +12,9 @@ commits; after the lease another worker sends it again. The send and the mark ar
 and the mark is one short UPDATE, so the window is one round trip to the database. The claim
 is renewed just before each send, so a slow batch that outlives its lease skips what another
 worker took over instead of sending it twice; only a single send slower than the lease
-(retries included) could, so the lease is kept well above that.
+(retries included) could, so the lease is kept well above that. Each claim and mark is its
+own transaction, run again while the database is briefly away (bot.store.transactions), so
+a PostgreSQL restart between a send and its mark does not make the reminder go out twice.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.reminders.generate import ReminderSpec
 from bot.store.models import Reminder
+from bot.store.transactions import OUTBOX_BUDGET, committed
 
 LEASE = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 5
@@ -121,8 +124,7 @@ def claim_due(
         .returning(Reminder)
         .execution_options(synchronize_session=False)
     )
-    rows = list(session.exec(statement).scalars())
-    session.commit()
+    rows = committed(session, lambda: list(session.exec(statement).scalars()), OUTBOX_BUDGET)
     return token, sorted(rows, key=lambda r: (r.due_at, r.id))
 
 
@@ -137,8 +139,7 @@ def _mark(session: Session, reminder_id: int, token: str, **values: object) -> b
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    changed = session.exec(statement).rowcount
-    session.commit()
+    changed = committed(session, lambda: session.exec(statement).rowcount, OUTBOX_BUDGET)
     return bool(changed)
 
 

@@ -28,12 +28,44 @@ log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
 SENDER = "slack"  # its key in WorkerState.extras
 
+# What a person is told when something fails on our side: only what is known to be true.
+# The step failed: it was rolled back (bar a worker killed between its commit and its answer,
+# which no one can tell from here), so this says it was not completed, not that nothing was.
 APOLOGY = Message(
     heading="Sorry, that did not work",
-    text="Something went wrong on our side; nothing you entered was lost. Please try again in "
-    "a minute.",
+    text="Something went wrong on our side and your request could not be completed. Please "
+    "try again in a minute.",
     tone="error",
 )
+# The step was committed, but its answer could not be delivered.
+NOT_SHOWN = Message(
+    heading="Sorry, the answer could not be shown",
+    text="Your request was handled, but its answer did not reach you. Run the command again "
+    "to see it.",
+    tone="error",
+)
+# A submitted modal that could not be saved and could not be kept open either.
+NOT_SAVED = Message(
+    heading="Sorry, your form was not saved",
+    text="Something went wrong on our side. Please open it again and fill it in once more.",
+    tone="error",
+)
+
+
+def not_saved(button: str) -> str:
+    """The error shown on a modal kept open because saving failed: its values are still there."""
+    return (
+        "Not saved: something went wrong on our side. Everything you entered is still here; "
+        f"press “{button}” again in a moment."
+    )
+
+
+def not_saved_yet(button: str) -> str:
+    """The error on a modal whose save took longer than Slack waits: it may yet be saved."""
+    return (
+        "Not saved yet: this took longer than Slack waits. Everything you entered is still "
+        f"here; press “{button}” again in a moment (what was saved is not saved twice)."
+    )
 
 
 def retry_handlers() -> list[Any]:
@@ -112,9 +144,9 @@ class SlackSender:
             else:
                 self.send_message(target.user_id, reply, target.response_url)
 
-    def apologise(self, target: Target) -> None:
+    def apologise(self, target: Target, message: Message = APOLOGY) -> None:
         try:
-            self.send_message(target.user_id, APOLOGY, target.response_url)
+            self.send_message(target.user_id, message, target.response_url)
         except Exception:  # best effort; the original error is already logged
             log.exception("could not apologise to %s", target.user_id)
 
@@ -128,13 +160,20 @@ def install_sender(token: str, base_url: str | None, state: WorkerState) -> None
 
 
 def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:
-    """Run the dialog step and deliver its outcome; on failure, apologise (never a trace)."""
+    """Run the dialog step and deliver its outcome; on failure, apologise (never a trace),
+    saying whether the request was done."""
     sender: SlackSender = state.extras[SENDER]
     try:
-        sender.deliver(perform(state, request), target)
-    except Exception:
+        outcome = perform(state, request)
+    except Exception:  # rolled back: the request was not completed
         log.exception("%s %r failed", request.operation, request.text or request.name)
-        sender.apologise(target)
+        sender.apologise(target, APOLOGY)
+        return
+    try:
+        sender.deliver(outcome, target)
+    except Exception:  # committed, but the answer did not get through
+        log.exception("answer to %s %r not delivered", request.operation, request.name)
+        sender.apologise(target, NOT_SHOWN)
 
 
 def deliver(state: WorkerState, outcome: Outcome, target: Target) -> None:

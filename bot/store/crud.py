@@ -1,4 +1,9 @@
-"""Small query functions: a session first, scoped by organisation; they flush, callers commit."""
+"""Small query functions: a session first, scoped by organisation; they flush, callers commit.
+
+First writes are upserts (`insert_unless_present`): two requests creating the same
+organisation, member, assessment or answer at the same moment both succeed, the second
+finding the first's row, instead of one failing on the unique constraint and losing its work.
+"""
 
 import copy
 import json
@@ -6,8 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from bot.store.columns import utc_now
 from bot.store.models import (
@@ -29,20 +35,18 @@ def get_or_create_organisation(
     now: datetime | None = None,
 ) -> Organisation:
     """The organisation of a workspace or tenant, created on first contact."""
-    found = session.exec(
-        select(Organisation).where(
-            Organisation.platform == platform, Organisation.external_id == external_id
-        )
-    ).first()
+    query = select(Organisation).where(
+        Organisation.platform == platform, Organisation.external_id == external_id
+    )
+    found = session.exec(query).first()
     if found is not None:
         return found
     stamp = now or utc_now()
-    organisation = Organisation(
+    new = Organisation(
         platform=platform, external_id=external_id, name=name, created_at=stamp, updated_at=stamp
     )
-    session.add(organisation)
-    session.flush()
-    return organisation
+    insert_unless_present(session, new, ("platform", "external_id"))
+    return session.exec(query).one()  # ours, or the one a concurrent first contact made
 
 
 def upsert_member(
@@ -58,25 +62,26 @@ def upsert_member(
     Without a role the organisation's first member becomes its admin, so someone can
     always assign sections and book audits; later members join as plain members.
     """
-    member = session.exec(
-        select(Member).where(
-            Member.organisation_id == organisation.id,
-            Member.platform_user_id == platform_user_id,
-        )
-    ).first()
+    query = select(Member).where(
+        Member.organisation_id == organisation.id,
+        Member.platform_user_id == platform_user_id,
+    )
+    member = session.exec(query).first()
     if member is None:
-        member = Member(
+        new = Member(
             organisation_id=_id(organisation),
             platform_user_id=platform_user_id,
             role=role or ("admin" if _member_count(session, organisation) == 0 else "member"),
             display_name=display_name,
             created_at=now or utc_now(),
         )
-    else:
-        if role is not None:
-            member.role = role
-        if display_name is not None:
-            member.display_name = display_name
+        if insert_unless_present(session, new, ("organisation_id", "platform_user_id")) is not None:
+            return session.exec(query).one()
+        member = session.exec(query).one()  # a concurrent first contact of the same person
+    if role is not None:
+        member.role = role
+    if display_name is not None:
+        member.display_name = display_name
     session.add(member)
     session.flush()
     return member
@@ -100,15 +105,20 @@ def current_assessment(
     last_cycle = session.exec(
         select(func.max(Assessment.cycle)).where(Assessment.organisation_id == organisation.id)
     ).one()
-    assessment = Assessment(
+    cycle = (last_cycle or 0) + 1
+    new = Assessment(
         organisation_id=_id(organisation),
-        cycle=(last_cycle or 0) + 1,
+        cycle=cycle,
         bank_version=bank_version,
         started_at=now or utc_now(),
     )
-    session.add(assessment)
-    session.flush()
-    return assessment
+    insert_unless_present(session, new, ("organisation_id", "cycle"))
+    # Ours, or the same cycle another request opened at the same moment.
+    return session.exec(
+        select(Assessment).where(
+            Assessment.organisation_id == organisation.id, Assessment.cycle == cycle
+        )
+    ).one()
 
 
 def record_answer(
@@ -123,7 +133,9 @@ def record_answer(
 
     Writing the value a question already has changes nothing and records no revision, so
     re-submitting a form does not clutter the history. Two first answers to one question
-    saved at the same instant: the second flush raises IntegrityError; retry it.
+    saved at the same instant both land: the first inserts the answer, the second finds it
+    (its insert waits for the first's commit) and records the change from it, so the later
+    is current and both are in the history.
     """
     # A copy: a caller mutating its dict later must not change what we compare against.
     value = copy.deepcopy(value)
@@ -131,9 +143,52 @@ def record_answer(
         raise ValueError("the member belongs to another organisation than the assessment")
     stamp = now or utc_now()
     member_id = None if member is None else member.id
-    # FOR UPDATE (PostgreSQL; ignored by SQLite): two people saving the same question at
-    # once each see the other's value as the old one, so no revision loses a step.
-    answer = session.exec(
+    revision = AnswerRevision(
+        organisation_id=assessment.organisation_id,
+        assessment_id=_id(assessment),
+        question_id=question_id,
+        old_value=None,
+        new_value=value,
+        changed_by=member_id,
+        changed_at=stamp,
+    )
+    answer = _current_answer(session, assessment, question_id)
+    if answer is None:
+        first = Answer(
+            organisation_id=assessment.organisation_id,
+            assessment_id=_id(assessment),
+            question_id=question_id,
+            value=value,
+            answered_by=member_id,
+            answered_at=stamp,
+        )
+        if insert_unless_present(session, first, ("assessment_id", "question_id")) is not None:
+            session.add(revision)
+            session.flush()
+            found = _current_answer(session, assessment, question_id)
+            assert found is not None
+            return found
+        answer = _current_answer(session, assessment, question_id)  # a concurrent first answer
+        assert answer is not None
+    if _same_json(answer.value, value):
+        return answer
+    revision.old_value = answer.value
+    answer.value = value
+    # SQLAlchemy compares JSON values with ==, so 0 replacing False would never be written.
+    flag_modified(answer, "value")
+    answer.answered_by = member_id
+    answer.answered_at = stamp
+    session.add(answer)
+    session.add(revision)
+    session.flush()
+    return answer
+
+
+def _current_answer(session: Session, assessment: Assessment, question_id: str) -> Answer | None:
+    # FOR UPDATE (PostgreSQL; ignored by SQLite, which has one writer): two people saving the
+    # same question at once each see the other's value as the old one, so no revision loses
+    # a step.
+    return session.exec(
         select(Answer)
         .where(
             Answer.organisation_id == assessment.organisation_id,
@@ -143,37 +198,29 @@ def record_answer(
         .with_for_update()
         .execution_options(populate_existing=True)  # not a stale copy from this session
     ).first()
-    old_value = None
-    if answer is None:
-        answer = Answer(
-            organisation_id=assessment.organisation_id,
-            assessment_id=_id(assessment),
-            question_id=question_id,
-            value=value,
-        )
-    elif _same_json(answer.value, value):
-        return answer
+
+
+def insert_unless_present(session: Session, row: SQLModel, keys: tuple[str, ...]) -> int | None:
+    """Insert `row` unless a row with the same unique `keys` exists: the new row's id, or None.
+
+    `INSERT … ON CONFLICT DO NOTHING` (PostgreSQL and SQLite alike): a row another
+    transaction inserted and has not committed yet makes this one wait for its outcome
+    instead of failing, so concurrent first writes of one row never raise. The row's Python
+    defaults apply (it is a model instance); `id` comes from the database.
+    """
+    table = SQLModel.metadata.tables[str(type(row).__tablename__)]
+    values = {c.name: getattr(row, c.name) for c in table.columns if c.name != "id"}
+    dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
     else:
-        old_value = answer.value
-    answer.value = value
-    # SQLAlchemy compares JSON values with ==, so 0 replacing False would never be written.
-    flag_modified(answer, "value")
-    answer.answered_by = member_id
-    answer.answered_at = stamp
-    session.add(answer)
-    session.add(
-        AnswerRevision(
-            organisation_id=assessment.organisation_id,
-            assessment_id=_id(assessment),
-            question_id=question_id,
-            old_value=old_value,
-            new_value=value,
-            changed_by=member_id,
-            changed_at=stamp,
-        )
-    )
-    session.flush()
-    return answer
+        raise NotImplementedError(f"no upsert for {dialect}: the store supports PostgreSQL, SQLite")
+    session.flush()  # rows this one refers to must exist first
+    inserted = session.exec(statement.values(values).returning(table.c.id)).first()
+    return None if inserted is None else int(inserted[0])
 
 
 def answers_of(session: Session, assessment: Assessment) -> dict[str, Any]:

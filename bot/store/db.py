@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import SQLModel
 
 # Named constraints everywhere: SQLite batch mode can only drop or alter a constraint it can
@@ -18,11 +18,21 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
+# Seconds to wait for a connection to PostgreSQL. libpq waits forever by default: a server
+# that drops packets would hang a dialog worker instead of letting the retry give up.
+CONNECT_TIMEOUT = 5
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; on SQLite, foreign keys are enforced on every connection."""
     if not url.startswith("sqlite"):
-        # pre_ping: a long-running web or worker process survives a PostgreSQL restart.
-        return create_engine(url, pool_pre_ping=True)
+        # pre_ping: every connection taken from the pool is checked first, and a dead one
+        # (PostgreSQL restarted) is replaced, with the rest of the pool, by a new one; a
+        # failure to reconnect surfaces as an error bot.store.transactions retries.
+        timeout = (
+            {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
+        )
+        return create_engine(url, pool_pre_ping=True, connect_args=timeout)
     # The web server and the scheduler share the engine across threads; SQLite's own
     # check would refuse a connection used by a thread other than its creator.
     engine = create_engine(url, connect_args={"check_same_thread": False})

@@ -220,18 +220,22 @@ class Reminder(SQLModel, table=True):
     message_ref: str | None = None  # e.g. Slack's message ts, to update or thread on it
 
 
-class ProcessedEvent(SQLModel, table=True):
-    """An Events API delivery already handled: Slack retries on timeouts, so dedupe on its id.
+class Delivery(SQLModel, table=True):
+    """A request already acted on, by what identifies it: each is acted on once.
 
-    Infrastructure rather than tenant data: keyed by platform and the platform's event id,
-    with the workspace it came from for housekeeping.
+    Slack redelivers events it thinks we missed, people double-click, and a signed request can
+    be replayed within Bolt's 5-minute window; `delivery_key` says what it was (see
+    `bot.slack.deps`: a command's trigger_id, a submission's view id, hash and values, a
+    button's container, action and action_ts, an event's event_id). Recorded in the same
+    transaction as what the request did, so a request whose work failed is not recorded and
+    its retry is acted on. Infrastructure rather than tenant data: old rows are forgotten
+    (`bot.store.deliveries`).
     """
 
-    __tablename__ = "processed_event"
-    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    __table_args__ = (UniqueConstraint("platform", "delivery_key"), Index(None, "received_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str
-    event_id: str
+    delivery_key: str
     workspace_id: str
     received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -10,7 +10,7 @@ from unittest.mock import AsyncMock, MagicMock, call
 from bot.dialogs.worker import WorkerState
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import iso20k_command
-from bot.slack.sender import SENDER, Target, answer
+from bot.slack.sender import APOLOGY, NOT_SHOWN, SENDER, Target, answer
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from iso20k_core.standard import load_bank
@@ -64,4 +64,15 @@ def test_a_failure_apologises_instead_of_showing_a_trace(tmp_path: Path) -> None
     worker_state, sender = state(tmp_path)
     sender.deliver.side_effect = RuntimeError("boom")
     answer(worker_state, request("help"), Target("U1"))
-    sender.apologise.assert_called_once_with(Target("U1"))
+    # The step was committed; only its answer did not get through, and the apology says so.
+    sender.apologise.assert_called_once_with(Target("U1"), NOT_SHOWN)
+
+
+def test_a_failed_step_says_the_request_was_not_completed(tmp_path: Path) -> None:
+    worker_state, sender = state(tmp_path)
+    worker_state.engine.dispose()
+    worker_state.engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'no.db'}")
+    answer(worker_state, request("status"), Target("U1"))
+    sender.deliver.assert_not_called()
+    sender.apologise.assert_called_once_with(Target("U1"), APOLOGY)
+    assert "could not be completed" in APOLOGY.text and "lost" not in APOLOGY.text

@@ -1,4 +1,7 @@
-"""Buttons: every button of ours carries `action|value` and maps to a dialog action."""
+"""Buttons: every button of ours carries `action|value` and maps to a dialog action.
+
+A repeat of a press already acted on (same container, action and action_ts) gets nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import BUTTON_PREFIX
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, action_key
 from bot.slack.sender import Target
 from bot.slack.unavailable import answer_or_apologise
 
@@ -35,7 +38,14 @@ async def button_pressed(
     user_id = body["user"]["id"]
     team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
     name, _, value = str(action.get("value", "")).partition("|")
-    request = deps.request("action", team_id, user_id, name=name, text=value)
+    request = deps.request(
+        "action",
+        team_id,
+        user_id,
+        name=name,
+        text=value,
+        delivery=action_key(team_id, user_id, body, action),
+    )
     target = Target(
         user_id=user_id,
         trigger_id=body.get("trigger_id"),

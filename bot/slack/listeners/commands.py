@@ -1,4 +1,8 @@
-"""`/iso20k …`: acknowledge at once; the worker runs the dialog and answers."""
+"""`/iso20k …`: acknowledge at once; the worker runs the dialog and answers.
+
+A repeat of a command already acted on (the same trigger_id: a replay or a retry) gets the
+same acknowledgement and nothing else: no reply, no direct message, no change.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.files import PREPARING
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, command_key
 from bot.slack.sender import Target
 from bot.slack.unavailable import answer_or_apologise
 
@@ -39,6 +43,7 @@ async def iso20k_command(
         command["user_id"],
         text=command.get("text", ""),
         team_name=command.get("team_domain"),
+        delivery=command_key(command["team_id"], command),
     )
     target = Target(
         user_id=command["user_id"],

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.deps import SlackDeps
+from bot.slack.deps import SlackDeps, event_key
 from bot.slack.sender import Target
 from bot.slack.unavailable import answer_or_apologise
 
@@ -23,11 +22,8 @@ async def app_home_opened(deps: SlackDeps, body: dict[str, Any], event: dict[str
     if event.get("tab", "home") != "home":
         return
     team_id = body.get("team_id", "")
-    # Slack retries an event it thinks we missed; handle each event id once.
-    event_id = body.get("event_id")
-    if event_id and not await asyncio.to_thread(deps.first_delivery, team_id, event_id):
-        return
     user_id = event["user"]
-    # If no worker can draw it, the tab keeps what it showed; nothing else to tell.
-    target = Target(user_id=user_id, home=True)
-    await answer_or_apologise(deps, deps.request("home", team_id, user_id), target, None)
+    # Slack retries an event it thinks we missed; each event id is acted on once. If no
+    # worker can draw the tab, it keeps what it showed; nothing else to tell.
+    request = deps.request("home", team_id, user_id, delivery=event_key(body))
+    await answer_or_apologise(deps, request, Target(user_id=user_id, home=True), None)

@@ -2,13 +2,21 @@
 
 A view submission must be answered within 3 s with what happens to the modal: inline errors
 (`response_action="errors"`), the next page (`update`), or close. Saving is quick (one
-transaction), so it happens before the ack; anything slow is posted afterwards.
+transaction, retried briefly if the database is away: bot.store.transactions), so it happens
+before the ack; anything slow is posted afterwards.
+
+When the save fails all the same, the modal stays open with everything the person entered
+(an `errors` answer keeps the view and its values) and says to press the button again: a
+closed modal would have discarded their answers. A repeat of a submission already saved (a
+double click, a replay) gets the same answer for the modal again and nothing else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -17,11 +25,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import perform
 from bot.slack.blocks import modal_view, read_metadata, submitted_values
-from bot.slack.deps import SlackDeps
-from bot.slack.sender import APOLOGY, Target, deliver
+from bot.slack.deps import SlackDeps, submission_key
+from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved, not_saved_yet
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
+SUBMIT_WAIT = 2.5  # seconds: Slack's 3 s for a view submission, less the way there and back
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -40,15 +49,25 @@ async def view_submitted(
     kind = str(meta.get("kind", ""))
     state = {str(k): str(v) for k, v in (meta.get("state") or {}).items()}
     request = deps.request(
-        "submit", team_id, user_id, name=kind, state=state, raw=submitted_values(view)
+        "submit",
+        team_id,
+        user_id,
+        name=kind,
+        state=state,
+        raw=submitted_values(view),
+        delivery=submission_key(team_id, user_id, view),
     )
     target = Target(user_id=user_id)
     try:
-        outcome = await deps.worker.call(perform, request)
-    except Exception:
+        # Slack waits 3 s for this answer; a worker pool being replaced may take longer.
+        outcome = await asyncio.wait_for(deps.worker.call(perform, request), SUBMIT_WAIT)
+    except TimeoutError:  # it may still be saved: pressing again is safe (deduplicated)
+        log.warning("submission of %s took longer than %.1f s", kind, SUBMIT_WAIT)
+        await keep_the_modal_open(deps, ack, view, target, not_saved_yet)
+        return
+    except Exception:  # the database, a worker, anything: the person's entries stay
         log.exception("submission of %s failed", kind)
-        await ack()
-        await deps.worker.call(deliver, Outcome(reply=APOLOGY), target)
+        await keep_the_modal_open(deps, ack, view, target, not_saved)
         return
     if outcome.errors:
         await ack(
@@ -63,3 +82,29 @@ async def view_submitted(
         await ack()
     if outcome.notices or outcome.reply is not None:
         await deps.worker.call(deliver, outcome, target)
+
+
+async def keep_the_modal_open(
+    deps: SlackDeps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    target: Target,
+    say: Callable[[str], str],
+) -> None:
+    """Answer a submission that could not be saved with an error on its first field: Slack
+    keeps the modal and its values, and the person presses the submit button again. An
+    `errors` key must be the block_id of one of the view's input blocks, or Slack refuses it."""
+    first_input = next(
+        (
+            b["block_id"]
+            for b in view.get("blocks", [])
+            if b.get("type") == "input" and b.get("block_id")
+        ),
+        None,
+    )
+    if first_input is None:  # no field to hang the error on: the modal closes, say so
+        await ack()
+        await deps.worker.call(deliver, Outcome(reply=NOT_SAVED), target)
+        return
+    button = str((view.get("submit") or {}).get("text") or "Save")
+    await ack(response_action="errors", errors={first_input: say(button)})
