@@ -76,6 +76,9 @@ class WorkerState:
     engine: Engine
     bank: Bank
     extras: dict[str, Any] = field(default_factory=dict)
+    # True while a call runs again because the worker running it died (ProcessWorker): a
+    # step that had committed then still owes its answer, which a replay does not.
+    retrying: bool = False
 
 
 Setup = Callable[[WorkerState], None]
@@ -123,6 +126,7 @@ def run_step(
     delivery: str | None = None,
     modal: bool = False,
     budget: float = REPLY_BUDGET,
+    redeliver: bool = False,
 ) -> Outcome:
     """One dialog step in one transaction, for the workspace's member (blocking).
 
@@ -130,12 +134,14 @@ def run_step(
     (bot.store.transactions), then raises StoreUnavailable. With a `delivery` key the step is
     acted on once: a repeat of a delivery already committed changes nothing and gets nothing
     back, or, for a step answering a `modal`, the same answer for the modal again (computed
-    and rolled back) without its messages.
+    and rolled back) without its messages. With `redeliver` (the step runs again because its
+    worker died, perhaps after the commit) a committed step's whole answer is computed again
+    and rolled back, so the person still gets it.
     """
 
     def attempt(session: Session) -> Outcome:
         seen = delivery is not None and delivered(session, platform, delivery)
-        if seen and not modal:
+        if seen and not modal and not redeliver:
             return Outcome()
         ctx = enter(
             session,
@@ -151,7 +157,7 @@ def run_step(
         outcome = step(ctx)
         if seen:
             session.rollback()
-            return _modal_answer(outcome)
+            return _modal_answer(outcome) if modal else outcome
         # Recorded last, just before the commit: a read-only step holds no write lock while
         # it works, and concurrent deliveries of one request meet here (the second waits for
         # the first's commit, then finds it).
@@ -182,6 +188,7 @@ def perform(state: WorkerState, request: DialogRequest) -> Outcome:
         delivery=request.delivery,
         modal=submission,
         budget=SUBMISSION_BUDGET if submission else REPLY_BUDGET,
+        redeliver=state.retrying,
     )
 
 
@@ -292,8 +299,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _in_process(fn: Callable[..., R], *args: Any) -> R:
-    return fn(_process_state[0], *args)
+def _in_process(fn: Callable[..., R], *args: Any, retrying: bool = False) -> R:
+    state = _process_state[0]
+    state.retrying = retrying
+    try:
+        return fn(state, *args)
+    finally:
+        state.retrying = False
 
 
 def _pid(state: WorkerState) -> int:
@@ -363,7 +375,7 @@ class ProcessWorker:
         while True:
             pool = await self._serving_pool()
             try:
-                future = pool.submit(_in_process, fn, *args)
+                future = pool.submit(_in_process, fn, *args, retrying=interrupted > 0)
             except (BrokenProcessPool, RuntimeError):  # broke or retired since: nothing ran
                 self._withdraw(pool, "a dialog worker died; replacing the pool")
                 continue
