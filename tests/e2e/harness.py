@@ -4,12 +4,14 @@
 127.0.0.1 with its Web API client pointed at the fake, and offers the three things a person
 does in Slack: type a command, press a button, submit a modal. Every request is signed as
 Slack signs it and carries what Slack hands out with it (a fresh trigger id and
-`response_url`).
+`response_url`); a modal submission carries `state.values` built from the view's own input
+blocks (`tests.slackfake.interactions.submission_state`).
 
-What the app sends to the Web API is refused by the fake as Slack refuses it, and what it
-answers in a command's acknowledgement is checked here, as Slack would take it. `check_all`
-then holds every payload to Slack's limits and fails if the fake refused anything the test
-did not expect (`allow_refusal`).
+Every surface is validated: what the app sends to the Web API is refused by the fake as Slack
+refuses it, and what it answers in an acknowledgement (a command's text, a submission's
+``response_action``) is checked here, as Slack would take it — an unusable answer fails the
+test at once with the reason. `check_all` then holds every payload to Slack's limits and
+fails if the fake refused anything the test did not expect (`allow_refusal`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from bot.web import create_web_app
 from iso20k_core.standard import load_bank
+from tests.slackfake.interactions import ack_problems, submission_state
 from tests.slackfake.limits import check_message, check_view, message_refusals
 from tests.slackfake.server import Call, FakeSlack, ManualClock
 from tests.slackfake.signing import (
@@ -46,9 +49,9 @@ from tests.slackfake.signing import (
     event_body,
     post,
     slash_command_body,
-    state_values,
     view_submission_body,
 )
+from tests.slackfake.views import ViewError
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-signing-secret"
@@ -101,6 +104,7 @@ class Response:
     status: int
     headers: dict[str, str]
     text: str
+    view: dict[str, Any] | None = None  # after an update or push ack: the view Slack now shows
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text else None
@@ -173,13 +177,46 @@ class SlackWorld:
     def submit(
         self, view: dict[str, Any], values: dict[str, Any], *, team: str = "T1", user: str = "U1"
     ) -> Response:
+        """Submit the modal `view` after filling in `values` (block_id → what the person
+        chose; see `submission_state`), and check the app's answer as Slack would."""
+        shown = self.slack.shown_view(view)
+        assert shown is not None, f"Slack never showed this view: {view.get('callback_id')!r}"
         submitted = {
-            "callback_id": view["callback_id"],
-            "private_metadata": view.get("private_metadata", ""),
-            "blocks": view.get("blocks", []),
-            "state": state_values({k: {"value": v} for k, v in values.items()}),
+            **shown,
+            "callback_id": view.get("callback_id", shown["callback_id"]),
+            "private_metadata": view.get("private_metadata", shown["private_metadata"]),
+            "blocks": view.get("blocks", shown["blocks"]),
         }
-        return self._post(view_submission_body(submitted, team_id=team, user_id=user))
+        submitted["state"] = submission_state(submitted["blocks"], values)
+        body = view_submission_body(
+            submitted, team_id=team, user_id=user, trigger_id=self.slack.trigger_id(shown["id"])
+        )
+        response = self._post(body)
+        if response.status == 200:
+            self._answered(submitted, response)
+        return response
+
+    def _answered(self, submitted: dict[str, Any], response: Response) -> None:
+        """What Slack does with the acknowledgement of a submission — or why it cannot."""
+        ack = response.json()
+        problems = ack_problems(ack, submitted)
+        assert not problems, (
+            f"Slack cannot use the app's answer to the submission of "
+            f"{submitted['callback_id']!r}: {problems}"
+        )
+        view_id = submitted["id"]
+        action = ack.get("response_action") if ack else None
+        try:
+            if action == "update":
+                response.view = self.slack.update_from_ack(view_id, ack["view"])
+            elif action == "push":
+                response.view = self.slack.push_from_ack(view_id, ack["view"])
+            elif action in (None, "clear"):
+                self.slack.close_view(view_id, whole_stack=action == "clear")
+        except ViewError as refusal:
+            raise AssertionError(
+                f"Slack refuses the {action} of view {view_id}: {refusal.code}"
+            ) from None
 
     def event(
         self,

@@ -192,3 +192,19 @@ def test_dialogs_in_worker_processes_as_served_in_production(tmp_path: Path) -> 
         world.check_all()
     finally:
         stop_world(world)
+
+
+def test_reminder_settings_keep_the_fields_nobody_touched(world: SlackWorld) -> None:
+    set_up(world)
+    world.command("remind change")
+    form = world.opened_view(2)
+    assert form["title"]["text"] == "Reminder settings"
+    # Only one field is changed: Slack submits every other one with its initial value.
+    assert world.submit(form, {"booking_days": "15, 5"}).text == ""
+    saved = world.last("chat.postMessage", 2)
+    assert "Reminder settings saved" in block_text(saved.args["blocks"])
+    world.command("remind")
+    shown = block_text(world.last("response_url").args["blocks"])
+    assert "Before each booking deadline (business days)*\n15, 5" in shown
+    assert "Before each audit (calendar days)*\n14, 7, 1" in shown
+    assert "Working hours*\n09:00–17:00" in shown
