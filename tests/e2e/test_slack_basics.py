@@ -181,8 +181,10 @@ def test_status_buttons_lead_on(world: SlackWorld) -> None:
     assert world.opened_view(2)["title"]["text"] == "Assessment"
 
 
-def test_dialogs_in_worker_processes_as_served_in_production(tmp_path: Path) -> None:
-    world = start_world(tmp_path, processes=2)
+def test_dialogs_in_worker_processes_as_served_in_production(
+    tmp_path: Path, slack_database_url: str
+) -> None:
+    world = start_world(tmp_path, database_url=slack_database_url, processes=2)
     try:
         set_up(world)
         world.command("status")
