@@ -175,10 +175,18 @@ class SlackWorld:
         return self._post(body)
 
     def submit(
-        self, view: dict[str, Any], values: dict[str, Any], *, team: str = "T1", user: str = "U1"
+        self,
+        view: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        team: str = "T1",
+        user: str = "U1",
+        forged: bool = False,
     ) -> Response:
         """Submit the modal `view` after filling in `values` (block_id → what the person
-        chose; see `submission_state`), and check the app's answer as Slack would."""
+        chose; see `submission_state`), and check the app's answer as Slack would.
+        `forged=True` sends what Slack's client never would (an option not offered), to test
+        the app's own checks."""
         shown = self.slack.shown_view(view)
         assert shown is not None, f"Slack never showed this view: {view.get('callback_id')!r}"
         submitted = {
@@ -187,7 +195,7 @@ class SlackWorld:
             "private_metadata": view.get("private_metadata", shown["private_metadata"]),
             "blocks": view.get("blocks", shown["blocks"]),
         }
-        submitted["state"] = submission_state(submitted["blocks"], values)
+        submitted["state"] = submission_state(submitted["blocks"], values, forged=forged)
         body = view_submission_body(
             submitted, team_id=team, user_id=user, trigger_id=self.slack.trigger_id(shown["id"])
         )

@@ -78,7 +78,7 @@ def input_blocks(blocks: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, 
 
 
 def submission_state(
-    blocks: Sequence[Mapping[str, Any]], values: Mapping[str, Any]
+    blocks: Sequence[Mapping[str, Any]], values: Mapping[str, Any], *, forged: bool = False
 ) -> dict[str, Any]:
     """``view.state`` as Slack submits it for `blocks` after the person entered `values`.
 
@@ -89,6 +89,10 @@ def submission_state(
     {"value": "x"}}``) is accepted too; its type must be the element's. Blocks not in `values`
     keep their initial value. Raises AssertionError for what Slack could never submit: a value
     for a block that is no input of the view, an option not offered, a date that is no date.
+
+    `forged` builds such a request anyway (an option not offered, a datepicker value that is
+    no date), for tests of the app's own checks behind Slack's: Slack's client never sends
+    it, so a test says so explicitly.
     """
     inputs = input_blocks(blocks)
     unknown = sorted(set(values) - set(inputs))
@@ -103,11 +107,13 @@ def submission_state(
             raise AssertionError(f"input block {block_id!r} has no element")
         action_id = str(element.get("action_id") or f"{block_id}-action")
         given = values.get(block_id, _UNTOUCHED)
-        state[block_id] = {action_id: _element_state(block_id, element, given)}
+        state[block_id] = {action_id: _element_state(block_id, element, given, forged)}
     return {"values": state}
 
 
-def _element_state(block_id: str, element: Mapping[str, Any], given: Any) -> dict[str, Any]:
+def _element_state(
+    block_id: str, element: Mapping[str, Any], given: Any, forged: bool
+) -> dict[str, Any]:
     kind = str(element.get("type"))
     key = _STATE_KEY.get(kind)
     if key is None:
@@ -121,7 +127,7 @@ def _element_state(block_id: str, element: Mapping[str, Any], given: Any) -> dic
         chosen = _plain(key, given.get(key))
     else:
         chosen = given
-    return {"type": kind, key: _slack_value(where, key, element, chosen)}
+    return {"type": kind, key: _slack_value(where, key, element, chosen, forged)}
 
 
 def _plain(key: str, state: Any) -> Any:
@@ -133,33 +139,35 @@ def _plain(key: str, state: Any) -> Any:
     return state
 
 
-def _slack_value(where: str, key: str, element: Mapping[str, Any], chosen: Any) -> Any:
+def _slack_value(
+    where: str, key: str, element: Mapping[str, Any], chosen: Any, forged: bool
+) -> Any:
     if key == "selected_option":
-        return None if chosen in (None, "") else _option(where, element, str(chosen))
+        return None if chosen in (None, "") else _option(where, element, str(chosen), forged)
     if key == "selected_options":
         if isinstance(chosen, str) or not isinstance(chosen, Sequence):
             raise AssertionError(f"{where}: expected a list of option values, got {chosen!r}")
-        return [_option(where, element, str(v)) for v in chosen]
+        return [_option(where, element, str(v), forged) for v in chosen]
     if key in ("selected_users", "selected_conversations", "selected_channels"):
         return [str(v) for v in chosen or []]
     if chosen in (None, ""):
         return None  # Slack submits an empty field as null
-    if key == "selected_date":
+    if key == "selected_date" and not forged:
         _check_date(where, str(chosen))
     return str(chosen)
 
 
-def _option(where: str, element: Mapping[str, Any], value: str) -> dict[str, Any]:
+def _option(where: str, element: Mapping[str, Any], value: str, forged: bool) -> dict[str, Any]:
     """The option object Slack echoes back (text and value, as the app offered it)."""
     offered = list(element.get("options") or [])
     for group in element.get("option_groups") or []:
         offered += list(group.get("options") or [])
-    if element.get("type") in ("external_select", "multi_external_select"):
-        # The options came from the app's options handler; the fake cannot list them.
-        return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
     for option in offered:
         if isinstance(option, Mapping) and option.get("value") == value:
             return dict(option)
+    if forged or element.get("type") in ("external_select", "multi_external_select"):
+        # External options came from the app's options handler: the fake cannot list them.
+        return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
     values = [o.get("value") for o in offered if isinstance(o, Mapping)]
     raise AssertionError(f"{where}: no option {value!r} to choose (options: {values})")
 

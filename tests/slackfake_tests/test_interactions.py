@@ -138,6 +138,15 @@ def test_what_slack_could_never_submit_is_refused() -> None:
         submission_state(BLOCKS, {"certs": "iso9001"})
 
 
+def test_a_forged_submission_carries_what_slack_never_would() -> None:
+    state = submission_state(BLOCKS, {"itil": "partial", "start": "2026-02-30"}, forged=True)
+
+    assert state["values"]["itil"]["pick"]["selected_option"]["value"] == "partial"
+    assert state["values"]["start"]["day"]["selected_date"] == "2026-02-30"
+    with pytest.raises(AssertionError, match="not input blocks"):
+        submission_state(BLOCKS, {"intro": "x"}, forged=True)
+
+
 @given(st.dates())
 def test_any_real_date_can_be_picked(day: Any) -> None:
     state = submission_state(BLOCKS, {"start": day.isoformat()})
