@@ -210,3 +210,19 @@ def test_reminder_settings_keep_the_fields_nobody_touched(world: SlackWorld) -> 
     assert "Before each booking deadline (business days)*\n15, 5" in shown
     assert "Before each audit (calendar days)*\n14, 7, 1" in shown
     assert "Working hours*\n09:00–17:00" in shown
+
+
+def test_a_target_date_before_the_start_is_refused_on_the_target_date(world: SlackWorld) -> None:
+    world.command("setup")
+    view = world.opened_view()
+    early = setup_values(
+        start_date=date("2027-01-11"), target_certification_date=date("2027-01-04")
+    )
+    # The harness fails here if the error is keyed on anything but an input of the form:
+    # Slack would show the person a generic failure instead of the message.
+    answer = world.submit(view, early).json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["target_certification_date"]
+    message = answer["errors"]["target_certification_date"]
+    assert "_" not in message  # the person's words, no internal field names
+    assert organisations(world)[0].profile is None
