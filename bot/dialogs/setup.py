@@ -196,7 +196,7 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         profile = parse_profile(raw)
     except InputError as exc:
         field_id = exc.field.split(".")[-1]
-        known = {"profile", *clean}
+        known = set(clean)  # the fields of the form: an error elsewhere goes on the first
         problem = exc.problem[:1].upper() + exc.problem[1:]
         return Outcome(errors={field_id if field_id in known else "organisation": problem})
 

@@ -3,7 +3,15 @@
 `SlackWorld` starts the fake Slack, serves `bot.web.create_web_app` under uvicorn on
 127.0.0.1 with its Web API client pointed at the fake, and offers the three things a person
 does in Slack: type a command, press a button, submit a modal. Every request is signed as
-Slack signs it; every payload the app sends can be checked against Slack's limits.
+Slack signs it and carries what Slack hands out with it (a fresh trigger id and
+`response_url`); a modal submission carries `state.values` built from the view's own input
+blocks (`tests.slackfake.interactions.submission_state`).
+
+Every surface is validated: what the app sends to the Web API is refused by the fake as Slack
+refuses it, and what it answers in an acknowledgement (a command's text, a submission's
+``response_action``) is checked here, as Slack would take it — an unusable answer fails the
+test at once with the reason. `check_all` then holds every payload to Slack's limits and
+fails if the fake refused anything the test did not expect (`allow_refusal`).
 """
 
 from __future__ import annotations
@@ -39,22 +47,24 @@ from bot.store.migrate import upgrade
 from bot.web import create_web_app
 from iso20k_core.standard import load_bank
 from tests import processes
-from tests.slackfake.limits import check_message, check_view
-from tests.slackfake.server import Call, FakeSlack
+from tests.slackfake.interactions import ack_problems, submission_state
+from tests.slackfake.limits import check_message, check_view, message_refusals
+from tests.slackfake.server import Call, FakeSlack, ManualClock
 from tests.slackfake.signing import (
     block_actions_body,
     button_action,
     event_body,
     post,
     slash_command_body,
-    state_values,
     view_submission_body,
 )
+from tests.slackfake.views import ViewError
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+WAIT = 60.0  # seconds a test waits for the app's work after an acknowledgement, at most
 
 
 def fixed_now() -> dt.datetime:
@@ -175,6 +185,7 @@ class Response:
     status: int
     headers: dict[str, str]
     text: str
+    view: dict[str, Any] | None = None  # after an update or push ack: the view Slack now shows
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text else None
@@ -189,6 +200,7 @@ class SlackWorld:
     _server: uvicorn.Server
     _thread: threading.Thread
     checked: int = field(default=0)
+    allowed_refusals: set[str] = field(default_factory=set)
 
     # -- what a person does ------------------------------------------------------------------
 
@@ -206,37 +218,94 @@ class SlackWorld:
             team_id=team,
             user_id=user,
             team_domain=team.lower(),
-            response_url=self.slack.response_url(f"{team}-{user}"),
+            response_url=self.slack.new_response_url(),
+            trigger_id=self.slack.trigger_id(),
         )
-        return self._post(body, secret=secret, timestamp=timestamp)
+        response = self._post(body, secret=secret, timestamp=timestamp)
+        if response.status == 200 and response.text:
+            # The answer in the body is a message: JSON, or plain text Slack shows as its text.
+            is_json = response.headers.get("content-type", "").startswith("application/json")
+            problems = message_refusals(response.json() if is_json else {"text": response.text})
+            assert not problems, f"Slack cannot show the answer to /iso20k {text}: {problems}"
+        return response
 
     def click(
         self, button: dict[str, Any], *, team: str = "T1", user: str = "U1", in_message: bool = True
     ) -> Response:
+        """Press `button` in a message (the app's last reply) or on the person's Home tab."""
         action = button_action(button["action_id"], button["value"])
         if in_message:
             body = block_actions_body(
                 [action],
                 team_id=team,
                 user_id=user,
-                response_url=self.slack.response_url(f"{team}-{user}"),
+                response_url=self.slack.new_response_url(),
+                trigger_id=self.slack.trigger_id(),
             )
         else:
+            home = self.slack.home_of(user)
+            assert home is not None, f"{user} has no Home tab to click in: none was published"
+            assert button in _elements(home["blocks"]), f"no such button on the Home tab: {button}"
             body = block_actions_body(
-                [action], team_id=team, user_id=user, view={"type": "home", "blocks": []}
+                [action],
+                team_id=team,
+                user_id=user,
+                view=home,
+                trigger_id=self.slack.trigger_id(),
             )
         return self._post(body)
 
     def submit(
-        self, view: dict[str, Any], values: dict[str, Any], *, team: str = "T1", user: str = "U1"
+        self,
+        view: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        team: str = "T1",
+        user: str = "U1",
+        forged: bool = False,
     ) -> Response:
+        """Submit the modal `view` after filling in `values` (block_id → what the person
+        chose; see `submission_state`), and check the app's answer as Slack would.
+        `forged=True` sends what Slack's client never would (an option not offered), to test
+        the app's own checks."""
+        shown = self.slack.shown_view(view)
+        assert shown is not None, f"Slack never showed this view: {view.get('callback_id')!r}"
         submitted = {
-            "callback_id": view["callback_id"],
-            "private_metadata": view.get("private_metadata", ""),
-            "blocks": view.get("blocks", []),
-            "state": state_values({k: {"value": v} for k, v in values.items()}),
+            **shown,
+            "callback_id": view.get("callback_id", shown["callback_id"]),
+            "private_metadata": view.get("private_metadata", shown["private_metadata"]),
+            "blocks": view.get("blocks", shown["blocks"]),
         }
-        return self._post(view_submission_body(submitted, team_id=team, user_id=user))
+        submitted["state"] = submission_state(submitted["blocks"], values, forged=forged)
+        body = view_submission_body(
+            submitted, team_id=team, user_id=user, trigger_id=self.slack.trigger_id(shown["id"])
+        )
+        response = self._post(body)
+        if response.status == 200:
+            self._answered(submitted, response)
+        return response
+
+    def _answered(self, submitted: dict[str, Any], response: Response) -> None:
+        """What Slack does with the acknowledgement of a submission — or why it cannot."""
+        ack = response.json()
+        problems = ack_problems(ack, submitted)
+        assert not problems, (
+            f"Slack cannot use the app's answer to the submission of "
+            f"{submitted['callback_id']!r}: {problems}"
+        )
+        view_id = submitted["id"]
+        action = ack.get("response_action") if ack else None
+        try:
+            if action == "update":
+                response.view = self.slack.update_from_ack(view_id, ack["view"])
+            elif action == "push":
+                response.view = self.slack.push_from_ack(view_id, ack["view"])
+            elif action in (None, "clear"):
+                self.slack.close_view(view_id, whole_stack=action == "clear")
+        except ViewError as refusal:
+            raise AssertionError(
+                f"Slack refuses the {action} of view {view_id}: {refusal.code}"
+            ) from None
 
     def event(
         self,
@@ -261,24 +330,51 @@ class SlackWorld:
     # -- what Slack received -----------------------------------------------------------------
 
     def last(self, method: str, count: int = 1) -> Call:
-        """The `count`-th call of `method` (1-based), waiting for it (generously: a loaded
-        machine is slow): replies come after acks."""
-        return self.slack.wait_for(method, count, timeout=60)[count - 1]
+        """The `count`-th call of `method` (1-based), waiting for it: replies come after acks.
+        The wait is generous (a loaded machine is slow); it ends as soon as the call arrives."""
+        return self.slack.wait_for(method, count, timeout=WAIT)[count - 1]
 
     def opened_view(self, count: int = 1) -> dict[str, Any]:
-        """The `count`-th modal the app opened."""
-        view = self.last("views.open", count).json("view")
+        """The `count`-th modal the app opened, as Slack shows it (with its id and hash)."""
+        call = self.last("views.open", count)
+        assert call.refusal is None, f"Slack refused the modal: {call.response}"
+        view = call.response["view"]
         assert isinstance(view, dict)
         return view
 
+    def allow_refusal(self, *errors: str) -> None:
+        """Refusals this test provokes on purpose (e.g. ``"not_in_channel"``): `check_all`
+        lets them pass."""
+        self.allowed_refusals.update(errors)
+
     def check_all(self) -> None:
-        """Every message, modal and Home view the app sent fits Slack's limits."""
+        """Slack refused nothing the test did not expect, and every message, modal and Home
+        view the app sent fits Slack's limits."""
+        refused = [c for c in self.slack.refused if c.refusal not in self.allowed_refusals]
+        assert not refused, "Slack refused what the app sent:\n" + "\n".join(
+            f"- {c.method}: {c.refusal} {_messages(c.response)}" for c in refused
+        )
         for call in self.slack.calls:
             if call.method in ("views.open", "views.update", "views.push", "views.publish"):
                 check_view(call.json("view"))
             elif call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
                 check_message(call.args)
             self.checked += 1
+
+
+def _messages(response: Any) -> str:
+    if isinstance(response, dict):
+        return "; ".join(response.get("response_metadata", {}).get("messages", []))
+    return ""
+
+
+def _elements(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for block in blocks:
+        found += block.get("elements", [])
+        if block.get("accessory"):
+            found.append(block["accessory"])
+    return found
 
 
 def start_world(
@@ -290,7 +386,9 @@ def start_world(
     """The real app under uvicorn against a fake Slack; dialog steps on a thread of this
     process, or in `processes` worker processes (each also running `worker_setup` when it
     starts, after the app's own setup)."""
-    slack = FakeSlack(token=TOKEN).start()
+    # Trigger ids and response_urls expire on this clock only when a test advances it: a busy
+    # machine never makes a test fail on Slack's 3-second rule.
+    slack = FakeSlack(token=TOKEN, clock=ManualClock()).start()
     url = database_url or f"sqlite:///{tmp_path / 'slack.db'}"
     upgrade(url)
     engine = make_engine(url)

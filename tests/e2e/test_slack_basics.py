@@ -100,7 +100,7 @@ def test_setup_with_bad_input_shows_inline_errors_and_saves_nothing(world: Slack
         country=chosen("XX"),  # not among the options: a forged or stale request
         it_staff=number(""),
     )
-    response = world.submit(view, bad)
+    response = world.submit(view, bad, forged=True)
     assert response.status == 200
     answer = response.json()
     assert answer["response_action"] == "errors"
@@ -179,8 +179,10 @@ def test_status_buttons_lead_on(world: SlackWorld) -> None:
     assert world.opened_view(2)["title"]["text"] == "Assessment"
 
 
-def test_dialogs_in_worker_processes_as_served_in_production(tmp_path: Path) -> None:
-    world = start_world(tmp_path, processes=2)
+def test_dialogs_in_worker_processes_as_served_in_production(
+    tmp_path: Path, slack_database_url: str
+) -> None:
+    world = start_world(tmp_path, database_url=slack_database_url, processes=2)
     try:
         set_up(world)
         world.command("status")
@@ -190,3 +192,35 @@ def test_dialogs_in_worker_processes_as_served_in_production(tmp_path: Path) -> 
         world.check_all()
     finally:
         stop_world(world)
+
+
+def test_reminder_settings_keep_the_fields_nobody_touched(world: SlackWorld) -> None:
+    set_up(world)
+    world.command("remind change")
+    form = world.opened_view(2)
+    assert form["title"]["text"] == "Reminder settings"
+    # Only one field is changed: Slack submits every other one with its initial value.
+    assert world.submit(form, {"booking_days": "15, 5"}).text == ""
+    saved = world.last("chat.postMessage", 2)
+    assert "Reminder settings saved" in block_text(saved.args["blocks"])
+    world.command("remind")
+    shown = block_text(world.last("response_url").args["blocks"])
+    assert "Before each booking deadline (business days)*\n15, 5" in shown
+    assert "Before each audit (calendar days)*\n14, 7, 1" in shown
+    assert "Working hours*\n09:00–17:00" in shown
+
+
+def test_a_target_date_before_the_start_is_refused_on_the_target_date(world: SlackWorld) -> None:
+    world.command("setup")
+    view = world.opened_view()
+    early = setup_values(
+        start_date=date("2027-01-11"), target_certification_date=date("2027-01-04")
+    )
+    # The harness fails here if the error is keyed on anything but an input of the form:
+    # Slack would show the person a generic failure instead of the message.
+    answer = world.submit(view, early).json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["target_certification_date"]
+    message = answer["errors"]["target_certification_date"]
+    assert "_" not in message  # the person's words, no internal field names
+    assert organisations(world)[0].profile is None

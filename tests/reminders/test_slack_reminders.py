@@ -87,6 +87,7 @@ def test_a_nudge_reaches_slack_once_despite_a_429(tmp_path: Path) -> None:
         assert "please answer Resolution and fulfilment" in block_text(nudges[0].args["blocks"])
         assert result.sent == len(posts)
         assert [c.args["user"] for c in slack.calls_to("users.info")] == ["U2"]
+        assert slack.refused == []  # the timezone look-up needs users:read in manifest.yml
         again = tick(engine, BANK, {"slack": channel}, lambda: due, limit=500)
         assert again.sent == 0 and len(slack.calls_to("chat.postMessage")) == len(posts) + 1
     with Session(engine) as session:

@@ -16,6 +16,16 @@ The other numbers come from Slack's reference pages on docs.slack.dev, named nex
 constant. Two passes: our own checks first (every problem found, each naming the block and the
 field), then — if those pass — `slack_sdk.models` on each block (``Block.parse(b).to_dict()``,
 which validates recursively) and on the view (``View(**view).validate_json()``).
+
+Identifiers ("Blocks" and each element's reference): a `block_id` "should be unique for each
+message and each iteration of a message", and an `action_id` "should be unique among all other
+action_ids in the containing block"; Slack refuses a surface that repeats either
+(``invalid_blocks``). So a block_id may appear once per message or view, an action_id once per
+block (the same action_id in two blocks is allowed).
+
+`message_refusals` / `view_refusals` return what Slack would refuse (the fake answers those
+with an error); `check_message` / `check_view` raise `LimitError` for those and, for messages,
+also for text Slack would silently truncate.
 """
 
 from __future__ import annotations
@@ -29,7 +39,15 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block, BlockElement
 from slack_sdk.models.views import View
 
-__all__ = ["LimitError", "check_blocks", "check_message", "check_view"]
+__all__ = [
+    "LimitError",
+    "check_blocks",
+    "check_message",
+    "check_view",
+    "message_refusals",
+    "view_refusals",
+    "view_too_large",
+]
 
 # From PLATFORM.md "Block Kit limits" (and the reference page named).
 MAX_MESSAGE_BLOCKS = 50  # "Blocks" reference: up to 50 blocks in a message
@@ -81,21 +99,28 @@ class LimitError(ValueError):
 def check_message(payload: Mapping[str, Any]) -> None:
     """Check a chat.postMessage / chat.update / response_url payload (`text`, `blocks`).
 
-    Raises `LimitError` naming each over-limit block and field.
+    Raises `LimitError` naming each over-limit block and field, and text Slack would truncate.
     """
-    blocks = _as_list(payload.get("blocks"))
+    problems = message_refusals(payload)
     text = payload.get("text")
-    problems: list[str] = []
-    if not text and not blocks and not payload.get("attachments"):
-        problems.append("message: needs text or blocks (Slack answers no_text)")
     if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
         problems.append(
             f"message text: {len(text)} characters; Slack truncates at {MAX_MESSAGE_TEXT}"
         )
+    if problems:
+        raise LimitError(problems)
+
+
+def message_refusals(payload: Mapping[str, Any]) -> list[str]:
+    """What Slack refuses in a message payload (it answers ``invalid_blocks`` / ``no_text``)."""
+    blocks = _as_list(payload.get("blocks"))
+    problems: list[str] = []
+    if not payload.get("text") and not blocks and not payload.get("attachments"):
+        problems.append("message: needs text or blocks (Slack answers no_text)")
     if len(blocks) > MAX_MESSAGE_BLOCKS:
         problems.append(f"message: {len(blocks)} blocks; a message allows {MAX_MESSAGE_BLOCKS}")
     problems += _block_problems(blocks)
-    _raise_or_check_with_sdk(problems, blocks, view=None)
+    return problems or _sdk_problems(blocks, view=None)
 
 
 def check_view(view: Mapping[str, Any]) -> None:
@@ -103,6 +128,13 @@ def check_view(view: Mapping[str, Any]) -> None:
 
     Raises `LimitError` naming each over-limit block and field.
     """
+    problems = view_refusals(view)
+    if problems:
+        raise LimitError(problems)
+
+
+def view_refusals(view: Mapping[str, Any]) -> list[str]:
+    """What Slack refuses in a view (``invalid_arguments`` / ``view_too_large``)."""
     blocks = _as_list(view.get("blocks"))
     kind = view.get("type")
     problems: list[str] = []
@@ -118,16 +150,27 @@ def check_view(view: Mapping[str, Any]) -> None:
             f"view private_metadata: {len(metadata)} characters; max {MAX_PRIVATE_METADATA}"
         )
     _check_id(problems, "view callback_id", view.get("callback_id"))
-    size = len(json.dumps(view, ensure_ascii=False).encode("utf-8"))
-    if size > MAX_VIEW_BYTES:
+    if view_too_large(view):
+        size = _view_bytes(view)
         problems.append(f"view: {size} bytes of JSON; Slack refuses views over 250 kB")
     problems += _block_problems(blocks)
-    _raise_or_check_with_sdk(problems, blocks, view=view)
+    return problems or _sdk_problems(blocks, view=view)
+
+
+def view_too_large(view: Mapping[str, Any]) -> bool:
+    """Over 250 kB of JSON: Slack's own error for it is ``view_too_large``."""
+    return _view_bytes(view) > MAX_VIEW_BYTES
+
+
+def _view_bytes(view: Mapping[str, Any]) -> int:
+    return len(json.dumps(view, ensure_ascii=False).encode("utf-8"))
 
 
 def check_blocks(blocks: Sequence[Mapping[str, Any]]) -> None:
     """Check blocks alone (no count limit): for renderers that build part of a surface."""
-    _raise_or_check_with_sdk(_block_problems(blocks), blocks, view=None)
+    problems = _block_problems(blocks) or _sdk_problems(blocks, view=None)
+    if problems:
+        raise LimitError(problems)
 
 
 # -- our own checks -----------------------------------------------------------------------
@@ -147,6 +190,7 @@ def _modal_problems(view: Mapping[str, Any], blocks: Sequence[Mapping[str, Any]]
 
 def _block_problems(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
     problems: list[str] = []
+    seen_block_ids: dict[str, int] = {}
     for index, block in enumerate(blocks):
         where = _where(index, block)
         if not isinstance(block, Mapping):
@@ -163,8 +207,44 @@ def _block_problems(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
             )
             continue
         _check_id(problems, f"{where} block_id", block.get("block_id"))
+        _check_unique_ids(problems, where, index, block, seen_block_ids)
         _check_block(problems, where, block)
     return problems
+
+
+def _check_unique_ids(
+    problems: list[str],
+    where: str,
+    index: int,
+    block: Mapping[str, Any],
+    seen_block_ids: dict[str, int],
+) -> None:
+    """A block_id once per surface, an action_id once per block (see the module docstring)."""
+    block_id = block.get("block_id")
+    if isinstance(block_id, str):
+        if block_id in seen_block_ids:
+            problems.append(
+                f"{where}: duplicate block_id {block_id!r} "
+                f"(also blocks[{seen_block_ids[block_id]}])"
+            )
+        else:
+            seen_block_ids[block_id] = index
+    seen_actions: set[str] = set()
+    for element in _interactive_elements(block):
+        action_id = element.get("action_id")
+        if not isinstance(action_id, str):
+            continue  # Slack generates one
+        if action_id in seen_actions:
+            problems.append(f"{where}: duplicate action_id {action_id!r} within the block")
+        seen_actions.add(action_id)
+
+
+def _interactive_elements(block: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The elements of a block that carry an action_id (actions, accessory, input element)."""
+    found = [block.get("accessory"), block.get("element")]
+    if block.get("type") == "actions":
+        found += _as_list(block.get("elements"))
+    return [e for e in found if isinstance(e, Mapping)]
 
 
 def _check_block(problems: list[str], where: str, block: Mapping[str, Any]) -> None:
@@ -273,13 +353,10 @@ def _check_id(problems: list[str], where: str, value: Any) -> None:
 # -- slack_sdk's checks -------------------------------------------------------------------
 
 
-def _raise_or_check_with_sdk(
-    problems: list[str], blocks: Sequence[Mapping[str, Any]], view: Mapping[str, Any] | None
-) -> None:
-    """Raise our findings; only a payload that passes them goes through slack_sdk's
-    validators, so one violation is not reported twice in two wordings."""
-    if problems:
-        raise LimitError(problems)
+def _sdk_problems(blocks: Sequence[Mapping[str, Any]], view: Mapping[str, Any] | None) -> list[str]:
+    """slack_sdk's own validators. Only a payload that passes our checks goes through them, so
+    one violation is not reported twice in two wordings."""
+    problems: list[str] = []
     for index, block in enumerate(blocks):
         try:
             parsed, _ = _parse(Block, block)
@@ -292,8 +369,7 @@ def _raise_or_check_with_sdk(
             View(**view).validate_json()  # the view's own fields; blocks were checked above
         except (SlackObjectFormationError, TypeError, ValueError, AttributeError) as err:
             problems.append(f"view: slack_sdk: {err}")
-    if problems:
-        raise LimitError(problems)
+    return problems
 
 
 def _parse(

@@ -9,6 +9,30 @@ bolt-python tests itself the same way (`tests/mock_web_api_server/`: a stdlib se
 with canned answers, see /work/shared/PLATFORM.md); this fake adds call recording with parsed
 arguments, token checks, fault and latency injection, uploads and `response_url`s.
 
+It refuses what Slack refuses, with Slack's error codes, so an app that breaks a rule fails
+here and not in front of a user:
+
+- scopes: a method outside the bot scopes of `manifest.yml` is ``missing_scope`` with
+  ``needed`` and ``provided`` (see `scopes`);
+- Block Kit: a message or view Slack would refuse (over 50 blocks in a message, 100 in a view,
+  unknown block types, a repeated block_id, an action_id repeated within a block, any limit of
+  `limits`) is ``invalid_blocks`` (messages) or ``invalid_arguments`` (views), with the
+  problems in ``response_metadata.messages``; a view over 250 kB is ``view_too_large``;
+- channels: the bot posts only where it is a member (``not_in_channel``; `invite_bot` adds it),
+  in a DM opened with conversations.open, or to a user id (the app's DM with that person);
+- views: trigger ids are issued by the fake (`trigger_id`), single-use and valid 3 s on the
+  injectable clock; `views.update` checks the view id and hash (see `views`);
+- `response_url`: at most five posts within 30 minutes of issue (PLATFORM.md "3 seconds");
+  afterwards HTTP 404 with ``used_url`` / ``expired_url`` [? Slack documents the limit, not
+  the answer's wording];
+- uploads: the bytes posted must be the ``length`` given to files.getUploadURLExternal (else
+  HTTP 400 and nothing stored), and a file completes once (a second
+  files.completeUploadExternal is ``file_not_found``: the upload ticket is used up) [? the
+  reference lists the codes, not these two cases].
+
+A refused call is recorded like any other (`Call.refusal` says why), so a test can show that
+the app never met a refusal it did not expect.
+
 Usage::
 
     with FakeSlack() as slack:
@@ -22,8 +46,8 @@ Routes on the server (all answer GET and POST; slack_sdk always POSTs):
   ``not_authed`` / ``invalid_auth``, as Slack does).
 - ``/upload/<file_id>``: the ``upload_url`` handed out by ``files.getUploadURLExternal``;
   recorded as method ``"file_upload"``.
-- ``/respond/<key>``: a ``response_url`` (see `FakeSlack.response_url`); recorded as method
-  ``"response_url"``.
+- ``/respond/<key>``: a ``response_url`` (see `FakeSlack.new_response_url`); recorded as
+  method ``"response_url"``.
 """
 
 from __future__ import annotations
@@ -35,8 +59,8 @@ import mimetypes
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -44,7 +68,11 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-__all__ = ["Call", "FakeSlack"]
+from .limits import message_refusals, view_refusals, view_too_large
+from .scopes import manifest_scopes, needed_scope
+from .views import Triggers, ViewError, ViewStore
+
+__all__ = ["Call", "FakeSlack", "ManualClock"]
 
 # Form arguments that slack_sdk sends as JSON strings (e.g. `files` of
 # files.completeUploadExternal); they are stored parsed so tests read them like JSON bodies.
@@ -57,6 +85,26 @@ RESPONSE_URL_METHOD = "response_url"
 
 _ERROR_FOR_STATUS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 
+RESPONSE_URL_USES = 5  # "a response_url can be used 5 times within 30 minutes" (PLATFORM.md)
+RESPONSE_URL_LIFETIME = 30 * 60.0  # seconds
+
+
+class ManualClock:
+    """A clock that moves only when told: `FakeSlack(clock=ManualClock())` makes trigger and
+    response_url expiry a matter of `advance(seconds)`, never of how busy the machine is."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
 
 @dataclass(frozen=True)
 class Call:
@@ -65,7 +113,9 @@ class Call:
     `args` holds the arguments from the query string and the body (JSON or form-encoded); form
     values listed in `JSON_STRING_ARGS` are already parsed. `headers` has lower-case names.
     `at` is `time.monotonic()` on arrival, so gaps between calls measure retry waits.
-    `failed` marks a call answered by an injected fault (`FakeSlack.fail_next`).
+    `failed` marks a call answered by an injected fault (`FakeSlack.fail_next`), `overridden`
+    one answered by `FakeSlack.answer`; `refusal` is the error of a call the fake itself
+    refused.
     """
 
     method: str
@@ -77,6 +127,19 @@ class Call:
     path: str = ""
     body: bytes = b""
     response: Any = None
+    overridden: bool = False
+
+    @property
+    def refusal(self) -> str | None:
+        """Slack's error for a call the fake refused (``ok: false`` or an HTTP error), or None
+        for a success, an injected fault or an `answer` override."""
+        if self.failed or self.overridden:
+            return None
+        if isinstance(self.response, dict) and self.response.get("ok") is False:
+            return str(self.response.get("error"))
+        if self.status >= 400:
+            return str(self.response)
+        return None
 
     def json(self, key: str) -> Any:
         """The argument `key` parsed as JSON if it arrived as a string (e.g. a form `view`)."""
@@ -97,6 +160,7 @@ class _Reply:
     content_type: str = "application/json; charset=utf-8"
     headers: tuple[tuple[str, str], ...] = ()
     payload: Any = None
+    overridden: bool = False
 
     @classmethod
     def of_json(cls, payload: Any, status: int = 200, **kw: Any) -> _Reply:
@@ -105,6 +169,21 @@ class _Reply:
     @classmethod
     def of_text(cls, text: str, status: int = 200) -> _Reply:
         return cls(status, text.encode(), "text/plain; charset=utf-8", payload=text)
+
+
+@dataclass
+class _ResponseUrl:
+    issued_at: float
+    uses: int = 0
+
+
+@dataclass
+class _PendingFile:
+    filename: str
+    length: int
+    uploaded: bytes | None = None
+    completed: bool = False
+    channels: list[str] = field(default_factory=list)
 
 
 class _Server(ThreadingHTTPServer):
@@ -140,6 +219,9 @@ class FakeSlack:
     Start it with `with FakeSlack() as slack:` (or `start()` / `close()`); point clients at
     `slack.url`. All public methods are thread-safe: the app under test calls from its own
     threads while the test inspects `calls`.
+
+    `scopes` are the bot token's scopes (default: those of `manifest.yml`); `clock` measures
+    trigger and response_url lifetimes (default `time.monotonic`; see `ManualClock`).
     """
 
     def __init__(
@@ -154,7 +236,8 @@ class FakeSlack:
         app_id: str = "A0ISO20K",
         default_tz: str = "Europe/Berlin",
         user_timezones: Mapping[str, str] | None = None,
-        single_use_triggers: bool = True,
+        scopes: Iterable[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.team_id = team_id
@@ -164,8 +247,8 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.default_tz = default_tz
-        self.single_use_triggers = single_use_triggers
-        self._used_triggers: set[str] = set()
+        self.scopes = tuple(scopes) if scopes is not None else manifest_scopes()
+        self.clock = clock
         self._cond = threading.Condition()
         self._calls: list[Call] = []
         self._faults: dict[str, deque[_Fault]] = {}
@@ -174,10 +257,15 @@ class FakeSlack:
         self._users: dict[str, dict[str, Any]] = {
             user: {"tz": tz} for user, tz in (user_timezones or {}).items()
         }
-        self._pending_files: dict[str, dict[str, Any]] = {}
-        self._uploads: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self._last_ts_us = 0
+        self._triggers = Triggers(clock)
+        self._views = ViewStore(team_id, app_id, bot_id, self._next_id)
+        self._bot_channels: set[str] = set()  # channels the bot was invited to
+        self._dms: dict[str, str] = {}  # DM channel id -> the person (or people) in it
+        self._messages: set[tuple[str, str]] = set()  # (channel, ts) the bot posted
+        self._response_urls: dict[str, _ResponseUrl] = {}
+        self._files: dict[str, _PendingFile] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
@@ -185,10 +273,10 @@ class FakeSlack:
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
-            "views.open": self._views,
-            "views.update": self._views,
-            "views.push": self._views,
-            "views.publish": self._views,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
             "files.getUploadURLExternal": self._files_get_upload_url,
@@ -254,8 +342,29 @@ class FakeSlack:
         return f"{self.root_url}/api/"
 
     def response_url(self, key: str = "default") -> str:
-        """A `response_url` on the fake to put into a signed command or action payload."""
+        """The `response_url` named `key`, issued now if it is new (its five uses and 30
+        minutes count from then). A URL the fake never issued counts from its first use."""
+        with self._cond:
+            self._response_urls.setdefault(key, _ResponseUrl(self.clock()))
         return f"{self.root_url}/respond/{key}"
+
+    def new_response_url(self) -> str:
+        """A fresh `response_url`, as Slack sends with each command and message action."""
+        return self.response_url(f"r{next(self._ids):06d}")
+
+    # -- what Slack hands out with an interaction -------------------------------------------
+
+    def trigger_id(self, view_id: str | None = None) -> str:
+        """A fresh trigger id, as Slack puts in each interaction payload: single-use, valid for
+        3 s on `clock`. Pass the id of the modal the interaction happened in, so views.push
+        knows which stack to push onto."""
+        with self._cond:
+            return self._triggers.issue(view_id)
+
+    def invite_bot(self, *channel_ids: str) -> None:
+        """Someone invites the bot to these channels: from now on it may post there."""
+        with self._cond:
+            self._bot_channels.update(channel_ids)
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -269,6 +378,12 @@ class FakeSlack:
         """The calls of one method (e.g. ``"chat.postMessage"`` or ``"response_url"``)."""
         with self._cond:
             return [c for c in self._calls if c.method == method]
+
+    @property
+    def refused(self) -> list[Call]:
+        """The calls the fake refused as Slack would (not injected faults or overrides)."""
+        with self._cond:
+            return [c for c in self._calls if c.refusal is not None]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until `count` calls of `method` arrived and return them.
@@ -295,18 +410,59 @@ class FakeSlack:
     def uploads(self) -> dict[str, bytes]:
         """Bytes posted to each `upload_url`, by file id."""
         with self._cond:
-            return dict(self._uploads)
+            return {k: f.uploaded for k, f in self._files.items() if f.uploaded is not None}
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """The open view `view_id` as Slack holds it now (with its current hash), or None."""
+        with self._cond:
+            found = self._views.views.get(view_id)
+            return dict(found) if found is not None else None
+
+    def home_of(self, user_id: str) -> dict[str, Any] | None:
+        """The Home tab last published for `user_id`, or None."""
+        with self._cond:
+            found = self._views.home_of(user_id)
+            return dict(found) if found is not None else None
+
+    def shown_view(self, view: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The latest version of `view` Slack showed (matched by id, else by content)."""
+        with self._cond:
+            found = self._views.was_shown(view)
+            return dict(found) if found is not None else None
+
+    # -- what Slack does with a view_submission acknowledgement ------------------------------
+
+    def update_from_ack(self, view_id: str, view: Mapping[str, Any]) -> dict[str, Any]:
+        """``response_action: update``: the submitted modal becomes `view` (a new hash)."""
+        with self._cond:
+            current = self._views.views.get(view_id)
+            if current is None:
+                raise ViewError("not_found")
+            return dict(self._views.update(view_id, None, current["hash"], view))
+
+    def push_from_ack(self, view_id: str, view: Mapping[str, Any]) -> dict[str, Any]:
+        """``response_action: push``: `view` goes on top of the submitted modal's stack."""
+        with self._cond:
+            return dict(self._views.push(view_id, view))
+
+    def close_view(self, view_id: str, *, whole_stack: bool = False) -> None:
+        """An empty acknowledgement closes the submitted view; ``clear`` closes its stack."""
+        with self._cond:
+            self._views.close(view_id, whole_stack=whole_stack)
 
     def reset(self) -> None:
-        """Forget calls, uploads, pending faults, delays and `answer` overrides (users stay)."""
+        """Forget calls, uploads, views, triggers, response_urls, pending faults, delays and
+        `answer` overrides (users, channel memberships and DMs stay)."""
         with self._cond:
             self._calls.clear()
             self._faults.clear()
             self._delays.clear()
             self._answers.clear()
-            self._pending_files.clear()
-            self._uploads.clear()
-            self._used_triggers.clear()
+            self._files.clear()
+            self._messages.clear()
+            self._response_urls.clear()
+            self._triggers.clear()
+            self._views.clear()
 
     # -- behaviour -------------------------------------------------------------------------
 
@@ -337,8 +493,9 @@ class FakeSlack:
                 self._delays.pop(method, None)
 
     def answer(self, method: str, payload: Mapping[str, Any]) -> None:
-        """Answer every later call of `method` with `payload` (e.g. an ``ok: false`` error such
-        as ``expired_trigger_id``) instead of the canned success; `reset()` undoes it."""
+        """Answer every later call of `method` with `payload` (e.g. an ``ok: false`` error
+        Slack gives in a case the fake does not model) instead of its own answer; `reset()`
+        undoes it."""
         with self._cond:
             self._answers[method] = dict(payload)
 
@@ -389,7 +546,7 @@ class FakeSlack:
             elif kind == "upload" and rest:
                 reply = self._upload_reply(rest, raw)
             elif kind == "respond" and rest:
-                reply = _Reply.of_text("ok")
+                reply = self._respond_reply(rest, args)
             else:
                 reply = _Reply.of_json({"ok": False, "error": "not_found"}, status=404)
             self._calls.append(
@@ -403,6 +560,7 @@ class FakeSlack:
                     path=split.path,
                     body=raw,
                     response=reply.payload,
+                    overridden=reply.overridden,
                 )
             )
             self._cond.notify_all()
@@ -426,19 +584,47 @@ class FakeSlack:
             return _Reply.of_json({"ok": False, "error": "not_authed"})
         if auth != f"Bearer {self.token}":
             return _Reply.of_json({"ok": False, "error": "invalid_auth"})
+        # Slack reports the token's scopes on every answer to a valid token.
+        scope_header = (("X-OAuth-Scopes", ",".join(self.scopes)),)
         if method in self._answers:
-            return _Reply.of_json(self._answers[method])
+            return _Reply.of_json(self._answers[method], headers=scope_header, overridden=True)
         answer = self._methods.get(method)
         if answer is None:
-            return _Reply.of_json({"ok": False, "error": "unknown_method"})
-        return _Reply.of_json(answer(method, args))
+            return _Reply.of_json({"ok": False, "error": "unknown_method"}, headers=scope_header)
+        needed = needed_scope(method, args, self.scopes)
+        if needed is not None:
+            refusal = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": ",".join(self.scopes),
+            }
+            return _Reply.of_json(refusal, headers=scope_header)
+        return _Reply.of_json(answer(method, args), headers=scope_header)
 
     def _upload_reply(self, file_id: str, raw: bytes) -> _Reply:
         # Slack's upload host answers a plain-text "OK - <bytes>"; slack_sdk checks status 200.
-        if file_id not in self._pending_files:
+        pending = self._files.get(file_id)
+        if pending is None or pending.completed:
             return _Reply.of_text("file not found", status=404)
-        self._uploads[file_id] = raw
+        if len(raw) != pending.length:
+            return _Reply.of_text(
+                f"length mismatch: {len(raw)} bytes posted, {pending.length} announced",
+                status=400,
+            )
+        pending.uploaded = raw
         return _Reply.of_text(f"OK - {len(raw)}")
+
+    def _respond_reply(self, key: str, args: dict[str, Any]) -> _Reply:
+        url = self._response_urls.setdefault(key, _ResponseUrl(self.clock()))
+        if self.clock() - url.issued_at > RESPONSE_URL_LIFETIME:
+            return _Reply.of_text("expired_url", status=404)
+        if url.uses >= RESPONSE_URL_USES:
+            return _Reply.of_text("used_url", status=404)
+        if not args.get("delete_original") and message_refusals(args):
+            return _Reply.of_text("invalid_blocks", status=400)
+        url.uses += 1
+        return _Reply.of_text("ok")
 
     # -- canned answers (called with the lock held) ---------------------------------------
 
@@ -466,6 +652,35 @@ class FakeSlack:
                 message[key] = args[key]
         return message
 
+    def _postable(self, channel: Any) -> tuple[str, str | None]:
+        """Where a post to `channel` lands, or Slack's error: a channel the bot is in (or any
+        public one with chat:write.public), a DM it opened, or a user id (its DM with them)."""
+        channel = str(channel or "")
+        if channel[:1] in ("U", "W"):
+            dm = "D" + channel
+            self._dms.setdefault(dm, channel)
+            return dm, None
+        if channel[:1] == "D":
+            return channel, None if channel in self._dms else "channel_not_found"
+        if channel[:1] in ("C", "G"):
+            public = channel[:1] == "C" and "chat:write.public" in self.scopes
+            if channel in self._bot_channels or public:
+                return channel, None
+            return channel, "not_in_channel"
+        return channel, "channel_not_found"
+
+    def _message_error(self, args: dict[str, Any]) -> dict[str, Any] | None:
+        if not any(args.get(k) for k in ("text", "blocks", "attachments")):
+            return {"ok": False, "error": "no_text"}
+        problems = message_refusals(args)
+        if problems:
+            return {
+                "ok": False,
+                "error": "invalid_blocks",
+                "response_metadata": {"messages": problems},
+            }
+        return None
+
     def _auth_test(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         # Bolt calls auth.test at start-up when given a token (PLATFORM.md "Deployment").
         return {
@@ -480,84 +695,114 @@ class FakeSlack:
         }
 
     def _chat_post_message(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("channel"):
-            return {"ok": False, "error": "channel_not_found"}
-        if not any(args.get(k) for k in ("text", "blocks", "attachments")):
-            return {"ok": False, "error": "no_text"}
+        channel, error = self._postable(args.get("channel"))
+        if error is not None:
+            return {"ok": False, "error": error}
+        refused = self._message_error(args)
+        if refused is not None:
+            return refused
         ts = self._next_ts()
-        return {
-            "ok": True,
-            "channel": args["channel"],
-            "ts": ts,
-            "message": self._bot_message(args, ts),
-        }
+        self._messages.add((channel, ts))
+        return {"ok": True, "channel": channel, "ts": ts, "message": self._bot_message(args, ts)}
 
     def _chat_post_ephemeral(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("channel"):
-            return {"ok": False, "error": "channel_not_found"}
+        _, error = self._postable(args.get("channel"))
+        if error is not None:
+            return {"ok": False, "error": error}
         if not args.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
+        refused = self._message_error(args)
+        if refused is not None:
+            return refused
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("channel"):
-            return {"ok": False, "error": "channel_not_found"}
-        if not args.get("ts"):
+        channel, error = self._postable(args.get("channel"))
+        if error is not None:
+            return {"ok": False, "error": error}
+        ts = str(args.get("ts") or "")
+        if (channel, ts) not in self._messages:
             return {"ok": False, "error": "message_not_found"}
-        ts = str(args["ts"])
+        refused = self._message_error(args)
+        if refused is not None:
+            return refused
         return {
             "ok": True,
-            "channel": args["channel"],
+            "channel": channel,
             "ts": ts,
             "text": args.get("text", ""),
             "message": self._bot_message(args, ts),
         }
 
-    def _views(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _checked_view(self, args: dict[str, Any], kind: str) -> dict[str, Any]:
+        """The `view` argument, or raise `ViewError` as Slack refuses a bad one."""
         view = args.get("view")
         if not isinstance(view, dict):
-            return {"ok": False, "error": "invalid_arguments"}
-        trigger = args.get("trigger_id")
-        if method in ("views.open", "views.push") and trigger and self.single_use_triggers:
-            # A trigger_id is single-use (PLATFORM.md "3 seconds"); Slack's error for reuse is
-            # exchanged_trigger_id ("views.open" reference). Its 3 s expiry is not simulated.
-            if trigger in self._used_triggers:
-                return {"ok": False, "error": "exchanged_trigger_id"}
-            self._used_triggers.add(str(trigger))
-        view_id = str(args.get("view_id") or self._next_id("V"))
-        answer: dict[str, Any] = {
-            "team_id": self.team_id,
-            "type": "home" if method == "views.publish" else "modal",
-            "blocks": [],
-            "private_metadata": "",
-            "callback_id": "",
-            "external_id": "",
-            "state": {"values": {}},
-            "clear_on_close": False,
-            "notify_on_close": False,
-            "close": None,
-            "submit": None,
-            "previous_view_id": None,
-            "app_installed_team_id": self.team_id,
-        }
-        answer.update(view)
-        answer.update(
-            id=view_id,
-            root_view_id=view_id,
-            app_id=self.app_id,
-            bot_id=self.bot_id,
-            hash=f"{int(time.time())}.{next(self._ids):08x}",
-        )
-        return {"ok": True, "view": answer}
+            raise ViewError("invalid_arguments", "missing required field: view")
+        if view.get("type") != kind:
+            raise ViewError("invalid_arguments", f"view type must be {kind!r} for this method")
+        if view_too_large(view):
+            raise ViewError("view_too_large")
+        problems = view_refusals(view)
+        if problems:
+            raise ViewError("invalid_arguments", *problems)
+        return view
+
+    def _views_open(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            view = self._checked_view(args, "modal")
+            self._triggers.exchange(args.get("trigger_id"))
+            return {"ok": True, "view": self._views.open(view)}
+        except ViewError as refusal:
+            return refusal.answer()
+
+    def _views_push(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            view = self._checked_view(args, "modal")
+            trigger = self._triggers.exchange(args.get("trigger_id"))
+            return {"ok": True, "view": self._views.push(trigger.view_id, view)}
+        except ViewError as refusal:
+            return refusal.answer()
+
+    def _views_update(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            if not args.get("view_id") and not args.get("external_id"):
+                raise ViewError("invalid_arguments", "either view_id or external_id is required")
+            view = self._checked_view(args, "modal")
+            updated = self._views.update(
+                args.get("view_id"), args.get("external_id"), args.get("hash"), view
+            )
+            return {"ok": True, "view": updated}
+        except ViewError as refusal:
+            return refusal.answer()
+
+    def _views_publish(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            if not args.get("user_id"):
+                raise ViewError("invalid_arguments", "missing required field: user_id")
+            view = self._checked_view(args, "home")
+            published = self._views.publish(str(args["user_id"]), view, args.get("hash"))
+            return {"ok": True, "view": published}
+        except ViewError as refusal:
+            return refusal.answer()
 
     def _conversations_open(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if args.get("channel"):
+            if str(args["channel"]) not in self._dms:
+                return {"ok": False, "error": "channel_not_found"}
             return {"ok": True, "no_op": True, "channel": {"id": args["channel"]}}
         users = [u for u in str(args.get("users", "")).split(",") if u]
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
         channel_id = "D" + users[0] if len(users) == 1 else "G" + "".join(users)
-        return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": channel_id}}
+        already = channel_id in self._dms
+        self._dms[channel_id] = ",".join(users)
+        return {
+            "ok": True,
+            "no_op": already,
+            "already_open": already,
+            "channel": {"id": channel_id},
+        }
 
     def _users_info(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         user_id = args.get("user")
@@ -589,39 +834,58 @@ class FakeSlack:
         }
 
     def _files_get_upload_url(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("filename") or args.get("length") in (None, ""):
+        try:
+            length = int(str(args.get("length")))
+        except (TypeError, ValueError):
             return {"ok": False, "error": "invalid_arguments"}
+        if not args.get("filename"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if length <= 0:
+            # files.getUploadURLExternal: "Typically only occurs when the length provided is 0."
+            return {"ok": False, "error": "missing_argument"}
         file_id = self._next_id("F")
-        self._pending_files[file_id] = {
-            "filename": str(args["filename"]),
-            "length": int(args["length"]),
-        }
+        self._files[file_id] = _PendingFile(str(args["filename"]), length)
         return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         wanted = args.get("files")
         if not isinstance(wanted, list) or not wanted:
             return {"ok": False, "error": "invalid_arguments"}
+        channels = [c for c in str(args.get("channels") or "").split(",") if c]
+        if args.get("channel_id"):
+            channels.insert(0, str(args["channel_id"]))
+        for channel in channels:
+            _, error = self._postable(channel)
+            if error is not None:
+                # files.completeUploadExternal's own codes for a channel it cannot share in
+                denied = error == "not_in_channel"
+                return {
+                    "ok": False,
+                    "error": "posting_to_channel_denied" if denied else "invalid_channel",
+                }
+        pending = [self._files.get(str(item.get("id", ""))) for item in wanted]
+        if any(p is None or p.uploaded is None or p.completed for p in pending):
+            return {"ok": False, "error": "file_not_found"}
         files = []
-        for item in wanted:
-            file_id = str(item.get("id", ""))
-            pending = self._pending_files.get(file_id)
-            if pending is None or file_id not in self._uploads:
-                return {"ok": False, "error": "file_not_found"}
-            filename = pending["filename"]
+        for item, upload in zip(wanted, pending, strict=True):
+            assert upload is not None and upload.uploaded is not None
+            upload.completed = True
+            upload.channels = channels
+            file_id = str(item["id"])
             files.append(
                 {
                     "id": file_id,
-                    "name": filename,
-                    "title": item.get("title") or filename,
-                    "mimetype": mimetypes.guess_type(filename)[0] or "application/octet-stream",
-                    "size": len(self._uploads[file_id]),
+                    "name": upload.filename,
+                    "title": item.get("title") or upload.filename,
+                    "mimetype": mimetypes.guess_type(upload.filename)[0]
+                    or "application/octet-stream",
+                    "size": len(upload.uploaded),
                     "user": self.bot_user_id,
                     "permalink": (
                         f"https://{self.team_domain}.slack.com/files/"
-                        f"{self.bot_user_id}/{file_id}/{filename}"
+                        f"{self.bot_user_id}/{file_id}/{upload.filename}"
                     ),
-                    "channels": [args["channel_id"]] if args.get("channel_id") else [],
+                    "channels": channels,
                 }
             )
         return {"ok": True, "files": files}

@@ -63,7 +63,8 @@ _trigger_numbers = itertools.count(1)
 
 
 def new_trigger_id() -> str:
-    """A fresh trigger_id in Slack's shape: each is single-use, and FakeSlack refuses reuse."""
+    """A trigger_id in Slack's shape, for a body sent where no FakeSlack exchanges it. With a
+    FakeSlack, pass `FakeSlack.trigger_id()`: the fake refuses trigger ids it did not issue."""
     return f"{int(time.time())}.{next(_trigger_numbers)}.{time.time_ns() & 0xFFFFFFFF:08x}"
 
 

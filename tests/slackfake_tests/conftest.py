@@ -12,8 +12,10 @@ TOKEN = "xoxb-test-token"
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    """A fake Slack of its own for one test, shut down afterwards."""
+    """A fake Slack of its own for one test, shut down afterwards. The bot is a member of C1,
+    the channel most tests post to; tests of `not_in_channel` use others."""
     with FakeSlack(token=TOKEN) as fake:
+        fake.invite_bot("C1")
         yield fake
 
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.slackfake.limits import LimitError, check_blocks, check_message, check_view
+from tests.slackfake.limits import (
+    LimitError,
+    check_blocks,
+    check_message,
+    check_view,
+    message_refusals,
+    view_refusals,
+)
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -231,3 +238,31 @@ def test_modal_title_limit_is_exactly_24(length: int) -> None:
     else:
         with pytest.raises(LimitError):
             check_view(modal)
+
+
+def test_a_block_id_is_unique_within_a_surface() -> None:
+    modal = valid_modal()
+    modal["blocks"].append(_section("again", block_id="intro"))
+
+    message = _problems(check_view, modal)
+
+    assert "blocks[6] (section, block_id 'intro'): duplicate block_id 'intro' (also blocks[1])" in (
+        message
+    )
+
+
+def test_an_action_id_is_unique_within_its_block() -> None:
+    button = {"type": "button", "action_id": "help", "text": _plain("Help"), "value": "1"}
+    twice = [{"type": "actions", "elements": [button, dict(button)]}]
+    apart = [{"type": "actions", "elements": [button]}, {"type": "actions", "elements": [button]}]
+
+    assert "duplicate action_id 'help' within the block" in _problems(check_blocks, twice)
+    check_blocks(apart)
+    check_blocks([{"type": "actions", "elements": [{**button, "action_id": None}] * 2}])
+
+
+def test_refusals_are_listed_without_raising() -> None:
+    assert message_refusals({"text": "t", "blocks": [_section("ok")]}) == []
+    assert message_refusals({"text": "x" * 40_001}) == []  # truncated by Slack, not refused
+    assert view_refusals(valid_modal()) == []
+    assert "51 blocks" in message_refusals({"text": "t", "blocks": [{"type": "divider"}] * 51})[0]

@@ -94,7 +94,8 @@ def test_ephemeral_and_update(slack: FakeSlack, client: WebClient) -> None:
 
 
 def test_views_open_echoes_the_view_with_an_id(slack: FakeSlack, client: WebClient) -> None:
-    response = client.views_open(trigger_id="123.456.abc", view=MODAL)
+    trigger = slack.trigger_id()
+    response = client.views_open(trigger_id=trigger, view=MODAL)
 
     view = response["view"]
     assert view["id"].startswith("V")
@@ -103,13 +104,15 @@ def test_views_open_echoes_the_view_with_an_id(slack: FakeSlack, client: WebClie
     assert view["blocks"] == MODAL["blocks"]
     (call,) = slack.calls_to("views.open")
     assert call.json("view")["title"]["text"] == "Organisation"
-    assert call.args["trigger_id"] == "123.456.abc"
+    assert call.args["trigger_id"] == trigger
 
 
-def test_views_update_keeps_the_view_id_and_publish_is_home(client: WebClient) -> None:
-    opened = client.views_open(trigger_id="1.2.3", view=MODAL)["view"]
+def test_views_update_keeps_the_view_id_and_publish_is_home(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    opened = client.views_open(trigger_id=slack.trigger_id(), view=MODAL)["view"]
     updated = client.views_update(view_id=opened["id"], view=MODAL)["view"]
-    pushed = client.views_push(trigger_id="1.2.4", view=MODAL)["view"]
+    pushed = client.views_push(trigger_id=slack.trigger_id(opened["id"]), view=MODAL)["view"]
     home = client.views_publish(
         user_id="U1", view={"type": "home", "blocks": [{"type": "divider"}]}
     )["view"]
@@ -200,7 +203,7 @@ def test_server_error_retry_handler_retries_after_503(slack: FakeSlack) -> None:
     )
     slack.fail_next("views.open", status=503)
 
-    response = client.views_open(trigger_id="1.2.3", view=MODAL)
+    response = client.views_open(trigger_id=slack.trigger_id(), view=MODAL)
 
     assert response["ok"] is True
     assert [(c.failed, c.status) for c in slack.calls_to("views.open")] == [
@@ -287,11 +290,12 @@ def test_delay_slows_one_method(slack: FakeSlack, client: WebClient) -> None:
     assert time.monotonic() - started >= 0.2
 
 
-def test_a_trigger_id_opens_one_view_only(client: WebClient) -> None:
-    client.views_open(trigger_id="9.9.9", view=MODAL)
+def test_a_trigger_id_opens_one_view_only(slack: FakeSlack, client: WebClient) -> None:
+    trigger = slack.trigger_id()
+    client.views_open(trigger_id=trigger, view=MODAL)
 
     with pytest.raises(SlackApiError) as err:
-        client.views_push(trigger_id="9.9.9", view=MODAL)
+        client.views_push(trigger_id=trigger, view=MODAL)
 
     assert err.value.response["error"] == "exchanged_trigger_id"
 
@@ -300,7 +304,7 @@ def test_answer_overrides_the_canned_success(slack: FakeSlack, client: WebClient
     slack.answer("views.open", {"ok": False, "error": "expired_trigger_id"})
 
     with pytest.raises(SlackApiError) as err:
-        client.views_open(trigger_id="1.2.3", view=MODAL)
+        client.views_open(trigger_id=slack.trigger_id(), view=MODAL)
 
     assert err.value.response["error"] == "expired_trigger_id"
 

@@ -229,6 +229,7 @@ def test_bolt_checked_the_token_at_start_up(slack: FakeSlack, bolt_url: str) -> 
 
 
 def test_bolt_accepts_a_signed_command_and_works_after_ack(slack: FakeSlack, bolt_url: str) -> None:
+    slack.invite_bot("C0GENERAL")  # the channel the command was typed in
     body = slash_command_body(text="status", response_url=slack.response_url("cmd"))
 
     status, _, _ = post(bolt_url, "/slack/events", body, SECRET)
@@ -238,6 +239,7 @@ def test_bolt_accepts_a_signed_command_and_works_after_ack(slack: FakeSlack, bol
     assert reply.args["text"] == "got status"
     (message,) = slack.wait_for("chat.postMessage")
     assert message.args["channel"] == "C0GENERAL"
+    assert slack.refused == []
 
 
 def test_bolt_refuses_tampered_and_stale_requests(slack: FakeSlack, bolt_url: str) -> None:
