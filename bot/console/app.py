@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.console.render import render_message, render_prompt
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, enter
-from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome
+from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome, readable
 from bot.dialogs.validation import RawValue, clean_value
 from iso20k_core.standard import Bank
 
@@ -129,7 +129,7 @@ class Console:
             self.write(f"{done} of {total} answered\n")
         for item in form.items:
             if not isinstance(item, Field):
-                self.write(item.text + "\n")
+                self.write(readable(item.text) + "\n")
         raw: dict[str, RawValue] = {f.id: self.ask(f) for f in form.fields}
         while True:
             outcome = self._step(lambda ctx: handle_submit(ctx, form.kind, form.state, raw))

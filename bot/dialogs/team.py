@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.dialogs.common import unknown_section
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Message, Notice, Outcome
+from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, mention
 from bot.store.columns import utc_now
 from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
@@ -39,7 +39,11 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
     member = upsert_member(ctx.session, ctx.organisation, user_id, role=typed)
     ctx.refresh_reminders()  # managers receive milestone and booking reminders
     return Outcome(
-        reply=Message(f"{_mention(member)} is now {role}", tone="success"),
+        reply=Message(
+            "Role granted",
+            text=f"{mention(member.platform_user_id)} is now {role}.",
+            tone="success",
+        ),
         notices=(
             Notice(
                 user_id,
@@ -59,10 +63,6 @@ def _admin_count(ctx: DialogContext) -> int:
             )
         ).all()
     )
-
-
-def _mention(member: Member) -> str:
-    return f"<@{member.platform_user_id}>"
 
 
 def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | None) -> Outcome:
@@ -104,7 +104,8 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
     due_text = due.isoformat() if due else "no due date"
     return Outcome(
         reply=Message(
-            f"Assigned {section.title} to <@{user_id}>",
+            f"Assigned {section.title}",
+            text=f"{mention(user_id)} will answer it.",
             tone="success",
             facts=(Fact("Due", due_text),),
         ),
@@ -113,7 +114,7 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
                 user_id,
                 Message(
                     heading=f"Please answer: {section.title}",
-                    text=f"<@{ctx.member.platform_user_id}> asked you to answer "
+                    text=f"{mention(ctx.member.platform_user_id)} asked you to answer "
                     f"{len(section.questions)} questions of the ISO/IEC 20000 assessment.",
                     facts=(Fact("Due", due_text),),
                     buttons=(Button("Answer now", "assess", section.id, "primary"),),
