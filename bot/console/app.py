@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from bot.console.render import render_message, render_prompt
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
-from bot.dialogs.context import DialogContext, enter
+from bot.dialogs.context import DialogContext, OpenDirectory, enter
 from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome, readable
 from bot.dialogs.validation import RawValue, clean_value
 from iso20k_core.standard import Bank
@@ -96,6 +96,7 @@ class Console:
                 self.today(),
                 self.bank,
                 display_name=self.user,
+                directory=OpenDirectory(self.workspace),  # the console knows everyone
             )
             outcome = action(ctx)
             session.commit()

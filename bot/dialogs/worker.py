@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
-from bot.dialogs.context import DialogContext, enter
+from bot.dialogs.context import NOBODY, DialogContext, Directory, enter
 from bot.dialogs.model import Outcome
 from bot.dialogs.reports import status
 from bot.dialogs.validation import RawValue
@@ -46,6 +46,7 @@ class WorkerState:
     engine: Engine
     bank: Bank
     extras: dict[str, Any] = field(default_factory=dict)
+    directory: Directory = NOBODY  # who platform users are; a platform's `setup` sets its own
 
 
 Setup = Callable[[WorkerState], None]
@@ -87,6 +88,7 @@ def run_step(
     now: dt.datetime,
     step: Step,
     workspace_name: str | None = None,
+    directory: Directory = NOBODY,
 ) -> Outcome:
     """One dialog step in one transaction, for the workspace's member (blocking)."""
     with Session(engine) as session:
@@ -98,6 +100,7 @@ def run_step(
             user_id,
             now.date(),
             bank,
+            directory=directory,
         )
         ctx.today = local_date(now, ctx.organisation.timezone)
         ctx.now = now
@@ -116,6 +119,7 @@ def perform(state: WorkerState, request: DialogRequest) -> Outcome:
         request.now,
         step_for(request),
         request.workspace_name,
+        state.directory,
     )
 
 

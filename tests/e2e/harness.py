@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from slack_sdk.signature import Clock
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
@@ -119,43 +120,73 @@ class SlackWorld:
         user: str = "U1",
         timestamp: int | None = None,
         secret: str = SECRET,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
+        self._seen(user, team)
         body = slash_command_body(
             text=text,
             team_id=team,
             user_id=user,
             team_domain=team.lower(),
             response_url=self.slack.response_url(f"{team}-{user}"),
+            enterprise_id=enterprise,
+            is_enterprise_install=org_wide,
         )
         return self._post(body, secret=secret, timestamp=timestamp)
 
     def click(
-        self, button: dict[str, Any], *, team: str = "T1", user: str = "U1", in_message: bool = True
+        self,
+        button: dict[str, Any],
+        *,
+        team: str = "T1",
+        user: str = "U1",
+        in_message: bool = True,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
+        self._seen(user, team)
         action = button_action(button["action_id"], button["value"])
+        grid = {"enterprise_id": enterprise, "is_enterprise_install": org_wide}
         if in_message:
             body = block_actions_body(
                 [action],
                 team_id=team,
                 user_id=user,
                 response_url=self.slack.response_url(f"{team}-{user}"),
+                **grid,
             )
         else:
             body = block_actions_body(
-                [action], team_id=team, user_id=user, view={"type": "home", "blocks": []}
+                [action], team_id=team, user_id=user, view={"type": "home", "blocks": []}, **grid
             )
         return self._post(body)
 
     def submit(
-        self, view: dict[str, Any], values: dict[str, Any], *, team: str = "T1", user: str = "U1"
+        self,
+        view: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        team: str = "T1",
+        user: str = "U1",
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
+        self._seen(user, team)
         submitted = {
             "callback_id": view["callback_id"],
             "private_metadata": view.get("private_metadata", ""),
             "blocks": view.get("blocks", []),
             "state": state_values({k: {"value": v} for k, v in values.items()}),
         }
-        return self._post(view_submission_body(submitted, team_id=team, user_id=user))
+        body = view_submission_body(
+            submitted,
+            team_id=team,
+            user_id=user,
+            enterprise_id=enterprise,
+            is_enterprise_install=org_wide,
+        )
+        return self._post(body)
 
     def event(
         self,
@@ -164,12 +195,26 @@ class SlackWorld:
         team: str = "T1",
         event_id: str | None = None,
         headers: dict[str, str] | None = None,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
-        body = event_body(event, team_id=team, event_id=event_id)
+        if isinstance(event.get("user"), str):
+            self._seen(event["user"], team)
+        body = event_body(
+            event,
+            team_id=team,
+            event_id=event_id,
+            enterprise_id=enterprise,
+            is_enterprise_install=org_wide,
+        )
         status, got, text = post(
             self.base_url, "/slack/events", body, SECRET, extra_headers=headers
         )
         return Response(status, got, text)
+
+    def _seen(self, user: str, team: str) -> None:
+        """Slack knows whoever acts in a workspace as a member of it (users.info says so)."""
+        self.slack.set_user(user, team_id=team)
 
     def _post(self, body: str, *, secret: str = SECRET, timestamp: int | None = None) -> Response:
         status, headers, text = post(
@@ -199,8 +244,15 @@ class SlackWorld:
             self.checked += 1
 
 
-def start_world(tmp_path: Path, database_url: str | None = None, processes: int = 0) -> SlackWorld:
-    slack = FakeSlack(token=TOKEN).start()
+def start_world(
+    tmp_path: Path,
+    database_url: str | None = None,
+    processes: int = 0,
+    clock: Clock | None = None,
+) -> SlackWorld:
+    # The fake's own workspace is T1, the tests' default: people named in a command who never
+    # acted themselves are members of T1 (users.info), as colleagues of U1 would be.
+    slack = FakeSlack(token=TOKEN, team_id="T1").start()
     url = database_url or f"sqlite:///{tmp_path / 'slack.db'}"
     upgrade(url)
     engine = make_engine(url)
@@ -213,7 +265,7 @@ def start_world(tmp_path: Path, database_url: str | None = None, processes: int 
     bank = load_bank()
     worker = make_worker(settings, engine, bank, processes)
     deps = SlackDeps(engine=engine, bank=bank, worker=worker, clock=fixed_now)
-    app = create_web_app(build_app(settings, deps))
+    app = create_web_app(build_app(settings, deps), clock)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.dialogs.files import PREPARING
 from bot.slack.deps import SlackDeps
 from bot.slack.sender import Target, answer
+from bot.slack.tenant import NO_WORKSPACE, requester_of
 
 COMMAND = "/iso20k"
 
@@ -22,6 +23,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 
 async def iso20k_command(deps: SlackDeps, ack: AsyncAck, command: dict[str, Any]) -> None:
+    requester = requester_of(command)
+    if requester is None:
+        await ack(text=NO_WORKSPACE.text)
+        return
     # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Files
     # take a moment, so their acknowledgement says so.
     text = command.get("text", "")
@@ -31,13 +36,13 @@ async def iso20k_command(deps: SlackDeps, ack: AsyncAck, command: dict[str, Any]
         await ack()
     request = deps.request(
         "command",
-        command["team_id"],
-        command["user_id"],
+        requester.workspace,
+        requester.user_id,
         text=command.get("text", ""),
         team_name=command.get("team_domain"),
     )
     target = Target(
-        user_id=command["user_id"],
+        user_id=requester.user_id,
         trigger_id=command.get("trigger_id"),
         response_url=command.get("response_url"),
         metadata={"channel": command.get("channel_id")},

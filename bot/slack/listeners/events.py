@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import SlackDeps
 from bot.slack.sender import Target, answer
+from bot.slack.tenant import requester_of
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -21,12 +22,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 async def app_home_opened(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any]) -> None:
     if event.get("tab", "home") != "home":
         return
-    team_id = body.get("team_id", "")
+    requester = requester_of(body)
+    if requester is None:  # belongs to no organisation: there is nobody to show a tab to
+        return
     # Slack retries an event it thinks we missed; handle each event id once.
     event_id = body.get("event_id")
-    if event_id and not await asyncio.to_thread(deps.first_delivery, team_id, event_id):
+    if event_id and not await asyncio.to_thread(deps.first_delivery, requester.workspace, event_id):
         return
-    user_id = event["user"]
     await deps.worker.call(
-        answer, deps.request("home", team_id, user_id), Target(user_id=user_id, home=True)
+        answer,
+        deps.request("home", requester.workspace, requester.user_id),
+        Target(user_id=requester.user_id, home=True),
     )

@@ -16,9 +16,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import perform
-from bot.slack.blocks import modal_view, read_metadata, submitted_values
+from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
 from bot.slack.deps import SlackDeps
 from bot.slack.sender import APOLOGY, Target, deliver
+from bot.slack.tenant import NO_WORKSPACE, requester_of
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
@@ -34,15 +35,22 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 async def view_submitted(
     deps: SlackDeps, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
 ) -> None:
-    user_id = body["user"]["id"]
-    team_id = (body.get("team") or {}).get("id") or view.get("team_id", "")
+    requester = requester_of(body)
+    if requester is None:  # the modal says so instead of closing as if it had been saved
+        await ack(response_action="update", view=notice_view(NO_WORKSPACE))
+        return
     meta = read_metadata(view)
     kind = str(meta.get("kind", ""))
     state = {str(k): str(v) for k, v in (meta.get("state") or {}).items()}
     request = deps.request(
-        "submit", team_id, user_id, name=kind, state=state, raw=submitted_values(view)
+        "submit",
+        requester.workspace,
+        requester.user_id,
+        name=kind,
+        state=state,
+        raw=submitted_values(view),
     )
-    target = Target(user_id=user_id)
+    target = Target(user_id=requester.user_id)
     try:
         outcome = await deps.worker.call(perform, request)
     except Exception:
