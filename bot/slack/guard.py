@@ -25,6 +25,7 @@ import logging
 import re
 
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 from starlette.requests import Request
@@ -59,9 +60,10 @@ class SlackGuard:
             body = await read_body(request)
             self.verify(request, body)
             bolt_request = parse(request, body)
+            answer = await dispatch(self.slack, bolt_request, len(body))
         except Rejected as refused:
             return reject(request, refused)
-        return to_starlette_response(await self.slack.async_dispatch(bolt_request))
+        return to_starlette_response(answer)
 
     def verify(self, request: Request, body: bytes) -> None:
         timestamp = request.headers.get("x-slack-request-timestamp")
@@ -115,6 +117,17 @@ def parse(request: Request, body: bytes) -> AsyncBoltRequest:
     if not isinstance(kind, str):
         raise Rejected(400, "no payload type", len(body))
     return bolt_request
+
+
+async def dispatch(slack: AsyncApp, request: AsyncBoltRequest, size: int) -> BoltResponse:
+    """Bolt's answer. Bolt catches what listeners raise; what escapes it is Bolt tripping
+    over a payload of a shape Slack does not send (a view without a type): 400."""
+    try:
+        return await slack.async_dispatch(request)
+    except Exception as exc:
+        raise Rejected(
+            400, f"payload Bolt cannot handle ({exc.__class__.__name__})", size
+        ) from None
 
 
 def reject(request: Request, refused: Rejected) -> Response:
