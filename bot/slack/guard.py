@@ -24,8 +24,8 @@ from __future__ import annotations
 import logging
 import re
 
-from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt import BoltResponse
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 from starlette.requests import Request
