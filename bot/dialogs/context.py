@@ -95,6 +95,10 @@ class DialogContext:
     def is_admin(self) -> bool:
         return self.member.role == "admin"
 
+    def person(self) -> Person | None:
+        """What the platform says of the person acting (timezone, locale), if it can say."""
+        return _person_or_none(self.directory, self.member.platform_user_id)
+
     def colleague(self, user_id: str) -> Person | None:
         """The person behind `user_id` if they belong to this organisation's own workspace,
         else None: a manager may only involve people of their own workspace. Raises
@@ -179,19 +183,24 @@ def enter(
     What the directory says of the person (their timezone: reminders are timed by it) is
     kept on their member row.
     """
+    # Asked before the first write, so no database lock is held while the platform answers.
+    person = _person_or_none(directory, user_id)
     organisation = get_or_create_organisation(session, platform, workspace_id, workspace_name)
     existing = _member_of(session, organisation, user_id)
     member = existing or upsert_member(
         session, organisation, user_id, role="member", display_name=display_name
     )
-    try:
-        person = directory.person(user_id)
-    except DirectoryError as exc:  # not knowing a timezone is no reason to refuse a request
-        log.info("no directory entry for %s: %s", user_id, exc)
-        person = None
     if person is not None:
         remember(session, member, person)
     return DialogContext(session, organisation, member, today, bank, directory=directory)
+
+
+def _person_or_none(directory: Directory, user_id: str) -> Person | None:
+    try:
+        return directory.person(user_id)
+    except DirectoryError as exc:  # not knowing a timezone is no reason to refuse a request
+        log.info("no directory entry for %s: %s", user_id, exc)
+        return None
 
 
 def _member_of(session: Session, organisation: Organisation, user_id: str) -> Member | None:
