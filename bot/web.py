@@ -13,20 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import Clock
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.dialogs.worker import SERVING, Health
+from bot.slack.guard import SlackGuard
 
 
 def create_web_app(
-    slack: AsyncApp | None, *, health: Callable[[], Health] | None = None
+    slack: AsyncApp | None,
+    *,
+    health: Callable[[], Health] | None = None,
+    clock: Clock | None = None,
 ) -> Starlette:
-    """The app; `health` says whether the dialog workers can serve (none: always)."""
+    """The app; `health` says whether the dialog workers can serve (none: always); `clock`
+    is what the Slack guard checks request timestamps against (tests set it)."""
 
     async def healthz(request: Request) -> Response:
         state = health() if health is not None else SERVING
@@ -36,10 +41,8 @@ def create_web_app(
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if slack is not None:
-        handler = AsyncSlackRequestHandler(slack)
-
-        async def slack_events(request: Request) -> Response:
-            return await handler.handle(request)
-
-        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        # Bolt's handler sits behind the guard: nothing reaches it unsigned, oversized or
+        # unparseable (bot/slack/guard.py).
+        guard = SlackGuard(slack, clock)
+        routes.append(Route("/slack/events", guard.handle, methods=["POST"]))
     return Starlette(routes=routes)

@@ -19,8 +19,8 @@ from sqlmodel import Session
 
 from bot.console.render import menu, render_message, render_prompt
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
-from bot.dialogs.context import DialogContext, enter
-from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome
+from bot.dialogs.context import DialogContext, OpenDirectory, enter
+from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome, readable
 from bot.dialogs.validation import RawValue, clean_value
 from bot.store.transactions import REPLY_BUDGET, in_transaction
 from iso20k_core.standard import Bank
@@ -118,6 +118,7 @@ class Console:
                 self.today(),
                 self.bank,
                 display_name=self.user,
+                directory=OpenDirectory(self.workspace),  # the console knows everyone
             )
             return action(ctx)
 
@@ -155,7 +156,7 @@ class Console:
             self.write(f"{done} of {total} answered\n")
         for item in form.items:
             if not isinstance(item, Field):
-                self.write(item.text + "\n")
+                self.write(readable(item.text) + "\n")
         raw: dict[str, RawValue] = {f.id: self.ask(f) for f in form.fields}
         while True:
             try:

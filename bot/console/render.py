@@ -1,10 +1,14 @@
-"""Render neutral messages and form prompts as plain terminal text."""
+"""Render neutral messages and form prompts as plain terminal text.
+
+Mentions become `@bob` and `#channel` (the console's people and channels are names), so no
+chat markup ever reaches the terminal.
+"""
 
 from __future__ import annotations
 
 import textwrap
 
-from bot.dialogs.model import Field, Message
+from bot.dialogs.model import Field, Message, readable
 
 WIDTH = 88
 MAX_MENU = 30  # longer lists are typed and looked up, not scrolled
@@ -27,6 +31,10 @@ def _wrap(text: str, indent: str = "") -> list[str]:
 
 
 def render_message(message: Message) -> str:
+    return readable(_render_message(message))
+
+
+def _render_message(message: Message) -> str:
     heading = ICONS[message.tone] + message.heading
     lines = [heading, "=" * min(len(heading), WIDTH)]
     if message.text:
@@ -61,6 +69,10 @@ def menu(field: Field) -> list[tuple[str, str]]:
 
 
 def render_prompt(field: Field) -> str:
+    return readable(_render_prompt(field))
+
+
+def _render_prompt(field: Field) -> str:
     lines = ["", *_wrap(field.label + ("" if field.required else " (optional)"))]
     if field.hint:
         lines += _wrap(field.hint, "    ")

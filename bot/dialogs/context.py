@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+import zoneinfo
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlmodel import Session, select
 
@@ -19,6 +23,55 @@ from iso20k_core.results import Evaluation
 from iso20k_core.standard import Bank
 
 MANAGING_ROLES = ("admin", "manager")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the chat platform knows, as far as the dialogs need to know them."""
+
+    user_id: str
+    # The organisations (workspaces, tenants) they belong to, spelled as
+    # `Organisation.external_id` is, so a dialog can tell whether they are one of its own.
+    workspaces: frozenset[str]
+    display_name: str | None = None
+    timezone: str | None = None  # IANA name
+    locale: str | None = None  # e.g. "zh-CN"
+
+
+class DirectoryError(Exception):
+    """The directory could not be asked just now (the platform did not answer)."""
+
+
+class Directory(Protocol):
+    """Who a platform user id is: the port each channel implements (Slack: `users.info`)."""
+
+    def person(self, user_id: str) -> Person | None:
+        """The person, or None when the platform knows no such person (or not a person:
+        a bot, a deactivated account). Raises `DirectoryError` when it cannot tell."""
+        ...
+
+
+@dataclass(frozen=True)
+class NoDirectory:
+    """Knows nobody: the safe default where no channel says who people are."""
+
+    def person(self, user_id: str) -> Person | None:
+        return None
+
+
+@dataclass(frozen=True)
+class OpenDirectory:
+    """Everyone named is a person of `workspace`: the console, where people are just names
+    typed by whoever sits at the terminal."""
+
+    workspace: str
+
+    def person(self, user_id: str) -> Person | None:
+        return Person(user_id, frozenset({self.workspace}), display_name=user_id)
+
+
+NOBODY = NoDirectory()
 
 
 @dataclass
@@ -31,6 +84,7 @@ class DialogContext:
     now: dt.datetime | None = None  # the moment of the request (UTC); reminders are timed by it
     # Read-only users (the reminder worker) may keep one evaluation; dialogs that write don't.
     cache_evaluation: bool = False
+    directory: Directory = NOBODY  # who platform users are (the channel's, passed in)
     _evaluation: Evaluation | None = field(default=None, repr=False)
 
     @property
@@ -40,6 +94,27 @@ class DialogContext:
     @property
     def is_admin(self) -> bool:
         return self.member.role == "admin"
+
+    def person(self) -> Person | None:
+        """What the platform says of the person acting (timezone, locale), if it can say."""
+        return _person_or_none(self.directory, self.member.platform_user_id)
+
+    def colleague(self, user_id: str) -> Person | None:
+        """The person behind `user_id` if they belong to this organisation's own workspace,
+        else None: a manager may only involve people of their own workspace. Raises
+        `DirectoryError` when the platform cannot be asked."""
+        person = self.directory.person(user_id)
+        if person is None or self.organisation.external_id not in person.workspaces:
+            return None
+        return person
+
+    def member_for(self, person: Person) -> Member:
+        """The member row of a colleague, created if new, with what the platform says of them."""
+        member = _member_of(self.session, self.organisation, person.user_id) or upsert_member(
+            self.session, self.organisation, person.user_id, role="member"
+        )
+        remember(self.session, member, person)
+        return member
 
     def assessment(self) -> Assessment:
         return current_assessment(self.session, self.organisation, self.bank.version)
@@ -100,18 +175,60 @@ def enter(
     today: dt.date,
     bank: Bank,
     display_name: str | None = None,
+    directory: Directory = NOBODY,
 ) -> DialogContext:
     """The context for one request: the tenant and the member, created on first contact.
 
     Members join as plain members; whoever first runs setup in a workspace becomes its admin.
+    What the directory says of the person (their timezone: reminders are timed by it) is
+    kept on their member row.
     """
+    # Asked before the first write, so no database lock is held while the platform answers.
+    person = _person_or_none(directory, user_id)
     organisation = get_or_create_organisation(session, platform, workspace_id, workspace_name)
-    existing = session.exec(
+    existing = _member_of(session, organisation, user_id)
+    member = existing or upsert_member(
+        session, organisation, user_id, role="member", display_name=display_name
+    )
+    if person is not None:
+        remember(session, member, person)
+    return DialogContext(session, organisation, member, today, bank, directory=directory)
+
+
+def _person_or_none(directory: Directory, user_id: str) -> Person | None:
+    try:
+        return directory.person(user_id)
+    except DirectoryError as exc:  # not knowing a timezone is no reason to refuse a request
+        log.info("no directory entry for %s: %s", user_id, exc)
+        return None
+
+
+def _member_of(session: Session, organisation: Organisation, user_id: str) -> Member | None:
+    return session.exec(
         select(Member).where(
             Member.organisation_id == organisation.id, Member.platform_user_id == user_id
         )
     ).first()
-    member = existing or upsert_member(
-        session, organisation, user_id, role="member", display_name=display_name
-    )
-    return DialogContext(session, organisation, member, today, bank)
+
+
+def remember(session: Session, member: Member, person: Person) -> None:
+    """Keep the person's timezone and name on their member row (written only on change)."""
+    timezone = person.timezone if _real_zone(person.timezone) else None
+    changed = False
+    if timezone is not None and member.timezone != timezone:
+        member.timezone, changed = timezone, True
+    if person.display_name and member.display_name != person.display_name:
+        member.display_name, changed = person.display_name, True
+    if changed:
+        session.add(member)
+        session.flush()
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    # "Factory" and "localtime" are files of the zone database, not places anyone lives.
+    return frozenset(zoneinfo.available_timezones() - {"Factory", "localtime"})
+
+
+def _real_zone(name: str | None) -> bool:
+    return name is not None and name in _zones()

@@ -8,6 +8,7 @@ option text 75, option value 150, at most 100 options, modal title 24 characters
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +23,58 @@ MAX_OPTION_TEXT = 75
 # of 100); a person finds an entry by typing, which every channel's select supports.
 MAX_OPTIONS = 100
 MAX_GROUPED_OPTIONS = 1000
+
+# Mentions of a person or a channel, as markers in the text: each renderer turns them into its
+# own form (Slack `<@U1>`, the console `@bob`). They are private-use code points (Unicode
+# 23.5), which the input validation refuses in anything a person types
+# (iso20k_core/text.py): only a dialog writes a marker, nobody can type one.
+MARK_START, MARK_END = "\ue000", "\ue001"
+_MARK = re.compile(f"{MARK_START}([@#])([^{MARK_START}{MARK_END}]{{1,255}}){MARK_END}")
+
+
+def mention(user_id: str) -> str:
+    """A mention of a person, by their platform user id."""
+    return f"{MARK_START}@{user_id}{MARK_END}"
+
+
+def channel(channel_id: str) -> str:
+    """A reference to a channel, by its platform id."""
+    return f"{MARK_START}#{channel_id}{MARK_END}"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A mention found in text: `kind` "@" is a person, "#" a channel."""
+
+    kind: Literal["@", "#"]
+    id: str
+
+    @property
+    def readable(self) -> str:
+        return f"{self.kind}{self.id}"
+
+
+def split_marks(text: str) -> list[str | Mark]:
+    """Text as plain runs and mentions, in order, for renderers (empty runs left out)."""
+    parts: list[str | Mark] = []
+    end = 0
+    for found in _MARK.finditer(text):
+        if found.start() > end:
+            parts.append(text[end : found.start()])
+        parts.append(Mark("@" if found.group(1) == "@" else "#", found.group(2)))
+        end = found.end()
+    if end < len(text):
+        parts.append(text[end:])
+    return parts
+
+
+def readable(text: str) -> str:
+    """The text with every mention as `@id` / `#id`: for places no mention can go."""
+    return "".join(p if isinstance(p, str) else p.readable for p in split_marks(text))
+
+
+def has_marks(text: str) -> bool:
+    return _MARK.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -103,6 +156,7 @@ class Form:
     def __post_init__(self) -> None:
         if len(self.title) > MAX_TITLE or len(self.submit) > MAX_TITLE:
             raise ValueError(f"form title or submit label too long: {self.title!r}")
+        _no_marks("form title", self.title)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -128,6 +182,9 @@ class Section:
     heading: str | None = None
     text: str | None = None
     facts: tuple[Fact, ...] = ()
+
+    def __post_init__(self) -> None:
+        _no_marks("section heading", self.heading or "")
 
 
 @dataclass(frozen=True)
@@ -163,8 +220,11 @@ class Message:
     image: Image | None = None
     file: Attachment | None = None
 
+    def __post_init__(self) -> None:
+        _no_marks("heading", self.heading)
+
     def plain(self) -> str:
-        """A plain-text rendering: notification previews and the console's fallback."""
+        """A plain-text rendering, mentions still marked: notification previews."""
         lines = [self.heading]
         if self.text:
             lines.append(self.text)
@@ -193,3 +253,9 @@ class Outcome:
     reply: Message | Form | None = None
     notices: tuple[Notice, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def _no_marks(where: str, text: str) -> None:
+    """Headings are plain text on every channel (a Slack header cannot mention anyone)."""
+    if has_marks(text):
+        raise ValueError(f"a {where} cannot hold a mention: {readable(text)!r}")

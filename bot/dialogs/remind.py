@@ -10,7 +10,17 @@ from sqlmodel import col, func, select
 
 from bot.dialogs.common import managers_only
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Field, Form, Message, Option, Outcome, Text
+from bot.dialogs.model import (
+    Button,
+    Fact,
+    Field,
+    Form,
+    Message,
+    Option,
+    Outcome,
+    Text,
+    channel,
+)
 from bot.dialogs.validation import CleanValue
 from bot.reminders.policy import ReminderPolicy, policy_of
 from bot.store.models import Reminder
@@ -53,7 +63,7 @@ def remind_message(ctx: DialogContext) -> Message:
         Fact("Working hours", f"{p.work_start:%H:%M}–{p.work_end:%H:%M}, recipient's time"),
         Fact(
             "Team channel",
-            f"<#{ctx.organisation.reminder_channel}>"
+            channel(ctx.organisation.reminder_channel)
             if ctx.organisation.reminder_channel
             else "none: managers get team reminders",
         ),

@@ -7,11 +7,34 @@ import datetime as dt
 from sqlmodel import select
 
 from bot.dialogs.common import unknown_section
-from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Message, Notice, Outcome
+from bot.dialogs.context import DialogContext, DirectoryError, Person
+from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, mention
 from bot.store.columns import utc_now
 from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
+
+NOT_HERE = Message(
+    "That person is not in this workspace",
+    tone="error",
+    text="Sections and roles go to people of this workspace only; nothing was changed. "
+    "Pick someone with @ from this workspace.",
+)
+UNREACHABLE = Message(
+    "Could not look that person up",
+    tone="warning",
+    text="Nothing was changed. Please try again in a minute; if it keeps happening, tell "
+    "whoever runs iso20k.",
+)
+
+
+def _colleague(ctx: DialogContext, user_id: str) -> Person | Message:
+    """The person named, checked to belong to this workspace before anything is stored or
+    sent (a manager of one workspace must not reach people of another)."""
+    try:
+        person = ctx.colleague(user_id)
+    except DirectoryError:
+        return UNREACHABLE
+    return NOT_HERE if person is None else person
 
 
 def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
@@ -35,11 +58,20 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
                 "You are the only admin", tone="warning", text="Make someone else admin first."
             )
         )
+    person = _colleague(ctx, user_id)
+    if isinstance(person, Message):
+        return Outcome(reply=person)
     typed: Role = role
-    member = upsert_member(ctx.session, ctx.organisation, user_id, role=typed)
+    member = upsert_member(
+        ctx.session, ctx.organisation, ctx.member_for(person).platform_user_id, role=typed
+    )
     ctx.refresh_reminders()  # managers receive milestone and booking reminders
     return Outcome(
-        reply=Message(f"{_mention(member)} is now {role}", tone="success"),
+        reply=Message(
+            "Role granted",
+            text=f"{mention(member.platform_user_id)} is now {role}.",
+            tone="success",
+        ),
         notices=(
             Notice(
                 user_id,
@@ -61,10 +93,6 @@ def _admin_count(ctx: DialogContext) -> int:
     )
 
 
-def _mention(member: Member) -> str:
-    return f"<@{member.platform_user_id}>"
-
-
 def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | None) -> Outcome:
     if not ctx.is_manager:
         return Outcome(reply=Message("Only managers can assign sections", tone="warning"))
@@ -79,8 +107,11 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
                 text=f"Choose {ctx.today.isoformat()} or later.",
             )
         )
-    member = _known(ctx, user_id) or upsert_member(ctx.session, ctx.organisation, user_id)
-    assert member is not None and member.id is not None
+    person = _colleague(ctx, user_id)
+    if isinstance(person, Message):
+        return Outcome(reply=person)
+    member = ctx.member_for(person)
+    assert member.id is not None
     assessment = ctx.assessment()
     row = ctx.session.exec(
         select(Assignment).where(
@@ -104,7 +135,8 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
     due_text = due.isoformat() if due else "no due date"
     return Outcome(
         reply=Message(
-            f"Assigned {section.title} to <@{user_id}>",
+            f"Assigned {section.title}",
+            text=f"{mention(user_id)} will answer it.",
             tone="success",
             facts=(Fact("Due", due_text),),
         ),
@@ -113,7 +145,7 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
                 user_id,
                 Message(
                     heading=f"Please answer: {section.title}",
-                    text=f"<@{ctx.member.platform_user_id}> asked you to answer "
+                    text=f"{mention(ctx.member.platform_user_id)} asked you to answer "
                     f"{len(section.questions)} questions of the ISO/IEC 20000 assessment.",
                     facts=(Fact("Due", due_text),),
                     buttons=(Button("Answer now", "assess", section.id, "primary"),),
@@ -121,14 +153,6 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
             ),
         ),
     )
-
-
-def _known(ctx: DialogContext, user_id: str) -> Member | None:
-    return ctx.session.exec(
-        select(Member).where(
-            Member.organisation_id == ctx.organisation.id, Member.platform_user_id == user_id
-        )
-    ).first()
 
 
 def complete_assignments(ctx: DialogContext, section_id: str) -> None:

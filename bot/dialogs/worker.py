@@ -53,7 +53,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
-from bot.dialogs.context import DialogContext, enter
+from bot.dialogs.context import NOBODY, DialogContext, Directory, enter
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.reports import status
 from bot.dialogs.validation import RawValue
@@ -76,6 +76,7 @@ class WorkerState:
     engine: Engine
     bank: Bank
     extras: dict[str, Any] = field(default_factory=dict)
+    directory: Directory = NOBODY  # who platform users are; a platform's `setup` sets its own
     # True while a call runs again because the worker running it died (ProcessWorker): a
     # step that had committed then still owes its answer, which a replay does not.
     retrying: bool = False
@@ -123,6 +124,7 @@ def run_step(
     step: Step,
     workspace_name: str | None = None,
     *,
+    directory: Directory = NOBODY,
     delivery: str | None = None,
     modal: bool = False,
     budget: float = REPLY_BUDGET,
@@ -151,6 +153,7 @@ def run_step(
             user_id,
             now.date(),
             bank,
+            directory=directory,
         )
         ctx.today = local_date(now, ctx.organisation.timezone)
         ctx.now = now
@@ -185,6 +188,7 @@ def perform(state: WorkerState, request: DialogRequest) -> Outcome:
         request.now,
         step_for(request),
         request.workspace_name,
+        directory=state.directory,
         delivery=request.delivery,
         modal=submission,
         budget=SUBMISSION_BUDGET if submission else REPLY_BUDGET,

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dialogs.model import mention
 from bot.reminders.policy import ReminderPolicy
 from bot.reminders.timing import at_work_start, zone
 from iso20k_core.calendar import BusinessCalendar
@@ -169,7 +170,7 @@ def reminders_for(inputs: ReminderInputs, now: dt.datetime) -> list[ReminderSpec
             cal.next_after(today),
             {
                 "sections": sorted(
-                    f"{a.section_title} (<@{a.user_id}>, due {a.due_date})" for a in overdue
+                    f"{a.section_title} ({mention(a.user_id)}, due {a.due_date})" for a in overdue
                 )
             },
         )

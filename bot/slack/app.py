@@ -41,7 +41,8 @@ def build_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
     app = AsyncApp(
         client=web_client(settings),
         signing_secret=settings.slack_signing_secret,
-        # Bolt checks the signature and the 5-minute timestamp window itself and answers 401.
+        # bot/slack/guard.py verifies every request before Bolt parses it; Bolt checks the
+        # signature and the 5-minute window once more with the same secret.
         request_verification_enabled=True,
     )
     register(app, deps)

@@ -4,14 +4,23 @@ Limits from PLATFORM.md (Slack's Block Kit reference): 50 blocks per message, 10
 or Home tab; section text 3000 characters, at most 10 fields of 2000; header 150; actions at
 most 25 elements; button text 75, value 2000; modal title, submit and close 24;
 private_metadata 3000; block and action ids 255.
+
+Markup is written here and nowhere else. Every string a dialog hands over may hold what a
+person typed (an organisation named `<@U1> <!channel>`), so all mrkdwn text and the
+notification `text` are escaped as Slack asks (`&`, `<`, `>` become `&amp;`, `&lt;`,
+`&gt;`: docs.slack.dev "Formatting message text", escaping) and marked `verbatim`, so Slack
+does not turn a typed `@channel` into a mention either; the only markup left is what the
+dialogs' mention markers become (`<@U1>`, `<#C1>`). plain_text shows text as it is (no
+escaping there) and a mention as `@U1`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from bot.dialogs.model import Field, Form, Message, Text
+from bot.dialogs.model import Field, Form, Message, Text, readable, split_marks
 from bot.dialogs.validation import RawValue
 
 MAX_MESSAGE_BLOCKS = 50
@@ -31,18 +40,55 @@ TONE_EMOJI = {
     "error": ":x: ",
 }
 Block = dict[str, Any]
+SLACK_ID = re.compile(r"[A-Z0-9]{1,32}")  # user, channel and workspace ids: U…, W…, C…, G…, T…
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def escape(text: str) -> str:
+    """Text shown as typed in mrkdwn: the three characters Slack reads as markup, escaped."""
+    return text.translate(_ESCAPES)
+
+
+def to_mrkdwn(text: str) -> str:
+    """Neutral text as mrkdwn: everything escaped but the dialogs' own mentions."""
+    out: list[str] = []
+    for part in split_marks(text):
+        if isinstance(part, str):
+            out.append(escape(part))
+        elif SLACK_ID.fullmatch(part.id):
+            out.append(f"<{part.kind}{part.id}>")
+        else:  # not a Slack id (a console name in a test): shown, not linked
+            out.append(escape(part.readable))
+    return "".join(out)
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+    return {"type": "plain_text", "text": _cut(readable(text), limit), "emoji": True}
 
 
 def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": _cut(text, limit)}
+    return _rendered(to_mrkdwn(text), limit)
+
+
+def _rendered(markup: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
+    """A mrkdwn object from text already rendered by `to_mrkdwn`."""
+    return {"type": "mrkdwn", "text": _cut_markup(markup, limit), "verbatim": True}
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut_markup(markup: str, limit: int) -> str:
+    """Cut rendered mrkdwn without splitting an `&amp;` or a `<@U1>` in two."""
+    if len(markup) <= limit:
+        return markup
+    head = markup[: limit - 1]
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = head.rfind(opener)
+        if start > head.rfind(closer):
+            head = head[:start]
+    return head + "…"
 
 
 def progress_text(done: int, total: int, width: int = 20) -> str:
@@ -62,7 +108,7 @@ def _chunks(text: str, size: int = MAX_SECTION_TEXT) -> list[str]:
         else:
             current = candidate
     parts.append(current)
-    return [_cut(p, size) for p in parts if p]
+    return [_cut_markup(p, size) for p in parts if p]
 
 
 def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
@@ -70,8 +116,8 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
     if message.text:
         prefix = TONE_EMOJI[message.tone]
         blocks += [
-            {"type": "section", "text": _mrkdwn(prefix + t if i == 0 else t)}
-            for i, t in enumerate(_chunks(message.text))
+            {"type": "section", "text": _rendered(t)}
+            for t in _chunks(prefix + to_mrkdwn(message.text))
         ]
     if message.progress:
         blocks.append({"type": "context", "elements": [_mrkdwn(progress_text(*message.progress))]})
@@ -80,23 +126,25 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
         blocks.append(
             {
                 "type": "section",
-                "fields": [_mrkdwn(f"*{f.label}*\n{f.value}", MAX_FIELD_TEXT) for f in chunk],
+                "fields": [_fact(f.label, f.value) for f in chunk],
             }
         )
     for section in message.sections:
         blocks.append({"type": "divider"})
         body = "\n".join(
-            x for x in (f"*{section.heading}*" if section.heading else "", section.text or "") if x
+            x
+            for x in (
+                f"*{escape(section.heading)}*" if section.heading else "",
+                to_mrkdwn(section.text or ""),
+            )
+            if x
         )
-        blocks += [{"type": "section", "text": _mrkdwn(t)} for t in _chunks(body)]
+        blocks += [{"type": "section", "text": _rendered(t)} for t in _chunks(body)]
         if section.facts:
             blocks.append(
                 {
                     "type": "section",
-                    "fields": [
-                        _mrkdwn(f"*{f.label}*\n{f.value}", MAX_FIELD_TEXT)
-                        for f in section.facts[:MAX_FIELDS]
-                    ],
+                    "fields": [_fact(f.label, f.value) for f in section.facts[:MAX_FIELDS]],
                 }
             )
     if message.image is not None:
@@ -104,7 +152,7 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
             {
                 "type": "image",
                 "image_url": message.image.url,
-                "alt_text": _cut(message.image.alt, 2000),
+                "alt_text": _cut(readable(message.image.alt), 2000),
             }
         )
     actions = _buttons(message)
@@ -115,6 +163,10 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
     if actions:
         blocks.append(actions)
     return blocks
+
+
+def _fact(label: str, value: str) -> dict[str, Any]:
+    return _rendered(f"*{to_mrkdwn(label)}*\n{to_mrkdwn(value)}", MAX_FIELD_TEXT)
 
 
 def _buttons(message: Message) -> Block | None:
@@ -135,12 +187,23 @@ def _buttons(message: Message) -> Block | None:
 
 
 def fallback_text(message: Message) -> str:
-    """The notification text (and what screen readers and old clients show)."""
-    return _cut(message.plain(), 3000)
+    """The notification text (and what screen readers and old clients show): Slack reads
+    markup in it as in mrkdwn, so it is escaped the same way."""
+    return _cut_markup(to_mrkdwn(message.plain()), 3000)
 
 
 def home_view(message: Message) -> dict[str, Any]:
     return {"type": "home", "blocks": message_blocks(message, MAX_VIEW_BLOCKS)}
+
+
+def notice_view(message: Message) -> dict[str, Any]:
+    """A modal that only tells something (it replaces a submitted one), closed with OK."""
+    return {
+        "type": "modal",
+        "title": _plain("iso20k", 24),
+        "close": _plain("OK", 24),
+        "blocks": message_blocks(message, MAX_VIEW_BLOCKS),
+    }
 
 
 def modal_view(form: Form, metadata: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,10 +24,13 @@ from slack_sdk.webhook import WebhookClient
 from bot.dialogs.model import Form, Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerState, perform
 from bot.slack.blocks import fallback_text, home_view, message_blocks, modal_view
+from bot.slack.directory import SlackDirectory
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
 SENDER = "slack"  # its key in WorkerState.extras
+# Where Slack's response_urls point (https://hooks.slack.com/commands/…, /actions/…).
+SLACK_HOSTS = frozenset({"hooks.slack.com", "slack.com"})
 
 # What a person is told when something fails on our side: only what is known to be true.
 # The step failed: it was rolled back (bar a worker killed between its commit and its answer,
@@ -89,6 +93,23 @@ class Target:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def slack_response_url(url: str, api_url: str) -> bool:
+    """Whether a response_url may be followed: https on Slack's hosts, or the origin of the
+    configured Web API (an enterprise's or the tests' fake). Anything else (file://, another
+    host, credentials in the URL) would make the app send what it knows wherever a payload
+    says."""
+    try:
+        parts, api = urlsplit(url), urlsplit(api_url)
+        port, api_port = parts.port, api.port
+    except ValueError:  # a malformed port or address
+        return False
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        return False
+    if parts.scheme == "https" and parts.hostname in SLACK_HOSTS and port in (None, 443):
+        return True
+    return (parts.scheme, parts.hostname, port) == (api.scheme, api.hostname, api_port)
+
+
 class SlackSender:
     def __init__(self, client: WebClient) -> None:
         self.client = client
@@ -97,6 +118,11 @@ class SlackSender:
         """Reply where the person asked (ephemeral) or else in the app's direct messages."""
         blocks = message_blocks(message)
         text = fallback_text(message)
+        if response_url and not slack_response_url(response_url, self.client.base_url):
+            log.warning("not following a response_url outside Slack")
+            response_url = None
+        if not response_url and not user_id:
+            return  # nowhere Slack vouches for
         if response_url:
             webhook = WebhookClient(response_url, retry_handlers=retry_handlers())
             answer = webhook.send(
@@ -157,6 +183,7 @@ def install_sender(token: str, base_url: str | None, state: WorkerState) -> None
         token=token, base_url=base_url or SLACK_API_URL, retry_handlers=retry_handlers()
     )
     state.extras[SENDER] = SlackSender(client)
+    state.directory = SlackDirectory(client)
 
 
 def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from slack_sdk.signature import Clock
 from sqlalchemy.engine import Engine
 
 from bot.dialogs.worker import ProcessWorker, Setup, WorkerState
@@ -212,7 +213,10 @@ class SlackWorld:
         user: str = "U1",
         timestamp: int | None = None,
         secret: str = SECRET,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
+        self._seen(user, team)
         body = slash_command_body(
             text=text,
             team_id=team,
@@ -220,6 +224,8 @@ class SlackWorld:
             team_domain=team.lower(),
             response_url=self.slack.new_response_url(),
             trigger_id=self.slack.trigger_id(),
+            enterprise_id=enterprise,
+            is_enterprise_install=org_wide,
         )
         response = self._post(body, secret=secret, timestamp=timestamp)
         if response.status == 200 and response.text:
@@ -230,10 +236,19 @@ class SlackWorld:
         return response
 
     def click(
-        self, button: dict[str, Any], *, team: str = "T1", user: str = "U1", in_message: bool = True
+        self,
+        button: dict[str, Any],
+        *,
+        team: str = "T1",
+        user: str = "U1",
+        in_message: bool = True,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
         """Press `button` in a message (the app's last reply) or on the person's Home tab."""
+        self._seen(user, team)
         action = button_action(button["action_id"], button["value"])
+        grid = {"enterprise_id": enterprise, "is_enterprise_install": org_wide}
         if in_message:
             body = block_actions_body(
                 [action],
@@ -241,6 +256,7 @@ class SlackWorld:
                 user_id=user,
                 response_url=self.slack.new_response_url(),
                 trigger_id=self.slack.trigger_id(),
+                **grid,
             )
         else:
             home = self.slack.home_of(user)
@@ -252,6 +268,7 @@ class SlackWorld:
                 user_id=user,
                 view=home,
                 trigger_id=self.slack.trigger_id(),
+                **grid,
             )
         return self._post(body)
 
@@ -263,11 +280,14 @@ class SlackWorld:
         team: str = "T1",
         user: str = "U1",
         forged: bool = False,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
         """Submit the modal `view` after filling in `values` (block_id → what the person
         chose; see `submission_state`), and check the app's answer as Slack would.
         `forged=True` sends what Slack's client never would (an option not offered), to test
         the app's own checks."""
+        self._seen(user, team)
         shown = self.slack.shown_view(view)
         assert shown is not None, f"Slack never showed this view: {view.get('callback_id')!r}"
         submitted = {
@@ -278,7 +298,12 @@ class SlackWorld:
         }
         submitted["state"] = submission_state(submitted["blocks"], values, forged=forged)
         body = view_submission_body(
-            submitted, team_id=team, user_id=user, trigger_id=self.slack.trigger_id(shown["id"])
+            submitted,
+            team_id=team,
+            user_id=user,
+            trigger_id=self.slack.trigger_id(shown["id"]),
+            enterprise_id=enterprise,
+            is_enterprise_install=org_wide,
         )
         response = self._post(body)
         if response.status == 200:
@@ -314,12 +339,26 @@ class SlackWorld:
         team: str = "T1",
         event_id: str | None = None,
         headers: dict[str, str] | None = None,
+        enterprise: str | None = None,
+        org_wide: bool = False,
     ) -> Response:
-        body = event_body(event, team_id=team, event_id=event_id)
+        if isinstance(event.get("user"), str):
+            self._seen(event["user"], team)
+        body = event_body(
+            event,
+            team_id=team,
+            event_id=event_id,
+            enterprise_id=enterprise,
+            is_enterprise_install=org_wide,
+        )
         status, got, text = post(
             self.base_url, "/slack/events", body, SECRET, extra_headers=headers
         )
         return Response(status, got, text)
+
+    def _seen(self, user: str, team: str) -> None:
+        """Slack knows whoever acts in a workspace as a member of it (users.info says so)."""
+        self.slack.set_user(user, team_id=team)
 
     def _post(self, body: str, *, secret: str = SECRET, timestamp: int | None = None) -> Response:
         status, headers, text = post(
@@ -382,13 +421,16 @@ def start_world(
     database_url: str | None = None,
     processes: int = 0,
     worker_setup: Setup | None = None,
+    clock: Clock | None = None,
 ) -> SlackWorld:
     """The real app under uvicorn against a fake Slack; dialog steps on a thread of this
     process, or in `processes` worker processes (each also running `worker_setup` when it
     starts, after the app's own setup)."""
     # Trigger ids and response_urls expire on this clock only when a test advances it: a busy
     # machine never makes a test fail on Slack's 3-second rule.
-    slack = FakeSlack(token=TOKEN, clock=ManualClock()).start()
+    # The fake's own workspace is T1, the tests' default: people named in a command who never
+    # acted themselves are members of T1 (users.info), as colleagues of U1 would be.
+    slack = FakeSlack(token=TOKEN, team_id="T1", clock=ManualClock()).start()
     url = database_url or f"sqlite:///{tmp_path / 'slack.db'}"
     upgrade(url)
     engine = make_engine(url)
@@ -406,7 +448,7 @@ def start_world(
         own = functools.partial(install_sender, TOKEN, slack.url)
         worker = ProcessWorker(url, bank, processes, functools.partial(_both, own, worker_setup))
     deps = SlackDeps(engine=engine, bank=bank, worker=worker, clock=fixed_now)
-    app = create_web_app(build_app(settings, deps), health=worker.health)
+    app = create_web_app(build_app(settings, deps), health=worker.health, clock=clock)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.dialogs.model import mention
 from bot.reminders.generate import (
     AssignmentInfo,
     BatchInfo,
@@ -111,7 +112,7 @@ def test_overdue_assignments_are_summarised_for_the_managers() -> None:
     specs = reminders_for(inputs(assignments=late), NOW)
     summary = by_kind(specs, "overdue_summary")
     assert [s.target for s in summary] == ["U-BOSS"]
-    assert "Resolution (<@U-BOB>, due 2027-02-24)" in summary[0].payload["sections"]
+    assert f"Resolution ({mention('U-BOB')}, due 2027-02-24)" in summary[0].payload["sections"]
     # nudges long past are not sent late; the latest one, if recent, is
     assert all(n.due_at >= NOW - dt.timedelta(hours=12) for n in by_kind(specs, "assignment_nudge"))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from bot.dialogs.context import OpenDirectory
 from bot.dialogs.worker import run_step
 from bot.reminders.dispatch import tick
 from bot.slack.reminder_channel import SlackReminderChannel
@@ -23,7 +24,8 @@ BANK = load_bank()
 
 
 def step(engine, user: str, fn, now: dt.datetime = NOW):  # type: ignore[no-untyped-def]
-    return run_step(engine, BANK, "slack", "T1", user, now, fn)
+    # Everyone named is a person of T1 (the dialogs refuse people of other workspaces).
+    return run_step(engine, BANK, "slack", "T1", user, now, fn, directory=OpenDirectory("T1"))
 
 
 def slack_form(values: dict[str, object]) -> dict[str, object]:

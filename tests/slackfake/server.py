@@ -59,7 +59,7 @@ import mimetypes
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -238,6 +238,7 @@ class FakeSlack:
         user_timezones: Mapping[str, str] | None = None,
         scopes: Iterable[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        known_users_only: bool = False,
     ) -> None:
         self.token = token
         self.team_id = team_id
@@ -249,6 +250,9 @@ class FakeSlack:
         self.default_tz = default_tz
         self.scopes = tuple(scopes) if scopes is not None else manifest_scopes()
         self.clock = clock
+        # Slack answers users.info with user_not_found for an id it does not know; by default
+        # the fake knows every id (as a member of `team_id`) unless told otherwise.
+        self.known_users_only = known_users_only
         self._cond = threading.Condition()
         self._calls: list[Call] = []
         self._faults: dict[str, deque[_Fault]] = {}
@@ -507,9 +511,28 @@ class FakeSlack:
         name: str | None = None,
         real_name: str | None = None,
         email: str | None = None,
+        team_id: str | None = None,
+        enterprise_id: str | None = None,
+        teams: Sequence[str] | None = None,
+        locale: str | None = None,
+        deleted: bool | None = None,
+        is_bot: bool | None = None,
     ) -> None:
-        """Shape what `users.info` answers for `user_id` (time zone, names, e-mail)."""
-        given = {"tz": tz, "name": name, "real_name": real_name, "email": email}
+        """Shape what `users.info` answers for `user_id`: time zone, names, e-mail, the
+        workspace (`team_id`), an Enterprise Grid membership (`enterprise_id` and the
+        workspaces of it, `teams`), the locale, and whether the account is deleted or a bot."""
+        given = {
+            "tz": tz,
+            "name": name,
+            "real_name": real_name,
+            "email": email,
+            "team_id": team_id,
+            "enterprise_id": enterprise_id,
+            "teams": list(teams) if teams is not None else None,
+            "locale": locale,
+            "deleted": deleted,
+            "is_bot": is_bot,
+        }
         with self._cond:
             user = self._users.setdefault(user_id, {})
             user.update({k: v for k, v in given.items() if v is not None})
@@ -808,6 +831,8 @@ class FakeSlack:
         user_id = args.get("user")
         if not user_id:
             return {"ok": False, "error": "user_not_found"}
+        if self.known_users_only and str(user_id) not in self._users:
+            return {"ok": False, "error": "user_not_found"}
         known = self._users.get(str(user_id), {})
         tz = known.get("tz", self.default_tz)
         now = datetime.now(ZoneInfo(tz))
@@ -817,21 +842,30 @@ class FakeSlack:
         profile = {"real_name": real_name, "display_name": name}
         if "email" in known:
             profile["email"] = known["email"]
-        return {
-            "ok": True,
-            "user": {
-                "id": user_id,
-                "team_id": self.team_id,
-                "name": name,
-                "real_name": real_name,
-                "deleted": False,
-                "is_bot": False,
-                "tz": tz,
-                "tz_label": now.tzname(),
-                "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
-                "profile": profile,
-            },
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": known.get("team_id", self.team_id),
+            "name": name,
+            "real_name": real_name,
+            "deleted": known.get("deleted", False),
+            "is_bot": known.get("is_bot", False),
+            "tz": tz,
+            "tz_label": now.tzname(),
+            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "profile": profile,
         }
+        if "enterprise_id" in known:  # users.info's enterprise_user, for Enterprise Grid users
+            user["enterprise_user"] = {
+                "id": user_id,
+                "enterprise_id": known["enterprise_id"],
+                "enterprise_name": f"Enterprise {known['enterprise_id']}",
+                "is_admin": False,
+                "is_owner": False,
+                "teams": known.get("teams", [user["team_id"]]),
+            }
+        if str(args.get("include_locale", "")).lower() in ("1", "true"):
+            user["locale"] = known.get("locale", "en-US")  # only when asked, as Slack does
+        return {"ok": True, "user": user}
 
     def _files_get_upload_url(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         try:

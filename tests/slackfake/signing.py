@@ -111,25 +111,29 @@ def slash_command_body(
     response_url: str = DEFAULT_RESPONSE_URL,
     trigger_id: str | None = None,
     api_app_id: str = DEFAULT_APP_ID,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> str:
-    """A form-encoded slash command with every field Slack sends."""
-    return urlencode(
-        {
-            "token": VERIFICATION_TOKEN,
-            "team_id": team_id,
-            "team_domain": team_domain,
-            "channel_id": channel_id,
-            "channel_name": channel_name,
-            "user_id": user_id,
-            "user_name": user_name,
-            "command": command,
-            "text": text,
-            "api_app_id": api_app_id,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id or new_trigger_id(),
-        }
-    )
+    """A form-encoded slash command with every field Slack sends; with `enterprise_id`, as
+    sent from a workspace of an Enterprise Grid (also `enterprise_name`)."""
+    fields = {
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "team_domain": team_domain,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name,
+        "command": command,
+        "text": text,
+        "api_app_id": api_app_id,
+        "is_enterprise_install": "true" if is_enterprise_install else "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id or new_trigger_id(),
+    }
+    if enterprise_id is not None:
+        fields |= {"enterprise_id": enterprise_id, "enterprise_name": f"Enterprise {enterprise_id}"}
+    return urlencode(fields)
 
 
 # -- interactivity ------------------------------------------------------------------------
@@ -180,15 +184,28 @@ def _user(user_id: str, user_name: str, team_id: str) -> dict[str, Any]:
     return {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id}
 
 
-def _interactive(kind: str, team_id: str, user_id: str, user_name: str) -> dict[str, Any]:
+def _interactive(
+    kind: str,
+    team_id: str,
+    user_id: str,
+    user_name: str,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
+) -> dict[str, Any]:
+    """The common part of interactivity payloads. An org-wide install (Enterprise Grid) sends
+    `team: null` and names the workspace in `user.team_id` only."""
+    team = None if is_enterprise_install else {"id": team_id, "domain": DEFAULT_TEAM_DOMAIN}
+    if team is not None and enterprise_id is not None:
+        team["enterprise_id"] = enterprise_id
+    enterprise = None if enterprise_id is None else {"id": enterprise_id, "name": enterprise_id}
     return {
         "type": kind,
-        "team": {"id": team_id, "domain": DEFAULT_TEAM_DOMAIN},
+        "team": team,
         "user": _user(user_id, user_name, team_id),
         "api_app_id": DEFAULT_APP_ID,
         "token": VERIFICATION_TOKEN,
-        "enterprise": None,
-        "is_enterprise_install": False,
+        "enterprise": enterprise,
+        "is_enterprise_install": is_enterprise_install,
     }
 
 
@@ -208,10 +225,14 @@ def block_actions_body(
     view: Mapping[str, Any] | None = None,
     response_url: str = DEFAULT_RESPONSE_URL,
     trigger_id: str | None = None,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> str:
     """A block_actions payload: a click in a message (default) or, with `view`, in a modal or
     the Home tab. Build `actions` with `button_action` / `select_action`."""
-    payload = _interactive("block_actions", team_id, user_id, user_name)
+    payload = _interactive(
+        "block_actions", team_id, user_id, user_name, enterprise_id, is_enterprise_install
+    )
     payload["trigger_id"] = trigger_id or new_trigger_id()
     payload["actions"] = [dict(a) for a in actions]
     if view is not None:
@@ -287,10 +308,14 @@ def view_submission_body(
     user_name: str = DEFAULT_USER_NAME,
     trigger_id: str | None = None,
     response_urls: Sequence[Mapping[str, Any]] = (),
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> str:
     """A view_submission payload. `view` needs at least `callback_id` and usually
     `private_metadata` and ``state=state_values(...)``; Slack's ids are filled in."""
-    payload = _interactive("view_submission", team_id, user_id, user_name)
+    payload = _interactive(
+        "view_submission", team_id, user_id, user_name, enterprise_id, is_enterprise_install
+    )
     payload["trigger_id"] = trigger_id or new_trigger_id()
     payload["view"] = _full_view(view, team_id)
     payload["response_urls"] = [dict(r) for r in response_urls]
@@ -323,9 +348,13 @@ def event_body(
     event_time: int | None = None,
     api_app_id: str = DEFAULT_APP_ID,
     bot_user_id: str = DEFAULT_BOT_USER_ID,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> str:
     """A JSON ``event_callback`` envelope around `event` (e.g. ``{"type": "app_home_opened",
-    "user": ..., "tab": "home"}``). Pass the same `event_id` twice to test deduplication."""
+    "user": ..., "tab": "home"}``). Pass the same `event_id` twice to test deduplication.
+    With `enterprise_id` it comes from a workspace of an Enterprise Grid; an org-wide install
+    has no workspace in `authorizations` and names it in `context_team_id`."""
     now = int(time.time()) if event_time is None else event_time
     inner = dict(event)
     inner.setdefault("event_ts", f"{now}.000100")
@@ -339,15 +368,18 @@ def event_body(
         "event_time": now,
         "authorizations": [
             {
-                "enterprise_id": None,
-                "team_id": team_id,
+                "enterprise_id": enterprise_id,
+                "team_id": None if is_enterprise_install else team_id,
                 "user_id": bot_user_id,
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": is_enterprise_install,
             }
         ],
         "is_ext_shared_channel": False,
     }
+    if enterprise_id is not None:
+        envelope |= {"enterprise_id": enterprise_id, "context_enterprise_id": enterprise_id}
+        envelope["context_team_id"] = team_id
     return json.dumps(envelope)
 
 

@@ -12,9 +12,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.dialogs.model import Outcome
 from bot.slack.blocks import BUTTON_PREFIX
 from bot.slack.deps import SlackDeps, action_key
-from bot.slack.sender import Target
+from bot.slack.sender import Target, deliver
+from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
 
 
@@ -35,19 +37,23 @@ async def button_pressed(
     client: AsyncWebClient | None = None,
 ) -> None:
     await ack()
-    user_id = body["user"]["id"]
-    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+    requester = requester_of(body)
+    if requester is None:  # answered where the click was, if Slack said where that is
+        if body.get("response_url"):
+            target = Target(user_id="", response_url=str(body["response_url"]))
+            await deps.worker.call(deliver, Outcome(reply=NO_WORKSPACE), target)
+        return
     name, _, value = str(action.get("value", "")).partition("|")
     request = deps.request(
         "action",
-        team_id,
-        user_id,
+        requester.workspace,
+        requester.user_id,
         name=name,
         text=value,
-        delivery=action_key(team_id, user_id, body, action),
+        delivery=action_key(requester.workspace, requester.user_id, body, action),
     )
     target = Target(
-        user_id=user_id,
+        user_id=requester.user_id,
         trigger_id=body.get("trigger_id"),
         # Buttons on the Home tab have no response_url: answered in a direct message.
         response_url=body.get("response_url"),

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.dialogs.files import PREPARING
 from bot.slack.deps import SlackDeps, command_key
 from bot.slack.sender import Target
+from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
 
 COMMAND = "/iso20k"
@@ -30,6 +31,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 async def iso20k_command(
     deps: SlackDeps, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient | None = None
 ) -> None:
+    requester = requester_of(command)
+    if requester is None:
+        await ack(text=NO_WORKSPACE.text)
+        return
     # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Files
     # take a moment, so their acknowledgement says so.
     text = command.get("text", "")
@@ -39,14 +44,14 @@ async def iso20k_command(
         await ack()
     request = deps.request(
         "command",
-        command["team_id"],
-        command["user_id"],
+        requester.workspace,
+        requester.user_id,
         text=command.get("text", ""),
         team_name=command.get("team_domain"),
-        delivery=command_key(command["team_id"], command),
+        delivery=command_key(requester.workspace, command),
     )
     target = Target(
-        user_id=command["user_id"],
+        user_id=requester.user_id,
         trigger_id=command.get("trigger_id"),
         response_url=command.get("response_url"),
         metadata={"channel": command.get("channel_id")},

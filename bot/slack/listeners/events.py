@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import SlackDeps, event_key
 from bot.slack.sender import Target
+from bot.slack.tenant import requester_of
 from bot.slack.unavailable import answer_or_apologise
 
 
@@ -21,9 +22,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 async def app_home_opened(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any]) -> None:
     if event.get("tab", "home") != "home":
         return
-    team_id = body.get("team_id", "")
-    user_id = event["user"]
+    requester = requester_of(body)
+    if requester is None:  # belongs to no organisation: there is nobody to show a tab to
+        return
     # Slack retries an event it thinks we missed; each event id is acted on once. If no
     # worker can draw the tab, it keeps what it showed; nothing else to tell.
-    request = deps.request("home", team_id, user_id, delivery=event_key(body))
-    await answer_or_apologise(deps, request, Target(user_id=user_id, home=True), None)
+    request = deps.request("home", requester.workspace, requester.user_id, delivery=event_key(body))
+    await answer_or_apologise(deps, request, Target(user_id=requester.user_id, home=True), None)

@@ -24,9 +24,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import perform
-from bot.slack.blocks import modal_view, read_metadata, submitted_values
+from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
 from bot.slack.deps import SlackDeps, submission_key
 from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved, not_saved_yet
+from bot.slack.tenant import NO_WORKSPACE, requester_of
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
@@ -43,21 +44,23 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 async def view_submitted(
     deps: SlackDeps, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
 ) -> None:
-    user_id = body["user"]["id"]
-    team_id = (body.get("team") or {}).get("id") or view.get("team_id", "")
+    requester = requester_of(body)
+    if requester is None:  # the modal says so instead of closing as if it had been saved
+        await ack(response_action="update", view=notice_view(NO_WORKSPACE))
+        return
     meta = read_metadata(view)
     kind = str(meta.get("kind", ""))
     state = {str(k): str(v) for k, v in (meta.get("state") or {}).items()}
     request = deps.request(
         "submit",
-        team_id,
-        user_id,
+        requester.workspace,
+        requester.user_id,
         name=kind,
         state=state,
         raw=submitted_values(view),
-        delivery=submission_key(team_id, user_id, view),
+        delivery=submission_key(requester.workspace, requester.user_id, view),
     )
-    target = Target(user_id=user_id)
+    target = Target(user_id=requester.user_id)
     try:
         # Slack waits 3 s for this answer; a worker pool being replaced may take longer.
         outcome = await asyncio.wait_for(deps.worker.call(perform, request), SUBMIT_WAIT)
