@@ -11,7 +11,18 @@ import datetime as dt
 
 from bot.dialogs.common import unknown_section
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Field, FieldKind, Form, Message, Option, Outcome, Text
+from bot.dialogs.model import (
+    Button,
+    Fact,
+    Field,
+    FieldKind,
+    Form,
+    Message,
+    Option,
+    Outcome,
+    Text,
+    command,
+)
 from bot.dialogs.team import complete_assignments
 from bot.dialogs.validation import CleanValue
 from bot.store.crud import record_answer
@@ -88,8 +99,8 @@ def assess_form(ctx: DialogContext, section_id: str | None = None, page: int = 0
         if point is None:
             return Message(
                 heading="Every question is answered",
-                text="Thank you. Managers can see the result with /iso20k status; you can "
-                "still revise a section with /iso20k assess SECTION.",
+                text=f"Thank you. Managers can see the result with {command('status')}; you "
+                f"can still revise a section with {command('assess SECTION')}.",
                 tone="success",
             )
         section, page = point

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 from bot.dialogs import assess, audit, files, remind, reports, setup, team
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Fact, Form, Message, Outcome
+from bot.dialogs.model import Fact, Form, Message, Outcome, command
 from bot.dialogs.validation import RawValue, validate
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.text import TextError, clean_text
@@ -63,8 +63,8 @@ ALIASES = {
 def help_message(note: str | None = None) -> Message:
     return Message(
         heading="iso20k: prepare for ISO/IEC 20000-1 certification",
-        text=(note + "\n\n" if note else "") + "Use /iso20k followed by one of these:",
-        facts=tuple(Fact(f"/iso20k {usage}", meaning) for usage, meaning in HELP),
+        text=(note + "\n\n" if note else "") + "What you can ask:",
+        facts=tuple(Fact(command(usage), meaning) for usage, meaning in HELP),
         tone="warning" if note else "info",
     )
 
@@ -89,7 +89,7 @@ def handle_command(ctx: DialogContext, text: str) -> Outcome:
     handler = _HANDLERS.get(name)
     if handler is None:
         close = difflib.get_close_matches(name, COMMANDS, n=1, cutoff=0.5)
-        hint = f" Did you mean /iso20k {close[0]}?" if close else ""
+        hint = f" Did you mean {command(close[0])}?" if close else ""
         return Outcome(reply=help_message(f"I don't know {words[0]!r}.{hint}"))
     return handler(ctx, args)
 
@@ -105,7 +105,7 @@ def _assess(ctx: DialogContext, args: list[str]) -> Outcome:
 
 
 def _assign(ctx: DialogContext, args: list[str]) -> Outcome:
-    usage = "Usage: /iso20k assign @user section [YYYY-MM-DD]"
+    usage = f"Usage: {command('assign @user section [YYYY-MM-DD]')}"
     if len(args) not in (2, 3) or parse_user(args[0]) is None:
         return Outcome(reply=help_message(usage))
     due = None
@@ -122,7 +122,8 @@ def _assign(ctx: DialogContext, args: list[str]) -> Outcome:
 def _role(ctx: DialogContext, args: list[str]) -> Outcome:
     user = parse_user(args[0]) if len(args) == 2 else None
     if user is None:
-        return Outcome(reply=help_message("Usage: /iso20k role @user admin|manager|member"))
+        usage = command("role @user admin|manager|member")
+        return Outcome(reply=help_message(f"Usage: {usage}"))
     return team.set_role(ctx, user, args[1].lower())
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogs.model import Message
+from bot.dialogs.model import Message, command
 from iso20k_core.standard import Bank
 
 
@@ -17,7 +17,7 @@ def unknown_section(bank: Bank, section_id: str) -> Message:
 def not_set_up() -> Message:
     return Message(
         heading="No organisation profile yet",
-        text="A manager sets it up first with /iso20k setup (the first person to do so "
+        text=f"A manager sets it up first with {command('setup')} (the first person to do so "
         "becomes admin).",
         tone="warning",
     )
@@ -26,6 +26,6 @@ def not_set_up() -> Message:
 def managers_only(what: str) -> Message:
     return Message(
         heading=f"{what} are visible to managers only",
-        text="Ask an admin for the manager role: /iso20k role @you manager",
+        text=f"Ask an admin for the manager role: {command('role @you manager')}",
         tone="warning",
     )

@@ -10,7 +10,7 @@ import re
 
 from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Attachment, Message, Outcome
+from bot.dialogs.model import Attachment, Message, Outcome, command
 from iso20k_core.report.document import render_report
 from iso20k_core.report.exports import EXPORT_MIME, EXPORT_SUFFIX, export
 
@@ -28,7 +28,7 @@ def report(ctx: DialogContext, args: list[str]) -> Outcome:
     fmt = (args[0].lower() if args else "pdf").lstrip(".")
     if fmt not in REPORT_FORMATS:
         return Outcome(
-            reply=Message("Which format?", text="/iso20k report pdf|html|md", tone="error")
+            reply=Message("Which format?", text=command("report pdf|html|md"), tone="error")
         )
     if not ctx.is_manager:
         return Outcome(reply=managers_only("Reports"))
@@ -55,7 +55,7 @@ def export_plan(ctx: DialogContext, args: list[str]) -> Outcome:
     fmt = args[0].lower() if args else ""
     if fmt not in EXPORT_SUFFIX:
         return Outcome(
-            reply=Message("Which format?", text="/iso20k export xlsx|mspdi|ics", tone="error")
+            reply=Message("Which format?", text=command("export xlsx|mspdi|ics"), tone="error")
         )
     if fmt != "ics" and not ctx.is_manager:  # the workbook and the project carry costs/effort
         return Outcome(reply=managers_only("Plan exports with costs and effort"))

@@ -29,7 +29,7 @@ MAX_GROUPED_OPTIONS = 1000
 # 23.5), which the input validation refuses in anything a person types
 # (iso20k_core/text.py): only a dialog writes a marker, nobody can type one.
 MARK_START, MARK_END = "\ue000", "\ue001"
-_MARK = re.compile(f"{MARK_START}([@#])([^{MARK_START}{MARK_END}]{{1,255}}){MARK_END}")
+_MARK = re.compile(f"{MARK_START}([@#/])([^{MARK_START}{MARK_END}]{{1,255}}){MARK_END}")
 
 
 def mention(user_id: str) -> str:
@@ -42,16 +42,22 @@ def channel(channel_id: str) -> str:
     return f"{MARK_START}#{channel_id}{MARK_END}"
 
 
+def command(words: str) -> str:
+    """A command the person can type, e.g. `command("role @you manager")`: each channel
+    spells it its own way (Slack `/iso20k role @you manager`, the console `role @you …`)."""
+    return f"{MARK_START}/{words}{MARK_END}"
+
+
 @dataclass(frozen=True)
 class Mark:
-    """A mention found in text: `kind` "@" is a person, "#" a channel."""
+    """A mark found in text: `kind` "@" is a person, "#" a channel (`id` their platform id),
+    "/" a command (`id` its words)."""
 
-    kind: Literal["@", "#"]
+    kind: Literal["@", "#", "/"]
     id: str
 
-    @property
-    def readable(self) -> str:
-        return f"{self.kind}{self.id}"
+    def readable(self, command_prefix: str = "") -> str:
+        return f"{command_prefix}{self.id}" if self.kind == "/" else f"{self.kind}{self.id}"
 
 
 def split_marks(text: str) -> list[str | Mark]:
@@ -61,16 +67,20 @@ def split_marks(text: str) -> list[str | Mark]:
     for found in _MARK.finditer(text):
         if found.start() > end:
             parts.append(text[end : found.start()])
-        parts.append(Mark("@" if found.group(1) == "@" else "#", found.group(2)))
+        kind = found.group(1)
+        parts.append(Mark("@" if kind == "@" else "#" if kind == "#" else "/", found.group(2)))
         end = found.end()
     if end < len(text):
         parts.append(text[end:])
     return parts
 
 
-def readable(text: str) -> str:
-    """The text with every mention as `@id` / `#id`: for places no mention can go."""
-    return "".join(p if isinstance(p, str) else p.readable for p in split_marks(text))
+def readable(text: str, command_prefix: str = "") -> str:
+    """The text with every mention as `@id` / `#id` and every command as its words after
+    `command_prefix`: for plain text, where no mention can go."""
+    return "".join(
+        p if isinstance(p, str) else p.readable(command_prefix) for p in split_marks(text)
+    )
 
 
 def has_marks(text: str) -> bool:

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Attachment, Button, Fact, Message, Section
+from bot.dialogs.model import Attachment, Button, Fact, Message, Section, command
 from bot.dialogs.team import my_assignments
 from bot.store.models import AuditBatch, Reminder
 from iso20k_core.report.charts import cost_png, gantt_png
@@ -65,7 +65,7 @@ def status(ctx: DialogContext) -> Message:
         )
     failed = _failed_reminders(ctx)
     if failed:
-        facts.append(Fact("Reminders failed", f"{failed} — see /iso20k remind"))
+        facts.append(Fact("Reminders failed", f"{failed} — see {command('remind')}"))
     weakest = [e.area(a) for a in e.weakest_areas[:3]]
     return Message(
         heading=f"ISO/IEC 20000-1 status: {ctx.organisation.name}",
@@ -197,7 +197,7 @@ def cost(ctx: DialogContext) -> Message:
         text=f"Audit days: {c.audit_days.initial:g} initial "
         f"(stage 1 {c.audit_days.stage1:g}, stage 2 {c.audit_days.stage2:g}), "
         f"{c.audit_days.surveillance:g} per surveillance. Every rate is an assumption you can "
-        "change with /iso20k setup.",
+        f"change with {command('setup')}.",
         facts=tuple(facts),
         sections=(
             Section(

@@ -11,7 +11,18 @@ import datetime as dt
 from typing import Any, get_args
 
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Field, Form, Lookup, Message, Option, Outcome, Text
+from bot.dialogs.model import (
+    Button,
+    Fact,
+    Field,
+    Form,
+    Lookup,
+    Message,
+    Option,
+    Outcome,
+    Text,
+    command,
+)
 from bot.dialogs.validation import CleanValue
 from iso20k_core import places
 from iso20k_core.errors import InputError
@@ -232,6 +243,6 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
 def _not_allowed() -> Message:
     return Message(
         heading="Only managers can change the profile",
-        text="Ask an admin to give you the manager role: /iso20k role @you manager",
+        text=f"Ask an admin to give you the manager role: {command('role @you manager')}",
         tone="warning",
     )

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.dialogs.common import unknown_section
 from bot.dialogs.context import DialogContext, DirectoryError, Person
-from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, mention
+from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, command, mention
 from bot.store.columns import utc_now
 from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
@@ -76,7 +76,8 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
             Notice(
                 user_id,
                 Message(
-                    f"You are now {role} for ISO/IEC 20000 preparation", text="Try /iso20k status."
+                    f"You are now {role} for ISO/IEC 20000 preparation",
+                    text=f"Try {command('status')}.",
                 ),
             ),
         ),

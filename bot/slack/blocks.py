@@ -40,6 +40,7 @@ TONE_EMOJI = {
     "error": ":x: ",
 }
 Block = dict[str, Any]
+COMMAND = "/iso20k"  # the slash command of manifest.yml
 SLACK_ID = re.compile(r"[A-Z0-9]{1,32}")  # user, channel and workspace ids: U…, W…, C…, G…, T…
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
@@ -55,15 +56,17 @@ def to_mrkdwn(text: str) -> str:
     for part in split_marks(text):
         if isinstance(part, str):
             out.append(escape(part))
+        elif part.kind == "/":
+            out.append(f"`{escape(part.readable(COMMAND + ' '))}`")
         elif SLACK_ID.fullmatch(part.id):
             out.append(f"<{part.kind}{part.id}>")
         else:  # not a Slack id (a console name in a test): shown, not linked
-            out.append(escape(part.readable))
+            out.append(escape(part.readable()))
     return "".join(out)
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(readable(text), limit), "emoji": True}
+    return {"type": "plain_text", "text": _cut(readable(text, COMMAND + " "), limit), "emoji": True}
 
 
 def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
@@ -152,7 +155,7 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
             {
                 "type": "image",
                 "image_url": message.image.url,
-                "alt_text": _cut(readable(message.image.alt), 2000),
+                "alt_text": _cut(readable(message.image.alt, COMMAND + " "), 2000),
             }
         )
     actions = _buttons(message)

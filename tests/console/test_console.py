@@ -103,7 +103,8 @@ def test_setup_answer_a_section_and_ask_for_status(engine: Engine) -> None:
 
 def test_unknown_commands_answer_with_help_and_the_closest_match(engine: Engine) -> None:
     out = run(engine, ["stauts", "assess nosuch", ""])
-    assert "I don't know 'stauts'. Did you mean /iso20k status?" in out
+    assert "I don't know 'stauts'. Did you mean status?" in out
+    assert "/iso20k" not in out and "<@" not in out
     assert "There is no section 'nosuch'" in out
 
 

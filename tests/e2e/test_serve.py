@@ -31,7 +31,7 @@ from tests.e2e.harness import (
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import post, slash_command_body
 
-HELP = "Use /iso20k followed by"
+HELP = "What you can ask:"
 needs_proc = pytest.mark.skipif(not processes.available(), reason="needs /proc (Linux)")
 
 

@@ -77,7 +77,7 @@ def test_help_for_an_empty_command_and_the_closest_match(world: SlackWorld) -> N
     assert reply.args["response_type"] == "ephemeral"
     world.command("stauts")
     again = world.last("response_url", 2)
-    assert "Did you mean /iso20k status?" in block_text(again.args["blocks"])
+    assert "Did you mean `/iso20k status`?" in block_text(again.args["blocks"])
     assert world.slack.calls_to("auth.test")  # Bolt checked its token against the fake
     assert time.monotonic() - started < 10
 
@@ -150,7 +150,7 @@ def test_every_report_subcommand_answers(world: SlackWorld) -> None:
         "cost": "Cost estimate",
         "risks": "Risks (",
         "audit": "Audits with the certification body",
-        "help": "Use /iso20k followed by",
+        "help": "What you can ask:",
         "remind": "Reminders",
     }
     for n, (command, heading) in enumerate(expected.items(), 1):

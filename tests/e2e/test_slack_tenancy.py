@@ -238,7 +238,7 @@ def test_a_response_url_outside_slack_is_not_followed(world: SlackWorld) -> None
     helps = [
         c
         for c in world.slack.wait_for("chat.postMessage", 4)
-        if "Use /iso20k followed by" in block_text(c.args["blocks"])
+        if "What you can ask:" in block_text(c.args["blocks"])
     ]
     assert [c.args["channel"] for c in helps] == ["U1"] * 3
     assert world.slack.calls_to("response_url") == []

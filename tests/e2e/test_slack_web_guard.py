@@ -263,7 +263,7 @@ def test_a_content_length_that_lies_reads_no_further(world: SlackWorld, logs: Re
 
 def test_a_good_request_still_gets_through(world: SlackWorld, logs: Records) -> None:
     assert world.command("help").status == 200
-    assert "Use /iso20k followed by" in block_text(world.last("response_url").args["blocks"])
+    assert "What you can ask:" in block_text(world.last("response_url").args["blocks"])
     assert logs.refusals() == []
 
 

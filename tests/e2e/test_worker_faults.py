@@ -22,7 +22,7 @@ from tests.e2e.harness import (
 )
 
 pytestmark = pytest.mark.skipif(not processes.available(), reason="needs /proc (Linux)")
-HELP = "Use /iso20k followed by"
+HELP = "What you can ask:"
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.files import PREPARING
+from bot.slack.blocks import COMMAND
 from bot.slack.deps import SlackDeps, command_key
 from bot.slack.sender import Target
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
-
-COMMAND = "/iso20k"
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
