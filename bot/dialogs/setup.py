@@ -68,6 +68,17 @@ def _lookup_field(
     )
 
 
+def _own_timezone(ctx: DialogContext) -> str | None:
+    """The person's own timezone as the platform knows it (Slack: users.info), when it is
+    one of the listed places: a team first set up by one of its own is most likely there."""
+    if not ctx.member.timezone:
+        return None
+    try:
+        return places.resolve("timezone", ctx.member.timezone)  # Asia/Calcutta: Asia/Kolkata
+    except places.LookupFailed:
+        return None
+
+
 def setup_form(ctx: DialogContext) -> Form:
     current: dict[str, Any] = dict(ctx.organisation.profile or {})
     rates: dict[str, Any] = dict(current.get("assumptions") or {})
@@ -148,7 +159,7 @@ def setup_form(ctx: DialogContext) -> Form:
             "timezone",
             "Timezone",
             "Where the team works: reminders go out in its working hours. Type a city.",
-            current.get("timezone") or ctx.organisation.timezone,
+            current.get("timezone") or _own_timezone(ctx) or ctx.organisation.timezone,
         ),
         _lookup_field(
             "currency",

@@ -224,3 +224,23 @@ def test_a_target_date_before_the_start_is_refused_on_the_target_date(world: Sla
     message = answer["errors"]["target_certification_date"]
     assert "_" not in message  # the person's words, no internal field names
     assert organisations(world)[0].profile is None
+
+
+def test_setup_offers_the_person_s_own_timezone_and_lists_to_choose_from(
+    world: SlackWorld,
+) -> None:
+    world.slack.set_user("U1", tz="Asia/Shanghai", team_id="T1")
+    world.command("setup")
+    view = world.opened_view()
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["timezone"]["initial_option"]["value"] == "Asia/Shanghai"
+    for field in ("country", "timezone", "currency"):
+        assert inputs[field]["type"] == "static_select"
+        groups = inputs[field]["option_groups"]
+        assert all(len(g["options"]) <= 100 for g in groups)
+    countries = {
+        o["value"]: o["text"]["text"]
+        for g in inputs["country"]["option_groups"]
+        for o in g["options"]
+    }
+    assert countries["CN"] == "China (CN)"
