@@ -36,14 +36,21 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
-    if not settings.slack_bot_token or not settings.slack_signing_secret:
-        raise ValueError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+    """Over HTTP every request is signed (SLACK_SIGNING_SECRET); in Socket Mode
+    (SLACK_APP_TOKEN) requests come over a WebSocket the app opened itself with its app
+    token, and carry no signature to check."""
+    socket_mode = bool(settings.slack_app_token)
+    if not settings.slack_bot_token or not (settings.slack_signing_secret or socket_mode):
+        raise ValueError(
+            "Slack needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET over HTTP "
+            "(or SLACK_APP_TOKEN for Socket Mode)"
+        )
     app = AsyncApp(
         client=web_client(settings),
         signing_secret=settings.slack_signing_secret,
-        # bot/slack/guard.py verifies every request before Bolt parses it; Bolt checks the
-        # signature and the 5-minute window once more with the same secret.
-        request_verification_enabled=True,
+        # bot/slack/guard.py verifies every HTTP request before Bolt parses it; Bolt checks
+        # the signature and the 5-minute window once more with the same secret.
+        request_verification_enabled=not socket_mode,
     )
     register(app, deps)
 

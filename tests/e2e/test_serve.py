@@ -197,6 +197,7 @@ def test_a_stop_signal_ends_serve_in_socket_mode(tmp_path: Path) -> None:
     with FakeSlack(token=app_token) as slack, SocketModeServer() as socket_mode:
         slack.answer("apps.connections.open", {"ok": True, "url": socket_mode.url})
         env = {**serve_env(migrated(tmp_path), slack), "SLACK_APP_TOKEN": app_token}
+        del env["SLACK_SIGNING_SECRET"]  # Socket Mode has no signed requests, so needs none
         with serving(["serve"], env, tmp_path / "serve.log") as served:
             assert socket_mode.connected.wait(60), served.output()
             wait_until(lambda: len(processes.forkserver_workers(served.process.pid)) == 2)
