@@ -22,7 +22,7 @@ from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, OpenDirectory, enter
 from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome, readable
 from bot.dialogs.validation import RawValue, clean_value
-from bot.store.transactions import REPLY_BUDGET, in_transaction
+from bot.store.transactions import REPLY_BUDGET, StoreUnavailable, in_transaction
 from iso20k_core.standard import Bank
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,16 @@ class Console:
             return 0
 
     def dispatch(self, line: str) -> None:
+        try:
+            self._dispatch(line)
+        except StoreUnavailable:  # rolled back: true to say nothing changed
+            log.info("the console's %r found no database", line, exc_info=True)
+            self.write(
+                "✖ The database did not answer, so nothing was done or changed. "
+                "Try again in a moment.\n"
+            )
+
+    def _dispatch(self, line: str) -> None:
         words = line.split()
         if words[0] == "/iso20k":
             line = " ".join(words[1:])

@@ -157,6 +157,18 @@ class DialogContext:
                 self.session, self.organisation, self.bank, self.now or dt.datetime.now(dt.UTC)
             )
 
+    def lock_organisation(self) -> None:
+        """Hold the organisation's row until this step commits: steps that decide from what
+        they read (is there an admin yet?) then take turns. PostgreSQL locks the row
+        (FOR UPDATE); SQLite has one writer, and a step that read before another wrote is
+        run again (bot.store.transactions)."""
+        self.session.exec(
+            select(Organisation)
+            .where(Organisation.id == self.organisation.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+
     def admins_exist(self) -> bool:
         found = self.session.exec(
             select(Member).where(

@@ -200,6 +200,8 @@ def setup_form(ctx: DialogContext) -> Form:
 
 
 def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
+    # Two people saving the first setup at once: one of them becomes the admin, not both.
+    ctx.lock_organisation()
     if ctx.admins_exist() and not ctx.is_manager:
         return Outcome(reply=_not_allowed())
     raw: dict[str, Any] = {

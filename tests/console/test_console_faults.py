@@ -100,3 +100,23 @@ def test_leaving_a_form_whose_save_failed_says_nothing_was_saved(
     assert "You left the form; nothing of it was saved." in out
     assert "Profile saved" not in out
     assert profile(engine) is None
+
+
+def test_a_command_while_the_database_is_away_says_nothing_changed(
+    locked: tuple[Engine, sqlite3.Connection],
+) -> None:
+    engine, holder = locked
+    # `assign` writes; with the write lock held elsewhere it cannot, within the budget.
+    script = Script(
+        [*SETUP, "assign @bob resolution", "status", "quit"],
+        {
+            len(SETUP): lambda: holder.execute("BEGIN IMMEDIATE"),
+            len(SETUP) + 1: lambda: holder.execute("ROLLBACK"),
+        },
+    )
+
+    out = run(engine, script)
+
+    assert "✖ The database did not answer, so nothing was done or changed." in out
+    assert "Traceback" not in out
+    assert "ISO/IEC 20000-1 status: Lindenau IT" in out  # and the next command works

@@ -258,3 +258,28 @@ def test_two_first_setups_of_a_workspace_at_once_plan_once(engine: Engine) -> No
     assert keys and len(keys) == len(set(keys))
     assert batches and len(batches) == len(set(batches))
     assert len(reminders) == len(set(reminders))
+
+
+def test_two_first_setups_at_once_make_exactly_one_admin(engine: Engine) -> None:
+    """'The first person to run setup is admin': one, even when two press Save together."""
+
+    def set_up(user: str) -> Outcome:
+        return run_step(
+            engine,
+            BANK,
+            "slack",
+            "T8",
+            user,
+            NOW,
+            lambda ctx: handle_submit(ctx, "setup", {}, SETUP),
+        )
+
+    for _ in range(5):  # the race is a matter of timing: give it several chances
+        with Session(engine) as session:
+            for member in session.exec(select(Member)).all():
+                session.delete(member)
+            session.commit()
+        together(partial(set_up, "U1"), partial(set_up, "U2"))
+        with Session(engine) as session:
+            roles = sorted(session.exec(select(Member.role).join(Organisation)).all())
+        assert roles.count("admin") == 1, roles
