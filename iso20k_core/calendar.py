@@ -72,6 +72,14 @@ class BusinessCalendar:
     def _year(self, year: int) -> tuple[int, ...]:
         return _business_days(self.country, year)
 
+    def closed_because(self, day: dt.date) -> str | None:
+        """Why `day` is no business day (`"a Saturday"`, `"Labour Day"`), or None."""
+        if day.weekday() in self.weekend:
+            return f"a {day.strftime('%A')}"
+        if self.country is None or day not in _holidays(self.country, day.year):
+            return None
+        return str(holidays.country_holidays(self.country, years=day.year).get(day))
+
     def is_business_day(self, day: dt.date) -> bool:
         if day.weekday() in self.weekend:
             return False

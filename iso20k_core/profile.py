@@ -12,9 +12,10 @@ import itertools
 import zoneinfo
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from iso20k_core.calendar import supported_countries
+from iso20k_core.dates import EARLIEST, DateError, check_horizon, parse_iso_date
 
 Certification = Literal[
     "ISO 9001",
@@ -31,11 +32,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MAX_BAND_DAYS = 500
+
+
 class AuditDayBand(_Strict):
     """Up to `max_persons` persons in scope, initial certification takes `days` audit days."""
 
     max_persons: int = Field(ge=1)
-    days: float = Field(gt=0)
+    # The table's own top is 22 days; a band of years of audit days is a typing slip, and
+    # taken at its word it would stretch the plan (and its calendar) by as much.
+    days: float = Field(gt=0, le=MAX_BAND_DAYS)
 
 
 # Shaped like IAF MD 5:2019 Annex A (QMS column): persons in scope -> audit days for an
@@ -142,12 +148,43 @@ class Profile(_Strict):
             raise ValueError(f"unknown timezone {timezone!r}; use an IANA name") from None
         return timezone
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Profile:
-        if (
-            self.start_date is not None
-            and self.target_certification_date is not None
-            and self.target_certification_date <= self.start_date
-        ):
-            raise ValueError("target_certification_date must come after start_date")
-        return self
+    # Dates. A profile is checked against the horizon of the day it is given on (pass
+    # `context={"today": ...}`, as `inputs.parse_profile(raw, today=...)` does); a stored
+    # profile read back later is parsed without one. The horizon only grows as time moves
+    # on (`dates.latest` never falls), so a date valid when it was saved stays valid.
+
+    @field_validator("start_date", "target_certification_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, str):
+            return parse_iso_date(value)
+        raise ValueError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
+
+    @field_validator("start_date")
+    @classmethod
+    def _start_in_horizon(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _in_horizon(day, info)
+
+    @field_validator("target_certification_date")
+    @classmethod
+    def _target_after_start(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # A field validator, not a model validator: the error belongs on the target date,
+        # the field a person changes, and forms can only show errors on their fields.
+        day = _in_horizon(day, info)
+        start = info.data.get("start_date")  # absent when the start date itself failed
+        if day is not None and isinstance(start, dt.date) and day <= start:
+            raise ValueError(f"Choose a target date after the start date ({start.isoformat()}).")
+        return day
+
+
+def _in_horizon(day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    if day is None:
+        return None
+    today = info.context.get("today") if isinstance(info.context, dict) else None
+    if isinstance(today, dt.date):
+        return check_horizon(day, today)
+    if day < EARLIEST:  # the lower bound holds without a day of request
+        raise DateError(f"Choose a date from {EARLIEST.isoformat()} on.")
+    return day

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from iso20k_core.answers import AnswerValue
 from iso20k_core.results import AreaResult, Completion, Costs, Feasibility, Level, Plan, Risk
+from iso20k_core.scoring import years_text
 
 LEVEL = {"low": 1, "medium": 2, "high": 3}
 HIGH_TURNOVER_PERCENT = 15
@@ -55,8 +56,15 @@ Rule = Callable[[RiskContext], Risk | None]
 
 
 def _risk(
-    id: str, title: str, likelihood: Level, impact: Level, trigger: str, countermeasure: str
+    id: str,
+    title: str,
+    likelihood: Level,
+    impact: Level,
+    trigger: str,
+    countermeasure: str,
+    member_trigger: str | None = None,
 ) -> Risk:
+    """`member_trigger`: the trigger without staffing or money, when `trigger` has them."""
     return Risk(
         id=id,
         title=title,
@@ -65,6 +73,7 @@ def _risk(
         score=LEVEL[likelihood] * LEVEL[impact],
         trigger=trigger,
         countermeasure=countermeasure,
+        member_trigger=member_trigger,
     )
 
 
@@ -104,13 +113,15 @@ def target_too_close(c: RiskContext) -> Risk | None:
     if p.target_date is None:
         return None
     if not p.target_feasible:
+        why = f"earliest feasible {p.earliest_certification_date.isoformat()}"
+        if p.earliest_certification_date <= p.target_date:  # the plan fits; the bookings don't
+            why = f"the audits as booked lead to a decision on {p.certification_date.isoformat()}"
         return _risk(
             "target_too_close",
             "Target certification date cannot be met",
             "high",
             "high",
-            f"target {p.target_date.isoformat()}; earliest feasible "
-            f"{p.earliest_certification_date.isoformat()}",
+            f"target {p.target_date.isoformat()}; {why}",
             "Move the target date, narrow the scope, or add staff to the process work; do not "
             "shorten the three-month trial operation the certification body expects.",
         )
@@ -236,18 +247,31 @@ def no_management_review(c: RiskContext) -> Risk | None:
 
 
 def too_few_people(c: RiskContext) -> Risk | None:
-    effort = sum(t.effort_days for t in c.plan.tasks)
+    p = c.plan
+    effort = p.process_work_days
     per_person = effort / c.staff_available_fte
-    if c.staff_available_fte >= 1 and per_person <= MAX_PROCESS_MONTHS_OF_WORK:
+    if (
+        c.staff_available_fte >= 1
+        and per_person <= MAX_PROCESS_MONTHS_OF_WORK
+        and not p.process_capped
+    ):
         return None
+    trigger = f"{effort:,} person-days of process work for {c.staff_available_fte:g} FTE available"
+    if p.process_capped:
+        trigger += (
+            f": {years_text(p.process_years_needed)} of work, more than the "
+            f"{p.max_process_years} years a plan allows"
+        )
     return _risk(
         "too_few_people",
         "Too few people for the process work",
         "high",
-        "medium",
-        f"{effort} person-days of process work for {c.staff_available_fte:g} FTE available",
+        "high" if p.process_capped else "medium",
+        trigger,
         "Free process owners from daily work for the project, bring in consultants for the "
         "largest gaps, or narrow the scope.",
+        member_trigger="the process work needs more people than the project has"
+        + (f"; it cannot be done within {p.max_process_years} years" if p.process_capped else ""),
     )
 
 
@@ -295,7 +319,7 @@ def weak_business_case(c: RiskContext) -> Risk | None:
 
 def booking_deadline_close(c: RiskContext) -> Risk | None:
     stage1 = next(b for b in c.plan.audit_batches if b.key == "stage1")
-    deadline = stage1.booking_deadline
+    deadline = stage1.booking_deadline  # None once the audit is booked
     if deadline is None or (deadline - c.today).days > BOOKING_WARNING_DAYS:
         return None
     return _risk(
@@ -305,6 +329,21 @@ def booking_deadline_close(c: RiskContext) -> Risk | None:
         "high",
         f"booking deadline {deadline.isoformat()}",
         "Request quotes and dates from certification bodies this week; ask for their lead times.",
+    )
+
+
+def bookings_contradict_plan(c: RiskContext) -> Risk | None:
+    conflicts = c.plan.booking_conflicts
+    if not conflicts:
+        return None
+    return _risk(
+        "bookings_contradict_plan",
+        "Booked audit dates do not fit the plan",
+        "high",
+        "high",
+        "; ".join(conflicts),
+        "Ask the certification body to move the booking, or move the plan's work so that "
+        "the trial operation, the internal audit and the management review come first.",
     )
 
 
@@ -422,6 +461,7 @@ RULES: tuple[Rule, ...] = (
     incomplete_assessment,
     weak_business_case,
     booking_deadline_close,
+    bookings_contradict_plan,
     security_without_isms,
     weak_change_management,
     no_itil_basis,

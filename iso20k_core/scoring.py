@@ -18,6 +18,7 @@ from iso20k_core.results import (
     Completion,
     Compliance,
     Feasibility,
+    Plan,
     SectionCompletion,
     Verdict,
 )
@@ -180,6 +181,7 @@ def feasibility(
     areas: tuple[AreaResult, ...],
     readiness: float,
     completion_percent: float,
+    plan: Plan | None = None,
 ) -> Feasibility:
     management = _dimension_score(areas, "management")
     technical = _dimension_score(areas, "technical")
@@ -199,6 +201,13 @@ def feasibility(
         blockers.append(
             f"The management and technical foundation is thin (feasibility score {score:.0f} "
             f"of 100, management weighted {MANAGEMENT_WEIGHT:.0%})."
+        )
+    if plan is not None and plan.process_capped:
+        blockers.append(
+            f"The process work ({plan.process_work_days:,} person-days) would take "
+            f"{years_text(plan.process_years_needed)} with {plan.staff_available_fte:g} FTE "
+            f"available; the plan is capped at {plan.max_process_years} years of process work. "
+            "Add staff or consultants, or narrow the scope."
         )
 
     foundation_short = sorted(
@@ -262,3 +271,12 @@ def feasibility(
         verdict=verdict,
         reasons=tuple(reasons),
     )
+
+
+def years_text(years: float) -> str:
+    """`3.4 years`, `about 431 years`, `more than 1,000 years`: a duration a person reads."""
+    if years > 1000:
+        return "more than 1,000 years"
+    if years >= 10:
+        return f"about {years:,.0f} years"
+    return f"{years:.1f} years"

@@ -221,12 +221,16 @@ def _project_rows(e: Evaluation) -> list[_Row]:
     rows = [_Row(f"{s.number}  {s.title}", bold=True) for s in p.stages]
     rows += [_Row(_shorten(e.area(t.area).title)) for t in p.tasks]
     rows.append(_Row("Milestones", bold=True))
-    rows += [_Row(b.title, bold=True) for b in _project_audits(e)]
+    rows += [_Row(_audit_label(b), bold=True) for b in _project_audits(e)]
     return rows
 
 
+def _audit_label(batch: AuditBatch) -> str:
+    return f"{batch.title} (booked)" if batch.booked else batch.title
+
+
 def _cycle_rows(e: Evaluation) -> list[_Row]:
-    return [_Row(b.title, bold=True) for b in e.plan.audit_batches]
+    return [_Row(_audit_label(b), bold=True) for b in e.plan.audit_batches]
 
 
 def _audit_marks(ax: Axes, batch: AuditBatch, y: float) -> None:

@@ -90,6 +90,7 @@ class Facts:
     project_audits: tuple[AuditBatch, ...]
     later_audits: tuple[AuditBatch, ...]
     first_booking: AuditBatch | None
+    stage1: AuditBatch
     task_effort_days: int
     after_certification_cost: int
     max_reduction_percent: float
@@ -129,7 +130,8 @@ def _compliance_counts(areas: tuple[AreaResult, ...]) -> tuple[tuple[Compliance,
 
 
 def _first_booking(audits: tuple[AuditBatch, ...]) -> AuditBatch | None:
-    """The audit whose booking deadline comes first: the next thing to put in the diary."""
+    """The audit whose booking deadline comes first: the next thing to put in the diary
+    (a booked audit has none)."""
     booked = [b for b in audits if b.booking_deadline is not None]
     return min(booked, key=lambda b: (b.booking_deadline, b.planned_date), default=None)
 
@@ -165,6 +167,7 @@ def facts(e: Evaluation) -> Facts:
         project_audits=project,
         later_audits=tuple(b for b in e.plan.audit_batches if b not in project),
         first_booking=_first_booking(project),
+        stage1=next(b for b in e.plan.audit_batches if b.key == "stage1"),
         task_effort_days=sum(t.effort_days for t in e.plan.tasks),
         after_certification_cost=sum(y.amount for y in e.costs.three_years[1:]),
         max_reduction_percent=MAX_REDUCTION_PERCENT,
@@ -189,8 +192,8 @@ class Chart:
 def _gantt_alt(e: Evaluation) -> str:
     p = e.plan
     audits = "; ".join(
-        f"{b.title} {b.planned_date.isoformat()}, book by "
-        f"{b.booking_deadline.isoformat() if b.booking_deadline else 'not needed'}"
+        f"{b.title} {b.planned_date.isoformat()}, "
+        + ("booked" if b.booked or b.booking_deadline is None else f"book by {b.booking_deadline}")
         for b in p.audit_batches
     )
     return (

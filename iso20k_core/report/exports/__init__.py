@@ -206,13 +206,15 @@ def _audit_item(batch: AuditBatch) -> PlanItem:
 
 
 def audit_notes(batch: AuditBatch) -> str:
+    days = f"{batch.on_site_days} days on site ({batch.audit_days:g} audit days)"
+    if batch.booked:
+        return f"booked: date confirmed by the certification body; {days}"
     booking = (
         f"; book with the certification body by {batch.booking_deadline.isoformat()}"
         if batch.booking_deadline
         else ""
     )
     return (
-        f"{batch.on_site_days} days on site ({batch.audit_days:g} audit days); "
-        f"reserve window for the certification body until {batch.window_end.isoformat()}"
-        f"{booking}"
+        f"{days}; reserve window for the certification body until "
+        f"{batch.window_end.isoformat()}{booking}"
     )
