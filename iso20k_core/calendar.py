@@ -20,6 +20,8 @@ import holidays
 
 ONE_DAY = dt.timedelta(days=1)
 DEFAULT_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
+# Not strftime("%A"): that follows the process locale, and the engine's words are English.
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @functools.cache
@@ -75,7 +77,7 @@ class BusinessCalendar:
     def closed_because(self, day: dt.date) -> str | None:
         """Why `day` is no business day (`"a Saturday"`, `"Labour Day"`), or None."""
         if day.weekday() in self.weekend:
-            return f"a {day.strftime('%A')}"
+            return f"a {_DAY_NAMES[day.weekday()]}"
         if self.country is None or day not in _holidays(self.country, day.year):
             return None
         return str(holidays.country_holidays(self.country, years=day.year).get(day))

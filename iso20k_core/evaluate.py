@@ -2,8 +2,8 @@
 
 No input can make one evaluation slow: `today` and every date the plan starts from lie in the
 horizon of `dates.py`, process work is capped (`plan.MAX_PROCESS_YEARS`), the business-day
-calendar answers from an index, and the plan with its three-year cycle spans at most about
-17 years of that calendar. `benchmarks/engine.py` measures the worst case it can build.
+calendar answers from an index, and the plan with its three-year cycle ends within 20 years
+of `today`. `benchmarks/engine.py` measures the worst cases it can build.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from iso20k_core.scoring import (
 )
 from iso20k_core.standard import Bank, load_bank
 
-# The plan and its certification cycle reach about 17 years past `today` (a start up to ten
-# years ahead, process work capped at three years, the three-year certificate): a `today`
+# The plan and its certification cycle end within 20 years of `today` (plan.py): a `today`
 # after this would carry them past the last date Python can hold (9999-12-31).
 LAST_TODAY = dt.date(9900, 12, 31)
 

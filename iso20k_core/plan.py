@@ -17,7 +17,9 @@ Two bounds keep every plan finite and every evaluation fast, whatever the input:
   (`process_capped`, `process_years_needed`) and the verdict is "not yet feasible": a plan
   that runs longer is no plan (scoring.feasibility, risks.too_few_people).
 - Dates come in only within the horizon of `dates.py` (the start and target dates, the
-  bookings), so the plan and its three-year cycle end within about 17 years of `today`.
+  bookings), and audit-day bands are bounded (`profile.MAX_BAND_DAYS`), so the plan and its
+  three-year cycle end within 20 years of `today` (a start ten years ahead, at most about six
+  years of plan with every input at its bound, three years of certificate).
 
 Bookings (audit key -> the date the certification body confirmed) replace the planned date of
 their audit; what follows moves with them: stage 2 after a booked stage 1's on-site days and
@@ -500,7 +502,7 @@ def build_plan(
         target_date=target,
         target_feasible=feasible,
         earliest_certification_date=earliest_end,
-        business_days=cal.count(stages[0].start, stage5_end),
+        business_days=cal.count(stages[0].start, max(s.end for s in stages)),
         stages=stages,
         tasks=_tasks(cal, stages[2], sizes, profile.staff_available_fte),
         milestones=_milestones(cal, stages, c.stage1, c.stage2, c.decision),

@@ -143,6 +143,15 @@ class CostPart(_Value):
     lines: tuple[CostLine, ...]
 
 
+class EffortLine(_Value):
+    """Days of the organisation's own staff for one purpose (whole days, rounded up)."""
+
+    key: str
+    title: str
+    days: int
+    basis: str
+
+
 class YearCost(_Value):
     year: int
     title: str
@@ -164,6 +173,7 @@ class Costs(_Value):
     currency: str
     parts: tuple[CostPart, ...]
     project_total: int
+    internal_effort: tuple[EffortLine, ...]  # internal_days is their sum
     internal_days: int
     internal_cost: int
     total_with_internal: int

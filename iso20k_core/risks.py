@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
 from iso20k_core.results import AreaResult, Completion, Costs, Feasibility, Level, Plan, Risk
 from iso20k_core.scoring import years_text
@@ -87,7 +88,7 @@ def weak_leadership(c: RiskContext) -> Risk | None:
         "Weak leadership commitment",
         "high" if m < 2 else "medium",
         "high",
-        f"leadership maturity {m:.1f}; sponsor named: {sponsor or 'unanswered'}",
+        f"leadership maturity {fig.level(m)}; sponsor named: {sponsor or 'unanswered'}",
         "Have top management sign the service management policy and project charter, name a "
         "sponsor from the board, and put SMS progress on the management meeting agenda.",
     )
@@ -148,7 +149,7 @@ def staff_turnover(c: RiskContext) -> Risk | None:
         "Staff turnover erodes process knowledge",
         "high" if turnover >= 2 * HIGH_TURNOVER_PERCENT else "medium",
         "medium",
-        f"annual staff turnover {turnover:g}%",
+        f"annual staff turnover {fig.number(turnover)} %",
         "Document procedures as you establish them, name deputies for every process owner, and "
         "include the SMS in onboarding.",
     )
@@ -178,7 +179,7 @@ def weak_tooling(c: RiskContext) -> Risk | None:
         "Records cannot be produced reliably",
         "medium",
         "medium",
-        f"ITSM tooling maturity {m:.1f}",
+        f"ITSM tooling maturity {fig.level(m)}",
         "Consolidate incidents, requests, changes and configuration records in one ITSM tool "
         "before trial operation: auditors sample records.",
     )
@@ -194,7 +195,7 @@ def weak_supplier_management(c: RiskContext) -> Risk | None:
         "Weak supplier management",
         "medium",
         "high",
-        f"supplier management gap {gap:.1f}; contracts reviewed: {reviewed or 'unanswered'}",
+        f"supplier management gap {fig.level(gap)}; contracts reviewed: {reviewed or 'unanswered'}",
         "List the suppliers that contribute to the services, agree documented contracts with "
         "service targets, and review their performance at planned intervals (8.3.4).",
     )
@@ -210,7 +211,7 @@ def no_internal_audit(c: RiskContext) -> Risk | None:
         "No internal audit capability",
         "high",
         "high",
-        f"trained internal auditors: {count:g}",
+        f"trained internal auditors: {fig.number(count)}",
         "Train at least two internal auditors now and plan a full internal audit of the SMS "
         "during trial operation; stage 2 needs its results (9.2).",
     )
@@ -256,7 +257,10 @@ def too_few_people(c: RiskContext) -> Risk | None:
         and not p.process_capped
     ):
         return None
-    trigger = f"{effort:,} person-days of process work for {c.staff_available_fte:g} FTE available"
+    trigger = (
+        f"{fig.count(effort)} person-days of process work for "
+        f"{fig.number(c.staff_available_fte)} FTE available"
+    )
     if p.process_capped:
         trigger += (
             f": {years_text(p.process_years_needed)} of work, more than the "
@@ -296,7 +300,7 @@ def incomplete_assessment(c: RiskContext) -> Risk | None:
         "Assessment incomplete: the picture may be wrong",
         "high",
         "medium",
-        f"{c.completion.percent:.0f}% of questions answered",
+        f"{fig.percent(c.completion.percent)} of questions answered",
         "Assign the open sections to their process owners with a due date and re-run the "
         "evaluation before committing to dates and budget.",
     )
@@ -311,7 +315,7 @@ def weak_business_case(c: RiskContext) -> Risk | None:
         "Benefits rated low: support may fade",
         "medium",
         "high",
-        f"benefit score {score:.0f}/100",
+        f"benefit score {fig.score(score)}/100",
         "Agree with senior management which benefits certification must bring and measure "
         "them; without them the project loses priority.",
     )
@@ -355,7 +359,7 @@ def security_without_isms(c: RiskContext) -> Risk | None:
         "Information security management below the requirement",
         "medium",
         "high",
-        f"information security gap {c.gap('information_security'):.1f}; no ISO/IEC 27001",
+        f"information security gap {fig.level(c.gap('information_security'))}; no ISO/IEC 27001",
         "Write the information security policy, assess information security risks for the "
         "services and put the controls in place (8.7.3); reuse ISO/IEC 27001 material.",
     )
@@ -369,7 +373,7 @@ def weak_change_management(c: RiskContext) -> Risk | None:
         "Uncontrolled changes endanger the trial operation",
         "medium",
         "high",
-        f"change management gap {c.gap('change'):.1f}",
+        f"change management gap {fig.level(c.gap('change'))}",
         "Introduce the change policy and a change advisory routine first: changes touch every "
         "other process and auditors sample change records.",
     )
@@ -383,7 +387,7 @@ def no_itil_basis(c: RiskContext) -> Risk | None:
         "No common service management language",
         "medium",
         "medium",
-        f"ITIL adoption: {c.itil_adoption}; ITIL maturity {c.maturity('itil'):.1f}",
+        f"ITIL adoption: {c.itil_adoption}; ITIL maturity {fig.level(c.maturity('itil'))}",
         "Run ITIL 4 Foundation training for process owners early in preparation.",
     )
 
@@ -411,7 +415,7 @@ def weak_service_culture(c: RiskContext) -> Risk | None:
         "Weak service culture and customer focus",
         "medium",
         "medium",
-        f"service culture maturity {m:.1f}",
+        f"service culture maturity {fig.level(m)}",
         "Start customer satisfaction measurement and service reviews early; make service "
         "targets visible to every team.",
     )
@@ -426,7 +430,7 @@ def unmanaged_current_risks(c: RiskContext) -> Risk | None:
         "Weaknesses of the current management system unmanaged",
         "medium",
         "medium",
-        f"maturity of managing current risks {m:.1f}",
+        f"maturity of managing current risks {fig.level(m)}",
         "Record the known weaknesses (single points of knowledge, undocumented practice) as "
         "SMS risks with owners and treat them in the plan (6.1).",
     )

@@ -23,12 +23,12 @@ from typing import Literal
 
 import jinja2
 
+from iso20k_core import figures as fig
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
 from iso20k_core.report import charts
 
-# One formatting of money and numbers across the summary and the report.
+# One formatting of every figure across the summary and the report (figures.py).
 from iso20k_core.report.render import make_environment
-from iso20k_core.report.render import money as _money
 from iso20k_core.results import (
     AreaResult,
     AuditBatch,
@@ -97,6 +97,7 @@ class Facts:
     min_initial_audit_days: float
     requested_reduction: float | None
     auditor_day_rate: int | None
+    internal_day_rate: float
     top_risks: tuple[Risk, ...]
 
 
@@ -174,6 +175,7 @@ def facts(e: Evaluation) -> Facts:
         min_initial_audit_days=_min_initial_audit_days(e),
         requested_reduction=_as_float(_assumption(e, "integration_reduction_percent")),
         auditor_day_rate=_as_int(_assumption(e, "auditor_day_rate")),
+        internal_day_rate=_as_float(_assumption(e, "internal_day_rate")) or 0.0,
         top_risks=e.risks[:TOP_RISKS],
     )
 
@@ -206,10 +208,11 @@ def _gantt_alt(e: Evaluation) -> str:
 
 def _cost_alt(e: Evaluation) -> str:
     c = e.costs
-    parts = "; ".join(f"{p.title} {_money(p.amount, c.currency)}" for p in c.parts)
+    parts = "; ".join(f"{p.title} {fig.money(p.amount, c.currency)}" for p in c.parts)
     return (
-        f"Bar chart of the project cost, {_money(c.project_total, c.currency)}: {parts}; "
-        f"internal effort {c.internal_days} person-days, {_money(c.internal_cost, c.currency)}."
+        f"Bar chart of the project cost, {fig.money(c.project_total, c.currency)}: {parts}; "
+        f"internal effort {fig.count(c.internal_days)} person-days, "
+        f"{fig.money(c.internal_cost, c.currency)}."
     )
 
 
