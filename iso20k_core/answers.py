@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
-from iso20k_core.errors import InputError
+from iso20k_core.errors import InputError, as_problem
 from iso20k_core.standard import Bank, Question
 
 YesPartialNo = Literal["yes", "partial", "no"]
@@ -111,7 +111,7 @@ def _date(field: str, value: object, today: dt.date | None) -> dt.date:
             raise DateError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
         return check_horizon(day, today) if today is not None else day
     except DateError as exc:
-        raise InputError(field, str(exc)) from None
+        raise InputError(field, as_problem(str(exc))) from None
 
 
 def question_score(question: Question, value: AnswerValue, today: dt.date) -> float:

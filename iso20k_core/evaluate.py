@@ -15,7 +15,7 @@ from iso20k_core.answers import AnswerValue, parse_answers
 from iso20k_core.assumptions import list_assumptions
 from iso20k_core.costs import estimate
 from iso20k_core.dates import EARLIEST, DateError, check_horizon
-from iso20k_core.errors import InputError
+from iso20k_core.errors import InputError, as_problem
 from iso20k_core.inputs import parse_bookings
 from iso20k_core.plan import build_plan, sized_tasks
 from iso20k_core.profile import Profile
@@ -95,7 +95,7 @@ def evaluate(
 def _check_dates(profile: Profile, today: dt.date) -> None:
     if not EARLIEST <= today <= LAST_TODAY:
         raise InputError(
-            "today", f"Choose a day from {EARLIEST.isoformat()} to {LAST_TODAY.isoformat()}."
+            "today", f"choose a day from {EARLIEST.isoformat()} to {LAST_TODAY.isoformat()}."
         )
     # Profiles are checked when entered; these guard the ones built in code or stored before
     # the horizon existed, which could otherwise plan for millennia.
@@ -105,4 +105,4 @@ def _check_dates(profile: Profile, today: dt.date) -> None:
             try:
                 check_horizon(day, today)
             except DateError as exc:
-                raise InputError(f"profile.{name}", str(exc)) from None
+                raise InputError(f"profile.{name}", as_problem(str(exc))) from None

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from iso20k_core.answers import AnswerValue, parse_answers
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
-from iso20k_core.errors import InputError
+from iso20k_core.errors import InputError, as_problem
 from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.profile import Profile
 from iso20k_core.standard import Bank, BankError, load_bank
@@ -133,7 +133,7 @@ def parse_bookings(raw: object, today: dt.date | None = None) -> dict[str, dt.da
             day = value if isinstance(value, dt.date) else parse_iso_date(str(value))
             bookings[key] = check_horizon(day, today) if today is not None else day
         except DateError as exc:
-            raise InputError(where, str(exc)) from None
+            raise InputError(where, as_problem(str(exc))) from None
     return bookings
 
 
@@ -145,10 +145,9 @@ def _input_error(exc: ValidationError, prefix: str) -> InputError:
         return InputError(path, "unknown field")
     if kind == "missing":
         return InputError(path, "missing")
-    if kind.startswith("date"):
-        return InputError(path, "Enter a date as YYYY-MM-DD, for example 2027-03-15.")
     message = str(error["msg"])
-    if message.startswith("Value error, "):
-        # Our validators' own sentences, written for the person: keep them as they are.
-        return InputError(path, message[len("Value error, ") :])
-    return InputError(path, message[0].lower() + message[1:] if message else message)
+    if kind.startswith("date"):
+        message = "enter a date as YYYY-MM-DD, for example 2027-03-15."
+    elif message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return InputError(path, as_problem(message))

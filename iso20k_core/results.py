@@ -128,6 +128,15 @@ class Plan(_Value):
     process_years_needed: float  # years of business days it needs with the staff available
     booking_conflicts: tuple[str, ...] = ()  # booked dates that contradict the plan
 
+    @property
+    def bookings_miss_target(self) -> bool:
+        """The plan alone could meet the target date, but the audits as booked do not."""
+        return (
+            self.target_date is not None
+            and self.target_feasible is False
+            and self.earliest_certification_date <= self.target_date
+        )
+
 
 class CostLine(_Value):
     key: str

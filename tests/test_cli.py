@@ -97,11 +97,11 @@ def test_examples_tell_different_stories() -> None:
         ),
         (
             PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 2027/01/11"),
-            "profile.start_date: Enter a date as YYYY-MM-DD",
+            "profile.start_date: enter a date as YYYY-MM-DD",
         ),
         (  # once a spin at 100 % CPU, then a traceback
             PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 9999-06-01"),
-            "profile.start_date: Choose a date from 2000-01-01 to ",
+            "profile.start_date: choose a date from 2000-01-01 to ",
         ),
         (  # unquoted: PyYAML's timestamp constructor used to raise inside the parser
             PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 2026-02-30"),
@@ -109,17 +109,17 @@ def test_examples_tell_different_stories() -> None:
         ),
         (
             PROFILE + "  continuity.last_test: 1999-12-31\n",
-            "answers.continuity.last_test: Choose a date from 2000-01-01 to ",
+            "answers.continuity.last_test: choose a date from 2000-01-01 to ",
         ),
         (
             PROFILE.replace(
                 "it_staff: 12",
                 "it_staff: 12\n  start_date: 2027-05-03\n  target_certification_date: 2027-01-04",
             ),
-            "profile.target_certification_date: Choose a target date after the start date "
+            "profile.target_certification_date: choose a target date after the start date "
             "(2027-05-03).",
         ),
-        (PROFILE + "bookings:\n  stage1: 2099-01-01\n", "bookings.stage1: Choose a date from"),
+        (PROFILE + "bookings:\n  stage1: 2099-01-01\n", "bookings.stage1: choose a date from"),
         (PROFILE + "bookings:\n  stage3: 2027-06-01\n", "bookings.stage3: unknown audit"),
         (PROFILE + "  leadership.sponsor_named: !!int many\n", "line 9: cannot read 'many' as int"),
         (

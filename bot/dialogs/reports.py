@@ -155,12 +155,18 @@ def plan(ctx: DialogContext) -> Message:
         )
     target = ""
     if p.target_date is not None:
-        target = (
-            f" Target {p.target_date.isoformat()}: feasible."
-            if p.target_feasible
-            else f" Target {p.target_date.isoformat()} is NOT feasible; the earliest date "
-            f"that works is {p.earliest_certification_date.isoformat()}."
-        )
+        if p.target_feasible:
+            target = f" Target {p.target_date.isoformat()}: feasible."
+        elif p.bookings_miss_target:
+            target = (
+                f" Target {p.target_date.isoformat()} is NOT met by the audits as booked "
+                f"(decision {p.certification_date.isoformat()})."
+            )
+        else:
+            target = (
+                f" Target {p.target_date.isoformat()} is NOT feasible; the earliest date "
+                f"that works is {p.earliest_certification_date.isoformat()}."
+            )
     return Message(
         heading="Certification plan",
         file=Attachment(

@@ -65,7 +65,7 @@ def test_a_blank_answer_is_unanswered() -> None:
         ("  leadership.sponsor_named: maybe", "answers.leadership.sponsor_named: expected yes"),
         (
             "  performance.last_management_review: 01/10/2026",
-            "answers.performance.last_management_review: Enter a date as YYYY-MM-DD",
+            "answers.performance.last_management_review: enter a date as YYYY-MM-DD",
         ),
         ("  performance.internal_auditors: -1", "answers.performance.internal_auditors: must be"),
         (
@@ -84,7 +84,7 @@ def test_bad_answers_name_the_question(answers: str, expected: str) -> None:
         ("  colour: blue", "profile.colour: unknown field"),
         ("  sites: many", "profile.sites: input should be a valid integer"),
         ("  sites: 0", "profile.sites: input should be greater than or equal to 1"),
-        ("  start_date: 11/01/2027", "profile.start_date: Enter a date as YYYY-MM-DD"),
+        ("  start_date: 11/01/2027", "profile.start_date: enter a date as YYYY-MM-DD"),
         ("  country: XX", "profile.country: no public-holiday calendar for country 'XX'"),
         ("  timezone: Mars/Olympus", "profile.timezone: unknown timezone 'Mars/Olympus'"),
         ("  currency: euro", "profile.currency: string should match pattern"),
@@ -109,7 +109,7 @@ def test_missing_required_field_and_unknown_top_level_key() -> None:
 def test_target_before_start_is_refused_on_the_target_date() -> None:
     text = PROFILE + "  start_date: 2027-05-01\n  target_certification_date: 2027-01-01\n"
     assert error_of(text) == (
-        "profile.target_certification_date: Choose a target date after the start date (2027-05-01)."
+        "profile.target_certification_date: choose a target date after the start date (2027-05-01)."
     )
 
 

@@ -185,3 +185,23 @@ def test_booked_plans_keep_their_order(stage1: dt.date, gap: int | None) -> None
     surveillance = batch(e, "surveillance1")
     assert p.certification_date < surveillance.planned_date <= surveillance.window_end
     assert p.certificate_expiry > batch(e, "recertification").window_end
+
+
+def test_bookings_past_the_target_date_are_named_as_the_cause() -> None:
+    # Planned backward to 2027-12-15 (the plan could certify by 2027-10-26), but stage 1 is
+    # booked for 2028-01-10: the decision moves past the target.
+    e = evaluate(
+        profile(target_certification_date=D(2027, 12, 15)),
+        ANSWERS,
+        TODAY,
+        BANK,
+        bookings={"stage1": D(2028, 1, 10)},
+    )
+    p = e.plan
+    assert p.mode == "backward" and p.earliest_certification_date == D(2027, 10, 26)
+    assert p.target_feasible is False and p.bookings_miss_target
+    risk = next(r for r in e.risks if r.id == "target_too_close")
+    assert risk.trigger == (
+        f"target 2027-12-15; the audits as booked lead to a decision on {p.certification_date}"
+    )
+    assert "is not met by the audits as booked" in render_markdown(e)

@@ -43,17 +43,17 @@ def problem(raw: dict[str, Any], today: dt.date | None = TODAY) -> tuple[str, st
 def test_a_far_start_date_is_refused_on_its_field() -> None:
     assert problem({**RAW, "start_date": "9999-06-01"}) == (
         "profile.start_date",
-        "Choose a date from 2000-01-01 to 2036-11-25 (at most 10 years ahead).",
+        "choose a date from 2000-01-01 to 2036-11-25 (at most 10 years ahead).",
     )
     field, message = problem({**RAW, "target_certification_date": "2206-01-01"})
-    assert field == "profile.target_certification_date" and message.startswith("Choose a date")
+    assert field == "profile.target_certification_date" and message.startswith("choose a date")
 
 
 def test_the_target_must_come_after_the_start_and_the_error_sits_on_the_target() -> None:
     raw = {**RAW, "start_date": "2027-01-04", "target_certification_date": "2027-01-04"}
     assert problem(raw) == (
         "profile.target_certification_date",
-        "Choose a target date after the start date (2027-01-04).",
+        "choose a target date after the start date (2027-01-04).",
     )
 
 
@@ -61,9 +61,9 @@ def test_the_target_must_come_after_the_start_and_the_error_sits_on_the_target()
     ("value", "message"),
     [
         ("2026-02-30", "2026-02-30 is not a date in the calendar."),
-        ("20270315", "Enter a date as YYYY-MM-DD, for example 2027-03-15 (not '20270315')."),
-        (20270315, "Enter a date as YYYY-MM-DD, for example 2027-03-15."),
-        ("2027-03-15T10:00", "Enter a date as YYYY-MM-DD, for example 2027-03-15"),
+        ("20270315", "enter a date as YYYY-MM-DD, for example 2027-03-15 (not '20270315')."),
+        (20270315, "enter a date as YYYY-MM-DD, for example 2027-03-15."),
+        ("2027-03-15T10:00", "enter a date as YYYY-MM-DD, for example 2027-03-15"),
     ],
 )
 def test_dates_are_words_not_pydantic_messages(value: object, message: str) -> None:
@@ -107,7 +107,7 @@ def test_date_answers_lie_in_the_horizon_when_given() -> None:
     with pytest.raises(InputError) as caught:
         parse_input_text(text, today=TODAY)
     assert caught.value.field == "answers.continuity.last_test"
-    assert caught.value.problem.startswith("Choose a date from 2000-01-01 to 2036-11-25")
+    assert caught.value.problem.startswith("choose a date from 2000-01-01 to 2036-11-25")
     assert parse_input_text(text).answers  # stored answers are read back as they are
 
 
@@ -119,7 +119,7 @@ def test_unquoted_yaml_dates_are_text_checked_by_the_one_date_rule() -> None:
     for line, expected in (
         ("  start_date: 2026-02-30\n", "2026-02-30 is not a date in the calendar."),
         ("  start_date: !!timestamp 2026-02-30\n", "2026-02-30 is not a date in the calendar."),
-        ("  start_date: 2027-03-15 10:00:00\n", "Enter a date as YYYY-MM-DD"),
+        ("  start_date: 2027-03-15 10:00:00\n", "enter a date as YYYY-MM-DD"),
     ):
         with pytest.raises(InputError) as caught:
             parse_input_text(base + line, today=TODAY)
