@@ -29,10 +29,17 @@ ItilAdoption = Literal["none", "partial", "broad"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No infinities or NaN: an amount of `inf` would make every total unwritable.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 MAX_BAND_DAYS = 500
+# Bounds that keep every product of the cost estimate a finite number: a billion a day or a
+# unit is no rate but a typing slip; no course trains more than ten thousand auditors.
+MAX_AMOUNT = 1_000_000_000
+MAX_COUNT = 10_000
+MAX_HOURS = 1_000
+MAX_BANDS = 100  # the default table has 23
 
 
 class AuditDayBand(_Strict):
@@ -80,22 +87,24 @@ DEFAULT_AUDIT_DAYS: tuple[AuditDayBand, ...] = tuple(
 class Assumptions(_Strict):
     """Rates and planning assumptions. Money is in the profile's currency, without tax."""
 
-    consultant_day_rate: float = Field(default=1200, ge=0)
-    auditor_day_rate: float = Field(default=1400, ge=0)
-    internal_day_rate: float = Field(default=480, ge=0)
-    awareness_hours_per_person: float = Field(default=2, ge=0)
-    awareness_cost_per_person: float = Field(default=25, ge=0)
-    internal_auditors_to_train: int = Field(default=2, ge=0)
-    internal_auditor_course_cost: float = Field(default=1900, ge=0)
-    process_owner_course_cost: float = Field(default=1100, ge=0)
-    standard_copies_cost: float = Field(default=450, ge=0)
-    reference_material_cost: float = Field(default=300, ge=0)
-    publicity_cost: float = Field(default=1500, ge=0)
-    tool_software_cost: float = Field(default=0, ge=0)
-    tool_software_annual_cost: float = Field(default=0, ge=0)
-    certificate_management_fee: float = Field(default=900, ge=0)
+    consultant_day_rate: float = Field(default=1200, ge=0, le=MAX_AMOUNT)
+    auditor_day_rate: float = Field(default=1400, ge=0, le=MAX_AMOUNT)
+    internal_day_rate: float = Field(default=480, ge=0, le=MAX_AMOUNT)
+    awareness_hours_per_person: float = Field(default=2, ge=0, le=MAX_HOURS)
+    awareness_cost_per_person: float = Field(default=25, ge=0, le=MAX_AMOUNT)
+    internal_auditors_to_train: int = Field(default=2, ge=0, le=MAX_COUNT)
+    internal_auditor_course_cost: float = Field(default=1900, ge=0, le=MAX_AMOUNT)
+    process_owner_course_cost: float = Field(default=1100, ge=0, le=MAX_AMOUNT)
+    standard_copies_cost: float = Field(default=450, ge=0, le=MAX_AMOUNT)
+    reference_material_cost: float = Field(default=300, ge=0, le=MAX_AMOUNT)
+    publicity_cost: float = Field(default=1500, ge=0, le=MAX_AMOUNT)
+    tool_software_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    tool_software_annual_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    certificate_management_fee: float = Field(default=900, ge=0, le=MAX_AMOUNT)
     consulting_share: float = Field(default=0.25, ge=0, le=1)
-    audit_days_table: tuple[AuditDayBand, ...] = DEFAULT_AUDIT_DAYS
+    audit_days_table: tuple[AuditDayBand, ...] = Field(
+        default=DEFAULT_AUDIT_DAYS, max_length=MAX_BANDS
+    )
     stage1_share: float = Field(default=0.3, gt=0, lt=1)
     integration_reduction_percent: float = Field(default=0, ge=0, le=100)
     audit_booking_lead_days: int = Field(default=40, ge=0, le=260)

@@ -211,3 +211,51 @@ def test_no_input_makes_the_plan_run_past_its_documented_bound(
     last = max(e.plan.certificate_expiry, *(b.window_end for b in e.plan.audit_batches))
     assert last < TODAY.replace(year=TODAY.year + 20)
     assert e.plan.stages[2].business_days <= MAX_PROCESS_DAYS
+
+
+AMOUNTS = (
+    "consultant_day_rate",
+    "auditor_day_rate",
+    "internal_day_rate",
+    "awareness_cost_per_person",
+    "internal_auditor_course_cost",
+    "tool_software_cost",
+    "tool_software_annual_cost",
+    "certificate_management_fee",
+)
+any_number = (
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.sampled_from(["inf", "nan", "1e308", "-0"])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([*AMOUNTS, "awareness_hours_per_person", "internal_auditors_to_train"]),
+        any_number,
+        max_size=4,
+    ),
+    st.sampled_from(["staff_available_fte", "persons_in_scope", "sites"]),
+    any_number,
+)
+def test_any_number_is_a_clear_error_or_an_evaluation(
+    assumptions: dict[str, object], field: str, value: object
+) -> None:
+    """Once `inf` rates and 10**400 auditors overflowed inside the cost estimate."""
+    try:
+        p = parse_profile({**RAW, field: value, "assumptions": assumptions}, today=TODAY)
+    except InputError as exc:
+        assert exc.field.startswith("profile.") and exc.problem
+        return
+    e = evaluate(p, all_at(2), TODAY, BANK)
+    assert e.costs.total_with_internal >= e.costs.project_total >= 0
+    assert e.plan.certificate_expiry < TODAY.replace(year=TODAY.year + 20)
+
+
+def test_an_audit_table_of_too_many_bands_is_refused() -> None:
+    bands = [{"max_persons": n, "days": 1 + n / 1000} for n in range(1, 200)]
+    field, message = problem({**RAW, "assumptions": {"audit_days_table": bands}})
+    assert field == "profile.assumptions.audit_days_table"
+    assert "at most 100" in message
