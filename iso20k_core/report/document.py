@@ -169,7 +169,7 @@ def facts(e: Evaluation) -> Facts:
         later_audits=tuple(b for b in e.plan.audit_batches if b not in project),
         first_booking=_first_booking(project),
         stage1=next(b for b in e.plan.audit_batches if b.key == "stage1"),
-        task_effort_days=sum(t.effort_days for t in e.plan.tasks),
+        task_effort_days=e.plan.process_work_days,  # the one figure of process work
         after_certification_cost=sum(y.amount for y in e.costs.three_years[1:]),
         max_reduction_percent=MAX_REDUCTION_PERCENT,
         min_initial_audit_days=_min_initial_audit_days(e),
