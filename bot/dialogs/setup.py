@@ -184,8 +184,7 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     except InputError as exc:
         field_id = exc.field.split(".")[-1]
         known = {"profile", *clean}
-        problem = exc.problem[:1].upper() + exc.problem[1:]
-        return Outcome(errors={field_id if field_id in known else "organisation": problem})
+        return Outcome(errors={field_id if field_id in known else "organisation": exc.problem})
 
     org = ctx.organisation
     org.profile = profile.model_dump(mode="json", exclude_defaults=True)

@@ -100,11 +100,17 @@ def organisation(session: Session) -> DialogContext:
 # --- dates -------------------------------------------------------------------------------
 
 
+def sentences(errors: dict[str, str]) -> dict[str, str]:
+    """Errors whatever the case of their first letter: the engine writes a problem to follow
+    a field name, and the setup form may capitalise it."""
+    return {field: text[:1].lower() + text[1:] for field, text in errors.items()}
+
+
 def test_setup_refuses_a_far_start_date_on_its_field(session: Session) -> None:
     admin = as_user(session, "admin")
     outcome = handle_submit(admin, "setup", {}, {**SETUP, "start_date": "9999-06-01"})
-    assert outcome.errors == {
-        "start_date": "Choose a date from 2000-01-01 to 2036-11-25 (at most 10 years ahead)."
+    assert sentences(outcome.errors) == {
+        "start_date": "choose a date from 2000-01-01 to 2036-11-25 (at most 10 years ahead)."
     }
     assert admin.organisation.profile is None  # nothing saved
 
@@ -113,8 +119,8 @@ def test_setup_puts_target_before_start_on_the_target_field(session: Session) ->
     admin = as_user(session, "admin")
     raw = {**SETUP, "start_date": "2027-01-04", "target_certification_date": "2027-01-04"}
     outcome = handle_submit(admin, "setup", {}, raw)
-    assert outcome.errors == {
-        "target_certification_date": "Choose a target date after the start date (2027-01-04)."
+    assert sentences(outcome.errors) == {
+        "target_certification_date": "choose a target date after the start date (2027-01-04)."
     }
 
 
