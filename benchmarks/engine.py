@@ -4,9 +4,10 @@
 
 Prints the median and p95 wall time of one full `evaluate()` of the largest example, the total
 time to evaluate N generated organisations (deterministic: `random.Random(seed)`), peak memory,
-and whether the targets are met (median under 5 ms; 10,000 organisations under 30 s, scaled to
-N). When a target is missed, or with --profile, it prints the cProfile hotspots too. It prints
-figures, it is not a test: the exit status is always 0.
+the worst cases the inputs allow (cold: the calendar's holiday caches emptied first; warm), and
+whether the targets are met (median under 5 ms; 10,000 organisations under 8 s, scaled to N;
+every worst case under 0.5 s cold). When a target is missed, or with --profile, it prints the
+cProfile hotspots too. It prints figures, it is not a test: the exit status is always 0.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from iso20k_core import calendar
 from iso20k_core.answers import AnswerValue
+from iso20k_core.dates import latest
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import EvaluationInput, parse_input_text
-from iso20k_core.profile import Assumptions, Profile
+from iso20k_core.profile import MAX_BAND_DAYS, Assumptions, AuditDayBand, Profile
 from iso20k_core.standard import Bank, Question, load_bank
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +45,8 @@ TODAY = dt.date(2026, 11, 25)
 
 TARGET_MEDIAN_MS = 5.0
 TARGET_ORGANISATIONS = 10_000
-TARGET_TOTAL_S = 30.0
+TARGET_TOTAL_S = 8.0  # issue 9: two thirds of the time was the day-by-day calendar
+TARGET_WORST_S = 0.5  # "no input can make one evaluation take more than a fraction of a second"
 
 COUNTRIES = (None, "DE", "GB", "NL", "US", "FR", "AT", "CH", "IE", "BE")
 CERTIFICATIONS = ("ISO 9001", "ISO/IEC 27001", "ISO 14001", "ISO 22301", "ISO 45001")
@@ -108,6 +112,61 @@ def organisation(rng: random.Random, bank: Bank, number: int) -> tuple[Profile, 
 def organisations(count: int, seed: int, bank: Bank) -> list[tuple[Profile, dict[str, Any]]]:
     rng = random.Random(seed)
     return [organisation(rng, bank, n) for n in range(1, count + 1)]
+
+
+# --- the worst cases -------------------------------------------------------------------------
+
+
+def worst_cases(bank: Bank) -> list[tuple[str, Profile, dict[str, Any], dict[str, dt.date]]]:
+    """Inputs at every bound at once: the most persons, the least staff, the last start date,
+    the largest audit table, the longest lead and reserve; a country with a lunar calendar."""
+    far = latest(TODAY)  # the last start date the horizon allows
+    huge = {
+        "organisation": "Worst case",
+        "persons_in_scope": 1_000_000,
+        "it_staff": 1_000_000,
+        "staff_available_fte": 5e-324,  # the smallest positive float: centuries of work
+        "services_in_scope": 10_000,
+        "sites": 10_000,
+        "start_date": far,
+        "assumptions": Assumptions(
+            audit_days_table=(AuditDayBand(max_persons=1, days=MAX_BAND_DAYS),),
+            audit_booking_lead_days=260,
+            certification_body_reserve_days=130,
+        ),
+    }
+    everything = {q.id: _answer(random.Random(1), q, 0.0) for q in bank.questions}
+    cases = []
+    for country in ("CN", "DE", None):
+        profile = Profile(**{**huge, "country": country})
+        cases.append((f"all bounds, {country or 'no country'}, nothing answered", profile, {}, {}))
+    target = Profile(
+        **{**huge, "country": "CN", "start_date": None, "target_certification_date": far}
+    )
+    cases.append(("all bounds, target at the horizon, all answered", target, everything, {}))
+    booked = {"stage1": far - dt.timedelta(days=1), "stage2": far}
+    cases.append(("all bounds, stage 1 and 2 booked at the horizon", cases[0][1], {}, booked))
+    return cases
+
+
+def time_worst(bank: Bank, runs: int) -> list[tuple[str, float, float, float, int]]:
+    """(case, cold s, warm median s, years from today to the cycle's last date, business days)."""
+    results = []
+    for name, profile, answers, bookings in worst_cases(bank):
+        for cache in (calendar._holidays, calendar._business_days):
+            cache.cache_clear()
+        began = time.perf_counter()
+        e = evaluate(profile, answers, TODAY, bank, bookings)
+        cold = time.perf_counter() - began
+        warm = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            evaluate(profile, answers, TODAY, bank, bookings)
+            warm.append(time.perf_counter() - began)
+        last = max(e.plan.certificate_expiry, *(b.window_end for b in e.plan.audit_batches))
+        years = (last - TODAY).days / 365.25
+        results.append((name, cold, statistics.median(warm), years, e.plan.business_days))
+    return results
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -215,6 +274,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  evaluated in {total:.2f} s   mean {per_org_ms:.3f} ms per organisation")
     print()
 
+    worst = time_worst(bank, runs=20)
+    print("worst cases (cold: holiday and business-day caches emptied first)")
+    for name, cold, warm, years, days in worst:
+        print(
+            f"  {name:<52} cold {cold * 1000:7.1f} ms   warm {warm * 1000:6.2f} ms   "
+            f"plan {days:,} business days, cycle ends {years:.1f} years ahead"
+        )
+    print()
+
     sample = orgs[: min(len(orgs), 500)]
     peak_single = traced_peak(lambda: evaluate(given.profile, given.answers, TODAY, given.bank))
     peak_many = traced_peak(lambda: time_many(sample, bank))
@@ -231,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     allowed = TARGET_TOTAL_S * len(orgs) / TARGET_ORGANISATIONS
     median_ok = median_ms < TARGET_MEDIAN_MS
     total_ok = total < allowed
+    slowest = max(cold for _, cold, _, _, _ in worst)
+    worst_ok = slowest < TARGET_WORST_S
     print("targets")
     print(
         f"  median under {TARGET_MEDIAN_MS:g} ms: "
@@ -240,8 +310,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  {len(orgs):,} organisations under {allowed:g} s: "
         f"{'MET' if total_ok else 'MISSED'} ({total:.2f} s)"
     )
+    print(
+        f"  every worst case under {TARGET_WORST_S:g} s cold: "
+        f"{'MET' if worst_ok else 'MISSED'} (slowest {slowest * 1000:.1f} ms)"
+    )
 
-    if args.profile or not (median_ok and total_ok):
+    if args.profile or not (median_ok and total_ok and worst_ok):
         print()
         print(f"cProfile hotspots over {len(sample)} generated organisations")
         print(hotspots(lambda: time_many(sample, bank)))

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 import click
 
+from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_input_text
@@ -30,17 +31,18 @@ def _fail(message: str) -> NoReturn:
 
 
 class IsoDate(click.ParamType[dt.date]):
+    """A date option: YYYY-MM-DD within the horizon of the real day (iso20k_core.dates)."""
+
     name = "YYYY-MM-DD"
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
         try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"expected a date as YYYY-MM-DD, got {value!r}", param, ctx)
+            day = value if isinstance(value, dt.date) else parse_iso_date(str(value))
+            return check_horizon(day, dt.date.today())
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,11 +67,12 @@ def _evaluation_of(profile_file: Path, today: dt.date | None) -> Evaluation:
         _fail(f"{profile_file}: no such file")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"{profile_file}: cannot read ({exc.__class__.__name__})")
-    try:
-        given = parse_input_text(text)
+    day = today or dt.date.today()
+    try:  # every date in the file within the horizon of the evaluation's day
+        given = parse_input_text(text, today=day)
+        return evaluate(given.profile, given.answers, day, given.bank, given.bookings)
     except InputError as exc:
         _fail(f"{profile_file}: {exc}")
-    return evaluate(given.profile, given.answers, today or dt.date.today(), given.bank)
 
 
 def _write(data: bytes, output: Path | None, default_name: str) -> None:

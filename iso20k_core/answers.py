@@ -12,7 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
-from iso20k_core.errors import InputError
+from iso20k_core.dates import DateError, check_horizon, parse_iso_date
+from iso20k_core.errors import InputError, as_problem
 from iso20k_core.standard import Bank, Question
 
 YesPartialNo = Literal["yes", "partial", "no"]
@@ -22,8 +23,13 @@ Answers: TypeAlias = Mapping[str, AnswerValue]
 YES_PARTIAL_NO_SCORE: dict[str, float] = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 
 
-def parse_answers(raw: Mapping[str, object], bank: Bank) -> dict[str, AnswerValue]:
-    """Validate every answer; the first bad one raises `InputError` naming its question."""
+def parse_answers(
+    raw: Mapping[str, object], bank: Bank, today: dt.date | None = None
+) -> dict[str, AnswerValue]:
+    """Validate every answer; the first bad one raises `InputError` naming its question.
+
+    With `today` (answers given now), date answers must lie in the horizon of that day;
+    stored answers are read back without it, so none becomes unreadable later."""
     parsed: dict[str, AnswerValue] = {}
     for question_id in sorted(raw):
         question = bank.question_index.get(question_id)
@@ -32,11 +38,11 @@ def parse_answers(raw: Mapping[str, object], bank: Bank) -> dict[str, AnswerValu
         value = raw[question_id]
         if value is None:
             continue  # an explicit blank is an unanswered question
-        parsed[question_id] = parse_answer(question, value)
+        parsed[question_id] = parse_answer(question, value, today)
     return parsed
 
 
-def parse_answer(question: Question, value: object) -> AnswerValue:
+def parse_answer(question: Question, value: object, today: dt.date | None = None) -> AnswerValue:
     field = f"answers.{question.id}"
     match question.type:
         case "maturity" | "rating":
@@ -46,7 +52,7 @@ def parse_answer(question: Question, value: object) -> AnswerValue:
         case "number":
             return _number(field, question, value)
         case "date":
-            return _date(field, value)
+            return _date(field, value, today)
         case "text":
             if not isinstance(value, str) or not value.strip():
                 raise InputError(field, "expected a non-empty text")
@@ -93,17 +99,19 @@ def _number(field: str, question: Question, value: object) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def _date(field: str, value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(field, f"expected a date as YYYY-MM-DD, got {value!r}")
+def _date(field: str, value: object, today: dt.date | None) -> dt.date:
+    try:
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            day = parse_iso_date(value)
+        else:
+            raise DateError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
+        return check_horizon(day, today) if today is not None else day
+    except DateError as exc:
+        raise InputError(field, as_problem(str(exc))) from None
 
 
 def question_score(question: Question, value: AnswerValue, today: dt.date) -> float:

@@ -2,19 +2,31 @@
 
 The five parts follow DESIGN.md: consulting, certification body, training, reference material
 and publicity, tool software (optional). Internal staff effort is shown beside them because it
-is real cost that never reaches an invoice. Every amount is a whole number in the profile's
-currency, rounded per line, so totals are exact sums of the lines shown.
+is real cost that never reaches an invoice, line by line, so a reader can follow it back to
+the process work the plan names (`Plan.process_work_days`: the one figure of process work
+that risks, costs and reports all quote). Every amount is a whole number in the profile's
+currency and every effort a whole number of days, rounded per line (figures.py), so totals
+are exact sums of the lines shown.
 """
 
 from __future__ import annotations
 
 import math
 
+from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
 from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.plan import TaskSize, size_scale
-from iso20k_core.profile import Profile
-from iso20k_core.results import AuditDays, CostLine, CostPart, Costs, Plan, YearCost
+from iso20k_core.profile import Assumptions, Profile
+from iso20k_core.results import (
+    AuditDays,
+    CostLine,
+    CostPart,
+    Costs,
+    EffortLine,
+    Plan,
+    YearCost,
+)
 
 HOURS_PER_DAY = 8
 INTERNAL_AUDITORS_QUESTION = "performance.internal_auditors"
@@ -25,11 +37,20 @@ AUDIT_ESCORTS = 2
 INTERNAL_AUDIT_DAYS_PER_AUDITOR = 3
 # In small organisations one person owns several processes: at most one owner per five persons.
 PERSONS_PER_PROCESS_OWNER = 5
+# Consultant days besides their share of the process work.
+CONSULTANT_PREPARATION_DAYS = 3
+CONSULTANT_GAP_ANALYSIS_DAYS = 7  # for the reference organisation; scales with size
+CONSULTANT_TRIAL_COACHING_DAYS = 3  # internal audit and management review coaching
 
 
 def _money(value: float) -> int:
     """Round half up to a whole currency unit (never banker's rounding on money)."""
     return math.floor(round(value, 6) + 0.5)
+
+
+def _days(value: float) -> int:
+    """Effort is planned in whole days, rounded up: part of a day is still a day's work."""
+    return math.ceil(round(value, 6))
 
 
 def _line(key: str, title: str, amount: float, basis: str) -> CostLine:
@@ -40,22 +61,70 @@ def _part(key: str, title: str, lines: list[CostLine]) -> CostPart:
     return CostPart(key=key, title=title, amount=sum(x.amount for x in lines), lines=tuple(lines))
 
 
-def _fmt(value: float) -> str:
-    """1,400 / 3.5 / 1,250.75: no trailing zeros, thousands separated."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+def _persons(n: int) -> str:
+    return f"{fig.count(n)} {'person' if n == 1 else 'persons'}"
 
 
-def consultant_days(profile: Profile, tasks: tuple[TaskSize, ...], audit: AuditDays) -> int:
+# --- consulting ---------------------------------------------------------------------------
+
+
+def consultant_process_days(profile: Profile, plan: Plan) -> int:
+    """The consultants' share of the process work, in person-days."""
     if not profile.use_consultants:
         return 0
-    effort = sum(t.effort_days for t in tasks)
-    scale = size_scale(profile.persons_in_scope)
-    preparation = 3
-    gap_analysis = math.ceil(round(7 * scale, 6))
-    process_work = math.ceil(round(effort * profile.assumptions.consulting_share, 6))
-    trial_coaching = 3  # internal audit and management review coaching
+    return _days(plan.process_work_days * profile.assumptions.consulting_share)
+
+
+def _consulting(profile: Profile, plan: Plan, audit: AuditDays) -> CostPart:
+    a, cur = profile.assumptions, profile.currency
+    if not profile.use_consultants:
+        line = _line(
+            "consultant_days", "Consultant days", 0, "no consultants (use_consultants is false)"
+        )
+        return _part("consulting", "Consulting", [line])
+    gap_analysis = _days(CONSULTANT_GAP_ANALYSIS_DAYS * size_scale(profile.persons_in_scope))
+    process = consultant_process_days(profile, plan)
     audit_support = math.ceil(audit.initial)
-    return preparation + gap_analysis + process_work + trial_coaching + audit_support
+    total = (
+        CONSULTANT_PREPARATION_DAYS
+        + gap_analysis
+        + process
+        + CONSULTANT_TRIAL_COACHING_DAYS
+        + audit_support
+    )
+    basis = (
+        f"{fig.count(total)} days × {fig.number(a.consultant_day_rate)} {cur}: "
+        f"{CONSULTANT_PREPARATION_DAYS} preparation, {gap_analysis} gap analysis, "
+        f"{fig.count(process)} process work ({fig.number(a.consulting_share * 100)} % of "
+        f"{fig.count(plan.process_work_days)} person-days), "
+        f"{CONSULTANT_TRIAL_COACHING_DAYS} trial coaching, {audit_support} audit support"
+    )
+    line = _line("consultant_days", "Consultant days", total * a.consultant_day_rate, basis)
+    return _part("consulting", "Consulting", [line])
+
+
+# --- certification body, training, material, tools ----------------------------------------
+
+
+def _audit_line(key: str, title: str, days: float, a: Assumptions, cur: str) -> CostLine:
+    return _line(
+        key,
+        title,
+        days * a.auditor_day_rate,
+        f"{fig.number(days)} audit days × {fig.number(a.auditor_day_rate)} {cur}",
+    )
+
+
+def _certification_body(profile: Profile, audit: AuditDays) -> CostPart:
+    a, cur = profile.assumptions, profile.currency
+    return _part(
+        "certification_body",
+        "Certification body",
+        [
+            _audit_line("stage1_audit", "Stage 1 audit", audit.stage1, a, cur),
+            _audit_line("stage2_audit", "Stage 2 audit", audit.stage2, a, cur),
+        ],
+    )
 
 
 def process_owners_to_train(profile: Profile, tasks: tuple[TaskSize, ...]) -> int:
@@ -70,132 +139,135 @@ def auditors_to_train(profile: Profile, answers: dict[str, AnswerValue]) -> int:
     return max(profile.assumptions.internal_auditors_to_train - have, 0)
 
 
-def internal_days(
-    profile: Profile, tasks: tuple[TaskSize, ...], plan: Plan, audit: AuditDays
-) -> int:
-    a = profile.assumptions
-    share = 1 - a.consulting_share if profile.use_consultants else 1.0
-    process = sum(t.effort_days for t in tasks) * share
-    coordination = COORDINATION_SHARE * plan.business_days
-    awareness = profile.persons_in_scope * a.awareness_hours_per_person / HOURS_PER_DAY
-    internal_audit = max(a.internal_auditors_to_train, 1) * INTERNAL_AUDIT_DAYS_PER_AUDITOR
-    audit_escort = AUDIT_ESCORTS * audit.initial
-    return math.ceil(round(process + coordination + awareness + internal_audit + audit_escort, 6))
-
-
-def estimate(
-    profile: Profile,
-    answers: dict[str, AnswerValue],
-    tasks: tuple[TaskSize, ...],
-    plan: Plan,
-) -> Costs:
-    a = profile.assumptions
-    cur = profile.currency
-    audit = compute_audit_days(a, profile.persons_in_scope)
+def _training(
+    profile: Profile, answers: dict[str, AnswerValue], tasks: tuple[TaskSize, ...]
+) -> CostPart:
+    a, cur = profile.assumptions, profile.currency
     owners = process_owners_to_train(profile, tasks)
     trainees = auditors_to_train(profile, answers)
-    c_days = consultant_days(profile, tasks, audit)
+    return _part(
+        "training",
+        "Training",
+        [
+            _line(
+                "awareness",
+                "SMS awareness for all staff in scope",
+                profile.persons_in_scope * a.awareness_cost_per_person,
+                f"{_persons(profile.persons_in_scope)} × "
+                f"{fig.number(a.awareness_cost_per_person)} {cur}",
+            ),
+            _line(
+                "internal_auditors",
+                "Internal auditor course",
+                trainees * a.internal_auditor_course_cost,
+                f"{_persons(trainees)} × {fig.number(a.internal_auditor_course_cost)} {cur}",
+            ),
+            _line(
+                "process_owners",
+                "Process owner training",
+                owners * a.process_owner_course_cost,
+                f"{owners} process {'owner' if owners == 1 else 'owners'} of weak areas × "
+                f"{fig.number(a.process_owner_course_cost)} {cur}",
+            ),
+        ],
+    )
 
-    parts = (
-        _part(
-            "consulting",
-            "Consulting",
-            [
-                _line(
-                    "consultant_days",
-                    "Consultant days",
-                    c_days * a.consultant_day_rate,
-                    f"{c_days} days × {_fmt(a.consultant_day_rate)} {cur}"
-                    if profile.use_consultants
-                    else "no consultants (use_consultants is false)",
-                )
-            ],
+
+def _reference_publicity(a: Assumptions) -> CostPart:
+    return _part(
+        "reference_publicity",
+        "Reference material and publicity",
+        [
+            _line(
+                "standards",
+                "Copies of the standards",
+                a.standard_copies_cost,
+                "ISO/IEC 20000-1 and -2",
+            ),
+            _line("reference", "Reference material", a.reference_material_cost, "books, templates"),
+            _line(
+                "publicity",
+                "Internal publicity and certificate announcement",
+                a.publicity_cost,
+                "campaign",
+            ),
+        ],
+    )
+
+
+def _tool_software(a: Assumptions) -> CostPart:
+    first_year = a.tool_software_cost + a.tool_software_annual_cost
+    return _part(
+        "tool_software",
+        "Tool software (optional)",
+        [
+            _line(
+                "tool_software",
+                "ITSM tool software, first year",
+                first_year,
+                "none planned" if first_year == 0 else "one-off and first-year licence",
+            )
+        ],
+    )
+
+
+# --- internal effort ----------------------------------------------------------------------
+
+
+def internal_effort(profile: Profile, plan: Plan, audit: AuditDays) -> tuple[EffortLine, ...]:
+    """The own staff's days, line by line; the total is their sum."""
+    a = profile.assumptions
+    work = plan.process_work_days
+    own = work - consultant_process_days(profile, plan)
+    process_basis = (
+        f"{fig.count(work)} person-days of process work, less "
+        f"{fig.count(work - own)} done by consultants"
+        if work != own
+        else f"all {fig.count(work)} person-days of process work"
+    )
+    auditors = max(a.internal_auditors_to_train, 1)
+    return (
+        EffortLine(key="process_work", title="Process work", days=own, basis=process_basis),
+        EffortLine(
+            key="coordination",
+            title="Project coordination (SMS manager)",
+            days=_days(COORDINATION_SHARE * plan.business_days),
+            basis=f"{fig.number(COORDINATION_SHARE * 100)} % of the plan's "
+            f"{fig.count(plan.business_days)} business days",
         ),
-        _part(
-            "certification_body",
-            "Certification body",
-            [
-                _line(
-                    "stage1_audit",
-                    "Stage 1 audit",
-                    audit.stage1 * a.auditor_day_rate,
-                    f"{_fmt(audit.stage1)} audit days × {_fmt(a.auditor_day_rate)} {cur}",
-                ),
-                _line(
-                    "stage2_audit",
-                    "Stage 2 audit",
-                    audit.stage2 * a.auditor_day_rate,
-                    f"{_fmt(audit.stage2)} audit days × {_fmt(a.auditor_day_rate)} {cur}",
-                ),
-            ],
+        EffortLine(
+            key="awareness",
+            title="Awareness training of all staff in scope",
+            days=_days(profile.persons_in_scope * a.awareness_hours_per_person / HOURS_PER_DAY),
+            basis=f"{_persons(profile.persons_in_scope)} × "
+            f"{fig.number(a.awareness_hours_per_person)} hours",
         ),
-        _part(
-            "training",
-            "Training",
-            [
-                _line(
-                    "awareness",
-                    "SMS awareness for all staff in scope",
-                    profile.persons_in_scope * a.awareness_cost_per_person,
-                    f"{profile.persons_in_scope} persons × "
-                    f"{_fmt(a.awareness_cost_per_person)} {cur}",
-                ),
-                _line(
-                    "internal_auditors",
-                    "Internal auditor course",
-                    trainees * a.internal_auditor_course_cost,
-                    f"{trainees} {'person' if trainees == 1 else 'persons'} × "
-                    f"{_fmt(a.internal_auditor_course_cost)} {cur}",
-                ),
-                _line(
-                    "process_owners",
-                    "Process owner training",
-                    owners * a.process_owner_course_cost,
-                    f"{owners} process {'owner' if owners == 1 else 'owners'} of weak areas × "
-                    f"{_fmt(a.process_owner_course_cost)} {cur}",
-                ),
-            ],
+        EffortLine(
+            key="internal_audit",
+            title="Internal audit of the SMS",
+            days=auditors * INTERNAL_AUDIT_DAYS_PER_AUDITOR,
+            basis=f"{_persons(auditors)} × {INTERNAL_AUDIT_DAYS_PER_AUDITOR} days",
         ),
-        _part(
-            "reference_publicity",
-            "Reference material and publicity",
-            [
-                _line(
-                    "standards",
-                    "Copies of the standards",
-                    a.standard_copies_cost,
-                    "ISO/IEC 20000-1 and -2",
-                ),
-                _line(
-                    "reference", "Reference material", a.reference_material_cost, "books, templates"
-                ),
-                _line(
-                    "publicity",
-                    "Internal publicity and certificate announcement",
-                    a.publicity_cost,
-                    "campaign",
-                ),
-            ],
-        ),
-        _part(
-            "tool_software",
-            "Tool software (optional)",
-            [
-                _line(
-                    "tool_software",
-                    "ITSM tool software, first year",
-                    a.tool_software_cost + a.tool_software_annual_cost,
-                    "none planned"
-                    if a.tool_software_cost + a.tool_software_annual_cost == 0
-                    else "one-off and first-year licence",
-                )
-            ],
+        EffortLine(
+            key="audit_escort",
+            title="Accompanying the certification audits",
+            days=_days(AUDIT_ESCORTS * audit.initial),
+            basis=f"{AUDIT_ESCORTS} persons × {fig.number(audit.initial)} audit days",
         ),
     )
-    project_total = sum(p.amount for p in parts)
-    i_days = internal_days(profile, tasks, plan, audit)
-    internal_cost = _money(i_days * a.internal_day_rate)
 
+
+# --- the three-year view ------------------------------------------------------------------
+
+
+def _year(year: int, title: str, lines: list[CostLine]) -> YearCost:
+    return YearCost(year=year, title=title, amount=sum(x.amount for x in lines), lines=tuple(lines))
+
+
+def _three_years(
+    profile: Profile, parts: tuple[CostPart, ...], audit: AuditDays
+) -> tuple[YearCost, ...]:
+    a, cur = profile.assumptions, profile.currency
     fee = _line(
         "certificate_fee",
         "Certificate management fee",
@@ -206,20 +278,10 @@ def estimate(
         "tool_licence", "Tool software licence", a.tool_software_annual_cost, "annual licence"
     )
     surveillance = [
-        _line(
-            f"surveillance{n}",
-            f"Surveillance audit {n}",
-            audit.surveillance * a.auditor_day_rate,
-            f"{_fmt(audit.surveillance)} audit days × {_fmt(a.auditor_day_rate)} {cur}",
-        )
+        _audit_line(f"surveillance{n}", f"Surveillance audit {n}", audit.surveillance, a, cur)
         for n in (1, 2)
     ]
-    recert = _line(
-        "recertification",
-        "Recertification audit",
-        audit.recertification * a.auditor_day_rate,
-        f"{_fmt(audit.recertification)} audit days × {_fmt(a.auditor_day_rate)} {cur}",
-    )
+    recert = _audit_line("recertification", "Recertification audit", audit.recertification, a, cur)
     year1_lines = [
         *(
             CostLine(key=p.key, title=p.title, amount=p.amount, basis="project, see above")
@@ -227,7 +289,7 @@ def estimate(
         ),
         fee,
     ]
-    years = (
+    return (
         _year(1, "Year 1: preparation and initial certification", year1_lines),
         _year(2, "Year 2: first surveillance", [surveillance[0], fee, licence]),
         _year(
@@ -236,10 +298,33 @@ def estimate(
             [surveillance[1], recert, fee, licence],
         ),
     )
+
+
+def estimate(
+    profile: Profile,
+    answers: dict[str, AnswerValue],
+    tasks: tuple[TaskSize, ...],
+    plan: Plan,
+) -> Costs:
+    a = profile.assumptions
+    audit = compute_audit_days(a, profile.persons_in_scope)
+    parts = (
+        _consulting(profile, plan, audit),
+        _certification_body(profile, audit),
+        _training(profile, answers, tasks),
+        _reference_publicity(a),
+        _tool_software(a),
+    )
+    project_total = sum(p.amount for p in parts)
+    effort = internal_effort(profile, plan, audit)
+    i_days = sum(line.days for line in effort)
+    internal_cost = _money(i_days * a.internal_day_rate)
+    years = _three_years(profile, parts, audit)
     return Costs(
-        currency=cur,
+        currency=profile.currency,
         parts=parts,
         project_total=project_total,
+        internal_effort=effort,
         internal_days=i_days,
         internal_cost=internal_cost,
         total_with_internal=project_total + internal_cost,
@@ -248,7 +333,3 @@ def estimate(
         three_year_total=sum(y.amount for y in years),
         quote_includes_surveillance=a.quote_includes_surveillance,
     )
-
-
-def _year(year: int, title: str, lines: list[CostLine]) -> YearCost:
-    return YearCost(year=year, title=title, amount=sum(x.amount for x in lines), lines=tuple(lines))

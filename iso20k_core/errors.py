@@ -4,9 +4,20 @@ from __future__ import annotations
 
 
 class InputError(ValueError):
-    """Bad input, told as one line naming the field and the problem."""
+    """Bad input, told as one line naming the field and the problem.
+
+    `problem` follows the field name ("profile.start_date: choose a date from …"), so it
+    starts in lower case; a form that shows it alone on its field capitalises it."""
 
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+def as_problem(sentence: str) -> str:
+    """A sentence written for a form (`dates.DateError`, `text.TextError`) as the `problem`
+    of an `InputError`: first letter in lower case, unless it begins a capitalised word."""
+    if len(sentence) > 1 and sentence[1].isupper():
+        return sentence  # "YYYY-MM-DD …", "ISO …"
+    return sentence[:1].lower() + sentence[1:]

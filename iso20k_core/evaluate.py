@@ -1,4 +1,10 @@
-"""`evaluate(profile, answers, today)`: the whole analysis in one pure call."""
+"""`evaluate(profile, answers, today)`: the whole analysis in one pure call.
+
+No input can make one evaluation slow: `today` and every date the plan starts from lie in the
+horizon of `dates.py`, process work is capped (`plan.MAX_PROCESS_YEARS`), the business-day
+calendar answers from an index, and the plan with its three-year cycle ends within 20 years
+of `today`. `benchmarks/engine.py` measures the worst cases it can build.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from collections.abc import Mapping
 from iso20k_core.answers import AnswerValue, parse_answers
 from iso20k_core.assumptions import list_assumptions
 from iso20k_core.costs import estimate
+from iso20k_core.dates import EARLIEST, DateError, check_horizon
+from iso20k_core.errors import InputError, as_problem
+from iso20k_core.inputs import parse_bookings
 from iso20k_core.plan import build_plan, sized_tasks
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
@@ -21,21 +30,32 @@ from iso20k_core.scoring import (
 )
 from iso20k_core.standard import Bank, load_bank
 
+# The plan and its certification cycle end within 20 years of `today` (plan.py): a `today`
+# after this would carry them past the last date Python can hold (9999-12-31).
+LAST_TODAY = dt.date(9900, 12, 31)
+
 
 def evaluate(
     profile: Profile,
     answers: Mapping[str, object],
     today: dt.date,
     bank: Bank | None = None,
+    bookings: Mapping[str, object] | None = None,
 ) -> Evaluation:
-    """Same inputs, same output: nothing here reads a clock, a file or the network."""
+    """Same inputs, same output: nothing here reads a clock, a file or the network.
+
+    `bookings` maps an audit batch's key (`plan.AUDIT_KEYS`) to the date the certification
+    body confirmed; the plan is laid out around them. Dates outside the horizon of `today`
+    raise `InputError` naming the field."""
+    _check_dates(profile, today)
     bank = bank or load_bank()
+    booked = parse_bookings(bookings, today)
     checked: dict[str, AnswerValue] = parse_answers(answers, bank)
     done = completion(bank, checked)
     areas = area_results(bank, checked, today)
     readiness = readiness_percent(areas)
-    feas = feasibility(bank, checked, areas, readiness, done.percent)
-    plan = build_plan(profile, bank, areas, readiness, today)
+    plan = build_plan(profile, bank, areas, readiness, today, booked)
+    feas = feasibility(bank, checked, areas, readiness, done.percent, plan)
     costs = estimate(profile, checked, sized_tasks(profile, bank, areas), plan)
     risks = assess_risks(
         RiskContext(
@@ -70,3 +90,19 @@ def evaluate(
         assumptions=list_assumptions(profile),
         sources=bank.sources,
     )
+
+
+def _check_dates(profile: Profile, today: dt.date) -> None:
+    if not EARLIEST <= today <= LAST_TODAY:
+        raise InputError(
+            "today", f"choose a day from {EARLIEST.isoformat()} to {LAST_TODAY.isoformat()}."
+        )
+    # Profiles are checked when entered; these guard the ones built in code or stored before
+    # the horizon existed, which could otherwise plan for millennia.
+    for name in ("start_date", "target_certification_date"):
+        day = getattr(profile, name)
+        if day is not None:
+            try:
+                check_horizon(day, today)
+            except DateError as exc:
+                raise InputError(f"profile.{name}", as_problem(str(exc))) from None

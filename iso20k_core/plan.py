@@ -10,6 +10,23 @@ second year, recertification before the certificate expires after three years (I
 17021-1 9.1.3, 9.6.2, 9.6.3).
 
 Every duration function is monotone: a higher maturity never yields a longer stage.
+
+Two bounds keep every plan finite and every evaluation fast, whatever the input:
+- Process work is capped at `MAX_PROCESS_YEARS`. When the work cannot be done in that time
+  with the staff available, the stage is laid out at the cap, the plan says so
+  (`process_capped`, `process_years_needed`) and the verdict is "not yet feasible": a plan
+  that runs longer is no plan (scoring.feasibility, risks.too_few_people).
+- Dates come in only within the horizon of `dates.py` (the start and target dates, the
+  bookings), and audit-day bands are bounded (`profile.MAX_BAND_DAYS`), so the plan and its
+  three-year cycle end within 20 years of `today` (a start ten years ahead, at most about six
+  years of plan with every input at its bound, three years of certificate).
+
+Bookings (audit key -> the date the certification body confirmed) replace the planned date of
+their audit; what follows moves with them: stage 2 after a booked stage 1's on-site days and
+the improvement window (unless stage 2 is booked too), then the certification decision,
+surveillance and recertification. A booked audit needs no booking deadline and no reserve.
+Bookings that contradict the plan (stage 2 before the trial operation ends, surveillance after
+its deadline) are kept as booked and listed in `booking_conflicts`, which a risk reports.
 """
 
 from __future__ import annotations
@@ -17,11 +34,12 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.audit import on_site_days
-from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.calendar import ONE_DAY, BusinessCalendar
 from iso20k_core.profile import Profile
 from iso20k_core.results import AreaResult, AuditBatch, Milestone, Plan, Stage, Task
 from iso20k_core.standard import Bank
@@ -36,6 +54,14 @@ MIN_TRIAL_DAYS = 65
 DECISION_DAYS = 10  # the body's technical review and certification decision after stage 2
 SURVEILLANCE_MONTHS = (12, 24)
 CERTIFICATE_YEARS = 3
+BUSINESS_DAYS_PER_YEAR = 260  # 52 weeks of five days
+# A certification project is planned in months (ISO/IEC 20000-1 projects typically take one
+# to two years); process work that needs more than this with the staff available is a
+# staffing problem to solve first, not a plan.
+MAX_PROCESS_YEARS = 3
+MAX_PROCESS_DAYS = MAX_PROCESS_YEARS * BUSINESS_DAYS_PER_YEAR
+MAX_NEEDED = 1e9  # business days: beyond any plan, small enough to print
+AUDIT_KEYS = ("stage1", "stage2", "surveillance1", "surveillance2", "recertification")
 
 STAGES = (
     ("preparation", "Preliminary preparation"),
@@ -89,6 +115,8 @@ class Durations:
     stage2_on_site: int
     reserve: int
     improvement: int
+    process_needed: float  # business days the process work needs at the staff available
+    process_capped: bool  # it needs more than MAX_PROCESS_DAYS: `process` is the cap
 
     @property
     def certification(self) -> int:
@@ -117,7 +145,15 @@ def durations(
     capacity = profile.staff_available_fte
     per_task = min(capacity, MAX_PEOPLE_PER_TASK)
     total_effort = sum(t.effort_days for t in tasks)
-    longest = max((math.ceil(t.effort_days / per_task) for t in tasks), default=0)
+    # With a tiny FTE these quotients are astronomical, even infinite: the figure needed is
+    # kept (bounded, for the verdict's words) and the stage is laid out at the cap.
+    longest = max((t.effort_days / per_task for t in tasks), default=0.0)
+    needed = min(max(float(MIN_PROCESS_DAYS), total_effort / capacity, longest), MAX_NEEDED)
+    process = max(
+        MIN_PROCESS_DAYS,
+        math.ceil(round(min(total_effort / capacity, MAX_NEEDED), 6)),
+        math.ceil(min(longest, MAX_NEEDED)),
+    )
     days = compute_audit_days(profile.assumptions, profile.persons_in_scope)
     return Durations(
         preparation=math.ceil(
@@ -126,12 +162,14 @@ def durations(
         gap_analysis=math.ceil(
             round(5 + 0.5 * min(profile.services_in_scope, 40) + 10 * scale * unready, 6)
         ),
-        process=max(MIN_PROCESS_DAYS, math.ceil(round(total_effort / capacity, 6)), longest),
+        process=min(process, MAX_PROCESS_DAYS),
         trial=MIN_TRIAL_DAYS + math.ceil(round(20 * unready, 6)),
         stage1_on_site=on_site_days(days.stage1),
         stage2_on_site=on_site_days(days.stage2),
         reserve=profile.assumptions.certification_body_reserve_days,
         improvement=10 + math.ceil(round(20 * unready, 6)),
+        process_needed=needed,
+        process_capped=process > MAX_PROCESS_DAYS,
     )
 
 
@@ -161,8 +199,9 @@ def _tasks(
     tasks = []
     done_before = 0
     for size in sizes:
-        length = math.ceil(size.effort_days / per_task)
-        offset = min(math.floor(done_before / capacity), stage.business_days - length)
+        # Within the stage even when it is capped (tiny staff): the verdict says it won't fit.
+        length = math.ceil(min(size.effort_days / per_task, stage.business_days))
+        offset = math.floor(min(done_before / capacity, stage.business_days - length))
         start = cal.add(stage.start, offset)
         tasks.append(
             Task(
@@ -197,7 +236,9 @@ def _batch(
     audit_days: float,
     reserve: int,
     lead: int,
+    booked: bool = False,
 ) -> AuditBatch:
+    """An audit on `planned`; unbooked, with its booking deadline and the body's reserve."""
     on_site = on_site_days(audit_days)
     return AuditBatch(
         key=key,
@@ -205,8 +246,9 @@ def _batch(
         planned_date=planned,
         on_site_days=on_site,
         audit_days=audit_days,
-        window_end=cal.add(planned, on_site + reserve - 1),
-        booking_deadline=cal.add(planned, -lead),
+        window_end=cal.add(planned, on_site - 1 + (0 if booked else reserve)),
+        booking_deadline=None if booked else cal.add(planned, -lead),
+        booked=booked,
     )
 
 
@@ -218,8 +260,12 @@ def _batch_ending_by(
     audit_days: float,
     reserve: int,
     lead: int,
+    booked: dt.date | None = None,
 ) -> AuditBatch:
-    """A batch whose reserve window closes by `latest` (a deadline of the standard)."""
+    """A batch whose reserve window closes by `latest` (a deadline of the standard), or on
+    the day it is booked for."""
+    if booked is not None:
+        return _batch(cal, key, title, booked, audit_days, reserve, lead, booked=True)
     window_end = cal.on_or_before(latest)
     planned = cal.add(window_end, -(on_site_days(audit_days) + reserve - 1))
     return _batch(cal, key, title, planned, audit_days, reserve, lead)
@@ -304,12 +350,113 @@ def _milestones(
     return tuple(sorted(items, key=lambda m: (m.date, m.key)))
 
 
+@dataclass(frozen=True)
+class _Cycle:
+    """The certification stage's audits and what hangs on them."""
+
+    stage1: AuditBatch
+    improvement: tuple[dt.date, dt.date]
+    stage2: AuditBatch
+    decision: dt.date
+    later: tuple[AuditBatch, ...]  # surveillance 1 and 2, recertification
+    expiry: dt.date
+    deadlines: dict[str, dt.date]  # latest day each later audit's window may close
+
+
+def _cycle(
+    cal: BusinessCalendar,
+    profile: Profile,
+    d: Durations,
+    certification: Stage,
+    bookings: Mapping[str, dt.date],
+) -> _Cycle:
+    audit = compute_audit_days(profile.assumptions, profile.persons_in_scope)
+    lead = profile.assumptions.audit_booking_lead_days
+    reserve = d.reserve
+
+    def batch(key: str, title: str, planned: dt.date, days: float) -> AuditBatch:
+        booked = bookings.get(key)
+        day = planned if booked is None else booked
+        return _batch(cal, key, title, day, days, reserve, lead, booked=booked is not None)
+
+    stage1 = batch("stage1", "Stage 1 audit", certification.start, audit.stage1)
+    improvement_start = cal.next_after(stage1.window_end)
+    booked2 = bookings.get("stage2")
+    if booked2 is None:
+        improvement_end = cal.add(improvement_start, d.improvement - 1)
+        stage2_day = cal.next_after(improvement_end)
+    else:  # the time there is, or (booked out of order) a window of one day
+        improvement_end = max(improvement_start, cal.on_or_before(booked2 - ONE_DAY))
+        stage2_day = booked2
+    stage2 = batch("stage2", "Stage 2 audit", stage2_day, audit.stage2)
+    decision = cal.add(stage2.window_end, DECISION_DAYS)
+    expiry = add_months(decision, 12 * CERTIFICATE_YEARS) - ONE_DAY
+    deadlines = {
+        f"surveillance{n}": add_months(decision, months) - ONE_DAY
+        for n, months in enumerate(SURVEILLANCE_MONTHS, 1)
+    }
+    deadlines["recertification"] = cal.add(cal.on_or_before(expiry), -DECISION_DAYS)
+    later = tuple(
+        _batch_ending_by(
+            cal, key, title, deadlines[key], days, reserve, lead, booked=bookings.get(key)
+        )
+        for key, title, days in (
+            ("surveillance1", "Surveillance audit 1", audit.surveillance),
+            ("surveillance2", "Surveillance audit 2", audit.surveillance),
+            ("recertification", "Recertification audit", audit.recertification),
+        )
+    )
+    return _Cycle(
+        stage1, (improvement_start, improvement_end), stage2, decision, later, expiry, deadlines
+    )
+
+
+def _booking_conflicts(
+    cal: BusinessCalendar, d: Durations, trial: Stage, c: _Cycle
+) -> tuple[str, ...]:
+    """Where booked dates contradict what certification needs, in a manager's words."""
+    found = []
+    s1, s2 = c.stage1, c.stage2
+    if s1.booked and s1.planned_date <= trial.end:
+        found.append(
+            f"the stage 1 audit is booked for {s1.planned_date.isoformat()}, before the trial "
+            f"operation ends on {trial.end.isoformat()}"
+        )
+    if s2.booked and s2.planned_date <= trial.end:
+        found.append(
+            f"the stage 2 audit is booked for {s2.planned_date.isoformat()}, before the trial "
+            f"operation ends on {trial.end.isoformat()}; certification bodies expect about "
+            "three months of operation with an internal audit and a management review first"
+        )
+    if s2.booked and s2.planned_date <= s1.window_end:
+        found.append(
+            f"the stage 2 audit is booked for {s2.planned_date.isoformat()}, before the stage 1 "
+            f"audit ends on {s1.window_end.isoformat()}"
+        )
+    elif s2.booked:
+        window = cal.count(c.improvement[0], c.improvement[1])
+        if window < d.improvement:
+            found.append(
+                f"{window} business days between the stage 1 and stage 2 audits to correct "
+                f"findings; the plan allows {d.improvement}"
+            )
+    for batch in c.later:
+        deadline = c.deadlines[batch.key]
+        if batch.booked and batch.planned_date > deadline:
+            found.append(
+                f"the {batch.title.lower()} is booked for {batch.planned_date.isoformat()}, after "
+                f"its deadline {deadline.isoformat()}"
+            )
+    return tuple(found)
+
+
 def build_plan(
     profile: Profile,
     bank: Bank,
     areas: tuple[AreaResult, ...],
     readiness: float,
     today: dt.date,
+    bookings: Mapping[str, dt.date] | None = None,
 ) -> Plan:
     cal = BusinessCalendar(profile.country)
     sizes = sized_tasks(profile, bank, areas)
@@ -328,56 +475,46 @@ def build_plan(
             mode = "backward"
             start = cal.span_start(target, total)
 
-    stages = _layout_stages(cal, start, d)
-    audit = compute_audit_days(profile.assumptions, profile.persons_in_scope)
-    lead = profile.assumptions.audit_booking_lead_days
-    reserve = d.reserve
-    certification = stages[-1]
-    stage1 = _batch(
-        cal, "stage1", "Stage 1 audit", certification.start, audit.stage1, reserve, lead
+    planned = _layout_stages(cal, start, d)
+    c = _cycle(cal, profile, d, planned[-1], bookings or {})
+    # The certification stage holds its audits as booked: from the first of them (a stage 1
+    # booked early overlaps the trial operation, and `booking_conflicts` says so) to the
+    # certification decision.
+    certification = planned[-1]
+    stage5_start = min(certification.start, c.stage1.planned_date)
+    stage5_end = max(c.decision, stage5_start)
+    stages = (
+        *planned[:-1],
+        certification.model_copy(
+            update={
+                "start": stage5_start,
+                "end": stage5_end,
+                "business_days": cal.count(stage5_start, stage5_end),
+            }
+        ),
     )
-    improvement_start = cal.next_after(stage1.window_end)
-    improvement_end = cal.add(improvement_start, d.improvement - 1)
-    stage2 = _batch(
-        cal, "stage2", "Stage 2 audit", cal.next_after(improvement_end), audit.stage2, reserve, lead
-    )
-    decision = certification.end
-    expiry = add_months(decision, 12 * CERTIFICATE_YEARS) - dt.timedelta(days=1)
-    later = [
-        _batch_ending_by(
-            cal,
-            f"surveillance{n}",
-            f"Surveillance audit {n}",
-            add_months(decision, months) - dt.timedelta(days=1),
-            audit.surveillance,
-            reserve,
-            lead,
-        )
-        for n, months in enumerate(SURVEILLANCE_MONTHS, 1)
-    ]
-    recertification = _batch_ending_by(
-        cal,
-        "recertification",
-        "Recertification audit",
-        cal.add(cal.on_or_before(expiry), -DECISION_DAYS),
-        audit.recertification,
-        reserve,
-        lead,
-    )
+    if target is not None and feasible and c.decision > target:
+        feasible = False  # the plan fits, but the audits as booked do not
     return Plan(
         mode="backward" if mode == "backward" else "forward",
         start=stages[0].start,
-        certification_date=decision,
+        certification_date=c.decision,
         target_date=target,
         target_feasible=feasible,
         earliest_certification_date=earliest_end,
-        business_days=total,
+        business_days=cal.count(stages[0].start, max(s.end for s in stages)),
         stages=stages,
         tasks=_tasks(cal, stages[2], sizes, profile.staff_available_fte),
-        milestones=_milestones(cal, stages, stage1, stage2, decision),
-        audit_batches=(stage1, stage2, *later, recertification),
-        improvement_window=(improvement_start, improvement_end),
-        certificate_expiry=expiry,
+        milestones=_milestones(cal, stages, c.stage1, c.stage2, c.decision),
+        audit_batches=(c.stage1, c.stage2, *c.later),
+        improvement_window=c.improvement,
+        certificate_expiry=c.expiry,
         calendar=cal.describe(),
         country=profile.country,
+        process_work_days=sum(t.effort_days for t in sizes),
+        staff_available_fte=profile.staff_available_fte,
+        max_process_years=MAX_PROCESS_YEARS,
+        process_capped=d.process_capped,
+        process_years_needed=round(d.process_needed / BUSINESS_DAYS_PER_YEAR, 1),
+        booking_conflicts=_booking_conflicts(cal, d, planned[3], c),
     )

@@ -11,9 +11,10 @@ import datetime as dt
 import itertools
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from iso20k_core import places
+from iso20k_core.dates import EARLIEST, DateError, check_horizon, parse_iso_date
 from iso20k_core.text import NAME_LIMIT, clean_text
 
 Certification = Literal[
@@ -28,14 +29,26 @@ ItilAdoption = Literal["none", "partial", "broad"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No infinities or NaN: an amount of `inf` would make every total unwritable.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+MAX_BAND_DAYS = 500
+# Bounds that keep every product of the cost estimate a finite number: a billion a day or a
+# unit is no rate but a typing slip; no course trains more than ten thousand auditors.
+MAX_AMOUNT = 1_000_000_000
+MAX_COUNT = 10_000
+MAX_HOURS = 1_000
+MAX_BANDS = 100  # the default table has 23
 
 
 class AuditDayBand(_Strict):
     """Up to `max_persons` persons in scope, initial certification takes `days` audit days."""
 
     max_persons: int = Field(ge=1)
-    days: float = Field(gt=0)
+    # The table's own top is 22 days; a band of years of audit days is a typing slip, and
+    # taken at its word it would stretch the plan (and its calendar) by as much.
+    days: float = Field(gt=0, le=MAX_BAND_DAYS)
 
 
 # Shaped like IAF MD 5:2019 Annex A (QMS column): persons in scope -> audit days for an
@@ -74,22 +87,24 @@ DEFAULT_AUDIT_DAYS: tuple[AuditDayBand, ...] = tuple(
 class Assumptions(_Strict):
     """Rates and planning assumptions. Money is in the profile's currency, without tax."""
 
-    consultant_day_rate: float = Field(default=1200, ge=0)
-    auditor_day_rate: float = Field(default=1400, ge=0)
-    internal_day_rate: float = Field(default=480, ge=0)
-    awareness_hours_per_person: float = Field(default=2, ge=0)
-    awareness_cost_per_person: float = Field(default=25, ge=0)
-    internal_auditors_to_train: int = Field(default=2, ge=0)
-    internal_auditor_course_cost: float = Field(default=1900, ge=0)
-    process_owner_course_cost: float = Field(default=1100, ge=0)
-    standard_copies_cost: float = Field(default=450, ge=0)
-    reference_material_cost: float = Field(default=300, ge=0)
-    publicity_cost: float = Field(default=1500, ge=0)
-    tool_software_cost: float = Field(default=0, ge=0)
-    tool_software_annual_cost: float = Field(default=0, ge=0)
-    certificate_management_fee: float = Field(default=900, ge=0)
+    consultant_day_rate: float = Field(default=1200, ge=0, le=MAX_AMOUNT)
+    auditor_day_rate: float = Field(default=1400, ge=0, le=MAX_AMOUNT)
+    internal_day_rate: float = Field(default=480, ge=0, le=MAX_AMOUNT)
+    awareness_hours_per_person: float = Field(default=2, ge=0, le=MAX_HOURS)
+    awareness_cost_per_person: float = Field(default=25, ge=0, le=MAX_AMOUNT)
+    internal_auditors_to_train: int = Field(default=2, ge=0, le=MAX_COUNT)
+    internal_auditor_course_cost: float = Field(default=1900, ge=0, le=MAX_AMOUNT)
+    process_owner_course_cost: float = Field(default=1100, ge=0, le=MAX_AMOUNT)
+    standard_copies_cost: float = Field(default=450, ge=0, le=MAX_AMOUNT)
+    reference_material_cost: float = Field(default=300, ge=0, le=MAX_AMOUNT)
+    publicity_cost: float = Field(default=1500, ge=0, le=MAX_AMOUNT)
+    tool_software_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    tool_software_annual_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
+    certificate_management_fee: float = Field(default=900, ge=0, le=MAX_AMOUNT)
     consulting_share: float = Field(default=0.25, ge=0, le=1)
-    audit_days_table: tuple[AuditDayBand, ...] = DEFAULT_AUDIT_DAYS
+    audit_days_table: tuple[AuditDayBand, ...] = Field(
+        default=DEFAULT_AUDIT_DAYS, max_length=MAX_BANDS
+    )
     stage1_share: float = Field(default=0.3, gt=0, lt=1)
     integration_reduction_percent: float = Field(default=0, ge=0, le=100)
     audit_booking_lead_days: int = Field(default=40, ge=0, le=260)
@@ -161,15 +176,46 @@ class Profile(_Strict):
             raise ValueError(_code_hint("timezone", timezone))
         return timezone
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Profile:
-        if (
-            self.start_date is not None
-            and self.target_certification_date is not None
-            and self.target_certification_date <= self.start_date
-        ):
-            raise ValueError("target_certification_date must come after start_date")
-        return self
+    # Dates. A profile is checked against the horizon of the day it is given on (pass
+    # `context={"today": ...}`, as `inputs.parse_profile(raw, today=...)` does); a stored
+    # profile read back later is parsed without one. The horizon only grows as time moves
+    # on (`dates.latest` never falls), so a date valid when it was saved stays valid.
+
+    @field_validator("start_date", "target_certification_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, str):
+            return parse_iso_date(value)
+        raise ValueError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
+
+    @field_validator("start_date")
+    @classmethod
+    def _start_in_horizon(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _in_horizon(day, info)
+
+    @field_validator("target_certification_date")
+    @classmethod
+    def _target_after_start(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # A field validator, not a model validator: the error belongs on the target date,
+        # the field a person changes, and forms can only show errors on their fields.
+        day = _in_horizon(day, info)
+        start = info.data.get("start_date")  # absent when the start date itself failed
+        if day is not None and isinstance(start, dt.date) and day <= start:
+            raise ValueError(f"Choose a target date after the start date ({start.isoformat()}).")
+        return day
+
+
+def _in_horizon(day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    if day is None:
+        return None
+    today = info.context.get("today") if isinstance(info.context, dict) else None
+    if isinstance(today, dt.date):
+        return check_horizon(day, today)
+    if day < EARLIEST:  # the lower bound holds without a day of request
+        raise DateError(f"Choose a date from {EARLIEST.isoformat()} on.")
+    return day
 
 
 _EXPECTED = {

@@ -99,8 +99,9 @@ class AuditBatch(_Value):
     planned_date: dt.date
     on_site_days: int
     audit_days: float
-    window_end: dt.date
-    booking_deadline: dt.date | None
+    window_end: dt.date  # unbooked: the end of the reserve left to the body; booked: on site
+    booking_deadline: dt.date | None  # None once booked
+    booked: bool = False  # planned_date is the date the certification body confirmed
 
 
 class Plan(_Value):
@@ -119,6 +120,22 @@ class Plan(_Value):
     certificate_expiry: dt.date
     calendar: str
     country: str | None  # whose public holidays the business-day calendar skips
+    # The one figure of process work, in person-days: risks, costs and reports all read it.
+    process_work_days: int
+    staff_available_fte: float  # who does the process work (profile.staff_available_fte)
+    max_process_years: int  # the cap on process work (plan.MAX_PROCESS_YEARS)
+    process_capped: bool  # the work does not fit in plan.MAX_PROCESS_YEARS with the staff
+    process_years_needed: float  # years of business days it needs with the staff available
+    booking_conflicts: tuple[str, ...] = ()  # booked dates that contradict the plan
+
+    @property
+    def bookings_miss_target(self) -> bool:
+        """The plan alone could meet the target date, but the audits as booked do not."""
+        return (
+            self.target_date is not None
+            and self.target_feasible is False
+            and self.earliest_certification_date <= self.target_date
+        )
 
 
 class CostLine(_Value):
@@ -133,6 +150,15 @@ class CostPart(_Value):
     title: str
     amount: int
     lines: tuple[CostLine, ...]
+
+
+class EffortLine(_Value):
+    """Days of the organisation's own staff for one purpose (whole days, rounded up)."""
+
+    key: str
+    title: str
+    days: int
+    basis: str
 
 
 class YearCost(_Value):
@@ -156,6 +182,7 @@ class Costs(_Value):
     currency: str
     parts: tuple[CostPart, ...]
     project_total: int
+    internal_effort: tuple[EffortLine, ...]  # internal_days is their sum
     internal_days: int
     internal_cost: int
     total_with_internal: int
@@ -173,6 +200,15 @@ class Risk(_Value):
     score: int
     trigger: str
     countermeasure: str
+    # Costs and staffing are for managers and admins (README). A rule whose trigger carries
+    # them writes this version for members too; None: the trigger is fit for everyone.
+    member_trigger: str | None = None
+
+    def for_members(self) -> Risk:
+        """The risk as a member may read it: no staffing figures, no money."""
+        if self.member_trigger is None:
+            return self
+        return self.model_copy(update={"trigger": self.member_trigger, "member_trigger": None})
 
 
 class Assumption(_Value):

@@ -11,8 +11,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
 from iso20k_core.results import AreaResult, Completion, Costs, Feasibility, Level, Plan, Risk
+from iso20k_core.scoring import years_text
 
 LEVEL = {"low": 1, "medium": 2, "high": 3}
 HIGH_TURNOVER_PERCENT = 15
@@ -55,8 +57,15 @@ Rule = Callable[[RiskContext], Risk | None]
 
 
 def _risk(
-    id: str, title: str, likelihood: Level, impact: Level, trigger: str, countermeasure: str
+    id: str,
+    title: str,
+    likelihood: Level,
+    impact: Level,
+    trigger: str,
+    countermeasure: str,
+    member_trigger: str | None = None,
 ) -> Risk:
+    """`member_trigger`: the trigger without staffing or money, when `trigger` has them."""
     return Risk(
         id=id,
         title=title,
@@ -65,6 +74,7 @@ def _risk(
         score=LEVEL[likelihood] * LEVEL[impact],
         trigger=trigger,
         countermeasure=countermeasure,
+        member_trigger=member_trigger,
     )
 
 
@@ -78,7 +88,7 @@ def weak_leadership(c: RiskContext) -> Risk | None:
         "Weak leadership commitment",
         "high" if m < 2 else "medium",
         "high",
-        f"leadership maturity {m:.1f}; sponsor named: {sponsor or 'unanswered'}",
+        f"leadership maturity {fig.level(m)}; sponsor named: {sponsor or 'unanswered'}",
         "Have top management sign the service management policy and project charter, name a "
         "sponsor from the board, and put SMS progress on the management meeting agenda.",
     )
@@ -104,13 +114,15 @@ def target_too_close(c: RiskContext) -> Risk | None:
     if p.target_date is None:
         return None
     if not p.target_feasible:
+        why = f"earliest feasible {p.earliest_certification_date.isoformat()}"
+        if p.earliest_certification_date <= p.target_date:  # the plan fits; the bookings don't
+            why = f"the audits as booked lead to a decision on {p.certification_date.isoformat()}"
         return _risk(
             "target_too_close",
             "Target certification date cannot be met",
             "high",
             "high",
-            f"target {p.target_date.isoformat()}; earliest feasible "
-            f"{p.earliest_certification_date.isoformat()}",
+            f"target {p.target_date.isoformat()}; {why}",
             "Move the target date, narrow the scope, or add staff to the process work; do not "
             "shorten the three-month trial operation the certification body expects.",
         )
@@ -137,7 +149,7 @@ def staff_turnover(c: RiskContext) -> Risk | None:
         "Staff turnover erodes process knowledge",
         "high" if turnover >= 2 * HIGH_TURNOVER_PERCENT else "medium",
         "medium",
-        f"annual staff turnover {turnover:g}%",
+        f"annual staff turnover {fig.number(turnover)} %",
         "Document procedures as you establish them, name deputies for every process owner, and "
         "include the SMS in onboarding.",
     )
@@ -167,7 +179,7 @@ def weak_tooling(c: RiskContext) -> Risk | None:
         "Records cannot be produced reliably",
         "medium",
         "medium",
-        f"ITSM tooling maturity {m:.1f}",
+        f"ITSM tooling maturity {fig.level(m)}",
         "Consolidate incidents, requests, changes and configuration records in one ITSM tool "
         "before trial operation: auditors sample records.",
     )
@@ -183,7 +195,7 @@ def weak_supplier_management(c: RiskContext) -> Risk | None:
         "Weak supplier management",
         "medium",
         "high",
-        f"supplier management gap {gap:.1f}; contracts reviewed: {reviewed or 'unanswered'}",
+        f"supplier management gap {fig.level(gap)}; contracts reviewed: {reviewed or 'unanswered'}",
         "List the suppliers that contribute to the services, agree documented contracts with "
         "service targets, and review their performance at planned intervals (8.3.4).",
     )
@@ -199,7 +211,7 @@ def no_internal_audit(c: RiskContext) -> Risk | None:
         "No internal audit capability",
         "high",
         "high",
-        f"trained internal auditors: {count:g}",
+        f"trained internal auditors: {fig.number(count)}",
         "Train at least two internal auditors now and plan a full internal audit of the SMS "
         "during trial operation; stage 2 needs its results (9.2).",
     )
@@ -236,18 +248,34 @@ def no_management_review(c: RiskContext) -> Risk | None:
 
 
 def too_few_people(c: RiskContext) -> Risk | None:
-    effort = sum(t.effort_days for t in c.plan.tasks)
+    p = c.plan
+    effort = p.process_work_days
     per_person = effort / c.staff_available_fte
-    if c.staff_available_fte >= 1 and per_person <= MAX_PROCESS_MONTHS_OF_WORK:
+    if (
+        c.staff_available_fte >= 1
+        and per_person <= MAX_PROCESS_MONTHS_OF_WORK
+        and not p.process_capped
+    ):
         return None
+    trigger = (
+        f"{fig.count(effort)} person-days of process work for "
+        f"{fig.number(c.staff_available_fte)} FTE available"
+    )
+    if p.process_capped:
+        trigger += (
+            f": {years_text(p.process_years_needed)} of work, more than the "
+            f"{p.max_process_years} years a plan allows"
+        )
     return _risk(
         "too_few_people",
         "Too few people for the process work",
         "high",
-        "medium",
-        f"{effort} person-days of process work for {c.staff_available_fte:g} FTE available",
+        "high" if p.process_capped else "medium",
+        trigger,
         "Free process owners from daily work for the project, bring in consultants for the "
         "largest gaps, or narrow the scope.",
+        member_trigger="the process work needs more people than the project has"
+        + (f"; it cannot be done within {p.max_process_years} years" if p.process_capped else ""),
     )
 
 
@@ -272,7 +300,7 @@ def incomplete_assessment(c: RiskContext) -> Risk | None:
         "Assessment incomplete: the picture may be wrong",
         "high",
         "medium",
-        f"{c.completion.percent:.0f}% of questions answered",
+        f"{fig.percent(c.completion.percent)} of questions answered",
         "Assign the open sections to their process owners with a due date and re-run the "
         "evaluation before committing to dates and budget.",
     )
@@ -287,7 +315,7 @@ def weak_business_case(c: RiskContext) -> Risk | None:
         "Benefits rated low: support may fade",
         "medium",
         "high",
-        f"benefit score {score:.0f}/100",
+        f"benefit score {fig.score(score)}/100",
         "Agree with senior management which benefits certification must bring and measure "
         "them; without them the project loses priority.",
     )
@@ -295,7 +323,7 @@ def weak_business_case(c: RiskContext) -> Risk | None:
 
 def booking_deadline_close(c: RiskContext) -> Risk | None:
     stage1 = next(b for b in c.plan.audit_batches if b.key == "stage1")
-    deadline = stage1.booking_deadline
+    deadline = stage1.booking_deadline  # None once the audit is booked
     if deadline is None or (deadline - c.today).days > BOOKING_WARNING_DAYS:
         return None
     return _risk(
@@ -308,6 +336,21 @@ def booking_deadline_close(c: RiskContext) -> Risk | None:
     )
 
 
+def bookings_contradict_plan(c: RiskContext) -> Risk | None:
+    conflicts = c.plan.booking_conflicts
+    if not conflicts:
+        return None
+    return _risk(
+        "bookings_contradict_plan",
+        "Booked audit dates do not fit the plan",
+        "high",
+        "high",
+        "; ".join(conflicts),
+        "Ask the certification body to move the booking, or move the plan's work so that "
+        "the trial operation, the internal audit and the management review come first.",
+    )
+
+
 def security_without_isms(c: RiskContext) -> Risk | None:
     if c.gap("information_security") < 1 or "ISO/IEC 27001" in c.certifications:
         return None
@@ -316,7 +359,7 @@ def security_without_isms(c: RiskContext) -> Risk | None:
         "Information security management below the requirement",
         "medium",
         "high",
-        f"information security gap {c.gap('information_security'):.1f}; no ISO/IEC 27001",
+        f"information security gap {fig.level(c.gap('information_security'))}; no ISO/IEC 27001",
         "Write the information security policy, assess information security risks for the "
         "services and put the controls in place (8.7.3); reuse ISO/IEC 27001 material.",
     )
@@ -330,7 +373,7 @@ def weak_change_management(c: RiskContext) -> Risk | None:
         "Uncontrolled changes endanger the trial operation",
         "medium",
         "high",
-        f"change management gap {c.gap('change'):.1f}",
+        f"change management gap {fig.level(c.gap('change'))}",
         "Introduce the change policy and a change advisory routine first: changes touch every "
         "other process and auditors sample change records.",
     )
@@ -344,7 +387,7 @@ def no_itil_basis(c: RiskContext) -> Risk | None:
         "No common service management language",
         "medium",
         "medium",
-        f"ITIL adoption: {c.itil_adoption}; ITIL maturity {c.maturity('itil'):.1f}",
+        f"ITIL adoption: {c.itil_adoption}; ITIL maturity {fig.level(c.maturity('itil'))}",
         "Run ITIL 4 Foundation training for process owners early in preparation.",
     )
 
@@ -372,7 +415,7 @@ def weak_service_culture(c: RiskContext) -> Risk | None:
         "Weak service culture and customer focus",
         "medium",
         "medium",
-        f"service culture maturity {m:.1f}",
+        f"service culture maturity {fig.level(m)}",
         "Start customer satisfaction measurement and service reviews early; make service "
         "targets visible to every team.",
     )
@@ -387,7 +430,7 @@ def unmanaged_current_risks(c: RiskContext) -> Risk | None:
         "Weaknesses of the current management system unmanaged",
         "medium",
         "medium",
-        f"maturity of managing current risks {m:.1f}",
+        f"maturity of managing current risks {fig.level(m)}",
         "Record the known weaknesses (single points of knowledge, undocumented practice) as "
         "SMS risks with owners and treat them in the plan (6.1).",
     )
@@ -422,6 +465,7 @@ RULES: tuple[Rule, ...] = (
     incomplete_assessment,
     weak_business_case,
     booking_deadline_close,
+    bookings_contradict_plan,
     security_without_isms,
     weak_change_management,
     no_itil_basis,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from iso20k_core import figures as fig
 from iso20k_core.answers import YES_PARTIAL_NO_SCORE, AnswerValue, question_score
 from iso20k_core.results import (
     AreaResult,
@@ -18,6 +19,7 @@ from iso20k_core.results import (
     Completion,
     Compliance,
     Feasibility,
+    Plan,
     SectionCompletion,
     Verdict,
 )
@@ -156,11 +158,13 @@ def benefits(
             raw = answers.get(q.id)
             importance = int(raw) if isinstance(raw, int | float) else None
             current = (
-                round(sum(maturity[a] for a in q.delivered_by) / len(q.delivered_by), 2)
+                sum(maturity[a] for a in q.delivered_by) / len(q.delivered_by)
                 if q.delivered_by
                 else 0.0
             )
-            gain = round((importance or 0) * (1 - current / 5), 2)
+            # 0-5 figures are kept to one decimal, like maturity (figures.py)
+            gain = round((importance or 0) * (1 - current / 5), 1)
+            current = round(current, 1)
             results.append(
                 BenefitResult(
                     id=q.id,
@@ -180,6 +184,7 @@ def feasibility(
     areas: tuple[AreaResult, ...],
     readiness: float,
     completion_percent: float,
+    plan: Plan | None = None,
 ) -> Feasibility:
     management = _dimension_score(areas, "management")
     technical = _dimension_score(areas, "technical")
@@ -192,13 +197,22 @@ def feasibility(
     leadership = [a for a in areas if a.id == "leadership"]
     if leadership and leadership[0].maturity < MIN_LEADERSHIP_MATURITY:
         blockers.append(
-            f"Leadership commitment is weak (maturity {leadership[0].maturity:.1f} of 5): "
+            f"Leadership commitment is weak (maturity {fig.level(leadership[0].maturity)} of 5): "
             "clause 5.1 needs top management to lead the SMS."
         )
     if score < MIN_FEASIBILITY_SCORE:
         blockers.append(
-            f"The management and technical foundation is thin (feasibility score {score:.0f} "
-            f"of 100, management weighted {MANAGEMENT_WEIGHT:.0%})."
+            f"The management and technical foundation is thin (feasibility score "
+            f"{fig.score(score)} of 100, management weighted "
+            f"{fig.number(MANAGEMENT_WEIGHT * 100)} %)."
+        )
+    if plan is not None and plan.process_capped:
+        blockers.append(
+            f"The process work ({fig.count(plan.process_work_days)} person-days) would take "
+            f"{years_text(plan.process_years_needed)} with "
+            f"{fig.number(plan.staff_available_fte)} FTE "
+            f"available; the plan is capped at {plan.max_process_years} years of process work. "
+            "Add staff or consultants, or narrow the scope."
         )
 
     foundation_short = sorted(
@@ -215,13 +229,14 @@ def feasibility(
         verdict = "not yet feasible"
         reasons.extend(blockers)
         reasons.append(
-            f"Readiness is {readiness:.0f}%; the largest gap is {max_gap:.1f} maturity levels."
+            f"Readiness is {fig.percent(readiness)}; the largest gap is "
+            f"{fig.level(max_gap)} maturity levels."
         )
     elif not foundation_short and readiness >= READY_READINESS_PERCENT and max_gap <= READY_MAX_GAP:
         verdict = "ready to start"
         reasons.append(
-            f"Readiness is {readiness:.0f}% and no requirement area is more than "
-            f"{READY_MAX_GAP:.0f} maturity level short of what certification needs."
+            f"Readiness is {fig.percent(readiness)} and no requirement area is more than "
+            f"{fig.number(READY_MAX_GAP)} maturity level short of what certification needs."
         )
     else:
         verdict = "feasible with preparation"
@@ -230,26 +245,27 @@ def feasibility(
                 "Foundation below the level needed: " + ", ".join(foundation_short) + "."
             )
         reasons.append(
-            f"Readiness is {readiness:.0f}%; the largest gap is {max_gap:.1f} maturity levels."
+            f"Readiness is {fig.percent(readiness)}; the largest gap is "
+            f"{fig.level(max_gap)} maturity levels."
         )
     if management >= technical:
         reasons.append(
-            f"Management foundation {management:.0f}/100 carries the project; "
-            f"technical foundation {technical:.0f}/100."
+            f"Management foundation {fig.score(management)}/100 carries the project; "
+            f"technical foundation {fig.score(technical)}/100."
         )
     else:
         reasons.append(
-            f"Technical foundation ({technical:.0f}/100) is ahead of the management foundation "
-            f"({management:.0f}/100): tools will not make up for weak management."
+            f"Technical foundation ({fig.score(technical)}/100) is ahead of the management "
+            f"foundation ({fig.score(management)}/100): tools will not make up for weak management."
         )
     if benefit_score is not None and benefit_score < LOW_BENEFIT_SCORE:
         reasons.append(
-            f"The expected benefits are rated low ({benefit_score:.0f}/100): "
+            f"The expected benefits are rated low ({fig.score(benefit_score)}/100): "
             "confirm the business case with senior management before starting."
         )
     if completion_percent < PROVISIONAL_COMPLETION:
         reasons.append(
-            f"Only {completion_percent:.0f}% of the questions are answered: "
+            f"Only {fig.percent(completion_percent)} of the questions are answered: "
             "unanswered questions count as absent, so the verdict is provisional."
         )
     return Feasibility(
@@ -262,3 +278,10 @@ def feasibility(
         verdict=verdict,
         reasons=tuple(reasons),
     )
+
+
+def years_text(years: float) -> str:
+    """`3.4 years`, `431.5 years`, `more than 1,000 years`: kept to one decimal by the plan."""
+    if years > 1000:
+        return "more than 1,000 years"
+    return f"{years:,.1f} years"

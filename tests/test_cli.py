@@ -97,8 +97,31 @@ def test_examples_tell_different_stories() -> None:
         ),
         (
             PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 2027/01/11"),
-            "profile.start_date: expected a date as YYYY-MM-DD",
+            "profile.start_date: enter a date as YYYY-MM-DD",
         ),
+        (  # once a spin at 100 % CPU, then a traceback
+            PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 9999-06-01"),
+            "profile.start_date: choose a date from 2000-01-01 to ",
+        ),
+        (  # unquoted: PyYAML's timestamp constructor used to raise inside the parser
+            PROFILE.replace("it_staff: 12", "it_staff: 12\n  start_date: 2026-02-30"),
+            "profile.start_date: 2026-02-30 is not a date in the calendar.",
+        ),
+        (
+            PROFILE + "  continuity.last_test: 1999-12-31\n",
+            "answers.continuity.last_test: choose a date from 2000-01-01 to ",
+        ),
+        (
+            PROFILE.replace(
+                "it_staff: 12",
+                "it_staff: 12\n  start_date: 2027-05-03\n  target_certification_date: 2027-01-04",
+            ),
+            "profile.target_certification_date: choose a target date after the start date "
+            "(2027-05-03).",
+        ),
+        (PROFILE + "bookings:\n  stage1: 2099-01-01\n", "bookings.stage1: choose a date from"),
+        (PROFILE + "bookings:\n  stage3: 2027-06-01\n", "bookings.stage3: unknown audit"),
+        (PROFILE + "  leadership.sponsor_named: !!int many\n", "line 9: cannot read 'many' as int"),
         (
             PROFILE.replace("it_staff: 12", "it_staff: 12\n  mood: good"),
             "profile.mood: unknown field",
@@ -125,7 +148,11 @@ def test_missing_file_and_bad_options(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(PROFILE)
     bad_date = iso20k("evaluate", str(path), "--today", "25.11.2026")
-    assert bad_date.returncode == 2 and "expected a date as YYYY-MM-DD" in bad_date.stderr
+    assert bad_date.returncode == 2 and "Enter a date as YYYY-MM-DD" in bad_date.stderr
+    for far in ("9999-06-01", "1999-12-31"):
+        done = iso20k("evaluate", str(path), "--today", far)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "Invalid value for '--today': Choose a date from 2000-01-01 to" in done.stderr
     bad_format = iso20k("evaluate", str(path), "--format", "pdf")
     assert bad_format.returncode == 2 and "Traceback" not in bad_format.stderr
 

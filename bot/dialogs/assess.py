@@ -144,7 +144,7 @@ def submit_assess(
         if question is None or value is None or value == ():
             continue
         try:
-            parsed = parse_answer(question, value)
+            parsed = parse_answer(question, value, ctx.today)  # dates in the horizon
         except InputError as exc:
             errors[question_id] = exc.problem
             continue

@@ -1,4 +1,11 @@
-"""`audit`: the audit batches, and recording a booking with the certification body."""
+"""`audit`: the audit batches, and recording a booking with the certification body.
+
+A recorded booking moves the plan: the engine lays the audit out on the confirmed date and
+moves what follows (stage 2, the decision, surveillance), so the reply says where the
+certification decision now lands. A confirmed date on a weekend or public holiday is taken
+as confirmed (certification bodies do audit then, rarely) with a warning, since it is more
+often a slip.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,9 @@ from bot.dialogs.model import Button, Field, Form, Message, Option, Outcome, Sec
 from bot.dialogs.validation import CleanValue
 from bot.store.models import AuditBatch
 from bot.store.plan_records import record_booking
+from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.dates import DateError, check_horizon
+from iso20k_core.plan import AUDIT_KEYS
 
 KIND = "booking"
 
@@ -41,13 +51,14 @@ def audits(ctx: DialogContext) -> Message:
             state = f"booked with {b.certification_body} for {b.booked_date}" + (
                 f", reference {b.booking_reference}" if b.booking_reference else ""
             )
+            window = f" (on site until {b.window_end.isoformat()})" if b.window_end else ""
+            when = f"Confirmed {b.planned_date.isoformat()}{window}"
         else:
             overdue = " — OVERDUE" if b.booking_deadline < ctx.today else ""
             state = f"not booked; book by {b.booking_deadline.isoformat()}{overdue}"
-        window = f" (reserve until {b.window_end.isoformat()})" if b.window_end else ""
-        sections.append(
-            Section(heading=b.title, text=f"Planned {b.planned_date.isoformat()}{window}\n{state}")
-        )
+            window = f" (reserve until {b.window_end.isoformat()})" if b.window_end else ""
+            when = f"Planned {b.planned_date.isoformat()}{window}"
+        sections.append(Section(heading=b.title, text=f"{when}\n{state}"))
     buttons = (Button("Record a booking", "book", style="primary"),) if ctx.is_manager else ()
     return Message(
         heading="Audits with the certification body", sections=tuple(sections), buttons=buttons
@@ -92,21 +103,72 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     booked = clean["booked_date"]
     body = clean["certification_body"]
     reference = clean.get("booking_reference")
+    key = str(clean["batch"])
     assert isinstance(booked, dt.date) and isinstance(body, str)
+    try:
+        check_horizon(booked, ctx.today)
+    except DateError as exc:
+        return Outcome(errors={"booked_date": str(exc)})
+    out_of_order = _out_of_order(ctx, key, booked)
+    if out_of_order:
+        return Outcome(errors={"booked_date": out_of_order})
     try:
         row = record_booking(
             ctx.session,
             ctx.organisation,
-            str(clean["batch"]),
+            key,
             booked,
             body,
             reference if isinstance(reference, str) else None,
         )
     except KeyError:
         return Outcome(errors={"batch": "This audit is no longer in the plan."})
-    ctx.refresh_reminders()  # booked: its booking reminders are cancelled
+    result = ctx.replan()  # the plan moves around the booking; its reminders follow
+    lines = [f"With {body}."]
+    profile = ctx.profile()
+    closed = BusinessCalendar(profile.country if profile else None).closed_because(booked)
+    if closed is not None:
+        lines.append(
+            f"Note: {booked.isoformat()} is {closed}, not a business day. It is recorded as "
+            "confirmed; if that was a slip, record the booking again with the right date."
+        )
+    if result is not None:
+        lines.append(
+            f"The certification decision is now expected on "
+            f"{result.plan.certification_date.isoformat()}."
+        )
     return Outcome(
         reply=Message(
-            f"{row.title} booked for {booked.isoformat()}", text=f"With {body}.", tone="success"
+            f"{row.title} booked for {booked.isoformat()}",
+            text="\n".join(lines),
+            tone="warning" if closed else "success",
         )
     )
+
+
+def _out_of_order(ctx: DialogContext, key: str, booked: dt.date) -> str | None:
+    """The cycle's audits come in order: each after the one before it (as planned or
+    booked), and before the next one if that is booked already."""
+    if key not in AUDIT_KEYS:
+        return None
+    rows = {
+        row.key: row
+        for row in ctx.session.exec(
+            select(AuditBatch).where(AuditBatch.organisation_id == ctx.organisation.id)
+        )
+    }
+    index = AUDIT_KEYS.index(key)
+    before = rows.get(AUDIT_KEYS[index - 1]) if index > 0 else None
+    after = rows.get(AUDIT_KEYS[index + 1]) if index + 1 < len(AUDIT_KEYS) else None
+    if before is not None and booked <= before.planned_date:
+        state = "booked for" if before.booked else "planned for"
+        return (
+            f"Choose a date after the {before.title.lower()} "
+            f"({state} {before.planned_date.isoformat()})."
+        )
+    if after is not None and after.booked and booked >= after.planned_date:
+        return (
+            f"Choose a date before the {after.title.lower()} "
+            f"(booked for {after.planned_date.isoformat()})."
+        )
+    return None

@@ -9,15 +9,16 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.reminders.regenerate import regenerate
 from bot.store.crud import answers_of, current_assessment, get_or_create_organisation, upsert_member
-from bot.store.models import Assessment, Member, Organisation, Platform
+from bot.store.models import Assessment, AuditBatch, Member, Organisation, Platform
 from bot.store.plan_records import sync_plan
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_profile
+from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
 from iso20k_core.standard import Bank
@@ -137,7 +138,17 @@ class DialogContext:
         profile = self.profile()
         if profile is None:
             return None
-        result = evaluate(profile, self.answers(), self.today, self.bank)
+        # A recorded booking moves the plan: its audit is laid out on the confirmed date.
+        booked = self.session.exec(
+            select(AuditBatch).where(
+                AuditBatch.organisation_id == self.organisation.id,
+                col(AuditBatch.booked),
+                col(AuditBatch.booked_date).is_not(None),
+                col(AuditBatch.key).in_(AUDIT_KEYS),
+            )
+        )
+        bookings = {row.key: row.booked_date for row in booked}
+        result = evaluate(profile, self.answers(), self.today, self.bank, bookings)
         if self.cache_evaluation:
             self._evaluation = result
         return result

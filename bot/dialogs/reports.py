@@ -1,7 +1,10 @@
 """`status`, `plan`, `cost`, `risks`: the evaluation, told for a chat window.
 
-Costs and the plan's staffing are for managers and admins only; members see their own
-assignments and progress.
+One visibility rule for every text and picture (README): costs and staffing are for managers
+and admins only; members see their own assignments and progress. So members get their own
+status, the plan without its tasks (text and Gantt chart alike), no costs, and each risk in
+the member-safe words its rule wrote (`Risk.for_members`). Every figure is written with
+`iso20k_core.figures`, as in the report.
 """
 
 from __future__ import annotations
@@ -14,15 +17,12 @@ from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Attachment, Button, Fact, Message, Section, command
 from bot.dialogs.team import my_assignments
-from bot.store.models import AuditBatch, Reminder
+from bot.store.models import Reminder
+from iso20k_core import figures as fig
 from iso20k_core.report.charts import cost_png, gantt_png
 from iso20k_core.results import Evaluation
 
 MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
-
-
-def _money(amount: int, currency: str) -> str:
-    return f"{amount:,} {currency}"
 
 
 def _current_stage(e: Evaluation, today: dt.date) -> str:
@@ -44,22 +44,20 @@ def status(ctx: DialogContext) -> Message:
         return not_set_up()
     nxt = next((m for m in e.plan.milestones if m.date >= ctx.today), None)
     batch = next((b for b in e.plan.audit_batches if b.planned_date >= ctx.today), None)
-    booked = _booked(ctx)
     facts = [
         Fact(
             "Answered",
-            f"{e.completion.answered} of {e.completion.total} ({e.completion.percent:.0f} %)",
+            f"{e.completion.answered} of {e.completion.total} "
+            f"({fig.percent(e.completion.percent)})",
         ),
-        Fact("Readiness", f"{e.readiness_percent:.0f} %"),
+        Fact("Readiness", fig.percent(e.readiness_percent)),
         Fact("Verdict", e.feasibility.verdict),
         Fact("Current stage", _current_stage(e, ctx.today)),
         Fact("Next milestone", f"{nxt.title}, {nxt.date.isoformat()}" if nxt else "none"),
-        Fact("Project cost", _money(e.costs.project_total, e.costs.currency)),
+        Fact("Project cost", fig.money(e.costs.project_total, e.costs.currency)),
     ]
     if batch is not None:
-        state = (
-            "booked" if booked.get(batch.key) else f"not booked — book by {batch.booking_deadline}"
-        )
+        state = "booked" if batch.booked else f"not booked — book by {batch.booking_deadline}"
         facts.append(
             Fact("Next audit", f"{batch.title}, {batch.planned_date.isoformat()} ({state})")
         )
@@ -75,7 +73,8 @@ def status(ctx: DialogContext) -> Message:
             Section(
                 heading="Weakest areas",
                 text="\n".join(
-                    f"• {a.title}: maturity {a.maturity:.1f} of {a.required}" for a in weakest
+                    f"• {a.title}: maturity {fig.level(a.maturity)} of {a.required}"
+                    for a in weakest
                 )
                 or "None below the required maturity.",
             ),
@@ -88,13 +87,6 @@ def status(ctx: DialogContext) -> Message:
             Button("Risks", "risks"),
         ),
     )
-
-
-def _booked(ctx: DialogContext) -> dict[str, bool]:
-    rows = ctx.session.exec(
-        select(AuditBatch).where(AuditBatch.organisation_id == ctx.organisation.id)
-    )
-    return {r.key: r.booked for r in rows}
 
 
 def _failed_reminders(ctx: DialogContext) -> int:
@@ -139,8 +131,8 @@ def plan(ctx: DialogContext) -> Message:
     )
     milestones = "\n".join(f"• {m.date.isoformat()} {m.title}" for m in p.milestones)
     audits = "\n".join(
-        f"• {b.title}: {b.planned_date.isoformat()}, book by "
-        f"{b.booking_deadline.isoformat() if b.booking_deadline else '—'}"
+        f"• {b.title}: {b.planned_date.isoformat()}, "
+        + ("booked" if b.booked or b.booking_deadline is None else f"book by {b.booking_deadline}")
         for b in p.audit_batches
     )
     sections = [
@@ -150,24 +142,39 @@ def plan(ctx: DialogContext) -> Message:
     ]
     if ctx.is_manager:
         tasks = "\n".join(
-            f"• {t.start.isoformat()} {t.title} — {t.owner_role}, {t.effort_days} person-days"
+            f"• {t.start.isoformat()} {t.title} — {t.owner_role}, "
+            f"{fig.count(t.effort_days)} person-days"
             for t in p.tasks[:MAX_LISTED]
         )
         more = len(p.tasks) - MAX_LISTED
         if more > 0:
             tasks += f"\n…and {more} more in the report"
-        sections.append(Section("Tasks, biggest gaps first", tasks or "No weak area left."))
+        total = f"{fig.count(p.process_work_days)} person-days of process work in all.\n"
+        sections.append(
+            Section("Tasks, biggest gaps first", total + tasks if tasks else "No weak area left.")
+        )
     target = ""
     if p.target_date is not None:
-        target = (
-            f" Target {p.target_date.isoformat()}: feasible."
-            if p.target_feasible
-            else f" Target {p.target_date.isoformat()} is NOT feasible; the earliest date "
-            f"that works is {p.earliest_certification_date.isoformat()}."
-        )
+        if p.target_feasible:
+            target = f" Target {p.target_date.isoformat()}: feasible."
+        elif p.bookings_miss_target:
+            target = (
+                f" Target {p.target_date.isoformat()} is NOT met by the audits as booked "
+                f"(decision {p.certification_date.isoformat()})."
+            )
+        else:
+            target = (
+                f" Target {p.target_date.isoformat()} is NOT feasible; the earliest date "
+                f"that works is {p.earliest_certification_date.isoformat()}."
+            )
     return Message(
         heading="Certification plan",
-        file=Attachment("plan-gantt.png", gantt_png(e), "Plan: Gantt chart", "image/png"),
+        file=Attachment(
+            "plan-gantt.png",
+            gantt_png(e, with_tasks=ctx.is_manager),  # the picture shows what the text does
+            "Plan: Gantt chart",
+            "image/png",
+        ),
         text=f"Certification expected {p.certification_date.isoformat()} "
         f"({p.mode} planning).{target}",
         sections=tuple(sections),
@@ -182,24 +189,30 @@ def cost(ctx: DialogContext) -> Message:
     if e is None:
         return not_set_up()
     c = e.costs
-    facts = [Fact(p.title, _money(p.amount, c.currency)) for p in c.parts]
+    facts = [Fact(p.title, fig.money(p.amount, c.currency)) for p in c.parts]
     facts += [
-        Fact("Project total", _money(c.project_total, c.currency)),
+        Fact("Project total", fig.money(c.project_total, c.currency)),
         Fact(
-            f"Internal effort ({c.internal_days} person-days)", _money(c.internal_cost, c.currency)
+            f"Internal effort ({fig.count(c.internal_days)} person-days)",
+            fig.money(c.internal_cost, c.currency),
         ),
-        Fact("Three-year total", _money(c.three_year_total, c.currency)),
+        Fact("Three-year total", fig.money(c.three_year_total, c.currency)),
     ]
     quote = {None: "unknown — ask the certification body", True: "yes", False: "no"}
+    effort = "\n".join(
+        f"• {line.title}: {fig.count(line.days)} ({line.basis})" for line in c.internal_effort
+    )
+    a = c.audit_days
     return Message(
         heading="Cost estimate",
         file=Attachment("costs.png", cost_png(e), "Cost breakdown", "image/png"),
-        text=f"Audit days: {c.audit_days.initial:g} initial "
-        f"(stage 1 {c.audit_days.stage1:g}, stage 2 {c.audit_days.stage2:g}), "
-        f"{c.audit_days.surveillance:g} per surveillance. Every rate is an assumption you can "
+        text=f"Audit days: {fig.number(a.initial)} initial "
+        f"(stage 1 {fig.number(a.stage1)}, stage 2 {fig.number(a.stage2)}), "
+        f"{fig.number(a.surveillance)} per surveillance. Every rate is an assumption you can "
         f"change with {command('setup')}.",
         facts=tuple(facts),
         sections=(
+            Section(heading="Internal effort, person-days", text=effort),
             Section(
                 text="Quote includes surveillance and recertification: "
                 + quote[c.quote_includes_surveillance]
@@ -212,10 +225,12 @@ def risks(ctx: DialogContext) -> Message:
     e = ctx.evaluation()
     if e is None:
         return not_set_up()
-    shown = e.risks[:MAX_LISTED]
+    # Members read each risk as its rule wrote it for them: without staffing or money.
+    listed = e.risks if ctx.is_manager else tuple(r.for_members() for r in e.risks)
+    shown = listed[:MAX_LISTED]
     return Message(
-        heading=f"Risks ({len(e.risks)})",
-        text="Highest first." if e.risks else "No risk rule fired.",
+        heading=f"Risks ({len(listed)})",
+        text="Highest first." if listed else "No risk rule fired.",
         sections=tuple(
             Section(
                 heading=f"{r.title} — likelihood {r.likelihood}, impact {r.impact}",
@@ -223,5 +238,5 @@ def risks(ctx: DialogContext) -> Message:
             )
             for r in shown
         ),
-        tone="warning" if any(r.score >= 6 for r in e.risks) else "info",
+        tone="warning" if any(r.score >= 6 for r in listed) else "info",
     )

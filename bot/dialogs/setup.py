@@ -217,7 +217,7 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     if rates:
         raw["assumptions"] = rates
     try:
-        profile = parse_profile(raw)
+        profile = parse_profile(raw, today=ctx.today)  # dates within the horizon of today
     except InputError as exc:
         field_id = exc.field.split(".")[-1]
         known = set(clean)  # the fields of the form: an error elsewhere goes on the first

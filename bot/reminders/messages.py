@@ -6,6 +6,7 @@ from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Button, Fact, Message, Section
 from bot.dialogs.team import open_sections
 from bot.store.models import Reminder
+from iso20k_core import figures as fig
 
 
 def reminder_message(reminder: Reminder, ctx: DialogContext) -> Message:
@@ -61,7 +62,8 @@ def _audit_message(ctx: DialogContext, p: dict[str, object]) -> Message:
             Section(
                 "Weakest areas",
                 "\n".join(
-                    f"• {a.title}: maturity {a.maturity:.1f} of {a.required}" for a in weakest
+                    f"• {a.title}: maturity {fig.level(a.maturity)} of {a.required}"
+                    for a in weakest
                 )
                 or "None.",
             )
@@ -90,7 +92,7 @@ def _digest(ctx: DialogContext) -> Message:
         heading=f"Weekly digest: {ctx.organisation.name}",
         facts=(
             Fact("Answered", f"{e.completion.answered} of {e.completion.total}"),
-            Fact("Readiness", f"{e.readiness_percent:.0f} %"),
+            Fact("Readiness", fig.percent(e.readiness_percent)),  # as in status and the report
             Fact("Verdict", e.feasibility.verdict),
             Fact("Next milestone", f"{nxt.title}, {nxt.date}" if nxt else "none"),
             Fact("Next audit", f"{batch.title}, {batch.planned_date}" if batch else "none"),

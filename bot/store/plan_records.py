@@ -3,7 +3,9 @@
 The plan is recomputed whenever answers or the profile change; these rows are what
 reminders and bookings hang on, so they are updated in place by their stable `key`: a moved
 date moves the row, a vanished milestone goes, and a booking recorded by a person is never
-overwritten by a re-plan.
+overwritten by a re-plan. A booked audit's planned date is its booked date (the engine lays
+the plan out around bookings); it has no booking deadline of its own any more, so the row
+keeps the one it had.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def sync_plan(session: Session, organisation: Organisation, plan: Plan) -> None:
         batch.title = b.title
         batch.planned_date = b.planned_date
         batch.window_end = b.window_end
-        batch.booking_deadline = b.booking_deadline or b.planned_date
+        if b.booking_deadline is not None:
+            batch.booking_deadline = b.booking_deadline
         session.add(batch)
     session.flush()
 

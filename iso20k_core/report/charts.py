@@ -33,10 +33,12 @@ from matplotlib.patches import Patch
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from iso20k_core import figures
 from iso20k_core.results import AreaResult, AuditBatch, Compliance, Evaluation
 
 ImageFormat = Literal["png", "svg"]
-ChartName = Literal["gantt", "cost", "maturity"]
+# "gantt_members": the plan without its tasks, for everyone (the tasks are for managers).
+ChartName = Literal["gantt", "gantt_members", "cost", "maturity"]
 
 DPI = 150
 WIDTH_IN = 6.9  # the text width of an A4 page with the report's margins: printed 1:1
@@ -221,12 +223,16 @@ def _project_rows(e: Evaluation) -> list[_Row]:
     rows = [_Row(f"{s.number}  {s.title}", bold=True) for s in p.stages]
     rows += [_Row(_shorten(e.area(t.area).title)) for t in p.tasks]
     rows.append(_Row("Milestones", bold=True))
-    rows += [_Row(b.title, bold=True) for b in _project_audits(e)]
+    rows += [_Row(_audit_label(b), bold=True) for b in _project_audits(e)]
     return rows
 
 
+def _audit_label(batch: AuditBatch) -> str:
+    return f"{batch.title} (booked)" if batch.booked else batch.title
+
+
 def _cycle_rows(e: Evaluation) -> list[_Row]:
-    return [_Row(b.title, bold=True) for b in e.plan.audit_batches]
+    return [_Row(_audit_label(b), bold=True) for b in e.plan.audit_batches]
 
 
 def _audit_marks(ax: Axes, batch: AuditBatch, y: float) -> None:
@@ -306,11 +312,14 @@ def _draw_cycle(ax: Axes, e: Evaluation) -> None:
 
 
 def _plan_legend(e: Evaluation) -> list[Patch | Line2D]:
-    handles: list[Patch | Line2D] = [
-        Patch(color=NAVY, label="Stage"),
-        Patch(color=RED, label="Task, gap ≥ 2"),
-        Patch(color=AMBER, label="Task, gap 1 to 2"),
-        Patch(color=GREEN, label="Task, gap < 1"),
+    handles: list[Patch | Line2D] = [Patch(color=NAVY, label="Stage")]
+    if e.plan.tasks:
+        handles += [
+            Patch(color=RED, label="Task, gap ≥ 2"),
+            Patch(color=AMBER, label="Task, gap 1 to 2"),
+            Patch(color=GREEN, label="Task, gap < 1"),
+        ]
+    handles += [
         Line2D([], [], marker="D", color=INK, ls="none", markersize=5, label="Milestone"),
         Line2D([], [], marker="v", color=RED, ls="none", markersize=6, label="Book audit by"),
         Line2D([], [], marker="s", color=NAVY, ls="none", markersize=5, label="Audit planned"),
@@ -324,7 +333,11 @@ def _plan_legend(e: Evaluation) -> list[Patch | Line2D]:
     return handles
 
 
-def gantt_figure(e: Evaluation) -> Figure:
+def gantt_figure(e: Evaluation, with_tasks: bool = True) -> Figure:
+    """The plan; `with_tasks=False` leaves out the process tasks (their owners and effort are
+    staffing, for managers only: README), keeping stages, milestones and audits."""
+    if not with_tasks:
+        e = e.model_copy(update={"plan": e.plan.model_copy(update={"tasks": ()})})
     project_rows, cycle_rows = _project_rows(e), _cycle_rows(e)
     legend = _plan_legend(e)
     gap_in = _XAXIS_IN + _TITLE_IN + 0.1  # between the panels: date labels and a title
@@ -354,14 +367,10 @@ def gantt_figure(e: Evaluation) -> Figure:
 # --- costs --------------------------------------------------------------------------------
 
 
-def _money(amount: float, currency: str) -> str:
-    return f"{amount:,.0f} {currency}"
-
-
 def _cost_rows(e: Evaluation) -> tuple[list[_Row], list[int]]:
     c = e.costs
     rows = [_Row(part.title) for part in c.parts]
-    rows.append(_Row(f"Internal effort ({c.internal_days} person-days)"))
+    rows.append(_Row(f"Internal effort ({figures.count(c.internal_days)} person-days)"))
     return rows, [part.amount for part in c.parts] + [c.internal_cost]
 
 
@@ -377,13 +386,13 @@ def cost_figure(e: Evaluation) -> Figure:
     bars[-1].set_edgecolor("white")
     top = max(amounts, default=0) or 1
     for y, amount in enumerate(amounts):
-        label = _money(amount, c.currency)
+        label = figures.money(amount, c.currency)
         ax.text(amount + top * 0.01, y, label, va="center", fontproperties=FONT, color=INK)
     ax.set_xlim(0, top * 1.25)  # room for the amount beside the longest bar
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
     ax.set_xlabel(c.currency, fontproperties=FONT, color=INK, labelpad=2)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
-    _title(ax, f"Project cost {_money(c.project_total, c.currency)} and internal effort")
+    _title(ax, f"Project cost {figures.money(c.project_total, c.currency)} and internal effort")
     return fig
 
 
@@ -406,7 +415,7 @@ def requirement_areas(e: Evaluation) -> list[AreaResult]:
 
 def _maturity_note(ax: Axes, a: AreaResult, y: int) -> None:
     """The value beside its bar; moved past the required mark when the two would overlap."""
-    note = "not assessed" if a.compliance == "not assessed" else f"{a.maturity:.1f}"
+    note = "not assessed" if a.compliance == "not assessed" else figures.level(a.maturity)
     x = a.maturity + 0.05
     if a.required is not None and -0.05 <= a.required - a.maturity < 0.35:
         x = a.required + 0.08
@@ -454,6 +463,7 @@ def maturity_figure(e: Evaluation) -> Figure:
 
 CHARTS: dict[ChartName, Callable[[Evaluation], Figure]] = {
     "gantt": gantt_figure,
+    "gantt_members": lambda e: gantt_figure(e, with_tasks=False),
     "cost": cost_figure,
     "maturity": maturity_figure,
 }
@@ -463,8 +473,8 @@ def chart(e: Evaluation, name: ChartName, fmt: ImageFormat = "png") -> bytes:
     return _to_bytes(CHARTS[name](e), fmt)
 
 
-def gantt_png(e: Evaluation) -> bytes:
-    return chart(e, "gantt", "png")
+def gantt_png(e: Evaluation, with_tasks: bool = True) -> bytes:
+    return chart(e, "gantt" if with_tasks else "gantt_members", "png")
 
 
 def cost_png(e: Evaluation) -> bytes:

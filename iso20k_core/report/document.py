@@ -23,12 +23,12 @@ from typing import Literal
 
 import jinja2
 
+from iso20k_core import figures as fig
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
 from iso20k_core.report import charts
 
-# One formatting of money and numbers across the summary and the report.
+# One formatting of every figure across the summary and the report (figures.py).
 from iso20k_core.report.render import make_environment
-from iso20k_core.report.render import money as _money
 from iso20k_core.results import (
     AreaResult,
     AuditBatch,
@@ -90,12 +90,14 @@ class Facts:
     project_audits: tuple[AuditBatch, ...]
     later_audits: tuple[AuditBatch, ...]
     first_booking: AuditBatch | None
+    stage1: AuditBatch
     task_effort_days: int
     after_certification_cost: int
     max_reduction_percent: float
     min_initial_audit_days: float
     requested_reduction: float | None
     auditor_day_rate: int | None
+    internal_day_rate: float
     top_risks: tuple[Risk, ...]
 
 
@@ -129,7 +131,8 @@ def _compliance_counts(areas: tuple[AreaResult, ...]) -> tuple[tuple[Compliance,
 
 
 def _first_booking(audits: tuple[AuditBatch, ...]) -> AuditBatch | None:
-    """The audit whose booking deadline comes first: the next thing to put in the diary."""
+    """The audit whose booking deadline comes first: the next thing to put in the diary
+    (a booked audit has none)."""
     booked = [b for b in audits if b.booking_deadline is not None]
     return min(booked, key=lambda b: (b.booking_deadline, b.planned_date), default=None)
 
@@ -165,12 +168,14 @@ def facts(e: Evaluation) -> Facts:
         project_audits=project,
         later_audits=tuple(b for b in e.plan.audit_batches if b not in project),
         first_booking=_first_booking(project),
-        task_effort_days=sum(t.effort_days for t in e.plan.tasks),
+        stage1=next(b for b in e.plan.audit_batches if b.key == "stage1"),
+        task_effort_days=e.plan.process_work_days,  # the one figure of process work
         after_certification_cost=sum(y.amount for y in e.costs.three_years[1:]),
         max_reduction_percent=MAX_REDUCTION_PERCENT,
         min_initial_audit_days=_min_initial_audit_days(e),
         requested_reduction=_as_float(_assumption(e, "integration_reduction_percent")),
         auditor_day_rate=_as_int(_assumption(e, "auditor_day_rate")),
+        internal_day_rate=_as_float(_assumption(e, "internal_day_rate")) or 0.0,
         top_risks=e.risks[:TOP_RISKS],
     )
 
@@ -189,8 +194,8 @@ class Chart:
 def _gantt_alt(e: Evaluation) -> str:
     p = e.plan
     audits = "; ".join(
-        f"{b.title} {b.planned_date.isoformat()}, book by "
-        f"{b.booking_deadline.isoformat() if b.booking_deadline else 'not needed'}"
+        f"{b.title} {b.planned_date.isoformat()}, "
+        + ("booked" if b.booked or b.booking_deadline is None else f"book by {b.booking_deadline}")
         for b in p.audit_batches
     )
     return (
@@ -203,10 +208,11 @@ def _gantt_alt(e: Evaluation) -> str:
 
 def _cost_alt(e: Evaluation) -> str:
     c = e.costs
-    parts = "; ".join(f"{p.title} {_money(p.amount, c.currency)}" for p in c.parts)
+    parts = "; ".join(f"{p.title} {fig.money(p.amount, c.currency)}" for p in c.parts)
     return (
-        f"Bar chart of the project cost, {_money(c.project_total, c.currency)}: {parts}; "
-        f"internal effort {c.internal_days} person-days, {_money(c.internal_cost, c.currency)}."
+        f"Bar chart of the project cost, {fig.money(c.project_total, c.currency)}: {parts}; "
+        f"internal effort {fig.count(c.internal_days)} person-days, "
+        f"{fig.money(c.internal_cost, c.currency)}."
     )
 
 

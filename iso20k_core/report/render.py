@@ -11,23 +11,20 @@ from typing import Literal
 
 import jinja2
 
+from iso20k_core import figures as fig
 from iso20k_core.results import Evaluation
 
 Format = Literal["text", "json", "markdown"]
 FORMATS: tuple[Format, ...] = ("text", "json", "markdown")
 
 
-def money(amount: int, currency: str) -> str:
-    return f"{amount:,} {currency}"
-
-
-def num(value: float, places: int = 1) -> str:
-    return f"{value:.{places}f}"
-
-
 def make_environment(autoescape: bool) -> jinja2.Environment:
-    """The templates beside this module, strict about missing values, with the number
-    filters every rendering shares (so summary and report format figures alike)."""
+    """The templates beside this module, strict about missing values, with the figure
+    filters every rendering shares (figures.py: one way to write each kind of figure).
+
+    `num` writes what the engine kept to one decimal (scores, percentages, maturity, gaps),
+    `count` whole days and persons, `number` what a person entered or the standard fixes
+    (rates, audit days, FTE), `money` an amount with its currency."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
         autoescape=autoescape,
@@ -36,8 +33,10 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["money"] = money
-    env.filters["num"] = num
+    env.filters["money"] = fig.money
+    env.filters["num"] = fig.level
+    env.filters["count"] = fig.count
+    env.filters["number"] = fig.number
     return env
 
 

@@ -65,7 +65,7 @@ def test_a_blank_answer_is_unanswered() -> None:
         ("  leadership.sponsor_named: maybe", "answers.leadership.sponsor_named: expected yes"),
         (
             "  performance.last_management_review: 01/10/2026",
-            "answers.performance.last_management_review: expected a date as YYYY-MM-DD",
+            "answers.performance.last_management_review: enter a date as YYYY-MM-DD",
         ),
         ("  performance.internal_auditors: -1", "answers.performance.internal_auditors: must be"),
         (
@@ -84,7 +84,7 @@ def test_bad_answers_name_the_question(answers: str, expected: str) -> None:
         ("  colour: blue", "profile.colour: unknown field"),
         ("  sites: many", "profile.sites: input should be a valid integer"),
         ("  sites: 0", "profile.sites: input should be greater than or equal to 1"),
-        ("  start_date: 11/01/2027", "profile.start_date: expected a date as YYYY-MM-DD"),
+        ("  start_date: 11/01/2027", "profile.start_date: enter a date as YYYY-MM-DD"),
         ("  country: XX", "profile.country: 'XX' is not a country code with a public-holiday"),
         ("  country: China", "profile.country: write CN for 'China' (a country code with a"),
         ("  timezone: Mars/Olympus", "profile.timezone: 'Mars/Olympus' is not an IANA timezone"),
@@ -111,9 +111,11 @@ def test_missing_required_field_and_unknown_top_level_key() -> None:
     assert error_of("- a list\n").startswith("file: expected a mapping")
 
 
-def test_target_before_start_is_refused() -> None:
+def test_target_before_start_is_refused_on_the_target_date() -> None:
     text = PROFILE + "  start_date: 2027-05-01\n  target_certification_date: 2027-01-01\n"
-    assert "target_certification_date must come after start_date" in error_of(text)
+    assert error_of(text) == (
+        "profile.target_certification_date: choose a target date after the start date (2027-05-01)."
+    )
 
 
 def test_broken_yaml_names_the_line() -> None:

@@ -1,5 +1,8 @@
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from iso20k_core.calendar import BusinessCalendar
 
 D = dt.date
@@ -33,3 +36,90 @@ def test_spans_are_inverse_of_each_other() -> None:
 def test_country_weekend_comes_from_the_holidays_package() -> None:
     cal = BusinessCalendar("AE")  # Saturday and Sunday since 2022, per the package
     assert cal.describe().startswith("working days and public holidays of AE")
+
+
+# --- the indexed calendar against the day-by-day definition -------------------------------
+
+ONE_DAY = dt.timedelta(days=1)
+# Weekends differ (AE, IL, SA), some holidays fall on weekends or are observed in the
+# neighbouring year (US), some follow the lunar calendar (CN, IN).
+COUNTRIES = (None, "DE", "GB", "US", "CN", "IN", "AE", "IL", "SA", "JP", "FR", "NL")
+
+
+class SteppingCalendar:
+    """The definition, one day at a time: what the index must answer exactly alike."""
+
+    def __init__(self, country: str | None) -> None:
+        self.inner = BusinessCalendar(country)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        return self.inner.is_business_day(day)
+
+    def on_or_after(self, day: dt.date) -> dt.date:
+        while not self.is_business_day(day):
+            day += ONE_DAY
+        return day
+
+    def on_or_before(self, day: dt.date) -> dt.date:
+        while not self.is_business_day(day):
+            day -= ONE_DAY
+        return day
+
+    def add(self, day: dt.date, count: int) -> dt.date:
+        step = ONE_DAY if count >= 0 else -ONE_DAY
+        for _ in range(abs(count)):
+            day += step
+            while not self.is_business_day(day):
+                day += step
+        return day
+
+    def count(self, start: dt.date, end: dt.date) -> int:
+        days, day = 0, start
+        while day <= end:
+            days += self.is_business_day(day)
+            day += ONE_DAY
+        return days
+
+    def holidays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        found, day = [], start
+        while day <= end:
+            if day.weekday() not in self.inner.weekend and not self.is_business_day(day):
+                found.append(day)
+            day += ONE_DAY
+        return found
+
+
+days = st.dates(D(2000, 1, 1), D(2045, 12, 31))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(COUNTRIES), days, st.integers(-800, 800))
+def test_indexed_steps_equal_stepping_one_day_at_a_time(
+    country: str | None, day: dt.date, count: int
+) -> None:
+    cal, ref = BusinessCalendar(country), SteppingCalendar(country)
+    assert cal.add(day, count) == ref.add(day, count)
+    assert cal.on_or_after(day) == ref.on_or_after(day)
+    assert cal.on_or_before(day) == ref.on_or_before(day)
+    assert cal.next_after(day) == ref.on_or_after(day + ONE_DAY)
+    assert cal.span_end(day, count) == ref.add(ref.on_or_after(day), max(count, 1) - 1)
+    assert cal.span_start(day, count) == ref.add(ref.on_or_before(day), -(max(count, 1) - 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(COUNTRIES), days, st.integers(-30, 900))
+def test_indexed_counts_equal_counting_day_by_day(
+    country: str | None, start: dt.date, length: int
+) -> None:
+    cal, ref = BusinessCalendar(country), SteppingCalendar(country)
+    end = start + dt.timedelta(days=length)
+    assert cal.count(start, end) == ref.count(start, end)
+    assert cal.holidays_between(start, end) == ref.holidays_between(start, end)
+
+
+def test_steps_cross_years_both_ways() -> None:
+    cal = BusinessCalendar("DE")
+    assert cal.add(D(2026, 12, 24), 1) == D(2026, 12, 28)  # 25th, 26th, weekend
+    assert cal.add(D(2027, 1, 4), -1) == D(2026, 12, 31)
+    assert cal.add(D(2026, 12, 31), 260 * 3) == SteppingCalendar("DE").add(D(2026, 12, 31), 780)
+    assert cal.add(D(2027, 1, 2), 0) == D(2027, 1, 2)  # no step: the day itself, a Saturday

@@ -221,7 +221,7 @@ def test_xlsx_cost_totals_are_formulas_that_add_up(name: str) -> None:
     assert formula("Project total", "sum of the five parts")[1] == costs.project_total
     internal = rows[("Internal effort", "Own staff time")]
     assert internal["Amount (" + costs.currency + ")"] == costs.internal_cost
-    assert str(costs.internal_days) in internal["Basis"]
+    assert internal["Basis"].startswith(f"{costs.internal_days:,} person-days: Process work ")
     with_internal = formula("Total with internal effort", "project total and internal effort")
     assert with_internal[1] == costs.total_with_internal
     for year in costs.three_years:

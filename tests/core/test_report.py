@@ -20,11 +20,11 @@ import pytest
 from pypdf import PdfReader
 
 from iso20k_core.evaluate import evaluate
+from iso20k_core.figures import level as _num
+from iso20k_core.figures import money as _money
 from iso20k_core.inputs import parse_input_text
 from iso20k_core.report import charts
 from iso20k_core.report.document import REPORT_FORMATS, SECTIONS, ReportFormat, render_report
-from iso20k_core.report.render import money as _money
-from iso20k_core.report.render import num as _num
 from iso20k_core.results import Evaluation
 from tests.core.helpers import TODAY, profile
 

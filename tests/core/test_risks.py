@@ -63,7 +63,7 @@ def test_answer_driven_rules() -> None:
     answers["tooling.processes_documented_outside_tool"] = "no"
     e = evaluate(profile(assumptions=SAFE), answers, TODAY)
     turnover = next(r for r in e.risks if r.id == "staff_turnover")
-    assert turnover.likelihood == "high" and "35%" in turnover.trigger
+    assert turnover.likelihood == "high" and "35 %" in turnover.trigger
     assert "tool_dependence" in risk_ids(e)
 
 

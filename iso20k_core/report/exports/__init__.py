@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from iso20k_core import figures as fig
 from iso20k_core.results import AuditBatch, Evaluation, Milestone, Stage, Task
 
 ExportFormat = Literal["xlsx", "mspdi", "ics"]
@@ -173,7 +174,7 @@ def _task_item(task: Task) -> PlanItem:
         start=task.start,
         end=task.end,
         effort_days=task.effort_days,
-        notes=f"gap {task.gap:g} maturity levels",
+        notes=f"gap {fig.level(task.gap)} maturity levels",
     )
 
 
@@ -206,13 +207,15 @@ def _audit_item(batch: AuditBatch) -> PlanItem:
 
 
 def audit_notes(batch: AuditBatch) -> str:
+    days = f"{batch.on_site_days} days on site ({fig.number(batch.audit_days)} audit days)"
+    if batch.booked:
+        return f"booked: date confirmed by the certification body; {days}"
     booking = (
         f"; book with the certification body by {batch.booking_deadline.isoformat()}"
         if batch.booking_deadline
         else ""
     )
     return (
-        f"{batch.on_site_days} days on site ({batch.audit_days:g} audit days); "
-        f"reserve window for the certification body until {batch.window_end.isoformat()}"
-        f"{booking}"
+        f"{days}; reserve window for the certification body until "
+        f"{batch.window_end.isoformat()}{booking}"
     )

@@ -51,7 +51,9 @@ def _events(evaluation: Evaluation) -> list[Event]:
     events = [new.milestone(m) for m in plan.milestones]
     for batch in plan.audit_batches:
         events.append(new.audit(batch))
-        if batch.booking_deadline is not None:
+        if batch.booked:
+            events.append(new.booked(batch))
+        elif batch.booking_deadline is not None:
             events.append(new.booking(batch, batch.booking_deadline))
     window_start, window_end = plan.improvement_window
     events.append(
@@ -96,10 +98,12 @@ class _EventFactory:
         )
 
     def audit(self, batch: AuditBatch) -> Event:
-        """The audit from its planned day to the end of the certification body's reserve."""
+        """The audit from its planned day to the end of the certification body's reserve;
+        booked, its days on site."""
+        state = "booked" if batch.booked else "window"
         return self.event(
             uid=event_uid("audit", batch.key, self.organisation),
-            summary=f"{batch.title} window ({batch.on_site_days} days on site)",
+            summary=f"{batch.title} {state} ({batch.on_site_days} days on site)",
             first=batch.planned_date,
             last=batch.window_end,
             description=f"{batch.title}: {audit_notes(batch)}.",
@@ -116,6 +120,21 @@ class _EventFactory:
             f"{batch.planned_date.isoformat()}.",
             category="Booking deadline",
         )
+
+    def booked(self, batch: AuditBatch) -> Event:
+        """The booking deadline's event, cancelled: a calendar that imported it before the
+        audit was booked updates it by its UID instead of keeping a stale reminder."""
+        event = self.event(
+            uid=event_uid("booking", batch.key, self.organisation),
+            summary=f"{batch.title} booked: no booking needed any more",
+            first=batch.planned_date,
+            last=batch.planned_date,
+            description=f"The {batch.title.lower()} is booked for "
+            f"{batch.planned_date.isoformat()}.",
+            category="Booking deadline",
+        )
+        event.add("status", "CANCELLED")
+        return event
 
     def event(
         self,

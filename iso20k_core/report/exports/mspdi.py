@@ -33,8 +33,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-import holidays
-
 from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
 from iso20k_core.results import Evaluation
@@ -46,7 +44,6 @@ HOURS_PER_DAY = 8
 DAY_START = dt.time(8)
 DAY_END = dt.time(17)
 WORKING_TIMES = ((dt.time(8), dt.time(12)), (dt.time(13), dt.time(17)))
-DEFAULT_WEEKEND = frozenset({5, 6})
 
 # MSPDI codes (schema annotations)
 DURATION_DAYS = 7  # DurationFormat / LagFormat "d"
@@ -94,15 +91,14 @@ class WorkCalendar:
     """The plan's business days, as MS Project needs them: weekend days and holidays."""
 
     business: BusinessCalendar
-    weekend: frozenset[int]  # date.weekday() numbers
 
     @classmethod
     def of(cls, evaluation: Evaluation) -> WorkCalendar:
-        country = evaluation.plan.country
-        weekend = (
-            frozenset(holidays.country_holidays(country).weekend) if country else DEFAULT_WEEKEND
-        )
-        return cls(BusinessCalendar(country), weekend)
+        return cls(BusinessCalendar(evaluation.plan.country))
+
+    @property
+    def weekend(self) -> frozenset[int]:  # date.weekday() numbers
+        return self.business.weekend
 
     def days(self, start: dt.date, end: dt.date) -> int:
         return self.business.count(start, end)
@@ -116,12 +112,7 @@ class WorkCalendar:
 
     def holidays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Working weekdays that are public holidays: the calendar's exceptions."""
-        day, found = start, []
-        while day <= end:
-            if day.weekday() not in self.weekend and not self.business.is_business_day(day):
-                found.append(day)
-            day += dt.timedelta(days=1)
-        return found
+        return self.business.holidays_between(start, end)
 
 
 def _calendars(root: ET.Element, calendar: WorkCalendar, start: dt.date, end: dt.date) -> None:

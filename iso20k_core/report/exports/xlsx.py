@@ -25,6 +25,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from iso20k_core import figures as fig
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
 from iso20k_core.results import Costs, Evaluation
 
@@ -264,7 +265,8 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
         (
             "Internal effort",
             "Own staff time",
-            f"{costs.internal_days} person-days",
+            f"{fig.count(costs.internal_days)} person-days: "
+            + "; ".join(f"{line.title} {fig.count(line.days)}" for line in costs.internal_effort),
             costs.internal_cost,
         ),
     )
