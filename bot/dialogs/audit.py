@@ -22,6 +22,7 @@ from bot.store.plan_records import record_booking
 from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.dates import DateError, check_horizon
 from iso20k_core.plan import AUDIT_KEYS
+from iso20k_core.text import NAME_LIMIT
 
 KIND = "booking"
 
@@ -90,8 +91,14 @@ def booking_form(ctx: DialogContext, key: str | None = None) -> Form | Message:
                 ),
             ),
             Field("booked_date", "Confirmed audit date", "date", not_before=ctx.today),
-            Field("certification_body", "Certification body", "text"),
-            Field("booking_reference", "Booking reference", "text", required=False),
+            Field("certification_body", "Certification body", "text", max_length=NAME_LIMIT),
+            Field(
+                "booking_reference",
+                "Booking reference",
+                "text",
+                required=False,
+                max_length=NAME_LIMIT,
+            ),
         ),
         submit="Record",
     )

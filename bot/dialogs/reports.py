@@ -101,7 +101,8 @@ def _failed_reminders(ctx: DialogContext) -> int:
 def member_status(ctx: DialogContext) -> Message:
     answers = ctx.answers()
     lines = []
-    for a in my_assignments(ctx):
+    unfinished: list[str] = []  # assigned sections with questions left, soonest due first
+    for a in sorted(my_assignments(ctx), key=lambda a: (a.due_date or dt.date.max, a.id or 0)):
         section = ctx.bank.section(a.section_id)
         done = sum(1 for q in section.questions if q.id in answers)
         due = f", due {a.due_date.isoformat()}" if a.due_date else ""
@@ -109,13 +110,17 @@ def member_status(ctx: DialogContext) -> Message:
             f"• {section.title}: {done} of {len(section.questions)} answered{due}"
             f"{' (done)' if a.state == 'done' else ''}"
         )
+        if done < len(section.questions):
+            unfinished.append(section.id)
     answered = len(answers)
+    # "Answer now" opens the person's own next section, not the first unanswered of all.
+    answer_now = Button("Answer now", "assess", unfinished[0] if unfinished else "", "primary")
     return Message(
         heading="Your part of the assessment",
         text="\n".join(lines) or "Nothing is assigned to you. You can still answer any section.",
         facts=(Fact("Answered by everyone", f"{answered} of {len(ctx.bank.questions)}"),),
         progress=(answered, len(ctx.bank.questions)),
-        buttons=(Button("Answer now", "assess", style="primary"),),
+        buttons=(answer_now,),
     )
 
 

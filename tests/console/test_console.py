@@ -190,3 +190,11 @@ def test_help_speaks_console(engine: Engine) -> None:
     out = run(engine, ["help", "quit"])
     for word in ("as NAME", "cancel", "quit", "press a button"):
         assert word in out
+
+
+def test_answer_now_opens_the_assigned_section(engine: Engine) -> None:
+    run(engine, [*SETUP, "assign @bob resolution 2026-12-15", "quit"])
+    out = run(engine, ["status", "1", "cancel", "quit"], user="bob")
+    assert "== Assessment ==" in out
+    assert "Resolution and fulfilment — page 1 of" in out
+    assert "Management and technical foundation" not in out  # not the first section
