@@ -12,6 +12,7 @@ from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, command, m
 from bot.store.columns import utc_now
 from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
+from iso20k_core.calendar import BusinessCalendar
 
 NOT_HERE = Message(
     "That person is not in this workspace",
@@ -134,11 +135,18 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
     ctx.session.flush()
     ctx.refresh_reminders()
     due_text = due.isoformat() if due else "no due date"
+    closed = _closed_because(ctx, due)
+    note = (
+        f" Note: {due_text} is {closed}, not a business day; it is kept as given, and "
+        "reminders wait for the next working morning."
+        if closed
+        else ""
+    )
     return Outcome(
         reply=Message(
             f"Assigned {section.title}",
-            text=f"{mention(user_id)} will answer it.",
-            tone="success",
+            text=f"{mention(user_id)} will answer it.{note}",
+            tone="warning" if closed else "success",
             facts=(Fact("Due", due_text),),
         ),
         notices=(
@@ -154,6 +162,14 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
             ),
         ),
     )
+
+
+def _closed_because(ctx: DialogContext, day: dt.date | None) -> str | None:
+    """Why a due date is no business day of the organisation's country, if it is not."""
+    if day is None:
+        return None
+    profile = ctx.profile()
+    return BusinessCalendar(profile.country if profile else None).closed_because(day)
 
 
 def complete_assignments(ctx: DialogContext, section_id: str) -> None:

@@ -198,3 +198,10 @@ def test_answer_now_opens_the_assigned_section(engine: Engine) -> None:
     assert "== Assessment ==" in out
     assert "Resolution and fulfilment — page 1 of" in out
     assert "Management and technical foundation" not in out  # not the first section
+
+
+def test_a_due_date_on_a_weekend_is_kept_with_a_warning(engine: Engine) -> None:
+    out = run(engine, [*SETUP, "assign @bob resolution 2026-12-19", "quit"])  # a Saturday
+    assert "Note: 2026-12-19 is a Saturday, not a business day" in out
+    out = run(engine, ["assign @bob resolution 2026-12-18", "quit"])  # a Friday
+    assert "not a business day" not in out
