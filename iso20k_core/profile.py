@@ -154,20 +154,12 @@ class Profile(_Strict):
     @field_validator("country")
     @classmethod
     def _known_country(cls, country: str | None) -> str | None:
-        if country is None:
-            return None
-        code = clean_text(country).upper()
-        if code not in places.codes("country"):
-            raise ValueError(_code_hint("country", country))
-        return code
+        return None if country is None else _listed_code("country", country)
 
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, currency: str) -> str:
-        code = clean_text(currency).upper()
-        if code not in places.codes("currency"):
-            raise ValueError(_code_hint("currency", currency))
-        return code
+        return _listed_code("currency", currency)
 
     @field_validator("timezone")
     @classmethod
@@ -223,6 +215,13 @@ _EXPECTED = {
     "currency": ("a current ISO 4217 currency code", "EUR or CNY"),
     "timezone": ("an IANA timezone", "Europe/Berlin or Asia/Shanghai"),
 }
+
+
+def _listed_code(kind: places.Kind, typed: str) -> str:
+    code = clean_text(typed).upper()
+    if code not in places.codes(kind):
+        raise ValueError(_code_hint(kind, typed))
+    return code
 
 
 def _code_hint(kind: places.Kind, typed: str) -> str:
