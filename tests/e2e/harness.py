@@ -193,15 +193,13 @@ class Response:
 
 
 @dataclass
-class SlackWorld:
+class SlackPeople:
+    """People in Slack in front of the app at `base_url`, with the fake Slack between: what
+    they do and what Slack received. `SlackWorld` adds the app served in this process; alone,
+    it drives a server running as its own process (`serve_served`), as benchmarks do."""
+
     slack: FakeSlack
-    engine: Engine
     base_url: str
-    deps: SlackDeps
-    _server: uvicorn.Server
-    _thread: threading.Thread
-    checked: int = field(default=0)
-    allowed_refusals: set[str] = field(default_factory=set)
 
     # -- what a person does ------------------------------------------------------------------
 
@@ -215,15 +213,19 @@ class SlackWorld:
         secret: str = SECRET,
         enterprise: str | None = None,
         org_wide: bool = False,
+        response_url: str | None = None,
+        trigger_id: str | None = None,
     ) -> Response:
+        """Type `/iso20k TEXT`. Slack hands out a fresh `response_url` and trigger id with
+        it; pass ones from `slack` to find what the app did with this command among many."""
         self._seen(user, team)
         body = slash_command_body(
             text=text,
             team_id=team,
             user_id=user,
             team_domain=team.lower(),
-            response_url=self.slack.new_response_url(),
-            trigger_id=self.slack.trigger_id(),
+            response_url=response_url or self.slack.new_response_url(),
+            trigger_id=trigger_id or self.slack.trigger_id(),
             enterprise_id=enterprise,
             is_enterprise_install=org_wide,
         )
@@ -381,6 +383,18 @@ class SlackWorld:
         assert isinstance(view, dict)
         return view
 
+
+@dataclass
+class SlackWorld(SlackPeople):
+    """The real app served under uvicorn in this process (`start_world`), and its people."""
+
+    engine: Engine
+    deps: SlackDeps
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    checked: int = field(default=0)
+    allowed_refusals: set[str] = field(default_factory=set)
+
     def allow_refusal(self, *errors: str) -> None:
         """Refusals this test provokes on purpose (e.g. ``"not_in_channel"``): `check_all`
         lets them pass."""
@@ -456,7 +470,7 @@ def start_world(
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_until(lambda: server.started, 60, "for uvicorn to start")
-    return SlackWorld(slack, engine, f"http://127.0.0.1:{port}", deps, server, thread)
+    return SlackWorld(slack, f"http://127.0.0.1:{port}", engine, deps, server, thread)
 
 
 def _both(first: Setup, second: Setup, state: WorkerState) -> None:
