@@ -529,7 +529,7 @@ def main() -> None:
         with serve_served(serve_env(server.url, slack), log) as served, stopped_gently(served):
             people = SlackPeople(slack, served.base_url)
             for n in range(1, args.people + 1):  # set_up needs only what SlackPeople does
-                set_up(people, team=f"T{n}", user=f"U{n}")  # type: ignore[arg-type]
+                set_up(people, team=f"T{n}", user=f"U{n}")
             tally = Tally()
             start, faults = run_load(args, server, served, people, tally)
             report(tally, reconcile(tally.saves, history(server.url)), start, faults, slack)

@@ -25,6 +25,7 @@ from bot.dialogs.model import Form, Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerState, perform
 from bot.slack.blocks import fallback_text, home_view, message_blocks, modal_view
 from bot.slack.directory import SlackDirectory
+from bot.store.transactions import StoreUnavailable
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
@@ -192,6 +193,10 @@ def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:
     sender: SlackSender = state.extras[SENDER]
     try:
         outcome = perform(state, request)
+    except StoreUnavailable as exc:  # an outage is expected, and one line tells it
+        log.warning("%s %r not done: %s", request.operation, request.text or request.name, exc)
+        sender.apologise(target, APOLOGY)
+        return
     except Exception:  # rolled back: the request was not completed
         log.exception("%s %r failed", request.operation, request.text or request.name)
         sender.apologise(target, APOLOGY)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.store.models import Member, Organisation
-from tests.e2e.harness import SlackWorld, block_text, button, start_world, stop_world
+from tests.e2e.harness import SlackPeople, SlackWorld, block_text, button, start_world, stop_world
 
 
 def radio(value: str) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def setup_values(**changes: Any) -> dict[str, Any]:
     return values
 
 
-def set_up(world: SlackWorld, team: str = "T1", user: str = "U1") -> None:
+def set_up(world: SlackPeople, team: str = "T1", user: str = "U1") -> None:
     opened = len(world.slack.calls_to("views.open"))
     assert world.command("setup", team=team, user=user).status == 200
     view = world.opened_view(opened + 1)

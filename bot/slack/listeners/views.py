@@ -28,6 +28,7 @@ from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_v
 from bot.slack.deps import SlackDeps, submission_key
 from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved, not_saved_yet
 from bot.slack.tenant import NO_WORKSPACE, requester_of
+from bot.store.transactions import StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
@@ -68,7 +69,11 @@ async def view_submitted(
         log.warning("submission of %s took longer than %.1f s", kind, SUBMIT_WAIT)
         await keep_the_modal_open(deps, ack, view, target, not_saved_yet)
         return
-    except Exception:  # the database, a worker, anything: the person's entries stay
+    except StoreUnavailable as exc:  # an outage is expected, and one line tells it
+        log.warning("submission of %s not saved: %s", kind, exc)
+        await keep_the_modal_open(deps, ack, view, target, not_saved)
+        return
+    except Exception:  # a worker, anything: the person's entries stay
         log.exception("submission of %s failed", kind)
         await keep_the_modal_open(deps, ack, view, target, not_saved)
         return
