@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from iso20k_core.answers import AnswerValue
@@ -10,6 +11,13 @@ from iso20k_core.profile import Profile
 from iso20k_core.standard import Bank, Question, load_bank
 
 TODAY = dt.date(2026, 11, 25)
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples for a property: `n`, or a tenth of it (at least ten) in a mutation
+    run (benchmarks/mutation.py sets ISO20K_MUTATION), where every mutant runs the property
+    again and the example tests do most of the killing."""
+    return max(10, n // 10) if os.environ.get("ISO20K_MUTATION") else n
 
 
 def profile(**overrides: Any) -> Profile:

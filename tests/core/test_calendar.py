@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso20k_core.calendar import BusinessCalendar
+from tests.core.helpers import examples
 
 D = dt.date
 
@@ -92,7 +93,7 @@ class SteppingCalendar:
 days = st.dates(D(2000, 1, 1), D(2045, 12, 31))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.sampled_from(COUNTRIES), days, st.integers(-800, 800))
 def test_indexed_steps_equal_stepping_one_day_at_a_time(
     country: str | None, day: dt.date, count: int
@@ -106,7 +107,7 @@ def test_indexed_steps_equal_stepping_one_day_at_a_time(
     assert cal.span_start(day, count) == ref.add(ref.on_or_before(day), -(max(count, 1) - 1))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from(COUNTRIES), days, st.integers(-30, 900))
 def test_indexed_counts_equal_counting_day_by_day(
     country: str | None, start: dt.date, length: int

@@ -15,7 +15,7 @@ from iso20k_core.profile import Profile
 from iso20k_core.report.document import render_markdown
 from iso20k_core.report.render import render
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_best, profile
+from tests.core.helpers import TODAY, all_best, examples, profile
 from tests.core.strategies import answers, profiles
 
 BANK = load_bank()
@@ -117,7 +117,7 @@ def test_benefit_score_is_one_decimal_everywhere() -> None:
     assert "| Expected benefits | 8.9 / 100 |" in render_markdown(e)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(profiles(), answers(BANK))
 def test_every_reason_writes_scores_as_the_engine_kept_them(
     p: Profile, given_answers: dict[str, Any]

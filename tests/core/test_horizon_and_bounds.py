@@ -19,7 +19,7 @@ from iso20k_core.inputs import parse_input_text, parse_profile
 from iso20k_core.plan import MAX_PROCESS_DAYS
 from iso20k_core.profile import Profile
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_at, profile
+from tests.core.helpers import TODAY, all_at, examples, profile
 
 BANK = load_bank()
 RAW: dict[str, Any] = {
@@ -81,7 +81,7 @@ def test_a_stored_profile_is_read_back_without_the_horizon_of_today() -> None:
     assert parse_profile(stored, today=TODAY + dt.timedelta(days=4000)).start_date
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     saved=st.dates(dt.date(2000, 1, 1), dt.date(2090, 12, 31)),
     offset=st.integers(0, 365 * 10),
@@ -199,7 +199,7 @@ extreme_profiles = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(extreme_profiles, st.sampled_from([0, 1, 3]))
 def test_no_input_makes_the_plan_run_past_its_documented_bound(
     fields: dict[str, Any], level: int
@@ -230,7 +230,7 @@ any_number = (
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from([*AMOUNTS, "awareness_hours_per_person", "internal_auditors_to_train"]),

@@ -1,11 +1,12 @@
 """Finding country, currency and timezone codes from what people type (iso20k_core.places)."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso20k_core import places
 from iso20k_core.places import LookupFailed, resolve, suggest
+from tests.core.helpers import examples
 
 
 @pytest.mark.parametrize(
@@ -79,6 +80,7 @@ def test_lists_fit_every_channel() -> None:
     assert {"CNY", "EUR", "GBP", "USD", "JPY"} <= places.codes("currency")
 
 
+@settings(max_examples=examples(100))
 @given(st.text(max_size=40))
 def test_any_text_resolves_to_a_listed_code_or_fails_clearly(typed: str) -> None:
     for kind in ("country", "currency", "timezone"):

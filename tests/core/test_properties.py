@@ -23,6 +23,7 @@ from iso20k_core.plan import add_months
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
 from iso20k_core.standard import Question, load_bank
+from tests.core.helpers import examples
 from tests.core.strategies import TODAY, answer_values, answers, best_values, profiles
 
 BANK = load_bank()
@@ -32,7 +33,7 @@ VERDICTS = {"ready to start", "feasible with preparation", "not yet feasible"}
 
 # ISO20K_PROPERTY_EXAMPLES=5000 runs a long bug hunt; the default keeps the suite quick.
 PROPERTY = settings(
-    max_examples=int(os.environ.get("ISO20K_PROPERTY_EXAMPLES", "100")),
+    max_examples=examples(int(os.environ.get("ISO20K_PROPERTY_EXAMPLES", "100"))),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -4,11 +4,12 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso20k_core.dates import DateError, check_horizon, latest, parse_iso_date
 from iso20k_core.text import TextError, clean_text
+from tests.core.helpers import examples
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -42,6 +43,7 @@ def test_new_emoji_and_joiners_are_kept() -> None:
     assert clean_text("👩‍💻 team") == "👩‍💻 team"
 
 
+@settings(max_examples=examples(100))
 @given(st.text())
 def test_any_text_is_either_refused_clearly_or_clean(value: str) -> None:
     try:
