@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import LAST_TODAY, evaluate
 from iso20k_core.inputs import parse_input_text, parse_profile
-from iso20k_core.plan import MAX_PROCESS_DAYS
 from iso20k_core.profile import Profile
 from iso20k_core.standard import load_bank
 from tests.core.helpers import TODAY, all_at, examples, profile
@@ -160,7 +159,7 @@ def test_process_work_that_does_not_fit_is_capped_and_the_verdict_says_why() -> 
     p = e.plan
     assert p.process_capped
     process = p.stages[2]
-    assert process.business_days == MAX_PROCESS_DAYS == 780
+    assert process.business_days == 780  # three years of 260 business days
     assert all(process.start <= t.start <= t.end <= process.end for t in p.tasks)
     assert e.feasibility.verdict == "not yet feasible"
     reason = next(r for r in e.feasibility.reasons if r.startswith("The process work"))
@@ -177,7 +176,7 @@ def test_process_work_that_does_not_fit_is_capped_and_the_verdict_says_why() -> 
 def test_the_same_work_with_enough_staff_is_not_capped() -> None:
     e = evaluate(profile(persons_in_scope=100_000, staff_available_fte=50), all_at(3), TODAY)
     assert not e.plan.process_capped
-    assert e.plan.stages[2].business_days < MAX_PROCESS_DAYS
+    assert e.plan.stages[2].business_days < 780
 
 
 extreme_profiles = st.fixed_dictionaries(
@@ -210,7 +209,7 @@ def test_no_input_makes_the_plan_run_past_its_documented_bound(
     # the largest audits, about three more) and the three-year cycle: within 20 years.
     last = max(e.plan.certificate_expiry, *(b.window_end for b in e.plan.audit_batches))
     assert last < TODAY.replace(year=TODAY.year + 20)
-    assert e.plan.stages[2].business_days <= MAX_PROCESS_DAYS
+    assert e.plan.stages[2].business_days <= 780
 
 
 AMOUNTS = (
