@@ -7,6 +7,7 @@ import itertools
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,11 @@ def _raised_numbers(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], li
     chosen = draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=3, unique=True))
     low_answers, high_answers = dict(base), dict(base)
     for q in chosen:
-        a, b = sorted(draw(st.lists(answer_values(q), min_size=2, max_size=2)))
+        # spelt as a file may spell them (`１２`, " 12 "): ordered by what they say
+        a, b = sorted(
+            draw(st.lists(answer_values(q), min_size=2, max_size=2)),
+            key=lambda v: float(unicodedata.normalize("NFKC", str(v))),
+        )
         if draw(st.booleans()):
             low_answers.pop(q.id, None)
         else:

@@ -73,3 +73,9 @@ def test_the_horizon_runs_from_2000_to_ten_years_ahead() -> None:
     for day in (dt.date(1999, 12, 31), dt.date(2036, 12, 2), dt.date(9999, 6, 1)):
         with pytest.raises(DateError, match="from 2000-01-01 to 2036-12-01"):
             check_horizon(day, TODAY)
+
+
+def test_unicode_line_separators_are_line_breaks() -> None:
+    with pytest.raises(TextError, match="line break"):
+        clean_text("Acme\u2028Ltd")
+    assert clean_text("one\u2029two", multiline=True) == "one\ntwo"
