@@ -1,6 +1,6 @@
 """Mutation testing of the engine (iso20k_core) with mutmut, against the engine's own tests.
 
-    .venv/bin/python benchmarks/mutation.py [MODULE ...] [--jobs N] [--survivors] [--fresh]
+    .venv/bin/python benchmarks/mutation.py [MODULE ...] [--jobs N] [--pending] [--survivors]
 
 MODULE is a module of iso20k_core as mutmut names it: `scoring`, `plan`, `standard.bank`,
 `report.render`; without one, every module of the engine (ENGINE_MODULES) is run together,
@@ -141,13 +141,31 @@ def prepare(fresh: bool) -> None:
         pyproject.write_text(text, encoding="utf-8")
 
 
-def run_modules(modules: list[str], jobs: int) -> int:
+def pending(modules: list[str]) -> list[str]:
+    """What is left to run: each module's mutants not yet caught, or the whole module when
+    it has no results yet."""
+    statuses = _statuses()
+    names: list[str] = []
+    for module in modules:
+        if not statuses.get(module):
+            names.append(f"iso20k_core.{module}.*")
+            continue
+        names += sorted(n for n, s in statuses[module].items() if s not in CAUGHT)
+    return names
+
+
+def run_modules(modules: list[str], jobs: int, only_pending: bool) -> int:
     """One mutmut run for the modules: its set-up (copying, the clean and forced-fail runs)
     happens once, and each mutant's result is saved as soon as it is known."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    names = [f"iso20k_core.{module}.*" for module in modules]
+    if only_pending:
+        names = pending(modules)
+        if not names:
+            return 0
+    else:
+        names = [f"iso20k_core.{module}.*" for module in modules]
     command = [str(mutmut), "run", "--max-children", str(jobs), *names]
-    print(" ".join(command[1:]), flush=True)
+    print(" ".join(command[1:4]), f"({len(names)} names or patterns)", flush=True)
     # Property tests run a tenth of their examples (tests/core/helpers.examples).
     env = {**os.environ, "ISO20K_MUTATION": "1"}
     return subprocess.run(command, cwd=WORK, env=env, check=False).returncode
@@ -216,15 +234,20 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--survivors", action="store_true", help="print each survivor's diff")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument(
+        "--pending",
+        action="store_true",
+        help="run only the mutants not caught yet (after adding tests)",
+    )
     parser.add_argument("--report", action="store_true", help="only print the last results")
     args = parser.parse_args()
     _check_mutmut()
     modules = args.modules or list(ENGINE_MODULES)
     if not args.report:
         prepare(args.fresh)
-        if run_modules(modules, args.jobs) != 0:
-            print("mutmut stopped before the end", file=sys.stderr)
-    os.chdir(WORK)  # mutmut's records are read relative to the working folder
+    os.chdir(WORK)  # mutmut reads its configuration and records relative to the working folder
+    if not args.report and run_modules(modules, args.jobs, args.pending) != 0:
+        print("mutmut stopped before the end", file=sys.stderr)
     report(modules, args.survivors)
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from iso20k_core.profile import Profile
 from iso20k_core.standard import Bank, BankError, available_versions, load_bank
+from tests.core.conftest import _fresh_engine_caches  # noqa: F401  (mutation runs: no stale bank)
 
 VERSION = "2018.1"
 
