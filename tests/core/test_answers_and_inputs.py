@@ -131,3 +131,61 @@ def test_json_is_accepted() -> None:
     given = parse_input_text(text)
     assert given.answers == {"leadership.commitment": 2}
     assert given.bank.version == BANK.version
+
+
+GOOD = (
+    "profile:\n  organisation: X\n  persons_in_scope: 5\n  it_staff: 3\n"
+    "  staff_available_fte: 1\n  services_in_scope: 1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list\n", "file: expected a mapping with the keys profile and answers"),
+        (
+            GOOD + "extra: 1\n",
+            "extra: unknown field; expected one of profile, answers, bookings, bank_version",
+        ),
+        (
+            GOOD + "bank_version: 1999\n",
+            "bank_version: unknown bank version '1999'; available: 2018.1",
+        ),
+        (GOOD + "answers: [1]\n", "answers: expected a mapping of question id to answer"),
+        (GOOD + "bookings: [1]\n", "bookings: expected a mapping of audit to its confirmed date"),
+        (
+            GOOD + "bookings:\n  stage3: 2027-06-01\n",
+            "bookings.stage3: unknown audit; expected one of stage1, stage2, surveillance1, "
+            "surveillance2, recertification",
+        ),
+        ("profile: 5\n", "profile: input should be a valid dictionary or instance of Profile"),
+        ("profile: [1, 2\n", "line 2: expected ',' or ']', but got '<stream end>'"),
+        ('"unclosed\n', "line 2: found unexpected end of stream"),
+        ("profile: \x00\n", "file: not valid YAML or JSON"),  # PyYAML's reader names no line
+        ("a: !!int many\n", "line 1: cannot read 'many' as int"),
+        ("a: !!float x\n", "line 1: cannot read 'x' as float"),
+        ("a: " + "[" * 3000, "file: nested too deeply to be a profile"),
+    ],
+)
+def test_every_refusal_of_a_file_is_one_exact_line(text: str, message: str) -> None:
+    assert error_of(text) == message
+
+
+def test_bank_version_and_bookings_are_read_and_dates_checked_against_today() -> None:
+    today = dt.date(2026, 11, 25)
+    given = parse_input_text(
+        GOOD + "bank_version: '2018.1'\nbookings:\n  stage1: 2027-09-06\n", today=today
+    )
+    assert given.bank.version == "2018.1"
+    assert given.bookings == {"stage1": dt.date(2027, 9, 6)}
+    far = GOOD + "  start_date: 2040-01-01\nbookings:\n  stage1: 2041-01-01\n"
+    with pytest.raises(InputError) as caught:
+        parse_input_text(far, today=today)
+    assert str(caught.value) == (
+        "profile.start_date: choose a date from 2000-01-01 to 2036-11-25 (at most 10 years ahead)."
+    )
+    with pytest.raises(InputError) as caught:
+        parse_input_text(far.replace("  start_date: 2040-01-01\n", ""), today=today)
+    assert caught.value.field == "bookings.stage1"
+    # without a day of request (a stored input read back), no horizon but the lower bound
+    assert parse_input_text(far).bookings == {"stage1": dt.date(2041, 1, 1)}

@@ -124,3 +124,14 @@ def test_steps_cross_years_both_ways() -> None:
     assert cal.add(D(2027, 1, 4), -1) == D(2026, 12, 31)
     assert cal.add(D(2026, 12, 31), 260 * 3) == SteppingCalendar("DE").add(D(2026, 12, 31), 780)
     assert cal.add(D(2027, 1, 2), 0) == D(2027, 1, 2)  # no step: the day itself, a Saturday
+
+
+def test_why_a_day_is_no_business_day() -> None:
+    """What a booking on a closed day is warned with (weekday names in English)."""
+    assert BusinessCalendar("DE").closed_because(D(2027, 1, 1)) == "New Year's Day"
+    assert BusinessCalendar("GB").closed_because(D(2026, 12, 25)) == "Christmas Day"
+    assert BusinessCalendar("DE").closed_because(D(2027, 5, 1)) == "a Saturday"
+    assert BusinessCalendar("DE").closed_because(D(2027, 1, 4)) is None
+    assert BusinessCalendar().closed_because(D(2027, 1, 1)) is None  # no holidays without one
+    assert BusinessCalendar().closed_because(D(2027, 1, 3)) == "a Sunday"
+    assert BusinessCalendar("IL").closed_because(D(2027, 1, 1)) == "a Friday"
