@@ -42,3 +42,24 @@ def _fresh_engine_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
         for cached in _CACHED:
             cached.cache_clear()
     yield
+
+
+# Rendering (HTML, charts, the exports) takes most of the suite's time, and each surviving
+# mutant runs every test that reaches its code: in a mutation run of the engine these are
+# left to the renderers' own run. The engine's figures are still read in text and Markdown.
+RENDERING_FILES = ("tests/core/test_report.py", "tests/core/test_exports.py")
+RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _mutating():
+        return
+    kept, left = [], []
+    for item in items:
+        rendering = item.nodeid.startswith(RENDERING_FILES) or any(
+            word in item.name for word in RENDERING_WORDS
+        )
+        (left if rendering else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
