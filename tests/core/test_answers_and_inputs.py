@@ -189,3 +189,70 @@ def test_bank_version_and_bookings_are_read_and_dates_checked_against_today() ->
     assert caught.value.field == "bookings.stage1"
     # without a day of request (a stored input read back), no horizon but the lower bound
     assert parse_input_text(far).bookings == {"stage1": dt.date(2041, 1, 1)}
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        ("performance.internal_auditors", [1], "expected a number"),
+        ("performance.internal_auditors", True, "expected a number"),
+        ("performance.internal_auditors", "inf", "expected a finite number, got 'inf'"),
+        ("performance.internal_auditors", 501, "must be at most 500, got 501"),
+        ("performance.internal_auditors", -1, "must be at least 0, got -1"),
+        ("itil.staff_trained", "lots", "expected a number, got 'lots'"),
+        ("leadership.commitment", [3], "expected a whole number from 0 to 5"),
+        ("leadership.commitment", True, "expected a whole number from 0 to 5"),
+        ("leadership.sponsor_named", 1, "expected yes, partial or no, got 1"),
+        (
+            "performance.last_management_review",
+            20261001,
+            "enter a date as YYYY-MM-DD, for example 2027-03-15.",
+        ),
+        ("current_risks.main_weaknesses", "   ", "expected a non-empty text"),
+        ("current_risks.main_weaknesses", 5, "expected a non-empty text"),
+    ],
+)
+def test_each_bad_answer_is_named_with_its_problem(
+    question: str, value: object, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_answers({question: value}, BANK)
+    assert (caught.value.field, caught.value.problem) == (f"answers.{question}", message)
+
+
+def test_answers_in_their_canonical_forms() -> None:
+    parsed = parse_answers(
+        {
+            "performance.internal_auditors": 2.5,
+            "itil.staff_trained": "40",
+            "performance.last_management_review": dt.datetime(2026, 10, 1, 12, 30),
+            "leadership.commitment": "4",
+        },
+        BANK,
+    )
+    assert parsed == {
+        "performance.internal_auditors": 2.5,  # not a whole number: kept as it is
+        "itil.staff_trained": 40,
+        "performance.last_management_review": dt.date(2026, 10, 1),  # the day of a timestamp
+        "leadership.commitment": 4,
+    }
+    assert type(parsed["itil.staff_trained"]) is int
+
+
+def test_numbers_score_against_their_target_and_dates_by_recency() -> None:
+    from iso20k_core.evaluate import evaluate
+    from tests.core.helpers import TODAY, profile
+
+    def maturity(area: str, answers: dict[str, object]) -> float:
+        return evaluate(profile(), answers, TODAY, BANK).area(area).maturity
+
+    # ITIL weighs 5.5; staff trained (1.5) counts its share of the target 50, at most all.
+    assert maturity("itil", {"itil.staff_trained": 25}) == 0.7  # 5 x 0.75 / 5.5 = 0.68
+    assert maturity("itil", {"itil.staff_trained": 100}) == 1.4  # 5 x 1.5 / 5.5 = 1.36
+    # Continuity weighs 10; the last test (1.5) counts fully within 365 days, else not.
+    assert maturity("continuity", {"continuity.last_test": TODAY}) == 0.8  # 5 x 1.5 / 10
+    year_ago = TODAY - dt.timedelta(days=365)
+    assert maturity("continuity", {"continuity.last_test": year_ago}) == 0.8
+    assert maturity("continuity", {"continuity.last_test": year_ago - dt.timedelta(days=1)}) == 0
+    future = TODAY + dt.timedelta(days=1)
+    assert maturity("continuity", {"continuity.last_test": future}) == 0  # not yet tested
