@@ -357,3 +357,91 @@ def test_no_itil_basis_only_without_adoption_and_below_maturity_2() -> None:
     assert fired(weak, "no_itil_basis") is not None
     assert fired(weak, "no_itil_basis", itil_adoption="partial") is None
     assert fired(BEST, "no_itil_basis") is None
+
+
+def test_leadership_at_3_with_a_named_sponsor_is_no_risk() -> None:
+    # Sponsor yes (3) and commitment 5 of 5 (3): 5 x 6 / 10 = 3.0.
+    base = {k: v for k, v in BEST.items() if not k.startswith("leadership.")}
+    three = {**base, "leadership.sponsor_named": "yes", "leadership.commitment": 5}
+    e = run(three)
+    assert e.area("leadership").maturity == 3.0
+    assert risk(e, "weak_leadership") is None
+    assert risk(run({**three, "leadership.commitment": 4}), "weak_leadership") is not None  # 2.7
+
+
+def test_supplier_management_needs_the_level_and_reviewed_contracts() -> None:
+    base = {k: v for k, v in BEST.items() if not k.startswith("supplier.")}
+    # Reviewed yes (2) and performance yes (1.5) of 9.5: 5 x 3.5 / 9.5 = 1.84 -> 1.8, 1.2 short.
+    short = {**base, "supplier.contracts_reviewed": "yes", "supplier.performance": "yes"}
+    assert fired(short, "weak_supplier_management") == (
+        "Weak supplier management",
+        "medium",
+        "high",
+        "supplier management gap 1.2; contracts reviewed: yes",
+    )
+    partly = {**BEST, "supplier.contracts_reviewed": "partial"}  # 5 x 8.5 / 9.5 = 4.5, no gap
+    found = fired(partly, "weak_supplier_management")
+    assert (
+        found is not None and found[3] == "supplier management gap 0.0; contracts reviewed: partial"
+    )
+    assert fired(BEST, "weak_supplier_management") is None
+
+
+def test_service_culture_at_2_is_no_risk() -> None:
+    # Culture weighs 6: feedback yes (1.5), learning partial (0.5), focus 1 of 5 (0.4): 2.0.
+    base = {k: v for k, v in BEST.items() if not k.startswith("culture.")}
+    two = {
+        **base,
+        "culture.customer_feedback": "yes",
+        "culture.learning_from_failure": "partial",
+        "culture.customer_focus": 1,
+    }
+    assert run(two).area("culture").maturity == 2.0
+    assert fired(two, "weak_service_culture") is None
+    assert fired({**two, "culture.customer_focus": 0}, "weak_service_culture") == (
+        "Weak service culture and customer focus",
+        "medium",
+        "medium",
+        "service culture maturity 1.7",  # 5 x 2.0 / 6
+    )
+
+
+def test_more_than_120_days_of_process_work_a_person_is_too_much() -> None:
+    # All at 1: 633 person-days. 5.5 FTE: 115 days each; 5 FTE: 126.6, too many.
+    weak = all_at(1, BANK)
+    assert fired(weak, "too_few_people", staff_available_fte=5.5) is None
+    assert fired(weak, "too_few_people", staff_available_fte=5) == (
+        "Too few people for the process work",
+        "high",
+        "medium",
+        "633 person-days of process work for 5 FTE available",
+    )
+
+
+def test_thirty_days_of_slack_are_enough() -> None:
+    # Three business days later than from 11 January: the decision on Tuesday 2027-08-10;
+    # a target 30 days later, Thursday 2027-09-09, leaves exactly 30 days.
+    start = dt.date(2027, 1, 14)
+    assert run(BEST, start_date=start).plan.certification_date == dt.date(2027, 8, 10)
+    e = run(BEST, start_date=start, target_certification_date=dt.date(2027, 9, 9))
+    assert (e.plan.certification_date - e.plan.earliest_certification_date).days == 30
+    assert risk(e, "target_too_close") is None
+
+
+def test_a_target_the_plan_meets_but_the_bookings_miss() -> None:
+    # Stage 2 booked for Monday 2027-10-04: four days on site to Thursday 7 October, then 10
+    # business days to the decision, Thursday 2027-10-21, after the target 2027-09-03.
+    e = evaluate(
+        profile(start_date=dt.date(2027, 1, 11), target_certification_date=dt.date(2027, 9, 3)),
+        BEST,
+        TODAY,
+        BANK,
+        bookings={"stage2": dt.date(2027, 10, 4)},
+    )
+    assert e.plan.certification_date == dt.date(2027, 10, 21)
+    assert fired_in(e, "target_too_close") == (
+        "Target certification date cannot be met",
+        "high",
+        "high",
+        "target 2027-09-03; the audits as booked lead to a decision on 2027-10-21",
+    )
