@@ -149,3 +149,15 @@ def test_years_are_written_to_one_decimal_up_to_a_thousand() -> None:
     assert years_text(3.44) == "3.4 years"
     assert years_text(1000) == "1,000.0 years"
     assert years_text(1000.1) == "more than 1,000 years"
+
+
+def test_each_area_carries_its_clause_and_owner() -> None:
+    e = evaluate(profile(), {}, TODAY)
+    incident = e.area("incident")
+    assert (incident.clause, incident.owner_role, incident.section, incident.kind) == (
+        "8.6.1",
+        "Incident manager",
+        "resolution",
+        "requirements",
+    )
+    assert (e.area("tooling").dimension, e.area("tooling").kind) == ("technical", "foundation")
