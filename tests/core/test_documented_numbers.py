@@ -340,3 +340,91 @@ def test_every_rule_fires_with_its_own_id() -> None:
     )
     fired |= {r.id for r in early.risks}
     assert fired == set(README_RULES)
+
+
+def test_readiness_of_exactly_90_percent_is_ready_to_start() -> None:
+    # The eight areas at 2 of 3 and capacity at 2.6 of 3 (plan yes 2.0, monitoring yes 1.5,
+    # practice 1 of 5 x 2.0 = 0.4: 5 x 3.9 / 7.5): 19 + 8 x 2/3 + 2.6/3 = 25.2 of 28, 90.0 %.
+    capacity = {"capacity.plan": "yes", "capacity.monitoring": "yes", "capacity.practice": 1}
+    e = run(lowered(short(8), "capacity", capacity))
+    assert (e.area("capacity").maturity, e.readiness_percent) == (2.6, 90.0)
+    assert e.feasibility.verdict == "ready to start"
+
+
+def test_a_foundation_area_exactly_at_its_level_is_not_short() -> None:
+    # Service culture (required 2) at 2.0: feedback yes 1.5, learning partial 0.5, focus 1 of
+    # 5 x 2.0 = 0.4, of 6.
+    culture = {
+        "culture.customer_feedback": "yes",
+        "culture.learning_from_failure": "partial",
+        "culture.customer_focus": 1,
+    }
+    e = run(lowered(all_best(BANK), "culture", culture))
+    assert e.area("culture").maturity == 2.0
+    assert e.feasibility.verdict == "ready to start"
+    # Two areas short are both named, in alphabetical order.
+    both = lowered(lowered(all_best(BANK), "culture", {}), "management_systems", {})
+    assert run(both).feasibility.reasons[0] == (
+        "Foundation below the level needed: Existing management systems, Service culture and "
+        "customer focus."
+    )
+
+
+def test_equal_foundations_say_management_carries_the_project() -> None:
+    reasons = run(all_best(BANK)).feasibility.reasons
+    assert (
+        "Management foundation 100.0/100 carries the project; technical foundation 100.0/100."
+        in reasons
+    )
+
+
+def test_the_weakest_areas_are_the_largest_gaps_first() -> None:
+    # Change unanswered (3.0 short), availability at 1.9 (1.1), budgeting at 2.0 (1.0).
+    answers = lowered(all_best(BANK), "change", {})
+    answers = lowered(answers, "availability", {"availability.requirements": "yes"})
+    answers = lowered(answers, "budgeting", ONE_LEVEL_SHORT["budgeting"])
+    assert run(answers).weakest_areas == ("change", "availability", "budgeting")
+
+
+def test_expected_benefit_is_its_rating_times_what_is_not_yet_delivered() -> None:
+    # Supplier management is delivered by supplier management (at 1.8: reviewed yes 2.0 and
+    # performance yes 1.5 of 9.5) and control of parties (5.0): 3.4 of 5. Rated 4: the gain is
+    # 4 x (1 - 3.4 / 5) = 1.28 -> 1.3. An unrated benefit gains nothing.
+    answers = lowered(
+        all_best(BANK),
+        "supplier",
+        {"supplier.contracts_reviewed": "yes", "supplier.performance": "yes"},
+    )
+    answers = {k: v for k, v in answers.items() if not k.startswith("benefits.")}
+    answers["benefits.supplier_management"] = 4
+    benefits = {b.id: b for b in run(answers).feasibility.benefits}
+    rated = benefits["benefits.supplier_management"]
+    assert (rated.importance, rated.current_maturity, rated.expected_gain) == (4, 3.4, 1.3)
+    assert rated.delivered_by == ("supplier", "parties_control")
+    unrated = benefits["benefits.less_time_cost"]
+    assert (unrated.importance, unrated.expected_gain) == (None, 0.0)
+
+
+def test_audit_teams_and_days_on_site() -> None:
+    from iso20k_core.audit import auditors_for, on_site_days
+
+    # One auditor up to 5 audit days, two up to 12, then three.
+    assert [auditors_for(d) for d in (0.5, 5, 5.5, 12, 12.5, 22)] == [1, 1, 2, 2, 3, 3]
+    # Days on site: audit days shared by the team, rounded up, at least one.
+    assert [on_site_days(d) for d in (0.5, 1.5, 5, 5.5, 12, 12.5)] == [1, 2, 5, 3, 6, 5]
+
+
+def test_audit_days_have_their_floors() -> None:
+    # A table of one day: initial 1.0 (30 % off would be 0.7), stage 1 0.5 (a third is 0.3),
+    # stage 2 0.5, surveillance 0.5 (a third), recertification 1.0 (two thirds, 0.67).
+    one = Assumptions(
+        audit_days_table=({"max_persons": 100, "days": 1},), integration_reduction_percent=30
+    )
+    days = audit_days(one, 10)
+    assert (days.initial, days.stage1, days.stage2) == (1.0, 0.5, 0.5)
+    assert (days.surveillance, days.recertification) == (0.5, 1.0)
+    # stage 1 at most the initial less half a day, whatever its share
+    late = audit_days(Assumptions(stage1_share=0.95), 60)  # 5 days: 4.75 -> 5.0, kept to 4.5
+    assert (late.stage1, late.stage2) == (4.5, 0.5)
+    # 300 persons: 10 days in the table; 10 % off is 9.0 exactly.
+    assert audit_days(Assumptions(integration_reduction_percent=10), 300).initial == 9.0
