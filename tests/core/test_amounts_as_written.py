@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from functools import cache
 
 import openpyxl
 from pypdf import PdfReader
@@ -32,8 +31,8 @@ PARTS = [
 ]
 
 
-@cache
 def example() -> Evaluation:
+    # Not memoised: evaluated afresh by each test, so a mutation run sees its mutant in each.
     return two_weak_processes()
 
 
