@@ -241,3 +241,43 @@ def test_process_work_is_spread_over_at_most_two_people_a_task() -> None:
     assert one.plan.stages[2].business_days == 108
     # little work: at least 15 days
     assert stages(BEST)[2] == 15
+
+
+def booked(bookings: dict[str, Any]) -> tuple[str, ...]:
+
+    answers = {k: v for k, v in BEST.items() if not k.startswith(("change.", "incident."))}
+    e = evaluate(
+        profile(persons_in_scope=50, staff_available_fte=0.5), answers, TODAY, BANK, bookings
+    )
+    return e.plan.booking_conflicts
+
+
+def test_each_booking_that_contradicts_the_plan_is_named() -> None:
+    # The plan above: trial operation to Thursday 2027-10-14, decision 2027-12-21.
+    assert booked({"stage1": D(2027, 10, 1)}) == (
+        "the stage 1 audit is booked for 2027-10-01, before the trial operation ends on 2027-10-14",
+    )
+    assert booked({"stage1": D(2027, 10, 1), "stage2": D(2027, 10, 11)}) == (
+        "the stage 1 audit is booked for 2027-10-01, before the trial operation ends on 2027-10-14",
+        "the stage 2 audit is booked for 2027-10-11, before the trial operation ends on "
+        "2027-10-14; certification bodies expect about three months of operation with an "
+        "internal audit and a management review first",
+        # stage 1 on site Friday 1 and Monday 4 October: 5 to 8 October left
+        "4 business days between the stage 1 and stage 2 audits to correct findings; the plan "
+        "allows 12",
+    )
+    # Stage 1 booked Monday 1 November, two days on site: to Tuesday 2 November.
+    assert booked({"stage1": D(2027, 11, 1), "stage2": D(2027, 11, 2)}) == (
+        "the stage 2 audit is booked for 2027-11-02, before the stage 1 audit ends on 2027-11-02",
+    )
+    # Stage 2 on Monday 8 November: 3 to 5 November are left for corrections, the plan
+    # allows 12.
+    assert booked({"stage1": D(2027, 11, 1), "stage2": D(2027, 11, 8)}) == (
+        "3 business days between the stage 1 and stage 2 audits to correct findings; the plan "
+        "allows 12",
+    )
+    assert booked({"stage1": D(2027, 11, 1), "stage2": D(2027, 11, 19)}) == ()  # 3-18 Nov: 12
+    assert booked({"surveillance1": D(2029, 1, 8)}) == (
+        "the surveillance audit 1 is booked for 2029-01-08, after its deadline 2028-12-20",
+    )
+    assert booked({"surveillance1": D(2028, 12, 20), "recertification": D(2030, 12, 6)}) == ()
