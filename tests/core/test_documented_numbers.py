@@ -428,3 +428,57 @@ def test_audit_days_have_their_floors() -> None:
     assert (late.stage1, late.stage2) == (4.5, 0.5)
     # 300 persons: 10 days in the table; 10 % off is 9.0 exactly.
     assert audit_days(Assumptions(integration_reduction_percent=10), 300).initial == 9.0
+
+
+def test_every_assumption_with_its_documented_default() -> None:
+    # README "Using the command line": the defaults of every rate and planning assumption.
+    listed = {a.key: (a.value, a.origin) for a in run({}).assumptions}
+    assert listed == {
+        "consultant_day_rate": ("1200", "default"),
+        "auditor_day_rate": ("1400", "default"),
+        "internal_day_rate": ("480", "default"),
+        "awareness_hours_per_person": ("2", "default"),
+        "awareness_cost_per_person": ("25", "default"),
+        "internal_auditors_to_train": ("2", "default"),
+        "internal_auditor_course_cost": ("1900", "default"),
+        "process_owner_course_cost": ("1100", "default"),
+        "standard_copies_cost": ("450", "default"),
+        "reference_material_cost": ("300", "default"),
+        "publicity_cost": ("1500", "default"),
+        "tool_software_cost": ("0", "default"),
+        "tool_software_annual_cost": ("0", "default"),
+        "certificate_management_fee": ("900", "default"),
+        "consulting_share": ("0.25", "default"),
+        "audit_days_table": ("23 bands", "default"),
+        "stage1_share": ("0.3", "default"),
+        "integration_reduction_percent": ("0", "default"),
+        "audit_booking_lead_days": ("40", "default"),
+        "certification_body_reserve_days": ("10", "default"),
+        "quote_includes_surveillance": ("unknown", "default"),
+        "use_consultants": ("True", "default"),
+        "max_audit_reduction_percent": ("30", "standard"),
+        "min_trial_operation_days": ("65", "standard"),
+        "surveillance_within_months": ("12", "standard"),
+        "certificate_validity_years": ("3", "standard"),
+        "management_weight": ("0.65", "default"),
+    }
+    sources = {a.key: a.source for a in run({}).assumptions}
+    assert sources["max_audit_reduction_percent"] == "ISO/IEC 20000-6:2017 9.1.4"
+    assert sources["certificate_validity_years"] == (
+        "ISO/IEC 17021-1 9.1.3: three-year certification cycle"
+    )
+    assert sources["surveillance_within_months"].startswith("ISO/IEC 17021-1 9.6.2.2:")
+    assert all(sources.values())
+
+
+def test_an_overridden_assumption_is_listed_as_the_profiles() -> None:
+    e = run(
+        {},
+        use_consultants=False,
+        assumptions={"auditor_day_rate": 1250.5, "quote_includes_surveillance": False},
+    )
+    listed = {a.key: (a.value, a.origin) for a in e.assumptions}
+    assert listed["auditor_day_rate"] == ("1250.5", "profile")
+    assert listed["quote_includes_surveillance"] == ("False", "profile")
+    assert listed["use_consultants"] == ("False", "profile")
+    assert listed["consultant_day_rate"] == ("1200", "default")
