@@ -258,3 +258,44 @@ def test_an_audit_table_of_too_many_bands_is_refused() -> None:
     field, message = problem({**RAW, "assumptions": {"audit_days_table": bands}})
     assert field == "profile.assumptions.audit_days_table"
     assert "at most 100" in message
+
+
+def test_evaluate_names_what_it_refuses_in_words() -> None:
+    with pytest.raises(InputError) as caught:
+        evaluate(profile(), {}, dt.date(1999, 12, 31), BANK)
+    assert str(caught.value) == "today: choose a day from 2000-01-01 to 9900-12-31."
+    assert evaluate(profile(start_date=None), {}, dt.date(9900, 12, 31), BANK).today == dt.date(
+        9900, 12, 31
+    )
+    late = Profile.model_validate({**RAW, "target_certification_date": dt.date(2040, 1, 1)})
+    with pytest.raises(InputError) as caught:
+        evaluate(late, {}, TODAY, BANK)
+    assert str(caught.value) == (
+        "profile.target_certification_date: choose a date from 2000-01-01 to 2036-11-25 (at "
+        "most 10 years ahead)."
+    )
+    with pytest.raises(InputError) as caught:
+        evaluate(profile(), {"nosuch.question": 1}, TODAY, BANK)
+    assert str(caught.value) == "answers.nosuch.question: unknown question id"
+    with pytest.raises(InputError) as caught:
+        evaluate(profile(), {}, TODAY, BANK, bookings={"stage1": "2027-13-01"})
+    assert str(caught.value) == "bookings.stage1: 2027-13-01 is not a date in the calendar."
+
+
+def test_an_evaluation_says_what_it_is_of() -> None:
+    e = evaluate(profile(organisation="Müller IT"), {}, TODAY)
+    assert (e.organisation, e.today, e.standard, e.bank_version) == (
+        "Müller IT",
+        TODAY,
+        "ISO/IEC 20000-1:2018",
+        "2018.1",
+    )
+    assert e.sources and all(e.sources)
+    # Nothing answered: every area of required 3 is 3.0 short; ties go alphabetically.
+    assert e.weakest_areas == (
+        "asset",
+        "availability",
+        "budgeting",
+        "business_relationship",
+        "capacity",
+    )
