@@ -256,3 +256,42 @@ def test_numbers_score_against_their_target_and_dates_by_recency() -> None:
     assert maturity("continuity", {"continuity.last_test": year_ago - dt.timedelta(days=1)}) == 0
     future = TODAY + dt.timedelta(days=1)
     assert maturity("continuity", {"continuity.last_test": future}) == 0  # not yet tested
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        (
+            "country",
+            "Chna",
+            "'Chna' is not a country code with a public-holiday calendar; did you mean TD or CN?",
+        ),
+        (
+            "country",
+            "Xyzzy",
+            "'Xyzzy' is not a country code with a public-holiday calendar; for example DE or CN",
+        ),
+        (
+            "currency",
+            "Dolar",
+            "'Dolar' is not a current ISO 4217 currency code; for example EUR or CNY",
+        ),
+        ("currency", "yuan", "write CNY for 'yuan' (a current ISO 4217 currency code)"),
+        ("timezone", "Shangai", "'Shangai' is not an IANA timezone; did you mean Asia/Shanghai?"),
+        (
+            "timezone",
+            "Nowhere/City",
+            "'Nowhere/City' is not an IANA timezone; for example Europe/Berlin or Asia/Shanghai",
+        ),
+    ],
+)
+def test_a_code_that_is_not_one_is_answered_with_what_was_meant(
+    field: str, typed: str, message: str
+) -> None:
+    assert error_of(PROFILE + f"  {field}: {typed}\n") == f"profile.{field}: {message}"
+
+
+def test_a_stored_profile_keeps_the_lower_bound_of_dates() -> None:
+    assert error_of(PROFILE + "  start_date: 1999-12-31\n") == (
+        "profile.start_date: choose a date from 2000-01-01 on."
+    )
