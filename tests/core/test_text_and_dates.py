@@ -79,3 +79,32 @@ def test_unicode_line_separators_are_line_breaks() -> None:
     with pytest.raises(TextError, match="line break"):
         clean_text("Acme\u2028Ltd")
     assert clean_text("one\u2029two", multiline=True) == "one\ntwo"
+
+
+@pytest.mark.parametrize(
+    "char", ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff"]
+)
+def test_non_characters_are_refused(char: str) -> None:
+    with pytest.raises(TextError) as caught:
+        clean_text(f"a{char}b")
+    assert str(caught.value) == (
+        f"Remove an unprintable character (U+{ord(char):04X}); it cannot be stored or shown."
+    )
+
+
+@pytest.mark.parametrize("char", ["\ufdcf", "\ufffd", "\U0001fffd", "😀"])
+def test_characters_next_to_them_are_kept(char: str) -> None:
+    assert clean_text(f"a{char}b") == unicodedata.normalize("NFKC", f"a{char}b")
+
+
+def test_the_words_of_each_refusal() -> None:
+    with pytest.raises(TextError) as caught:
+        clean_text("one\ttwo")
+    assert str(caught.value) == (
+        "Remove a line break or tab character (U+0009); it cannot be stored or shown."
+    )
+    assert clean_text(" one\ttwo ", multiline=True) == "one\ttwo"
+    with pytest.raises(TextError) as caught:
+        clean_text("x" * 201, limit=200)
+    assert str(caught.value) == "Keep it to 200 characters; this has 201."
+    assert clean_text("  Ｍüller  ") == "Müller"  # NFKC, then stripped
