@@ -316,30 +316,120 @@ def test_there_are_the_23_rules_the_readme_names() -> None:
     assert [rule.__name__ for rule in RULES] == README_RULES
 
 
-def test_every_rule_fires_with_its_own_id() -> None:
-    """Each of the 23 rules raises a risk under its id in some situation."""
+# The advice each rule gives, as written: changing it is a deliberate edit of this list too.
+COUNTERMEASURES = {
+    "audit_programme_incomplete": (
+        "Plan audits of every clause and process of the SMS at planned intervals, with "
+        "criteria, scope and auditors who do not audit their own work (9.2)."
+    ),
+    "booking_deadline_close": (
+        "Request quotes and dates from certification bodies this week; ask for their lead times."
+    ),
+    "bookings_contradict_plan": (
+        "Ask the certification body to move the booking, or move the plan's work so that the "
+        "trial operation, the internal audit and the management review come first."
+    ),
+    "budget_not_approved": (
+        "Present the cost estimate and the three-year view to the sponsor and get the budget "
+        "approved before booking consultants or the certification body."
+    ),
+    "incomplete_assessment": (
+        "Assign the open sections to their process owners with a due date and re-run the "
+        "evaluation before committing to dates and budget."
+    ),
+    "no_internal_audit": (
+        "Train at least two internal auditors now and plan a full internal audit of the SMS "
+        "during trial operation; stage 2 needs its results (9.2)."
+    ),
+    "no_itil_basis": ("Run ITIL 4 Foundation training for process owners early in preparation."),
+    "no_management_review": (
+        "Schedule the management review in the trial operation, with the inputs listed in "
+        "9.3, and keep its minutes as evidence."
+    ),
+    "roles_unclear": (
+        "Name an SMS manager and an owner for every process, with authority written down (5.3)."
+    ),
+    "security_without_isms": (
+        "Write the information security policy, assess information security risks for the "
+        "services and put the controls in place (8.7.3); reuse ISO/IEC 27001 material."
+    ),
+    "staff_turnover": (
+        "Document procedures as you establish them, name deputies for every process owner, "
+        "and include the SMS in onboarding."
+    ),
+    "target_too_close": (
+        "Start now, book the audits early, and agree a fallback date with the certification body."
+    ),
+    "three_year_cost_unclear": (
+        "Ask each certification body for a quote covering the whole three-year cycle."
+    ),
+    "too_few_people": (
+        "Free process owners from daily work for the project, bring in consultants for the "
+        "largest gaps, or narrow the scope."
+    ),
+    "tool_dependence": (
+        "Write each process down independently of the tool (purpose, roles, inputs, outputs, "
+        "records) so auditors and new staff can follow it and a tool change does not lose it."
+    ),
+    "unmanaged_current_risks": (
+        "Record the known weaknesses (single points of knowledge, undocumented practice) as "
+        "SMS risks with owners and treat them in the plan (6.1)."
+    ),
+    "weak_business_case": (
+        "Agree with senior management which benefits certification must bring and measure "
+        "them; without them the project loses priority."
+    ),
+    "weak_change_management": (
+        "Introduce the change policy and a change advisory routine first: changes touch every"
+        " other process and auditors sample change records."
+    ),
+    "weak_leadership": (
+        "Have top management sign the service management policy and project charter, name a "
+        "sponsor from the board, and put SMS progress on the management meeting agenda."
+    ),
+    "weak_service_culture": (
+        "Start customer satisfaction measurement and service reviews early; make service "
+        "targets visible to every team."
+    ),
+    "weak_supplier_management": (
+        "List the suppliers that contribute to the services, agree documented contracts with "
+        "service targets, and review their performance at planned intervals (8.3.4)."
+    ),
+    "weak_tooling": (
+        "Consolidate incidents, requests, changes and configuration records in one ITSM tool "
+        "before trial operation: auditors sample records."
+    ),
+    "wide_scope": (
+        "Certify a core set of services first and extend the scope at a surveillance audit."
+    ),
+}
+
+
+def test_every_rule_fires_with_its_own_id_and_its_countermeasure() -> None:
+    """Each of the 23 rules raises a risk under its id in some situation, with its advice."""
     safe = {"quote_includes_surveillance": True}
-    fired: set[str] = set()
+    advice: dict[str, str] = {}
     weak = run(all_at(1), staff_available_fte=0.5, services_in_scope=30)
-    fired |= {r.id for r in weak.risks}
+    advice |= {r.id: r.countermeasure for r in weak.risks}
     answers = all_best(BANK)
     answers["organisation.staff_turnover_percent"] = 35
     answers["tooling.processes_documented_outside_tool"] = "no"
-    fired |= {r.id for r in run(answers, assumptions=safe).risks}
-    fired |= {r.id for r in run({"benefits.stable_delivery": 1}).risks}
+    advice |= {r.id: r.countermeasure for r in run(answers, assumptions=safe).risks}
+    advice |= {r.id: r.countermeasure for r in run({"benefits.stable_delivery": 1}).risks}
     best = all_best(BANK)
     soon = run(best, start_date=TODAY, assumptions=safe).plan
     deadline = soon.audit_batches[0].booking_deadline
     assert deadline is not None
     late = evaluate(profile(start_date=TODAY, assumptions=safe), best, deadline, BANK)
-    fired |= {r.id for r in late.risks}
+    advice |= {r.id: r.countermeasure for r in late.risks}
     tight = run(best, start_date=None, target_certification_date=soon.certification_date)
-    fired |= {r.id for r in tight.risks}
+    advice |= {r.id: r.countermeasure for r in tight.risks}
     early = evaluate(
         profile(start_date=TODAY), best, TODAY, BANK, bookings={"stage2": soon.stages[3].start}
     )
-    fired |= {r.id for r in early.risks}
-    assert fired == set(README_RULES)
+    advice |= {r.id: r.countermeasure for r in early.risks}
+    assert set(advice) == set(README_RULES)
+    assert advice == COUNTERMEASURES
 
 
 def test_readiness_of_exactly_90_percent_is_ready_to_start() -> None:

@@ -445,3 +445,53 @@ def test_a_target_the_plan_meets_but_the_bookings_miss() -> None:
         "high",
         "target 2027-09-03; the audits as booked lead to a decision on 2027-10-21",
     )
+
+
+def test_itil_at_2_without_adoption_is_no_risk() -> None:
+    # ITIL weighs 5.5: practice 3 of 5 (2.0 x 0.6 = 1.2) and common terminology yes (1.0):
+    # 5 x 2.2 / 5.5 = 2.0.
+    base = {k: v for k, v in BEST.items() if not k.startswith("itil.")}
+    two = {**base, "itil.practice_adoption": 3, "itil.common_terminology": "yes"}
+    assert run(two).area("itil").maturity == 2.0
+    assert fired(two, "no_itil_basis") is None
+    assert fired({**two, "itil.practice_adoption": 2}, "no_itil_basis") == (
+        "No common service management language",
+        "medium",
+        "medium",
+        "ITIL adoption: none; ITIL maturity 1.6",  # 5 x 1.8 / 5.5 = 1.64
+    )
+
+
+def test_change_management_one_level_short_is_a_risk() -> None:
+    # Change weighs 11: assessment yes (2.5) and practice 4 of 5 (2.5 x 0.8 = 2.0): 5 x 4.5 /
+    # 11 = 2.05 -> 2.0, exactly one level short of 3.
+    base = {k: v for k, v in BEST.items() if not k.startswith("change.")}
+    one = {**base, "change.assessment": "yes", "change.practice": 4}
+    assert fired(one, "weak_change_management") == (
+        "Uncontrolled changes endanger the trial operation",
+        "medium",
+        "high",
+        "change management gap 1.0",
+    )
+
+
+def test_a_target_on_the_earliest_day_missed_by_the_bookings() -> None:
+    # The target is the earliest decision, 2027-08-05; stage 2 booked for Monday 6 September
+    # moves the decision to Thursday 2027-09-23 (4 days on site to the 9th, 10 days after).
+    e = evaluate(
+        profile(
+            start_date=dt.date(2027, 1, 11),
+            target_certification_date=dt.date(2027, 8, 5),
+            assumptions=SAFE,
+        ),
+        BEST,
+        TODAY,
+        BANK,
+        bookings={"stage2": dt.date(2027, 9, 6)},
+    )
+    assert fired_in(e, "target_too_close") == (
+        "Target certification date cannot be met",
+        "high",
+        "high",
+        "target 2027-08-05; the audits as booked lead to a decision on 2027-09-23",
+    )
