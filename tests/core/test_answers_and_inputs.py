@@ -295,3 +295,8 @@ def test_a_stored_profile_keeps_the_lower_bound_of_dates() -> None:
     assert error_of(PROFILE + "  start_date: 1999-12-31\n") == (
         "profile.start_date: choose a date from 2000-01-01 on."
     )
+
+
+def test_a_blank_answer_leaves_the_others_answered() -> None:
+    given = {"leadership.commitment": None, "leadership.sponsor_named": "yes"}
+    assert parse_answers(given, BANK) == {"leadership.sponsor_named": "yes"}

@@ -135,3 +135,12 @@ def test_why_a_day_is_no_business_day() -> None:
     assert BusinessCalendar().closed_because(D(2027, 1, 1)) is None  # no holidays without one
     assert BusinessCalendar().closed_because(D(2027, 1, 3)) == "a Sunday"
     assert BusinessCalendar("IL").closed_because(D(2027, 1, 1)) == "a Friday"
+
+
+def test_the_calendar_says_what_it_counts() -> None:
+    assert (
+        BusinessCalendar().describe() == "Monday to Friday, no public holidays (no country given)"
+    )
+    assert BusinessCalendar("CN").describe() == (
+        "working days and public holidays of CN (holidays package)"
+    )
