@@ -150,3 +150,34 @@ def test_suggestions_rank_aliases_and_exact_names_first() -> None:
     assert suggest("country", "   ") == ()
     assert len(suggest("currency", "dollar")) == 5  # at most five by default
     assert len(suggest("currency", "dollar", limit=2)) == 2
+
+
+def test_a_country_with_one_zone_names_it_and_one_with_two_asks() -> None:
+    assert resolve("timezone", "India") == "Asia/Kolkata"
+    with pytest.raises(LookupFailed) as failed:
+        resolve("timezone", "Germany")  # Berlin and Busingen
+    assert str(failed.value) == (
+        "'Germany' is not a timezone; did you mean Europe/Berlin – Germany or Europe/Busingen – "
+        "Germany?"
+    )
+    assert [p.code for p in failed.value.suggestions] == ["Europe/Berlin", "Europe/Busingen"]
+
+
+def test_suggestions_exact_first_then_by_label() -> None:
+    # "India" names Asia/Kolkata's country exactly (first); the rest start with it.
+    assert [p.code for p in suggest("timezone", "India")] == [
+        "Asia/Kolkata",
+        "America/Indiana/Indianapolis",
+        "Indian/Antananarivo",
+        "Indian/Chagos",
+        "Indian/Christmas",
+    ]
+    assert [p.code for p in suggest("country", "Austr")] == ["AU", "AT"]
+    with pytest.raises(LookupFailed) as failed:
+        resolve("country", "Germny")  # a close match is suggested, not taken
+    assert str(failed.value) == (
+        "'Germny' is not a country with a holiday calendar; did you mean Germany (DE)?"
+    )
+    with pytest.raises(LookupFailed) as failed:
+        resolve("currency", "¥")
+    assert [p.code for p in failed.value.suggestions] == ["CNY", "JPY"]
