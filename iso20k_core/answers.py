@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.errors import InputError, as_problem
 from iso20k_core.standard import Bank, Question
+from iso20k_core.text import TextError, clean_text
 
 YesPartialNo = Literal["yes", "partial", "no"]
 AnswerValue: TypeAlias = int | float | str | dt.date
@@ -56,15 +58,26 @@ def parse_answer(question: Question, value: object, today: dt.date | None = None
         case "text":
             if not isinstance(value, str) or not value.strip():
                 raise InputError(field, "expected a non-empty text")
-            return value.strip()
+            # The rules for typed text hold in files too (text.py): no control characters,
+            # at most 3,000 characters.
+            try:
+                return clean_text(value, multiline=True)
+            except TextError as exc:
+                raise InputError(field, as_problem(str(exc))) from None
     raise InputError(field, f"unsupported question type {question.type}")  # pragma: no cover
+
+
+def _as_typed(value: int | float | str) -> int | float | str:
+    """A number typed with a Chinese input method (`１．５`) read as the ASCII it means: NFKC,
+    as text.py does for every channel (float() takes full-width digits, not the point)."""
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
 def _level(field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InputError(field, "expected a whole number from 0 to 5")
     try:
-        number = float(value)
+        number = float(_as_typed(value))
     except ValueError:
         raise InputError(field, f"expected a whole number from 0 to 5, got {value!r}") from None
     if not number.is_integer() or not 0 <= number <= 5:
@@ -87,7 +100,7 @@ def _number(field: str, question: Question, value: object) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InputError(field, "expected a number")
     try:
-        number = float(value)
+        number = float(_as_typed(value))
     except ValueError:
         raise InputError(field, f"expected a number, got {value!r}") from None
     if not math.isfinite(number):

@@ -10,9 +10,18 @@ class InputError(ValueError):
     starts in lower case; a form that shows it alone on its field capitalises it."""
 
     def __init__(self, field: str, problem: str) -> None:
+        field, problem = one_line(field), one_line(problem)
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+def one_line(text: str) -> str:
+    """`text` with its unprintable characters escaped (a key in a file may hold a line break):
+    an error stays one line, and shows what was there."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def as_problem(sentence: str) -> str:

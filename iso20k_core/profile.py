@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -31,6 +32,12 @@ ItilAdoption = Literal["none", "partial", "broad"]
 class _Strict(BaseModel):
     # No infinities or NaN: an amount of `inf` would make every total unwritable.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _typed_number(value: object) -> object:
+    """A number given as text is read after NFKC, as text.py reads every typed text: full-width
+    digits and point from a Chinese input method (`１．５`) are the ASCII they mean."""
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
 MAX_BAND_DAYS = 500
@@ -111,6 +118,29 @@ class Assumptions(_Strict):
     certification_body_reserve_days: int = Field(default=10, ge=0, le=130)
     quote_includes_surveillance: bool | None = None
 
+    _numbers_as_typed = field_validator(
+        "consultant_day_rate",
+        "auditor_day_rate",
+        "internal_day_rate",
+        "awareness_hours_per_person",
+        "awareness_cost_per_person",
+        "internal_auditors_to_train",
+        "internal_auditor_course_cost",
+        "process_owner_course_cost",
+        "standard_copies_cost",
+        "reference_material_cost",
+        "publicity_cost",
+        "tool_software_cost",
+        "tool_software_annual_cost",
+        "certificate_management_fee",
+        "consulting_share",
+        "stage1_share",
+        "integration_reduction_percent",
+        "audit_booking_lead_days",
+        "certification_body_reserve_days",
+        mode="before",
+    )(_typed_number)
+
     @field_validator("audit_days_table")
     @classmethod
     def _bands_ascend(cls, bands: tuple[AuditDayBand, ...]) -> tuple[AuditDayBand, ...]:
@@ -140,6 +170,15 @@ class Profile(_Strict):
     target_certification_date: dt.date | None = None
     use_consultants: bool = True
     assumptions: Assumptions = Assumptions()
+
+    _numbers_as_typed = field_validator(
+        "persons_in_scope",
+        "it_staff",
+        "staff_available_fte",
+        "services_in_scope",
+        "sites",
+        mode="before",
+    )(_typed_number)
 
     @field_validator("organisation")
     @classmethod

@@ -8,7 +8,7 @@ same rules hold for all of them, so they live here once:
   (`ﬁ`, `①`) become their plain letters.
 - No control characters (NUL breaks a PostgreSQL text column and is invisible everywhere
   else), no surrogates, no private-use or non-characters; line breaks and tabs only in text
-  that may span lines. Windows and old Mac line ends become `\\n`.
+  that may span lines. Windows and old Mac line ends, and U+2028/U+2029, become `\\n`.
 - A length limit, checked after normalisation: what is stored is what was counted.
 """
 
@@ -36,7 +36,11 @@ class TextError(ValueError):
 
 def clean_text(value: str, *, limit: int = TEXT_LIMIT, multiline: bool = False) -> str:
     """The normalised, stripped text, or a `TextError` saying what to change."""
-    text = unicodedata.normalize("NFKC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    # Unicode's own line and paragraph separators are line breaks too (a single-line field
+    # refuses them like "\n"; they would split a line wherever the text is shown).
+    lines = value.replace("\r\n", "\n").replace("\r", "\n")
+    lines = lines.replace("\u2028", "\n").replace("\u2029", "\n")
+    text = unicodedata.normalize("NFKC", lines)
     text = text.strip()
     for char in text:
         if multiline and char in _ALLOWED_IN_MULTILINE:

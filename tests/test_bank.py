@@ -16,6 +16,10 @@ from pydantic import ValidationError
 
 from iso20k_core.profile import Profile
 from iso20k_core.standard import Bank, BankError, available_versions, load_bank
+from tests.core.conftest import (  # noqa: F401  (mutation runs: no stale bank)
+    _fresh_engine_caches,
+    _fresh_engine_caches_while_mutmut_maps_the_tests,
+)
 
 VERSION = "2018.1"
 
@@ -384,7 +388,23 @@ def _no_clause(data: dict[str, Any]) -> None:
     del _area(data, "asset")["clause"]
 
 
+def _foundation_without_dimension(data: dict[str, Any]) -> None:
+    del _area(data, "tooling")["dimension"]
+
+
+def _benefit_that_is_no_rating(data: dict[str, Any]) -> None:
+    question = _area(data, "benefits")["questions"][0]
+    question["type"] = "maturity"
+    del question["delivered_by"]
+
+
+def _two_benefits(data: dict[str, Any]) -> None:
+    del _area(data, "benefits")["questions"][2:]  # benefits may be few: allowed
+
+
 BROKEN: list[tuple[Callable[[dict[str, Any]], None], str]] = [
+    (_foundation_without_dimension, "foundation area 'tooling' needs a dimension"),
+    (_benefit_that_is_no_rating, "benefit area 'benefits' may only hold rating questions"),
     (_two_questions, "area 'incident' needs at least three questions"),
     (_unknown_delivered_by, "delivered_by names 'no_such_area', which is not a requirement area"),
     (_duplicate_question_id, "duplicate question id 'incident.recording'"),
@@ -401,6 +421,18 @@ BROKEN: list[tuple[Callable[[dict[str, Any]], None], str]] = [
 
 def test_unbroken_raw_bank_validates() -> None:
     assert Bank.model_validate(raw_bank()).version == VERSION
+    few = copy.deepcopy(raw_bank())
+    _two_benefits(few)
+    assert len(Bank.model_validate(few).section("benefits").questions) == 2
+
+
+def test_versions_are_the_shipped_bank_files_and_others_are_refused() -> None:
+    assert available_versions() == [VERSION]  # bank-2018.1.yaml; no other file counts
+    with pytest.raises(BankError) as caught:
+        load_bank("1999.1")
+    assert str(caught.value) == f"unknown bank version '1999.1'; available: {VERSION}"
+    with pytest.raises(KeyError, match="nosuch"):
+        load_bank().section("nosuch")
 
 
 @pytest.mark.parametrize(("breaker", "message"), BROKEN, ids=[b.__name__ for b, _ in BROKEN])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -215,3 +216,73 @@ def test_report_and_export_write_files(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     nowhere = iso20k("report", example, "-o", str(tmp_path / "missing" / "r.pdf"))
     assert nowhere.returncode == 2 and "cannot write" in nowhere.stderr
+
+
+def test_the_console_writes_the_cost_estimate_amounts_as_worked_out_by_hand(
+    tmp_path: Path,
+) -> None:
+    """`cost` in the console (the dialogs' message, as Slack gets it too) for the profile and
+    answers of tests/core/helpers.two_weak_processes, whose docstring has the arithmetic."""
+    from sqlmodel import Session
+
+    from bot.console.app import WORKSPACE
+    from bot.store.crud import (
+        current_assessment,
+        get_or_create_organisation,
+        record_answer,
+        upsert_member,
+    )
+    from bot.store.db import make_engine
+    from bot.store.migrate import upgrade
+    from iso20k_core.standard import load_bank
+    from tests.core.helpers import all_best, profile
+
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    bank = load_bank()
+    # The console evaluates on the real day: date answers are given on it, as a person would.
+    today = dt.date.today()
+    answers = {
+        k: today.isoformat() if isinstance(v, dt.date) else v
+        for k, v in all_best(bank).items()
+        if not k.startswith(("change.", "incident."))
+    }
+    with Session(engine) as session:
+        org = get_or_create_organisation(session, "console", WORKSPACE, "Example IT")
+        org.profile = profile(persons_in_scope=50, staff_available_fte=0.5).model_dump(
+            mode="json", exclude_defaults=True
+        )
+        session.add(org)
+        upsert_member(session, org, "alice", role="admin")
+        assessment = current_assessment(session, org, bank.version)
+        for question_id, value in answers.items():
+            record_answer(session, assessment, question_id, value)
+        session.commit()
+    engine.dispose()
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--user", "alice"],
+        input="cost\nquit\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": url},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    for fact in (
+        "Consulting 38,400 EUR",
+        "Certification body 7,000 EUR",
+        "Training 3,450 EUR",
+        "Reference material and publicity 2,250 EUR",
+        "Tool software (optional) 0 EUR",
+        "Project total 51,100 EUR",
+        "Internal effort (118 person-days) 56,640 EUR",
+        "Three-year total 64,300 EUR",
+    ):
+        assert fact in lines, (fact, done.stdout)
+    assert "Audit days: 5 initial (stage 1 1.5, stage 2 3.5), 2 per surveillance." in (
+        " ".join(done.stdout.split())
+    )

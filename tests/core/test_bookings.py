@@ -24,7 +24,7 @@ from iso20k_core.report.document import render_markdown
 from iso20k_core.report.exports import export
 from iso20k_core.results import AuditBatch, Evaluation
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_at, profile
+from tests.core.helpers import TODAY, all_at, examples, profile
 
 D = dt.date
 BANK = load_bank()
@@ -163,7 +163,7 @@ def test_exports_and_the_gantt_use_the_booked_date() -> None:
     assert "Stage 1 audit (booked)" in labels and "Stage 2 audit" in labels
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     st.dates(D(2027, 5, 1), D(2028, 12, 31)),
     st.none() | st.integers(1, 120),

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso20k_core.calendar import BusinessCalendar
+from tests.core.helpers import examples
 
 D = dt.date
 
@@ -92,7 +93,7 @@ class SteppingCalendar:
 days = st.dates(D(2000, 1, 1), D(2045, 12, 31))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.sampled_from(COUNTRIES), days, st.integers(-800, 800))
 def test_indexed_steps_equal_stepping_one_day_at_a_time(
     country: str | None, day: dt.date, count: int
@@ -106,7 +107,7 @@ def test_indexed_steps_equal_stepping_one_day_at_a_time(
     assert cal.span_start(day, count) == ref.add(ref.on_or_before(day), -(max(count, 1) - 1))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from(COUNTRIES), days, st.integers(-30, 900))
 def test_indexed_counts_equal_counting_day_by_day(
     country: str | None, start: dt.date, length: int
@@ -123,3 +124,23 @@ def test_steps_cross_years_both_ways() -> None:
     assert cal.add(D(2027, 1, 4), -1) == D(2026, 12, 31)
     assert cal.add(D(2026, 12, 31), 260 * 3) == SteppingCalendar("DE").add(D(2026, 12, 31), 780)
     assert cal.add(D(2027, 1, 2), 0) == D(2027, 1, 2)  # no step: the day itself, a Saturday
+
+
+def test_why_a_day_is_no_business_day() -> None:
+    """What a booking on a closed day is warned with (weekday names in English)."""
+    assert BusinessCalendar("DE").closed_because(D(2027, 1, 1)) == "New Year's Day"
+    assert BusinessCalendar("GB").closed_because(D(2026, 12, 25)) == "Christmas Day"
+    assert BusinessCalendar("DE").closed_because(D(2027, 5, 1)) == "a Saturday"
+    assert BusinessCalendar("DE").closed_because(D(2027, 1, 4)) is None
+    assert BusinessCalendar().closed_because(D(2027, 1, 1)) is None  # no holidays without one
+    assert BusinessCalendar().closed_because(D(2027, 1, 3)) == "a Sunday"
+    assert BusinessCalendar("IL").closed_because(D(2027, 1, 1)) == "a Friday"
+
+
+def test_the_calendar_says_what_it_counts() -> None:
+    assert (
+        BusinessCalendar().describe() == "Monday to Friday, no public holidays (no country given)"
+    )
+    assert BusinessCalendar("CN").describe() == (
+        "working days and public holidays of CN (holidays package)"
+    )

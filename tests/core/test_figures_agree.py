@@ -15,29 +15,10 @@ from iso20k_core.profile import Profile
 from iso20k_core.report.document import render_markdown
 from iso20k_core.report.render import render
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_best, profile
+from tests.core.helpers import TODAY, examples, profile, two_weak_processes
 from tests.core.strategies import answers, profiles
 
 BANK = load_bank()
-
-
-def two_weak_processes() -> Any:
-    """Everything at its best but change and incident management, left unanswered.
-
-    By hand: 50 persons in scope (size scale 1.0). Change: gap 3.0 x 10 days a level = 30
-    person-days; incident: 3.0 x 8 = 24; process work 54 person-days. Consultants take 25 %,
-    54 x 0.25 = 13.5 -> 14 days, so own staff do 40. Readiness: 26 of 28 requirement areas at
-    their level, 100 x 26 / 28 = 92.857 -> 92.9 %. Stages: preparation 10, gap analysis
-    ceil(5 + 0.5 x 8 + 10 x 0.071) = 10, process max(15, 54 / 0.5 = 108, 30 / 0.5 = 60) = 108,
-    trial 65 + ceil(20 x 0.071) = 67, certification 2 + 10 + 12 + 4 + 10 + 10 = 48: 243
-    business days. Internal effort: 40 + ceil(0.2 x 243 = 48.6) = 49 + ceil(50 x 2 / 8 = 12.5)
-    = 13 + 2 x 3 = 6 + 2 x 5.0 = 10: 118 person-days, x 480 = 56,640 EUR. Consultants:
-    3 + 7 + 14 + 3 + 5 = 32 days x 1,200 = 38,400 EUR.
-    """
-    answers = {
-        k: v for k, v in all_best(BANK).items() if not k.startswith(("change.", "incident."))
-    }
-    return evaluate(profile(persons_in_scope=50, staff_available_fte=0.5), answers, TODAY, BANK)
 
 
 def test_process_work_is_one_figure_in_risks_costs_and_the_report() -> None:
@@ -117,7 +98,7 @@ def test_benefit_score_is_one_decimal_everywhere() -> None:
     assert "| Expected benefits | 8.9 / 100 |" in render_markdown(e)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(profiles(), answers(BANK))
 def test_every_reason_writes_scores_as_the_engine_kept_them(
     p: Profile, given_answers: dict[str, Any]

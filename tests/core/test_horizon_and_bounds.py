@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import LAST_TODAY, evaluate
 from iso20k_core.inputs import parse_input_text, parse_profile
-from iso20k_core.plan import MAX_PROCESS_DAYS
 from iso20k_core.profile import Profile
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_at, profile
+from tests.core.helpers import TODAY, all_at, examples, profile
 
 BANK = load_bank()
 RAW: dict[str, Any] = {
@@ -81,7 +80,7 @@ def test_a_stored_profile_is_read_back_without_the_horizon_of_today() -> None:
     assert parse_profile(stored, today=TODAY + dt.timedelta(days=4000)).start_date
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     saved=st.dates(dt.date(2000, 1, 1), dt.date(2090, 12, 31)),
     offset=st.integers(0, 365 * 10),
@@ -160,7 +159,7 @@ def test_process_work_that_does_not_fit_is_capped_and_the_verdict_says_why() -> 
     p = e.plan
     assert p.process_capped
     process = p.stages[2]
-    assert process.business_days == MAX_PROCESS_DAYS == 780
+    assert process.business_days == 780  # three years of 260 business days
     assert all(process.start <= t.start <= t.end <= process.end for t in p.tasks)
     assert e.feasibility.verdict == "not yet feasible"
     reason = next(r for r in e.feasibility.reasons if r.startswith("The process work"))
@@ -177,7 +176,7 @@ def test_process_work_that_does_not_fit_is_capped_and_the_verdict_says_why() -> 
 def test_the_same_work_with_enough_staff_is_not_capped() -> None:
     e = evaluate(profile(persons_in_scope=100_000, staff_available_fte=50), all_at(3), TODAY)
     assert not e.plan.process_capped
-    assert e.plan.stages[2].business_days < MAX_PROCESS_DAYS
+    assert e.plan.stages[2].business_days < 780
 
 
 extreme_profiles = st.fixed_dictionaries(
@@ -199,7 +198,7 @@ extreme_profiles = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(extreme_profiles, st.sampled_from([0, 1, 3]))
 def test_no_input_makes_the_plan_run_past_its_documented_bound(
     fields: dict[str, Any], level: int
@@ -210,7 +209,7 @@ def test_no_input_makes_the_plan_run_past_its_documented_bound(
     # the largest audits, about three more) and the three-year cycle: within 20 years.
     last = max(e.plan.certificate_expiry, *(b.window_end for b in e.plan.audit_batches))
     assert last < TODAY.replace(year=TODAY.year + 20)
-    assert e.plan.stages[2].business_days <= MAX_PROCESS_DAYS
+    assert e.plan.stages[2].business_days <= 780
 
 
 AMOUNTS = (
@@ -230,7 +229,7 @@ any_number = (
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from([*AMOUNTS, "awareness_hours_per_person", "internal_auditors_to_train"]),
@@ -259,3 +258,44 @@ def test_an_audit_table_of_too_many_bands_is_refused() -> None:
     field, message = problem({**RAW, "assumptions": {"audit_days_table": bands}})
     assert field == "profile.assumptions.audit_days_table"
     assert "at most 100" in message
+
+
+def test_evaluate_names_what_it_refuses_in_words() -> None:
+    with pytest.raises(InputError) as caught:
+        evaluate(profile(), {}, dt.date(1999, 12, 31), BANK)
+    assert str(caught.value) == "today: choose a day from 2000-01-01 to 9900-12-31."
+    assert evaluate(profile(start_date=None), {}, dt.date(9900, 12, 31), BANK).today == dt.date(
+        9900, 12, 31
+    )
+    late = Profile.model_validate({**RAW, "target_certification_date": dt.date(2040, 1, 1)})
+    with pytest.raises(InputError) as caught:
+        evaluate(late, {}, TODAY, BANK)
+    assert str(caught.value) == (
+        "profile.target_certification_date: choose a date from 2000-01-01 to 2036-11-25 (at "
+        "most 10 years ahead)."
+    )
+    with pytest.raises(InputError) as caught:
+        evaluate(profile(), {"nosuch.question": 1}, TODAY, BANK)
+    assert str(caught.value) == "answers.nosuch.question: unknown question id"
+    with pytest.raises(InputError) as caught:
+        evaluate(profile(), {}, TODAY, BANK, bookings={"stage1": "2027-13-01"})
+    assert str(caught.value) == "bookings.stage1: 2027-13-01 is not a date in the calendar."
+
+
+def test_an_evaluation_says_what_it_is_of() -> None:
+    e = evaluate(profile(organisation="Müller IT"), {}, TODAY)
+    assert (e.organisation, e.today, e.standard, e.bank_version) == (
+        "Müller IT",
+        TODAY,
+        "ISO/IEC 20000-1:2018",
+        "2018.1",
+    )
+    assert e.sources and all(e.sources)
+    # Nothing answered: every area of required 3 is 3.0 short; ties go alphabetically.
+    assert e.weakest_areas == (
+        "asset",
+        "availability",
+        "budgeting",
+        "business_relationship",
+        "capacity",
+    )

@@ -7,6 +7,7 @@ import itertools
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,10 @@ from iso20k_core.answers import AnswerValue
 from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_input_text
-from iso20k_core.plan import add_months
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
 from iso20k_core.standard import Question, load_bank
+from tests.core.helpers import examples
 from tests.core.strategies import TODAY, answer_values, answers, best_values, profiles
 
 BANK = load_bank()
@@ -32,7 +33,7 @@ VERDICTS = {"ready to start", "feasible with preparation", "not yet feasible"}
 
 # ISO20K_PROPERTY_EXAMPLES=5000 runs a long bug hunt; the default keeps the suite quick.
 PROPERTY = settings(
-    max_examples=int(os.environ.get("ISO20K_PROPERTY_EXAMPLES", "100")),
+    max_examples=examples(int(os.environ.get("ISO20K_PROPERTY_EXAMPLES", "100"))),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -40,6 +41,15 @@ PROPERTY = settings(
 
 def run(profile: Profile, given_answers: dict[str, AnswerValue]) -> Evaluation:
     return evaluate(profile, given_answers, TODAY, BANK)
+
+
+def years_later(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (28 February for 29 February): written here, not with the
+    plan's own month arithmetic, which this checks."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 2, 28)
 
 
 def _questions(kind: str) -> list[Question]:
@@ -142,11 +152,11 @@ def test_stage_and_audit_dates_never_overlap_or_go_backwards(
     decision = plan.certification_date
     s1, s2 = batches["surveillance1"], batches["surveillance2"]
     assert decision < s1.planned_date
-    assert s1.window_end < add_months(decision, 12)
+    assert s1.window_end < years_later(decision, 1)
     assert s1.window_end < s2.planned_date
-    assert s2.window_end < add_months(decision, 24)
+    assert s2.window_end < years_later(decision, 2)
     expiry = plan.certificate_expiry
-    assert expiry == add_months(decision, 36) - dt.timedelta(days=1)
+    assert expiry == years_later(decision, 3) - dt.timedelta(days=1)
     assert 3 * 365 - 1 <= (expiry - decision).days <= 3 * 366
     recert = batches["recertification"]
     assert s2.window_end < recert.planned_date
@@ -195,7 +205,11 @@ def _raised_numbers(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], li
     chosen = draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=3, unique=True))
     low_answers, high_answers = dict(base), dict(base)
     for q in chosen:
-        a, b = sorted(draw(st.lists(answer_values(q), min_size=2, max_size=2)))
+        # spelt as a file may spell them (`１２`, " 12 "): ordered by what they say
+        a, b = sorted(
+            draw(st.lists(answer_values(q), min_size=2, max_size=2)),
+            key=lambda v: float(unicodedata.normalize("NFKC", str(v))),
+        )
         if draw(st.booleans()):
             low_answers.pop(q.id, None)
         else:

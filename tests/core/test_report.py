@@ -20,8 +20,6 @@ import pytest
 from pypdf import PdfReader
 
 from iso20k_core.evaluate import evaluate
-from iso20k_core.figures import level as _num
-from iso20k_core.figures import money as _money
 from iso20k_core.inputs import parse_input_text
 from iso20k_core.report import charts
 from iso20k_core.report.document import REPORT_FORMATS, SECTIONS, ReportFormat, render_report
@@ -70,13 +68,20 @@ def text_of(report: Rendered, case: str, fmt: ReportFormat) -> str:
     return " ".join(text.split())
 
 
+def written(amount: int, currency: str) -> str:
+    """An amount as the report must write it, spelt out here rather than with the code under
+    test: whole units, thousands separated by commas, the currency code after (`56,640 EUR`;
+    test_amounts_as_written.py has every amount of one example worked out by hand)."""
+    return f"{amount:,} {currency}"
+
+
 def key_figures(e: Evaluation) -> list[str]:
-    """Formatted as the templates format them."""
+    """As the report must write them: percentages to one decimal, dates as YYYY-MM-DD."""
     return [
         e.feasibility.verdict,
-        f"{_num(e.readiness_percent)} %",
+        f"{e.readiness_percent:.1f} %",
         e.plan.certification_date.isoformat(),
-        _money(e.costs.project_total, e.costs.currency),
+        written(e.costs.project_total, e.costs.currency),
     ]
 
 
@@ -118,7 +123,7 @@ def test_the_plan_costs_and_appendix_are_complete(
         assert batch.booking_deadline is None or batch.booking_deadline.isoformat() in text
     for part in e.costs.parts:
         assert f"{part.title}" in text
-    assert _money(e.costs.three_year_total, e.costs.currency) in text
+    assert written(e.costs.three_year_total, e.costs.currency) in text
     assert "What to check in the certification body's quote" in text
     assert "30 %" in text  # reductions are capped at 30 % (ISO/IEC 20000-6:2017 9.1.4)
     assert "ISO/IEC 17021-1" in text
@@ -209,7 +214,7 @@ def test_pdf_has_the_sections_verdict_and_total(report: Rendered, case: str) -> 
     for section in SECTIONS:
         assert section.title in text
     assert e.feasibility.verdict in text
-    assert _money(e.costs.project_total, e.costs.currency) in text
+    assert written(e.costs.project_total, e.costs.currency) in text
     assert ("Provisional report" in text) == (case == NO_ANSWERS)
 
 

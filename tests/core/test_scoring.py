@@ -1,5 +1,4 @@
 from iso20k_core.evaluate import evaluate
-from iso20k_core.scoring import MANAGEMENT_WEIGHT
 from iso20k_core.standard import load_bank
 from tests.core.helpers import TODAY, all_at, all_best, profile
 
@@ -81,10 +80,7 @@ def test_weak_leadership_blocks_feasibility() -> None:
 def test_management_weighs_more_than_technical() -> None:
     e = evaluate(profile(), all_at(3), TODAY)
     f = e.feasibility
-    assert MANAGEMENT_WEIGHT > 0.5
-    assert f.score == round(
-        MANAGEMENT_WEIGHT * f.management_score + (1 - MANAGEMENT_WEIGHT) * f.technical_score, 1
-    )
+    assert f.score == round(0.65 * f.management_score + 0.35 * f.technical_score, 1)
     technical_only = {
         q.id: 5
         for a in BANK.areas
@@ -125,3 +121,43 @@ def test_completion_counts_per_section() -> None:
     assert first.section == section.id
     assert first.answered == len(answers)
     assert e.completion.answered == len(answers)
+
+
+def test_completion_per_section_and_per_area_in_numbers() -> None:
+    # Two of the leadership area's four questions, one benefit rating: 3 of 157 = 1.9 %.
+    e = evaluate(
+        profile(),
+        {
+            "leadership.commitment": 2,
+            "leadership.sponsor_named": "yes",
+            "benefits.best_practice": 4,
+        },
+        TODAY,
+    )
+    assert (e.completion.answered, e.completion.total, e.completion.percent) == (3, 157, 1.9)
+    sections = {s.section: (s.answered, s.total, s.percent) for s in e.completion.sections}
+    assert sections["foundation"] == (2, 34, 5.9)  # eight areas of 4 or 5 questions: 2 / 34
+    assert sections["benefits"] == (1, 9, 11.1)  # 100 / 9
+    assert sections["resolution"][0::2] == (0, 0.0)
+    leadership = e.area("leadership")
+    assert (leadership.answered, leadership.total) == (2, 4)
+
+
+def test_years_are_written_to_one_decimal_up_to_a_thousand() -> None:
+    from iso20k_core.scoring import years_text
+
+    assert years_text(3.44) == "3.4 years"
+    assert years_text(1000) == "1,000.0 years"
+    assert years_text(1000.1) == "more than 1,000 years"
+
+
+def test_each_area_carries_its_clause_and_owner() -> None:
+    e = evaluate(profile(), {}, TODAY)
+    incident = e.area("incident")
+    assert (incident.clause, incident.owner_role, incident.section, incident.kind) == (
+        "8.6.1",
+        "Incident manager",
+        "resolution",
+        "requirements",
+    )
+    assert (e.area("tooling").dimension, e.area("tooling").kind) == ("technical", "foundation")

@@ -4,11 +4,12 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso20k_core.dates import DateError, check_horizon, latest, parse_iso_date
 from iso20k_core.text import TextError, clean_text
+from tests.core.helpers import examples
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -42,6 +43,7 @@ def test_new_emoji_and_joiners_are_kept() -> None:
     assert clean_text("👩‍💻 team") == "👩‍💻 team"
 
 
+@settings(max_examples=examples(100))
 @given(st.text())
 def test_any_text_is_either_refused_clearly_or_clean(value: str) -> None:
     try:
@@ -71,3 +73,38 @@ def test_the_horizon_runs_from_2000_to_ten_years_ahead() -> None:
     for day in (dt.date(1999, 12, 31), dt.date(2036, 12, 2), dt.date(9999, 6, 1)):
         with pytest.raises(DateError, match="from 2000-01-01 to 2036-12-01"):
             check_horizon(day, TODAY)
+
+
+def test_unicode_line_separators_are_line_breaks() -> None:
+    with pytest.raises(TextError, match="line break"):
+        clean_text("Acme\u2028Ltd")
+    assert clean_text("one\u2029two", multiline=True) == "one\ntwo"
+
+
+@pytest.mark.parametrize(
+    "char", ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff"]
+)
+def test_non_characters_are_refused(char: str) -> None:
+    with pytest.raises(TextError) as caught:
+        clean_text(f"a{char}b")
+    assert str(caught.value) == (
+        f"Remove an unprintable character (U+{ord(char):04X}); it cannot be stored or shown."
+    )
+
+
+@pytest.mark.parametrize("char", ["\ufdcf", "\ufffd", "\U0001fffd", "😀"])
+def test_characters_next_to_them_are_kept(char: str) -> None:
+    assert clean_text(f"a{char}b") == unicodedata.normalize("NFKC", f"a{char}b")
+
+
+def test_the_words_of_each_refusal() -> None:
+    with pytest.raises(TextError) as caught:
+        clean_text("one\ttwo")
+    assert str(caught.value) == (
+        "Remove a line break or tab character (U+0009); it cannot be stored or shown."
+    )
+    assert clean_text(" one\ttwo ", multiline=True) == "one\ttwo"
+    with pytest.raises(TextError) as caught:
+        clean_text("x" * 201, limit=200)
+    assert str(caught.value) == "Keep it to 200 characters; this has 201."
+    assert clean_text("  Ｍüller  ") == "Müller"  # NFKC, then stripped

@@ -15,7 +15,7 @@ from iso20k_core.evaluate import evaluate
 from iso20k_core.profile import Profile
 from iso20k_core.report import charts
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_at, profile
+from tests.core.helpers import TODAY, all_at, examples, profile
 from tests.core.strategies import answers, profiles
 
 BANK = load_bank()
@@ -44,7 +44,7 @@ def test_too_few_people_reads_without_figures_for_members() -> None:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(profiles(), answers(BANK))
 def test_no_member_version_of_a_risk_carries_staffing_or_money(
     p: Profile, given_answers: dict[str, Any]

@@ -1,0 +1,65 @@
+"""In a mutation run (benchmarks/mutation.py sets ISO20K_MUTATION), the engine's caches start
+empty.
+
+mutmut forks each mutant's test run from a process that has already run the tests, so a
+memoised result (the question bank, the lists of countries, currencies and timezones) would
+be served from before the mutation, and the mutated code that builds it would never run: its
+mutants would "survive" whatever the tests assert. Cleared when a mutant's run starts, they
+are built again by the code under test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from iso20k_core import places
+from iso20k_core.standard import bank
+
+_CACHED = (places.countries, places.currencies, places.timezones, places.codes, bank._load)
+
+
+def _mutating() -> bool:
+    return bool(os.environ.get("ISO20K_MUTATION"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_engine_caches() -> Iterator[None]:
+    """Once per run: a mutant's tests build them again with the mutated code."""
+    if _mutating():
+        for cached in _CACHED:
+            cached.cache_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
+    """Before every test while mutmut records which tests reach which function (its
+    "stats" run): otherwise only the first test to build a cache would be recorded."""
+    if _mutating() and os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        for cached in _CACHED:
+            cached.cache_clear()
+    yield
+
+
+# Rendering (HTML, charts, the exports) takes most of the suite's time, and each surviving
+# mutant runs every test that reaches its code: in a mutation run of the engine these are
+# left to the renderers' own run. The engine's figures are still read in text and Markdown.
+RENDERING_FILES = ("tests/core/test_report.py", "tests/core/test_exports.py")
+RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _mutating():
+        return
+    kept, left = [], []
+    for item in items:
+        rendering = item.nodeid.startswith(RENDERING_FILES) or any(
+            word in item.name for word in RENDERING_WORDS
+        )
+        (left if rendering else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
