@@ -18,25 +18,10 @@ from slack_sdk.errors import SlackApiError
 from bot.dialogs.model import Message
 from bot.reminders.dispatch import RateLimited
 from bot.slack.reminder_channel import SlackReminderChannel
+from tests.clocks import SteppedClock
 from tests.slackfake.server import FakeSlack
 
 TOKEN = "xoxb-test-token"
-
-
-class SteppedClock:
-    """Monotonic seconds that advance only when someone sleeps (or the test says so)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds > 0, "a channel should not sleep for nothing"
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 class TimedClient(WebClient):
