@@ -134,7 +134,7 @@ def test_failures_back_off_then_fail_for_good(engine: Engine) -> None:
         for attempt in range(1, 6):
             token, (row,) = claim_due(session, now)
             assert row.attempts == attempt - 1
-            record_failure(session, row, token, now, "boom")
+            record_failure(session, row, token, now, f"boom {attempt}")
             session.expire_all()
             row = session.exec(select(Reminder)).one()
             if row.state == "failed":
@@ -145,7 +145,7 @@ def test_failures_back_off_then_fail_for_good(engine: Engine) -> None:
         # reminder is failed": four waits, each twice the last, then failed on the fifth.
         assert (attempt, row.state, row.attempts) == (5, "failed", 5)
         assert waits == [SECOND * 30, SECOND * 60, SECOND * 120, SECOND * 240]
-        assert row.last_error == "boom"
+        assert row.last_error == "boom 5"  # the last attempt's reason, shown in remind
         assert claim_due(session, now + dt.timedelta(days=1))[1] == []
 
 

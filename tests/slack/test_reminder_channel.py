@@ -100,6 +100,7 @@ def test_a_429_hands_slack_s_wait_back_to_the_outbox(slack: FakeSlack) -> None:
     with pytest.raises(RateLimited) as limited:
         channel.send("C42", Message(heading="Book the Stage 1 audit"))
     assert limited.value.retry_after == 7.0
+    assert str(limited.value) == "rate limited for 7 s"
     assert channel.send("C42", Message(heading="Book the Stage 1 audit")) is not None
     assert [c.failed for c in slack.calls_to("chat.postMessage")] == [True, False]
 
@@ -121,3 +122,44 @@ def test_a_message_reference_is_slack_s_ts_and_people_have_timezones(slack: Fake
     assert channel.timezone_of("U2") == "Asia/Shanghai"
     assert channel.timezone_of("C42") is None  # a channel has no timezone of its own
     assert [c.args["user"] for c in slack.calls_to("users.info")] == ["U2"]
+
+
+def test_a_429_without_retry_after_waits_half_a_minute(slack: FakeSlack) -> None:
+    """Slack sends Retry-After with every 429 (PLATFORM.md); should one come without, the
+    outbox waits 30 s rather than hammering the channel."""
+    clock = SteppedClock()
+    channel, _ = channel_on(slack, clock)
+    slack.fail_next("chat.postMessage", status=429, retry_after=None)
+    with pytest.raises(RateLimited) as limited:
+        channel.send("C42", Message(heading="Book the Stage 1 audit"))
+    assert limited.value.retry_after == 30.0
+
+
+def test_every_post_carries_its_notification_text(slack: FakeSlack) -> None:
+    """The text is what notifications, screen readers and old clients show (Slack asks for
+    it beside blocks): the message in plain words, escaped like mrkdwn."""
+    clock = SteppedClock()
+    channel, _ = channel_on(slack, clock)
+    channel.send("C42", Message(heading="Book the Stage 1 audit by 2027-07-19", text="A & B"))
+    (posted,) = slack.calls_to("chat.postMessage")
+    assert posted.args["text"] == "Book the Stage 1 audit by 2027-07-19\nA &amp; B"
+
+
+def test_no_ts_no_reference_and_no_timezone_none(slack: FakeSlack) -> None:
+    """What Slack did not say is not made up: a post answered without a ts has no reference,
+    a person without a timezone has none (not the string "None")."""
+    clock = SteppedClock()
+    channel, _ = channel_on(slack, clock)
+    slack.answer("chat.postMessage", {"ok": True, "channel": "C42"})
+    slack.answer("users.info", {"ok": True, "user": {"id": "U2", "tz": None}})
+    assert channel.send("C42", Message(heading="Digest")) is None
+    assert channel.timezone_of("U2") is None
+
+
+def test_enterprise_grid_people_have_timezones_too(slack: FakeSlack) -> None:
+    """Enterprise Grid user ids start with W (Slack's "user ID" docs), ordinary ones with U."""
+    slack.set_user("W2", tz="America/Chicago")
+    clock = SteppedClock()
+    channel, _ = channel_on(slack, clock)
+    assert channel.timezone_of("W2") == "America/Chicago"
+    assert channel.timezone_of("G42") is None  # a private channel
