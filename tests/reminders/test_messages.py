@@ -28,12 +28,12 @@ from bot.reminders.messages import reminder_message
 from bot.slack.blocks import fallback_text, message_blocks, submitted_values
 from bot.slack.reminder_channel import SlackReminderChannel
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from bot.store.models import Reminder
 from iso20k_core.standard import load_bank
 from tests.clocks import SteppedClock
 from tests.e2e.harness import block_text
 from tests.e2e.test_slack_basics import setup_values, text
+from tests.migrated import migrated
 from tests.slackfake.limits import check_message
 from tests.slackfake.server import FakeSlack
 
@@ -48,7 +48,7 @@ def engine_at(tmp_path: Path, name: str | None = "Acme IT") -> Engine:
     """A migrated database holding one Slack organisation, with its profile unless `name`
     is None."""
     url = f"sqlite:///{tmp_path / 'messages.db'}"
-    upgrade(url)
+    migrated(url)
     engine = make_engine(url)
     if name is not None:
         raw = submitted_values(

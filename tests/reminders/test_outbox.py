@@ -19,9 +19,9 @@ from bot.reminders.outbox import claim_due, mark_sent, record_failure, sync_remi
 from bot.slack.reminder_channel import SlackReminderChannel
 from bot.store.crud import get_or_create_organisation, upsert_member
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from bot.store.models import Reminder
 from iso20k_core.standard import load_bank
+from tests.migrated import migrated
 from tests.slackfake.server import FakeSlack
 
 MONDAY_TEN = dt.datetime(2027, 3, 1, 10, 0, tzinfo=dt.UTC)
@@ -35,7 +35,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         url = f"sqlite:///{tmp_path / 'outbox.db'}"
     else:
         url = request.getfixturevalue("fresh_postgres_url")
-    upgrade(url)
+    migrated(url)
     e = make_engine(url)
     yield e
     e.dispose()

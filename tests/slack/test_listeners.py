@@ -12,8 +12,8 @@ from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import iso20k_command
 from bot.slack.sender import SENDER, Target, answer
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from iso20k_core.standard import load_bank
+from tests.migrated import migrated
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -43,7 +43,7 @@ def test_the_command_acks_before_handing_the_work_over() -> None:
 
 def state(tmp_path: Path) -> tuple[WorkerState, MagicMock]:
     url = f"sqlite:///{tmp_path / 'l.db'}"
-    upgrade(url)
+    migrated(url)
     sender = MagicMock()
     return WorkerState(make_engine(url), load_bank(), {SENDER: sender}), sender
 
