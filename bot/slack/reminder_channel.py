@@ -24,9 +24,17 @@ MIN_INTERVAL = 1.0  # seconds between two messages to the same channel
 
 
 class SlackReminderChannel:
-    def __init__(self, client: WebClient, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        # The clock and the sleep are passed in so a test can measure the pacing on a clock
+        # it controls, without waiting a real second per message.
         self.client = client
         self.clock = clock
+        self.sleep = sleep
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -43,7 +51,7 @@ class SlackReminderChannel:
             wait = self._last.get(target, -MIN_INTERVAL) + MIN_INTERVAL - self.clock()
             self._last[target] = self.clock() + max(wait, 0)
         if wait > 0:
-            time.sleep(wait)
+            self.sleep(wait)
 
     def send(self, target: str, message: Message) -> str | None:
         self._pace(target)

@@ -11,8 +11,8 @@ from bot.dialogs.commands import handle_command
 from bot.dialogs.context import DirectoryError, OpenDirectory, Person, enter
 from bot.dialogs.model import Message
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from iso20k_core.standard import load_bank
+from tests.migrated import migrated
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -31,7 +31,7 @@ def test_the_acting_person_is_known_to_the_dialog_and_kept_on_the_member_row(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'd.db'}"
-    upgrade(url)
+    migrated(url)
     engine = make_engine(url)
     with Session(engine) as session:
         ctx = enter(session, "slack", "T1", "T1", "U1", TODAY, load_bank(), directory=Shanghai())

@@ -44,10 +44,10 @@ from bot.slack.app import build_app
 from bot.slack.deps import SlackDeps, make_worker
 from bot.slack.sender import install_sender
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from bot.web import create_web_app
 from iso20k_core.standard import load_bank
 from tests import processes
+from tests.migrated import migrated
 from tests.slackfake.interactions import ack_problems, submission_state
 from tests.slackfake.limits import check_message, check_view, message_refusals
 from tests.slackfake.server import Call, FakeSlack, ManualClock
@@ -446,7 +446,7 @@ def start_world(
     # acted themselves are members of T1 (users.info), as colleagues of U1 would be.
     slack = FakeSlack(token=TOKEN, team_id="T1", clock=ManualClock()).start()
     url = database_url or f"sqlite:///{tmp_path / 'slack.db'}"
-    upgrade(url)
+    migrated(url)
     engine = make_engine(url)
     settings = Settings(
         slack_bot_token=TOKEN,

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from bot.store.models import Assignment, Member, Organisation
 from tests.e2e.harness import SECRET, Response, SlackWorld, block_text
+from tests.e2e.quiet import WorkCounter
 from tests.e2e.test_slack_basics import set_up, setup_values
 from tests.slackfake.limits import check_view
 from tests.slackfake.signing import (
@@ -51,6 +52,7 @@ def signed_post(world: SlackWorld, body: str) -> Response:
 
 
 def test_a_command_without_a_workspace_is_refused_with_a_sentence(world: SlackWorld) -> None:
+    counter = WorkCounter(world)
     for team in ("", "not-a-team", "E1"):
         body = slash_command_body(
             text="status", team_id=team, user_id="U1", response_url=world.slack.response_url()
@@ -58,17 +60,23 @@ def test_a_command_without_a_workspace_is_refused_with_a_sentence(world: SlackWo
         answer = signed_post(world, body)
         assert answer.status == 200
         assert "did not say which Slack workspace" in answer.text
+    counter.wait_quiet(0)  # had anything been handed over, it would be over now
+    assert counter.started == 0
     assert organisations(world) == []
     assert world.slack.calls_to("response_url") == []
 
 
 def test_a_command_without_a_person_is_refused(world: SlackWorld) -> None:
+    counter = WorkCounter(world)
     body = slash_command_body(text="status", team_id="T1", user_id="")
     assert "did not say which Slack workspace" in signed_post(world, body).text
+    counter.wait_quiet(0)
+    assert counter.started == 0
     assert organisations(world) == []
 
 
 def test_a_click_without_a_workspace_is_answered_where_it_was(world: SlackWorld) -> None:
+    counter = WorkCounter(world)
     payload = {
         "type": "block_actions",
         "team": None,
@@ -82,6 +90,8 @@ def test_a_click_without_a_workspace_is_answered_where_it_was(world: SlackWorld)
     assert signed_post(world, urlencode({"payload": json.dumps(payload)})).status == 200
     reply = world.last("response_url")
     assert "did not say which Slack workspace" in block_text(reply.args["blocks"])
+    counter.wait_quiet(0)
+    assert len(world.slack.calls_to("response_url")) == 1
     assert organisations(world) == []
 
 
@@ -105,10 +115,13 @@ def test_a_submission_without_a_workspace_is_told_so_in_the_modal(world: SlackWo
 
 
 def test_a_home_tab_event_without_a_workspace_shows_nothing(world: SlackWorld) -> None:
+    counter = WorkCounter(world)
     body = json.loads(event_body({"type": "app_home_opened", "user": "U1", "tab": "home"}))
     body["team_id"] = None
     body["authorizations"][0]["team_id"] = None
     assert signed_post(world, json.dumps(body)).status == 200
+    counter.wait_quiet(0)
+    assert counter.started == 0
     assert organisations(world) == []
     assert world.slack.calls_to("views.publish") == []
 
@@ -153,11 +166,13 @@ def test_a_grid_user_of_another_workspace_of_the_enterprise_cannot_be_assigned(
     world.slack.set_user("U5", team_id="T1", enterprise_id="E1", teams=["T1", "T3"])
     world.slack.set_user("U6", team_id="T3", enterprise_id="E1", teams=["T3"])
     grid = {"team": "T1", "enterprise": "E1", "org_wide": True}
+    counter = WorkCounter(world)
     world.command("assign <@U5|both> resolution", **grid)
     assert "Assigned Resolution" in block_text(world.last("response_url").args["blocks"])
     world.command("assign <@U6|other> resolution", **grid)
     refused = block_text(world.last("response_url", 2).args["blocks"])
     assert "not in this workspace" in refused
+    counter.wait_quiet(2)
     assert [c.args["channel"] for c in world.slack.calls_to("chat.postMessage")][-1] == "U5"
     assert "U6" not in members(world)["E1:T1"]
 
@@ -170,12 +185,15 @@ def test_a_manager_cannot_assign_or_promote_someone_of_another_workspace(
 ) -> None:
     set_up(world, team="T1", user="U1")
     world.command("status", team="T2", user="U9")  # U9 is a person of T2
+    world.last("response_url")  # U9's own status, answered
+    counter = WorkCounter(world)
     posted = len(world.slack.calls_to("chat.postMessage"))
     world.command("assign <@U9|eve> resolution 2026-12-18", team="T1", user="U1")
     refused = block_text(world.last("response_url", 2).args["blocks"])
     assert "That person is not in this workspace" in refused and "nothing was changed" in refused
     world.command("role <@U9|eve> manager", team="T1", user="U1")
     assert "not in this workspace" in block_text(world.last("response_url", 3).args["blocks"])
+    counter.wait_quiet(2)
     assert assignments(world) == []
     assert members(world)["T1"] == {"U1"}
     assert len(world.slack.calls_to("chat.postMessage")) == posted  # no message to U9
@@ -231,13 +249,16 @@ def _click_body(world: SlackWorld, **fields: Any) -> str:
 
 def test_a_response_url_outside_slack_is_not_followed(world: SlackWorld) -> None:
     set_up(world)
+    counter = WorkCounter(world)
     for url in ("file:///etc/passwd", "https://evil.example/hook", "http://hooks.slack.com/x"):
         body = slash_command_body(text="help", team_id="T1", user_id="U1", response_url=url)
         assert signed_post(world, body).status == 200
-    # answered in the person's direct messages instead, three times
+    # answered in the person's direct messages instead, three times (counted once the app
+    # is quiet: a fourth would come after the three a wait would stop at)
+    counter.wait_quiet(3)
     helps = [
         c
-        for c in world.slack.wait_for("chat.postMessage", 4)
+        for c in world.slack.calls_to("chat.postMessage")
         if "What you can ask:" in block_text(c.args["blocks"])
     ]
     assert [c.args["channel"] for c in helps] == ["U1"] * 3

@@ -116,8 +116,11 @@ def test_a_malformed_timestamp_is_401(world: SlackWorld, logs: Records, timestam
         "X-Slack-Request-Timestamp": timestamp,
         "X-Slack-Signature": signature(body, timestamp),  # right but for the timestamp
     }
-    status, _, _ = send(world, body, headers)
+    status, answered, text = send(world, body, headers)
     assert status == 401
+    assert text == "Invalid or missing Slack signature."
+    # Not from Slack as far as anyone can tell: nothing to tell Slack about its retries
+    assert "x-slack-no-retry" not in answered
     assert_short_log(logs, 1)
     reason = logs.refusals()[0]
     assert reason.startswith("refused POST /slack/events: 401 ")
@@ -196,8 +199,9 @@ def test_a_wrong_signature_is_401(world: SlackWorld, logs: Records) -> None:
 def test_a_signed_body_nobody_can_read_is_400(
     world: SlackWorld, logs: Records, body: bytes, content_type: str
 ) -> None:
-    status, headers, _ = send(world, body, signed(body, content_type))
+    status, headers, text = send(world, body, signed(body, content_type))
     assert status == 400
+    assert text == "Malformed request body."
     assert headers.get("x-slack-no-retry") == "1"  # Slack need not send it again
     assert_short_log(logs, 1)
     assert logs.refusals()[0].startswith("refused POST /slack/events: 400 ")
@@ -239,8 +243,10 @@ def test_a_5_mb_body_sent_whole_is_413_and_logged_in_one_line(
     world: SlackWorld, logs: Records
 ) -> None:
     body = MARK * (BIG // len(MARK))
-    status, _, _ = send(world, body, signed(body))
+    status, headers, text = send(world, body, signed(body))
     assert status == 413
+    assert text == "Request body over 1000000 bytes."  # README: "a body over 1 MB"
+    assert headers.get("x-slack-no-retry") == "1"  # the same body would be refused again
     assert_short_log(logs, 1)
 
 

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.dialogs.model import Message
-from bot.reminders import outbox
 from bot.reminders.dispatch import RateLimited, tick
 from bot.reminders.generate import ReminderSpec
 from bot.reminders.outbox import claim_due, mark_sent, record_failure, sync_reminders
+from bot.slack.reminder_channel import SlackReminderChannel
 from bot.store.crud import get_or_create_organisation, upsert_member
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from bot.store.models import Reminder
 from iso20k_core.standard import load_bank
+from tests.migrated import migrated
+from tests.slackfake.server import FakeSlack
 
 MONDAY_TEN = dt.datetime(2027, 3, 1, 10, 0, tzinfo=dt.UTC)
+SECOND = dt.timedelta(seconds=1)
+LEASE_DOC = dt.timedelta(minutes=2)  # README "Reminders": "under a two-minute lease"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -30,7 +35,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         url = f"sqlite:///{tmp_path / 'outbox.db'}"
     else:
         url = request.getfixturevalue("fresh_postgres_url")
-    upgrade(url)
+    migrated(url)
     e = make_engine(url)
     yield e
     e.dispose()
@@ -90,12 +95,33 @@ def test_claims_are_exclusive_and_expire(engine: Engine) -> None:
         _, b = claim_due(session, MONDAY_TEN, limit=3)
         assert len(a) == 3 and len(b) == 2
         assert not {r.id for r in a} & {r.id for r in b}
-        # worker A dies; after the lease its rows are taken over, and A can no longer mark them
-        later = MONDAY_TEN + outbox.LEASE + dt.timedelta(seconds=1)
+        # README: "a two-minute lease". A second short of it, nobody may take them over ...
+        assert claim_due(session, MONDAY_TEN + LEASE_DOC - SECOND, limit=10)[1] == []
+        # ... worker A died: once the lease is over its rows are taken over, and A can no
+        # longer mark them
+        later = MONDAY_TEN + LEASE_DOC
         token_c, c = claim_due(session, later, limit=10)
         assert {r.id for r in c} == {r.id for r in a} | {r.id for r in b}
         assert not mark_sent(session, a[0].id or 0, token_a, later, None)
         assert mark_sent(session, a[0].id or 0, token_c, later, None)
+
+
+def test_a_dead_worker_s_claim_is_taken_over_after_two_minutes_not_before(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        sync_reminders(session, org_id(session), [nudge("U1", MONDAY_TEN)])
+        session.commit()
+        claim_due(session, MONDAY_TEN)  # worker A claims it, then is killed before sending
+    channel = FakeChannel()
+    for seconds in (1, 60, 119):
+        early = MONDAY_TEN + dt.timedelta(seconds=seconds)
+        result = tick(engine, load_bank(), {"slack": channel}, lambda at=early: at)
+        assert (result.claimed, result.sent) == (0, 0), f"taken over after {seconds} s"
+    expired = MONDAY_TEN + dt.timedelta(minutes=2)
+    result = tick(engine, load_bank(), {"slack": channel}, lambda: expired)
+    assert (result.claimed, result.sent) == (1, 1)
+    assert channel.sent == [("U1", "Reminder: please answer Resolution")]
 
 
 def test_failures_back_off_then_fail_for_good(engine: Engine) -> None:
@@ -105,19 +131,21 @@ def test_failures_back_off_then_fail_for_good(engine: Engine) -> None:
         session.commit()
         now = MONDAY_TEN
         waits = []
-        for _ in range(outbox.MAX_ATTEMPTS):
+        for attempt in range(1, 6):
             token, (row,) = claim_due(session, now)
-            record_failure(session, row, token, now, "boom")
+            assert row.attempts == attempt - 1
+            record_failure(session, row, token, now, f"boom {attempt}")
             session.expire_all()
             row = session.exec(select(Reminder)).one()
+            if row.state == "failed":
+                break
             waits.append(row.due_at - now)
             now = row.due_at
-        assert row.state == "failed" and row.attempts == outbox.MAX_ATTEMPTS
-        assert waits[:3] == [
-            dt.timedelta(seconds=30),
-            dt.timedelta(seconds=60),
-            dt.timedelta(seconds=120),
-        ]
+        # README: "other errors back off (30 s, 1 min, 2 min, …) and after five attempts the
+        # reminder is failed": four waits, each twice the last, then failed on the fifth.
+        assert (attempt, row.state, row.attempts) == (5, "failed", 5)
+        assert waits == [SECOND * 30, SECOND * 60, SECOND * 120, SECOND * 240]
+        assert row.last_error == "boom 5"  # the last attempt's reason, shown in remind
         assert claim_due(session, now + dt.timedelta(days=1))[1] == []
 
 
@@ -193,7 +221,7 @@ def test_a_batch_that_outlives_its_lease_does_not_send_twice(engine: Engine) -> 
             upsert_member(session, org, f"U{n}")
         sync_reminders(session, oid, [nudge(f"U{n}", MONDAY_TEN) for n in range(3)])
         session.commit()
-    late = MONDAY_TEN + outbox.LEASE + dt.timedelta(seconds=1)
+    late = MONDAY_TEN + LEASE_DOC + SECOND
     taken: list[int] = []
 
     class SlowChannel(FakeChannel):
@@ -208,3 +236,50 @@ def test_a_batch_that_outlives_its_lease_does_not_send_twice(engine: Engine) -> 
     assert (result.sent, result.lost) == (1, 2)
     assert [target for target, _ in channel.sent] == ["U0"]
     assert len(taken) == 2  # the other worker holds them now and sends them, once
+
+
+def test_a_reminder_slack_refuses_every_time_is_failed_after_its_fifth_attempt(
+    engine: Engine,
+) -> None:
+    """Through the real Slack channel: the bot was never invited to the team channel, so
+    Slack answers not_in_channel to every post. Ticking whenever the row is due again, the
+    reminder is tried exactly five times, 30 s, 60 s, 120 s and 240 s apart, then failed and
+    never tried again."""
+    with Session(engine) as session:
+        audit = ReminderSpec(
+            "audit_batch",
+            "stage1",
+            7,
+            "C-TEAM",
+            MONDAY_TEN,
+            {"title": "Stage 1 audit", "planned": "2027-03-08"},
+        )
+        sync_reminders(session, org_id(session), [audit])
+        session.commit()
+    clock = {"now": MONDAY_TEN}
+    with FakeSlack(token="xoxb-test-token") as slack:
+        client = WebClient(token="xoxb-test-token", base_url=slack.url)
+        channel = SlackReminderChannel(client, sleep=lambda seconds: None)
+        tried_at = []
+        for _ in range(20):  # far more ticks than attempts: the count must stop by itself
+            with Session(engine) as session:
+                row = session.exec(select(Reminder)).one()
+            if row.state != "pending":
+                break
+            clock["now"] = row.due_at
+            before = len(slack.calls_to("chat.postMessage"))
+            tick(engine, load_bank(), {"slack": channel}, lambda: clock["now"])
+            if len(slack.calls_to("chat.postMessage")) > before:
+                tried_at.append(clock["now"])
+        posts = slack.calls_to("chat.postMessage")
+        assert [c.refusal for c in posts] == ["not_in_channel"] * 5
+        # a day later the outbox still holds it as failed, and nothing more is posted
+        later = MONDAY_TEN + dt.timedelta(days=1, hours=1)
+        assert tick(engine, load_bank(), {"slack": channel}, lambda: later).claimed == 0
+        assert len(slack.calls_to("chat.postMessage")) == 5
+    gaps = [b - a for a, b in itertools.pairwise(tried_at)]
+    assert gaps == [SECOND * 30, SECOND * 60, SECOND * 120, SECOND * 240]
+    with Session(engine) as session:
+        row = session.exec(select(Reminder)).one()
+    assert (row.state, row.attempts) == ("failed", 5)
+    assert row.last_error is not None and "not_in_channel" in row.last_error

@@ -12,11 +12,11 @@ from bot.dialogs.worker import run_step
 from bot.reminders.dispatch import tick
 from bot.slack.reminder_channel import SlackReminderChannel
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from bot.store.models import Reminder
 from iso20k_core.standard import load_bank
 from tests.e2e.harness import block_text
 from tests.e2e.test_slack_basics import setup_values
+from tests.migrated import migrated
 from tests.slackfake.server import FakeSlack
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
@@ -39,7 +39,7 @@ def set_up(tmp_path: Path):  # type: ignore[no-untyped-def]
     from bot.dialogs.commands import handle_command, handle_submit
 
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    upgrade(url)
+    migrated(url)
     engine = make_engine(url)
     raw = slack_form(setup_values())
     assert not step(engine, "U1", lambda ctx: handle_submit(ctx, "setup", {}, raw)).errors

@@ -11,7 +11,6 @@ from bot.slack.listeners.actions import button_pressed
 from bot.slack.listeners.commands import iso20k_command
 from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import view_submitted
-from bot.slack.tenant import NO_WORKSPACE
 from iso20k_core.standard import load_bank
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
@@ -32,7 +31,11 @@ def test_a_command_of_a_grid_workspace_is_keyed_on_enterprise_and_workspace() ->
 def test_no_listener_hands_over_a_request_without_a_workspace() -> None:
     d, ack = deps(), AsyncMock()
     asyncio.run(iso20k_command(d, ack, {"team_id": "", "user_id": "U1", "text": "status"}))
-    ack.assert_awaited_once_with(text=NO_WORKSPACE.text)
+    # README: a request that names no workspace "is refused ('did not say which Slack
+    # workspace…') and creates nothing"
+    ((), said) = ack.await_args
+    assert ack.await_count == 1 and list(said) == ["text"]
+    assert "did not say which Slack workspace" in said["text"]
     body = {"user": {"id": "U1"}, "team": None, "type": "block_actions"}
     asyncio.run(button_pressed(d, AsyncMock(), body, {"value": "status|"}))
     view = {"callback_id": "iso20k:setup", "private_metadata": "{}", "state": {}}

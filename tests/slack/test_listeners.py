@@ -10,10 +10,10 @@ from unittest.mock import AsyncMock, MagicMock, call
 from bot.dialogs.worker import WorkerState
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import iso20k_command
-from bot.slack.sender import APOLOGY, NOT_SHOWN, SENDER, Target, answer
+from bot.slack.sender import SENDER, Target, answer
 from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from iso20k_core.standard import load_bank
+from tests.migrated import migrated
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -43,7 +43,7 @@ def test_the_command_acks_before_handing_the_work_over() -> None:
 
 def state(tmp_path: Path) -> tuple[WorkerState, MagicMock]:
     url = f"sqlite:///{tmp_path / 'l.db'}"
-    upgrade(url)
+    migrated(url)
     sender = MagicMock()
     return WorkerState(make_engine(url), load_bank(), {SENDER: sender}), sender
 
@@ -65,7 +65,14 @@ def test_a_failure_apologises_instead_of_showing_a_trace(tmp_path: Path) -> None
     sender.deliver.side_effect = RuntimeError("boom")
     answer(worker_state, request("help"), Target("U1"))
     # The step was committed; only its answer did not get through, and the apology says so.
-    sender.apologise.assert_called_once_with(Target("U1"), NOT_SHOWN)
+    # README: "one that was done but whose answer could not be sent says so"
+    ((target, apology),) = [c.args for c in sender.apologise.call_args_list]
+    assert target == Target("U1")
+    assert apology.plain() == (
+        "Sorry, the answer could not be shown\n"
+        "Your request was handled, but its answer did not reach you. Run the command again "
+        "to see it."
+    )
 
 
 def test_a_failed_step_says_the_request_was_not_completed(tmp_path: Path) -> None:
@@ -74,5 +81,9 @@ def test_a_failed_step_says_the_request_was_not_completed(tmp_path: Path) -> Non
     worker_state.engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'no.db'}")
     answer(worker_state, request("status"), Target("U1"))
     sender.deliver.assert_not_called()
-    sender.apologise.assert_called_once_with(Target("U1"), APOLOGY)
-    assert "could not be completed" in APOLOGY.text and "lost" not in APOLOGY.text
+    # README: "A command that fails gets 'your request could not be completed'"; nothing is
+    # claimed done, nor lost.
+    ((target, apology),) = [c.args for c in sender.apologise.call_args_list]
+    assert target == Target("U1")
+    assert "your request could not be completed" in apology.plain()
+    assert "handled" not in apology.plain() and "lost" not in apology.plain()

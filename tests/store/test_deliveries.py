@@ -16,8 +16,6 @@ from bot.dialogs.model import Field, Form, Message, Notice, Outcome
 from bot.dialogs.worker import run_step
 from bot.store.db import make_engine
 from bot.store.deliveries import (
-    CLEANUP_EVERY,
-    RETENTION,
     delivered,
     forget_deliveries,
     record_delivery,
@@ -70,25 +68,32 @@ def test_concurrent_deliveries_of_one_request_meet_on_its_key(engine: Engine) ->
     assert sorted(firsts) == [False, False, False, False, True]
 
 
+# README ("Using it"): "Keys are kept an hour"; ("Records"): "every hundredth recorded
+# delivery deletes the expired ones".
+HOUR = dt.timedelta(hours=1)
+
+
 def test_old_deliveries_are_forgotten(engine: Engine) -> None:
     with Session(engine) as session:
-        record_delivery(session, "slack", "old", "T1", NOW - RETENTION - dt.timedelta(seconds=1))
-        record_delivery(session, "slack", "recent", "T1", NOW - RETENTION + dt.timedelta(seconds=1))
-        assert forget_deliveries(session, NOW - RETENTION) == 1
+        record_delivery(session, "slack", "old", "T1", NOW - HOUR - dt.timedelta(seconds=1))
+        record_delivery(session, "slack", "recent", "T1", NOW - HOUR + dt.timedelta(seconds=1))
+        assert forget_deliveries(session, NOW - HOUR) == 1
         session.commit()
         assert not delivered(session, "slack", "old") and delivered(session, "slack", "recent")
 
 
 def test_every_hundredth_delivery_forgets_the_expired_ones(engine: Engine) -> None:
-    old = NOW - RETENTION - dt.timedelta(minutes=1)
+    old = NOW - HOUR - dt.timedelta(minutes=1)
     with Session(engine) as session:
-        for n in range(CLEANUP_EVERY - 1):  # ids 1 … 99, all expired by NOW
+        for n in range(98):  # ids 1 … 98, all expired by NOW
             record_delivery(session, "slack", f"old{n}", "T1", old)
         session.commit()
-        assert deliveries(engine) == CLEANUP_EVERY - 1
+        record_delivery(session, "slack", "the 99th", "T1", NOW)
+        session.commit()
+        assert deliveries(engine) == 99  # nothing forgotten yet
         record_delivery(session, "slack", "the hundredth", "T1", NOW)
         session.commit()
-    assert deliveries(engine) == 1
+    assert deliveries(engine) == 2  # the 98 expired ones are gone, the two recent kept
 
 
 # -- through the dialog step -------------------------------------------------------------
