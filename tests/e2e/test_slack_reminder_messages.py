@@ -242,7 +242,7 @@ def test_every_kind_of_reminder_reaches_slack_and_says_what_it_must(world: Slack
         # 157 questions in bank 2018.1, none answered: readiness 0, and with leadership
         # below maturity 2 the verdict is "not yet feasible" (README, "How the engine decides")
         assert "*Answered*\n0 of 157" in text
-        assert "*Readiness*\n0 %" in text
+        assert "*Readiness*\n0.0 %" in text
         assert "*Verdict*\nnot yet feasible" in text
         day = row.due_at.date()
         upcoming = min((m for m in milestones.values() if m.planned_date >= day), key=_date)
