@@ -1,22 +1,30 @@
-"""Mutation testing of the engine (iso20k_core) with mutmut, against the engine's own tests.
+"""Mutation testing with mutmut: the engine (iso20k_core) against the engine's own tests, the
+report and exports (iso20k_core/report) against the same tests with the rendering ones, or
+the bot's dialogs, outbox and Slack adapter (bot/) against the bot's tests.
 
     .venv/bin/python benchmarks/mutation.py [MODULE ...] [--jobs N] [--pending] [--survivors]
+    .venv/bin/python benchmarks/mutation.py --report-files [MODULE ...] [...]
+    .venv/bin/python benchmarks/mutation.py --bot [MODULE ...] [...]
 
-MODULE is a module of iso20k_core as mutmut names it: `scoring`, `plan`, `standard.bank`,
-`report.render`; without one, every module of the engine (ENGINE_MODULES) is run together,
-in one `mutmut run "iso20k_core.<module>.*" ...`. It prints, per module and overall, how
-many mutants the tests killed and which survived; `--survivors` also prints each survivor's
-diff (`mutmut show`). It prints figures, it is not a test: the exit status is 0 unless mutmut
-itself could not run. Slow: the whole engine takes hours on two cores.
+MODULE is a module as mutmut names it, without its package: `scoring`, `plan`,
+`standard.bank` for the engine, `report.render`, `report.exports.ics` for the report and
+the exports, `dialogs.remind`, `reminders.outbox`, `slack.guard` with `--bot`; without
+one, every module of the target (ENGINE_MODULES, REPORT_MODULES, BOT_MODULES) is run
+together, in one `mutmut run "<package>.<module>.*" ...`. It prints, per module and overall,
+how many mutants the tests killed and which survived; `--survivors` also prints each
+survivor's diff (`mutmut show`). It prints figures, it is not a test: the exit status is 0
+unless mutmut itself could not run. Slow: each target takes hours on two cores.
 
-The test command is the engine's tests (`tests/core`, `tests/test_bank.py`), without the few
+The engine's test command is its tests (`tests/core`, `tests/test_bank.py`), without the few
 that run the product in another process (the command line, Chromium, LibreOffice): a mutant
 lives only in this process, so those cannot kill one and would only cost time.
 
 mutmut reads one `[tool.mutmut]` table from pyproject.toml, and runs in `./mutants`. The
-repository's table is for bot/ (run from the root); this script keeps the engine apart: it
-copies the sources and tests to `build/mutation/core/` (git ignores build/), writes the
-engine's table into that copy's pyproject.toml, and runs the same mutmut there. Files are
+repository's table is for bot/ (`--bot` runs it from the root, in `./mutants`, with the
+tests that table selects); the engine is kept apart: the script copies the sources and
+tests to `build/mutation/core/` (the report's run to `build/mutation/report/`; git ignores
+build/), writes the engine's table into that copy's pyproject.toml, and runs the same
+mutmut there. Files are
 copied only when they changed, so mutmut's cache of results and test timings survives
 between runs.
 """
@@ -32,10 +40,12 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "build" / "mutation" / "core"
+ENGINE_WORK = ROOT / "build" / "mutation" / "core"
+REPORT_WORK = ROOT / "build" / "mutation" / "report"
 MUTMUT_VERSION = "3.8.1"  # the version bot/'s configuration pins: one tool, one behaviour
 COPIED = ("iso20k_core", "tests", "examples")
 ENGINE_MODULES = (
@@ -57,6 +67,48 @@ ENGINE_MODULES = (
     "evaluate",
     "results",
     "standard.bank",
+)
+# The report and the exports, made from an evaluation: a run of their own (`--report-files`),
+# with the rendering tests the engine's run leaves out (tests/core/conftest.py).
+REPORT_MODULES = (
+    "report.render",
+    "report.document",
+    "report.exports",
+    "report.exports.ics",
+    "report.exports.xlsx",
+    "report.exports.mspdi",
+    "report.charts",
+)
+# The modules of bot/ that pyproject.toml's table mutates (its only_mutate), one by one.
+BOT_MODULES = (
+    "dialogs.assess",
+    "dialogs.audit",
+    "dialogs.commands",
+    "dialogs.common",
+    "dialogs.context",
+    "dialogs.files",
+    "dialogs.model",
+    "dialogs.remind",
+    "dialogs.reports",
+    "dialogs.setup",
+    "dialogs.team",
+    "dialogs.validation",
+    "dialogs.worker",
+    "reminders.outbox",
+    "reminders.dispatch",
+    "slack.app",
+    "slack.blocks",
+    "slack.deps",
+    "slack.directory",
+    "slack.guard",
+    "slack.listeners.actions",
+    "slack.listeners.commands",
+    "slack.listeners.events",
+    "slack.listeners.views",
+    "slack.reminder_channel",
+    "slack.sender",
+    "slack.tenant",
+    "slack.unavailable",
 )
 # Tests that start the product in another process (no mutant reaches them), and the PDF
 # checks, which render for seconds what the Markdown and HTML checks read in milliseconds.
@@ -129,55 +181,73 @@ def _pyproject() -> str:
     return text.rstrip() + "\n" + ENGINE_TABLE
 
 
-def prepare(fresh: bool) -> None:
-    if fresh and WORK.exists():
-        shutil.rmtree(WORK)
-    WORK.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class Target:
+    """What one mutation run mutates: a package, the folder mutmut runs in, its modules."""
+
+    package: str
+    work: Path
+    modules: tuple[str, ...]
+    # ISO20K_MUTATION in the tests' environment: "engine" leaves the rendering tests out.
+    mutation: str
+
+
+ENGINE = Target("iso20k_core", ENGINE_WORK, ENGINE_MODULES, "engine")
+REPORT = Target("iso20k_core", REPORT_WORK, REPORT_MODULES, "report")
+BOT = Target("bot", ROOT, BOT_MODULES, "bot")  # the repository's own [tool.mutmut] table
+
+
+def prepare_copy(work: Path, fresh: bool) -> None:
+    """The engine's sources and tests copied to `work`, with the engine's mutmut table."""
+    if fresh and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
-        _sync_tree(ROOT / name, WORK / name)
-    pyproject = WORK / "pyproject.toml"
+        _sync_tree(ROOT / name, work / name)
+    pyproject = work / "pyproject.toml"
     text = _pyproject()
     if not pyproject.exists() or pyproject.read_text(encoding="utf-8") != text:
         pyproject.write_text(text, encoding="utf-8")
 
 
-def pending(modules: list[str]) -> list[str]:
+def pending(target: Target, modules: list[str]) -> list[str]:
     """What is left to run: each module's mutants not yet caught, or the whole module when
     it has no results yet."""
-    statuses = _statuses()
+    statuses = _statuses(target)
     names: list[str] = []
     for module in modules:
         if not statuses.get(module):
-            names.append(f"iso20k_core.{module}.*")
+            names.append(f"{target.package}.{module}.*")
             continue
         names += sorted(n for n, s in statuses[module].items() if s not in CAUGHT)
     return names
 
 
-def run_modules(modules: list[str], jobs: int, only_pending: bool) -> int:
+def run_modules(target: Target, modules: list[str], jobs: int, only_pending: bool) -> int:
     """One mutmut run for the modules: its set-up (copying, the clean and forced-fail runs)
     happens once, and each mutant's result is saved as soon as it is known."""
     mutmut = Path(sys.executable).with_name("mutmut")
     if only_pending:
-        names = pending(modules)
+        names = pending(target, modules)
         if not names:
             return 0
     else:
-        names = [f"iso20k_core.{module}.*" for module in modules]
+        names = [f"{target.package}.{module}.*" for module in modules]
     command = [str(mutmut), "run", "--max-children", str(jobs), *names]
     print(" ".join(command[1:4]), f"({len(names)} names or patterns)", flush=True)
     # Property tests run a tenth of their examples (tests/core/helpers.examples).
-    env = {**os.environ, "ISO20K_MUTATION": "1"}
-    return subprocess.run(command, cwd=WORK, env=env, check=False).returncode
+    env = {**os.environ, "ISO20K_MUTATION": target.mutation}
+    return subprocess.run(command, cwd=target.work, env=env, check=False).returncode
 
 
-def _statuses() -> dict[str, dict[str, str]]:
+def _statuses(target: Target) -> dict[str, dict[str, str]]:
     """Mutant name -> status, per module, from mutmut's own records."""
     from mutmut.stats import status_by_exit_code
 
     found: dict[str, dict[str, str]] = {}
-    for meta in sorted((WORK / "mutants" / "iso20k_core").rglob("*.py.meta")):
-        relative = meta.relative_to(WORK / "mutants" / "iso20k_core").with_suffix("")
+    records = target.work / "mutants" / target.package
+    for meta in sorted(records.rglob("*.py.meta")):
+        relative = meta.relative_to(records).with_suffix("")
         module = ".".join(relative.with_suffix("").parts)
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data.get("exit_code_by_key", {})
@@ -185,22 +255,22 @@ def _statuses() -> dict[str, dict[str, str]]:
     return found
 
 
-def report(modules: list[str], show_survivors: bool) -> None:
-    statuses = _statuses()
-    print(f"\n{'module':<18} {'mutants':>8} {'killed':>8} {'survived':>9} {'score':>7}")
+def report(target: Target, modules: list[str], show_survivors: bool) -> None:
+    statuses = _statuses(target)
+    print(f"\n{'module':<26} {'mutants':>8} {'killed':>8} {'survived':>9} {'score':>7}")
     total: Counter[str] = Counter()
     survivors: list[str] = []
     for module in modules:
         counts = Counter(statuses.get(module, {}).values())
         if not counts:
-            print(f"{module:<18} {'(not run)':>8}")
+            print(f"{module:<26} {'(not run)':>8}")
             continue
         caught = sum(counts[s] for s in CAUGHT)
         mutants = sum(counts.values()) - counts["not checked"]
         total["mutants"] += mutants
         total["caught"] += caught
         score = f"{100 * caught / mutants:.1f} %" if mutants else "-"
-        print(f"{module:<18} {mutants:>8} {caught:>8} {mutants - caught:>9} {score:>7}")
+        print(f"{module:<26} {mutants:>8} {caught:>8} {mutants - caught:>9} {score:>7}")
         survivors += sorted(
             name
             for name, status in statuses[module].items()
@@ -209,7 +279,7 @@ def report(modules: list[str], show_survivors: bool) -> None:
     if total["mutants"]:
         score = f"{100 * total['caught'] / total['mutants']:.1f} %"
         print(
-            f"{'overall':<18} {total['mutants']:>8} {total['caught']:>8} "
+            f"{'overall':<26} {total['mutants']:>8} {total['caught']:>8} "
             f"{total['mutants'] - total['caught']:>9} {score:>7}"
         )
     flat = {name: status for per in statuses.values() for name, status in per.items()}
@@ -220,7 +290,7 @@ def report(modules: list[str], show_survivors: bool) -> None:
         if show_survivors:
             shown = subprocess.run(
                 [str(mutmut), "show", name],
-                cwd=WORK,
+                cwd=target.work,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -230,7 +300,13 @@ def report(modules: list[str], show_survivors: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="*", help="modules of iso20k_core (default: all)")
+    parser.add_argument("modules", nargs="*", help="modules of the target (default: all)")
+    parser.add_argument("--bot", action="store_true", help="mutate bot/ instead of the engine")
+    parser.add_argument(
+        "--report-files",
+        action="store_true",
+        help="mutate the report and the exports (iso20k_core/report) instead of the engine",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--survivors", action="store_true", help="print each survivor's diff")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
@@ -242,13 +318,17 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only print the last results")
     args = parser.parse_args()
     _check_mutmut()
-    modules = args.modules or list(ENGINE_MODULES)
-    if not args.report:
-        prepare(args.fresh)
-    os.chdir(WORK)  # mutmut reads its configuration and records relative to the working folder
-    if not args.report and run_modules(modules, args.jobs, args.pending) != 0:
+    target = BOT if args.bot else REPORT if args.report_files else ENGINE
+    modules = args.modules or list(target.modules)
+    if not args.report and target is not BOT:
+        prepare_copy(target.work, args.fresh)
+    elif args.fresh and (target.work / "mutants").exists():
+        shutil.rmtree(target.work / "mutants")
+    # mutmut reads its configuration and records relative to the working folder
+    os.chdir(target.work)
+    if not args.report and run_modules(target, modules, args.jobs, args.pending) != 0:
         print("mutmut stopped before the end", file=sys.stderr)
-    report(modules, args.survivors)
+    report(target, modules, args.survivors)
 
 
 if __name__ == "__main__":

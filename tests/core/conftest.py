@@ -1,5 +1,5 @@
 """In a mutation run (benchmarks/mutation.py sets ISO20K_MUTATION), the engine's caches start
-empty.
+empty, and the engine's run leaves the rendering tests to the report's run.
 
 mutmut forks each mutant's test run from a process that has already run the tests, so a
 memoised result (the question bank, the lists of countries, currencies and timezones) would
@@ -46,13 +46,14 @@ def _fresh_engine_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
 
 # Rendering (HTML, charts, the exports) takes most of the suite's time, and each surviving
 # mutant runs every test that reaches its code: in a mutation run of the engine these are
-# left to the renderers' own run. The engine's figures are still read in text and Markdown.
+# left to the renderers' own run (ISO20K_MUTATION=report). The engine's figures are still
+# read in text and Markdown.
 RENDERING_FILES = ("tests/core/test_report.py", "tests/core/test_exports.py")
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not _mutating():
+    if os.environ.get("ISO20K_MUTATION") != "engine":
         return
     kept, left = [], []
     for item in items:

@@ -102,8 +102,12 @@ def test_consultant_days_grow_with_size() -> None:
 def test_without_consultants_the_own_staff_do_all_the_process_work() -> None:
     c = costs(without("change", "incident"), persons_in_scope=50, use_consultants=False)
     consulting = line(c, "consultant_days")
-    assert (consulting.amount, consulting.basis) == (0, "no consultants (use_consultants is false)")
-    assert [p.amount for p in c.parts if p.key == "consulting"] == [0]
+    assert (consulting.title, consulting.amount, consulting.basis) == (
+        "Consultant days",
+        0,
+        "no consultants (use_consultants is false)",
+    )
+    assert [(p.title, p.amount) for p in c.parts if p.key == "consulting"] == [("Consulting", 0)]
     work = effort(c, "process_work")
     assert (work.days, work.basis) == (54, "all 54 person-days of process work")
 
@@ -125,6 +129,15 @@ def test_the_three_years_line_by_line() -> None:
         (2, "Year 2: first surveillance"),
         (3, "Year 3: second surveillance and recertification"),
     ]
+    # Year 1 repeats the five parts of the project, each at its amount, and the first fee.
+    project = [(p.key, p.title, p.amount, "project, see above") for p in c.parts]
+    fee = (
+        "certificate_fee",
+        "Certificate management fee",
+        900,
+        "annual fee of the certification body",
+    )
+    assert [(x.key, x.title, x.amount, x.basis) for x in c.three_years[0].lines] == [*project, fee]
     assert [(x.key, x.title, x.amount, x.basis) for x in c.three_years[1].lines] == [
         ("surveillance1", "Surveillance audit 1", 2_800, "2 audit days × 1,400 EUR"),
         (

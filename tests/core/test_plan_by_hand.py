@@ -12,7 +12,7 @@ from typing import Any
 
 from iso20k_core.evaluate import evaluate
 from iso20k_core.standard import load_bank
-from tests.core.helpers import TODAY, all_best, profile, two_weak_processes
+from tests.core.helpers import TODAY, all_at, all_best, profile, two_weak_processes
 
 BANK = load_bank()
 BEST = all_best(BANK)
@@ -281,3 +281,23 @@ def test_each_booking_that_contradicts_the_plan_is_named() -> None:
         "the surveillance audit 1 is booked for 2029-01-08, after its deadline 2028-12-20",
     )
     assert booked({"surveillance1": D(2028, 12, 20), "recertification": D(2030, 12, 6)}) == ()
+
+
+def test_a_task_s_title_says_how_far_its_area_is_from_its_level() -> None:
+    # Two levels or more to go: define and introduce; one or more: document and implement;
+    # less than one: close the remaining gaps. Each threshold on both sides: demand
+    # management (level 2) is exactly 2.0 short with everything at 0 and 1.6 short with
+    # everything at 1; service continuity exactly 1.0 and configuration 0.9 at 2.
+    def titles(level: int) -> dict[tuple[str, float], str]:
+        tasks = evaluate(profile(), all_at(level, BANK), TODAY, BANK).plan.tasks
+        return {(t.area, t.gap): t.title for t in tasks}
+
+    assert titles(0)[("demand", 2.0)] == "Define and introduce demand management (to maturity 2)"
+    assert titles(1)[("demand", 1.6)] == "Document and implement demand management (to maturity 2)"
+    at_two = titles(2)
+    assert at_two[("continuity", 1.0)] == (
+        "Document and implement service continuity management (to maturity 3)"
+    )
+    assert at_two[("configuration", 0.9)] == (
+        "Close the remaining gaps in configuration management (to maturity 3)"
+    )
