@@ -256,10 +256,23 @@ def _statuses(target: Target) -> dict[str, dict[str, str]]:
 
 
 def report(target: Target, modules: list[str], show_survivors: bool) -> None:
+    """Per module: mutants with a result, caught (of which mypy refused), not killed, the
+    score, and how many are still to run (an interrupted run shows them)."""
     statuses = _statuses(target)
-    print(f"\n{'module':<26} {'mutants':>8} {'killed':>8} {'survived':>9} {'score':>7}")
+    print(
+        f"\n{'module':<26} {'mutants':>8} {'caught':>8} {'by mypy':>8} {'survived':>9} "
+        f"{'score':>7} {'to run':>7}"
+    )
     total: Counter[str] = Counter()
     survivors: list[str] = []
+
+    def row(name: str, mutants: int, caught: int, typed: int, waiting: int) -> None:
+        score = f"{100 * caught / mutants:.1f} %" if mutants else "-"
+        print(
+            f"{name:<26} {mutants:>8} {caught:>8} {typed:>8} {mutants - caught:>9} "
+            f"{score:>7} {waiting:>7}"
+        )
+
     for module in modules:
         counts = Counter(statuses.get(module, {}).values())
         if not counts:
@@ -267,21 +280,16 @@ def report(target: Target, modules: list[str], show_survivors: bool) -> None:
             continue
         caught = sum(counts[s] for s in CAUGHT)
         mutants = sum(counts.values()) - counts["not checked"]
-        total["mutants"] += mutants
-        total["caught"] += caught
-        score = f"{100 * caught / mutants:.1f} %" if mutants else "-"
-        print(f"{module:<26} {mutants:>8} {caught:>8} {mutants - caught:>9} {score:>7}")
+        typed = counts["caught by type check"]
+        total.update(mutants=mutants, caught=caught, typed=typed, waiting=counts["not checked"])
+        row(module, mutants, caught, typed, counts["not checked"])
         survivors += sorted(
             name
             for name, status in statuses[module].items()
             if status not in CAUGHT and status != "not checked"
         )
     if total["mutants"]:
-        score = f"{100 * total['caught'] / total['mutants']:.1f} %"
-        print(
-            f"{'overall':<26} {total['mutants']:>8} {total['caught']:>8} "
-            f"{total['mutants'] - total['caught']:>9} {score:>7}"
-        )
+        row("overall", total["mutants"], total["caught"], total["typed"], total["waiting"])
     flat = {name: status for per in statuses.values() for name, status in per.items()}
     print(f"\nnot killed ({len(survivors)}):")
     mutmut = Path(sys.executable).with_name("mutmut")
