@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Message
@@ -167,9 +167,8 @@ def _remember_timezone(session: Session, member: Member, timezone: str) -> None:
 def _context(
     session: Session, organisation: Organisation, bank: Bank, now: dt.datetime
 ) -> DialogContext:
-    admin = session.exec(
-        select(Member).where(Member.organisation_id == organisation.id).order_by(col(Member.id))
-    ).first()
-    member = admin or Member(organisation_id=organisation.id or 0, platform_user_id="")
+    # Everyone in the channel reads a reminder: it is written as any member sees the plan
+    # (the README's one visibility rule), never with the rights of whoever joined first.
+    member = Member(organisation_id=organisation.id or 0, platform_user_id="", role="member")
     today = local_date(now, organisation.timezone)
     return DialogContext(session, organisation, member, today, bank, now, cache_evaluation=True)
