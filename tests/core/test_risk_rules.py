@@ -495,3 +495,50 @@ def test_a_target_on_the_earliest_day_missed_by_the_bookings() -> None:
         "high",
         "target 2027-08-05; the audits as booked lead to a decision on 2027-09-23",
     )
+
+
+def test_rules_exactly_at_their_thresholds() -> None:
+    # Maturities are kept to one decimal. Leadership (weights 3, 2.5, 3, 1.5): sponsor no,
+    # budget partial, commitment 2, objectives yes: (0 + 6.25 + 6 + 7.5) / 10 = 1.975, 2.0.
+    # Still a risk, but "medium", not "high".
+    leadership = {
+        **BEST,
+        "leadership.sponsor_named": "no",
+        "leadership.budget_approved": "partial",
+        "leadership.commitment": 2,
+        "leadership.objectives_linked": "yes",
+    }
+    assert run(leadership).area("leadership").maturity == 2.0
+    assert fired(leadership, "weak_leadership") == (
+        "Weak leadership commitment",
+        "medium",
+        "high",
+        "leadership maturity 2.0; sponsor named: no",
+    )
+    # Managing current risks (weights 2, 1.5, 1, 1.5; the text answer is not scored):
+    # (2 x 1 + 0 + 2.5 + 7.5) / 6 = 2.0 exactly, its required level: no risk.
+    current = {
+        **BEST,
+        "current_risks.risk_awareness": 1,
+        "current_risks.single_points_of_knowledge": "no",
+        "current_risks.shadow_it": "partial",
+        "current_risks.risk_register": "yes",
+    }
+    assert run(current).area("current_risks").maturity == 2.0
+    assert fired(current, "unmanaged_current_risks") is None
+    # Information security (weights 3, 2.5, 2, 2.5 and a recent risk assessment, 1):
+    # (0 + 0 + 5 + 12.5 + 5) / 11 = 2.05, 2.0: a whole level short of 3, no ISO/IEC 27001.
+    security = {
+        **BEST,
+        "information_security.policy": "no",
+        "information_security.risk_assessment": "no",
+        "information_security.incidents": "partial",
+        "information_security.practice": 5,
+    }
+    assert run(security).area("information_security").gap == 1.0
+    assert fired(security, "security_without_isms") == (
+        "Information security management below the requirement",
+        "medium",
+        "high",
+        "information security gap 1.0; no ISO/IEC 27001",
+    )

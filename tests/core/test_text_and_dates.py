@@ -26,6 +26,9 @@ def test_control_characters_are_refused_with_their_code_point() -> None:
     with pytest.raises(TextError, match="line break"):
         clean_text("two\nlines")
     assert clean_text("two\r\nlines", multiline=True) == "two\nlines"
+    assert clean_text("old\rMac", multiline=True) == "old\nMac"  # a lone CR too
+    with pytest.raises(TextError, match=r"U\+0000"):  # after an allowed line break
+        clean_text("two\nlines\x00", multiline=True)
     with pytest.raises(TextError, match=r"U\+E000"):
         clean_text("private \ue000 use")
 
@@ -79,6 +82,7 @@ def test_unicode_line_separators_are_line_breaks() -> None:
     with pytest.raises(TextError, match="line break"):
         clean_text("Acme\u2028Ltd")
     assert clean_text("one\u2029two", multiline=True) == "one\ntwo"
+    assert clean_text("one\u2028two", multiline=True) == "one\ntwo"
 
 
 @pytest.mark.parametrize(
