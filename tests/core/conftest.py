@@ -10,15 +10,28 @@ are built again by the code under test.
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Iterator
+import pkgutil
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from iso20k_core import places
-from iso20k_core.standard import bank
+import iso20k_core
 
-_CACHED = (places.countries, places.currencies, places.timezones, places.codes, bank._load)
+
+def _engine_caches() -> list[Callable[[], None]]:
+    """Every `functools.cache` of the engine, found rather than listed: a cache added later
+    would otherwise hide its code from every mutant (the calendar's holidays, the report's
+    Jinja2 environments, the places, the question bank)."""
+    found = []
+    for info in pkgutil.walk_packages(iso20k_core.__path__, "iso20k_core."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear) and getattr(value, "__module__", None) == info.name:
+                found.append(clear)
+    return found
 
 
 def _mutating() -> bool:
@@ -29,8 +42,8 @@ def _mutating() -> bool:
 def _fresh_engine_caches() -> Iterator[None]:
     """Once per run: a mutant's tests build them again with the mutated code."""
     if _mutating():
-        for cached in _CACHED:
-            cached.cache_clear()
+        for clear in _engine_caches():
+            clear()
     yield
 
 
@@ -39,8 +52,8 @@ def _fresh_engine_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
     """Before every test while mutmut records which tests reach which function (its
     "stats" run): otherwise only the first test to build a cache would be recorded."""
     if _mutating() and os.environ.get("MUTANT_UNDER_TEST") == "stats":
-        for cached in _CACHED:
-            cached.cache_clear()
+        for clear in _engine_caches():
+            clear()
     yield
 
 
