@@ -253,6 +253,52 @@ def test_a_booking_on_a_saturday_is_recorded_with_a_warning(organisation: Dialog
     assert "2028-04-14 is Good Friday, not a business day" in good_friday.reply.text
 
 
+def test_a_manager_s_plan_lists_ten_tasks_and_counts_the_rest(session: Session) -> None:
+    # Nothing answered: all 28 requirement areas are tasks; a chat message shows ten.
+    admin = as_user(session, "admin")
+    assert not handle_submit(admin, "setup", {}, SETUP).errors
+    evaluation = admin.evaluation()
+    assert evaluation is not None and len(evaluation.plan.tasks) == 28
+    lines = tasks_section(admin).splitlines()
+    assert [line.startswith("• ") for line in lines[1:]] == [True] * 10 + [False]
+    assert evaluation.plan.tasks[0].title in lines[1]  # biggest gap first
+    assert lines[-1] == "…and 18 more in the report"
+    # Everything answered at its best: nothing left to list.
+    assessment = admin.assessment()
+    for question, value in all_best(BANK).items():
+        stored = value.isoformat() if isinstance(value, dt.date) else value
+        record_answer(session, assessment, question, stored, admin.member)
+    admin.replan()
+    assert tasks_section(admin) == "No weak area left."
+
+
+def tasks_section(ctx: DialogContext) -> str:
+    found = [
+        s.text for s in reply(ctx, "plan").sections if s.heading == "Tasks, biggest gaps first"
+    ]
+    assert len(found) == 1 and found[0] is not None
+    return found[0]
+
+
+def test_the_last_surveillance_audit_comes_before_a_booked_recertification(
+    organisation: DialogContext,
+) -> None:
+    # The last pair of the cycle is checked like the first: surveillance 2 is the audit
+    # before last, and a booked recertification bounds it.
+    evaluation = organisation.evaluation()
+    assert evaluation is not None
+    recertification = next(
+        b.planned_date for b in evaluation.plan.audit_batches if b.key == "recertification"
+    )
+    assert not book(organisation, "recertification", recertification.isoformat()).errors
+    late = book(organisation, "surveillance2", (recertification + dt.timedelta(7)).isoformat())
+    assert late.errors == {
+        "booked_date": "Choose a date before the recertification audit "
+        f"(booked for {recertification.isoformat()})."
+    }
+    assert not rows(organisation)["surveillance2"].booked
+
+
 def test_bookings_out_of_the_horizon_or_out_of_order_are_refused(
     organisation: DialogContext,
 ) -> None:
