@@ -8,94 +8,18 @@ admin of one organisation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 
 from bot.dialogs.commands import handle_command, handle_submit
-from bot.dialogs.context import DialogContext, enter
+from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Message
 from bot.store.crud import record_answer
-from bot.store.db import make_engine
-from bot.store.migrate import upgrade
 from bot.store.models import AuditBatch, Reminder
 from iso20k_core.report.charts import gantt_png
-from iso20k_core.standard import load_bank
 from tests.core.helpers import all_best
-
-TODAY = dt.date(2026, 11, 25)
-NOW = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
-BANK = load_bank()
-SETUP: dict[str, Any] = {
-    "organisation": "Example IT",
-    "persons_in_scope": "50",
-    "it_staff": "40",
-    "services_in_scope": "8",
-    "sites": "1",
-    "staff_available_fte": "0.5",
-    "itil_adoption": "partial",
-    "existing_certifications": [],
-    "start_date": "2027-01-11",
-    "target_certification_date": "",
-    "country": "DE",
-    "timezone": "Europe/Berlin",
-    "currency": "EUR",
-    "consultant_day_rate": "",
-    "auditor_day_rate": "",
-    "internal_day_rate": "",
-    "reminder_channel": "",
-}
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path / 'views.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
-
-
-def as_user(session: Session, user: str, role: str | None = None) -> DialogContext:
-    ctx = enter(session, "console", "W1", "Example", user, TODAY, BANK)
-    ctx.now = NOW
-    if role is not None:
-        ctx.member.role = role  # type: ignore[assignment]
-        session.add(ctx.member)
-        session.flush()
-    return ctx
-
-
-def reply(ctx: DialogContext, command: str) -> Message:
-    out = handle_command(ctx, command).reply
-    assert isinstance(out, Message), out
-    return out
-
-
-def text_of(message: Message) -> str:
-    return message.plain()
-
-
-@pytest.fixture
-def organisation(session: Session) -> DialogContext:
-    """Set up by the admin; everything answered at its best but change and incident
-    management (the hand-worked case of tests/core/test_figures_agree.py)."""
-    admin = as_user(session, "admin")
-    outcome = handle_submit(admin, "setup", {}, SETUP)
-    assert not outcome.errors, outcome.errors
-    assessment = admin.assessment()
-    for question, value in all_best(BANK).items():
-        if not question.startswith(("change.", "incident.")):
-            stored = value.isoformat() if isinstance(value, dt.date) else value
-            record_answer(session, assessment, question, stored, admin.member)
-    session.flush()
-    admin.replan()
-    return admin
-
+from tests.dialogs.people import BANK, SETUP, as_user, reply, text_of
 
 # --- dates -------------------------------------------------------------------------------
 
