@@ -215,16 +215,20 @@ def prepare_copy(target: Target, fresh: bool) -> None:
         pyproject.write_text(text, encoding="utf-8")
 
 
-def pending(target: Target, modules: list[str]) -> list[str]:
-    """What is left to run: each module's mutants not yet caught, or the whole module when
-    it has no results yet."""
+def pending(target: Target, modules: list[str], unrun: bool = True) -> list[str]:
+    """What is left to run: each module's mutants not yet caught (with `unrun`, also those
+    not run yet, and the whole module when it has no results yet)."""
     statuses = _statuses(target)
     names: list[str] = []
     for module in modules:
         if not statuses.get(module):
-            names.append(f"{target.package}.{module}.*")
+            names += [f"{target.package}.{module}.*"] if unrun else []
             continue
-        names += sorted(n for n, s in statuses[module].items() if s not in CAUGHT)
+        names += sorted(
+            n
+            for n, s in statuses[module].items()
+            if s not in CAUGHT and (unrun or s != "not checked")
+        )
     return names
 
 
@@ -245,14 +249,16 @@ def sample(target: Target, modules: list[str], share: float) -> list[str]:
     return names
 
 
-def run_modules(
-    target: Target, modules: list[str], jobs: int, only_pending: bool, share: float | None
-) -> int:
+def run_modules(target: Target, modules: list[str], jobs: int, which: str) -> int:
     """One mutmut run for the modules: its set-up (copying, the clean and forced-fail runs)
-    happens once, and each mutant's result is saved as soon as it is known."""
+    happens once, and each mutant's result is saved as soon as it is known. `which`: "all",
+    "pending", "retry" (survivors only) or a share to sample ("0.1")."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    if only_pending or share is not None:
-        names = pending(target, modules) if share is None else sample(target, modules, share)
+    if which != "all":
+        if which in ("pending", "retry"):
+            names = pending(target, modules, unrun=which == "pending")
+        else:
+            names = sample(target, modules, float(which))
         if not names:
             return 0
     else:
@@ -358,7 +364,12 @@ def main() -> None:
     parser.add_argument(
         "--pending",
         action="store_true",
-        help="run only the mutants not caught yet (after adding tests)",
+        help="run only the mutants not caught yet, or not run yet (an interrupted run)",
+    )
+    parser.add_argument(
+        "--retry",
+        action="store_true",
+        help="run again only the mutants that survived (after adding tests)",
     )
     parser.add_argument(
         "--sample",
@@ -370,6 +381,8 @@ def main() -> None:
     args = parser.parse_args()
     _check_mutmut()
     target = BOT if args.bot else REPORT if args.report_files else ENGINE
+    chosen = {"retry": args.retry, "pending": args.pending, str(args.sample): args.sample}
+    which = next((name for name, wanted in chosen.items() if wanted), "all")
     modules = args.modules or list(target.modules)
     if not args.report and target is not BOT:
         prepare_copy(target, args.fresh)
@@ -377,7 +390,7 @@ def main() -> None:
         shutil.rmtree(target.work / "mutants")
     # mutmut reads its configuration and records relative to the working folder
     os.chdir(target.work)
-    if not args.report and run_modules(target, modules, args.jobs, args.pending, args.sample) != 0:
+    if not args.report and run_modules(target, modules, args.jobs, which) != 0:
         print("mutmut stopped before the end", file=sys.stderr)
     report(target, modules, args.survivors)
 
