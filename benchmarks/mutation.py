@@ -277,8 +277,9 @@ def _statuses(target: Target) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     records = target.work / "mutants" / target.package
     for meta in sorted(records.rglob("*.py.meta")):
-        relative = meta.relative_to(records).with_suffix("")
-        module = ".".join(relative.with_suffix("").parts)
+        parts = meta.relative_to(records).with_suffix("").with_suffix("").parts
+        # A package's own module (exports/__init__.py) is named as the package, as mutmut does.
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data.get("exit_code_by_key", {})
         found[module] = {name: status_by_exit_code[code] for name, code in codes.items()}
