@@ -227,6 +227,12 @@ def test_xlsx_cost_totals_are_formulas_that_add_up(name: str) -> None:
     for year in costs.three_years:
         assert formula(year.title, "Subtotal")[1] == year.amount
     assert formula("Three-year total", "years 1 to 3")[1] == costs.three_year_total
+    # Year 1 repeats the five parts as links to their subtotals: change a rate in the parts
+    # and the three years follow.
+    year1 = costs.three_years[0].title
+    for part in costs.parts:
+        subtotal = rows[(part.title, "Subtotal")]["_row"]
+        assert ws[f"D{rows[(year1, part.title)]['_row']}"].value == f"=D{subtotal}"
 
 
 @pytest.mark.parametrize("name", EXAMPLE_IDS)
@@ -250,8 +256,14 @@ def test_xlsx_timeline_draws_each_stage_in_its_weeks(name: str) -> None:
         first = weeks[stage.start - dt.timedelta(days=stage.start.weekday())]
         last = weeks[stage.end - dt.timedelta(days=stage.end.weekday())]
         assert filled == set(range(first, last + 1))
+    # A milestone is a day: its own week marked with a diamond, not a bar; a stage has none.
     for m in e.plan.milestones:
-        assert m.title in labels
+        row = labels[m.title]
+        marked = [n for n, c in enumerate(ws[row][3:]) if c.value == "◆"]
+        assert marked == [weeks[m.date - dt.timedelta(days=m.date.weekday())]], m.title
+    for stage in e.plan.stages:
+        row = labels[f"{stage.number}. {stage.title}"]
+        assert not [c for c in ws[row][3:] if c.value == "◆"]
 
 
 def libreoffice() -> str | None:
