@@ -617,6 +617,38 @@ def test_ics_has_every_milestone_audit_and_deadline(name: str) -> None:
         assert str(event["UID"]).endswith("@iso20k")
 
 
+def kind_of(event: Any) -> tuple[list[str], str]:
+    return [str(c) for c in event["CATEGORIES"].cats], str(event["SUMMARY"])
+
+
+def test_ics_events_say_what_they_are() -> None:
+    # Calendars sort and colour by category: each kind of event has its own, and its words.
+    e = evaluated("small-it-department")
+    org = e.organisation
+    found = events(e)
+    for m in e.plan.milestones:
+        event = found[event_uid("milestone", m.key, org)]
+        assert kind_of(event) == (["Milestone"], m.title)
+        assert str(event["DESCRIPTION"]) == f"Milestone. Owner: {m.owner_role}."
+    stage1 = next(b for b in e.plan.audit_batches if b.key == "stage1")
+    assert kind_of(found[event_uid("audit", "stage1", org)]) == (
+        ["Audit"],
+        f"Stage 1 audit window ({stage1.on_site_days} days on site)",
+    )
+    assert kind_of(found[event_uid("booking", "stage1", org)]) == (
+        ["Booking deadline"],
+        "Book the stage 1 audit with the certification body",
+    )
+    assert kind_of(found[event_uid("window", "improvement", org)]) == (
+        ["Plan"],
+        "Improvement window: correct the stage 1 findings",
+    )
+    assert kind_of(found[event_uid("certificate", "expiry", org)]) == (
+        ["Certification"],
+        "ISO/IEC 20000-1 certificate expires",
+    )
+
+
 def test_ics_uids_survive_a_changed_plan() -> None:
     """Re-importing an updated plan updates the events: same keys, same UIDs, new dates."""
     given = example_input("small-it-department")
