@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -21,15 +22,20 @@ import iso20k_core
 
 
 def _engine_caches() -> list[Callable[[], None]]:
-    """Every `functools.cache` of the engine, found rather than listed: a cache added later
-    would otherwise hide its code from every mutant (the calendar's holidays, the report's
-    Jinja2 environments, the places, the question bank)."""
+    """Every `functools.cache` of the engine and of the tests, found rather than listed: a
+    cache would hide its code from every mutant (the calendar's holidays, the report's Jinja2
+    environments, the places, the question bank, and the tests' own evaluated examples and
+    rendered files, built once per session)."""
+    engine = [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(iso20k_core.__path__, "iso20k_core.")
+    ]
+    tests = [m for name, m in list(sys.modules.items()) if name.startswith("tests.")]
     found = []
-    for info in pkgutil.walk_packages(iso20k_core.__path__, "iso20k_core."):
-        module = importlib.import_module(info.name)
+    for module in engine + tests:
         for value in vars(module).values():
             clear = getattr(value, "cache_clear", None)
-            if callable(clear) and getattr(value, "__module__", None) == info.name:
+            if callable(clear) and getattr(value, "__module__", None) == module.__name__:
                 found.append(clear)
     return found
 
