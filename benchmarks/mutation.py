@@ -118,7 +118,7 @@ BOT_MODULES = (
 IN_ANOTHER_PROCESS = ("hash_seed", "chromium", "libreoffice", "another_process")
 TABLE = """
 [tool.mutmut]
-# Written by benchmarks/mutation.py into its copy of the project: the engine's mutation run.
+# Written by benchmarks/mutation.py into its copy of the project: the engine's or the report's run.
 source_paths = ["iso20k_core"]
 pytest_add_cli_args_test_selection = ["tests/core", "tests/test_bank.py"]
 pytest_add_cli_args = [
@@ -249,20 +249,22 @@ def sample(target: Target, modules: list[str], share: float) -> list[str]:
     return names
 
 
-def run_modules(target: Target, modules: list[str], jobs: int, which: str) -> int:
-    """One mutmut run for the modules: its set-up (copying, the clean and forced-fail runs)
-    happens once, and each mutant's result is saved as soon as it is known. `which`: "all",
-    "pending", "retry" (survivors only) or a share to sample ("0.1")."""
+def mutants_to_run(target: Target, modules: list[str], args: argparse.Namespace) -> list[str]:
+    """The names or patterns mutmut is to run: a sample, what is not caught yet (`--retry`:
+    only the survivors), or every mutant of the modules."""
+    if args.sample is not None:
+        return sample(target, modules, args.sample)
+    if args.retry or args.pending:
+        return pending(target, modules, unrun=args.pending)
+    return [f"{target.package}.{module}.*" for module in modules]
+
+
+def run_modules(target: Target, names: list[str], jobs: int) -> int:
+    """One mutmut run for the names: its set-up (copying, the clean and forced-fail runs)
+    happens once, and each mutant's result is saved as soon as it is known."""
+    if not names:
+        return 0
     mutmut = Path(sys.executable).with_name("mutmut")
-    if which != "all":
-        if which in ("pending", "retry"):
-            names = pending(target, modules, unrun=which == "pending")
-        else:
-            names = sample(target, modules, float(which))
-        if not names:
-            return 0
-    else:
-        names = [f"{target.package}.{module}.*" for module in modules]
     command = [str(mutmut), "run", "--max-children", str(jobs), *names]
     print(" ".join(command[1:4]), f"({len(names)} names or patterns)", flush=True)
     # Property tests run a tenth of their examples (tests/core/helpers.examples).
@@ -382,8 +384,6 @@ def main() -> None:
     args = parser.parse_args()
     _check_mutmut()
     target = BOT if args.bot else REPORT if args.report_files else ENGINE
-    chosen = {"retry": args.retry, "pending": args.pending, str(args.sample): args.sample}
-    which = next((name for name, wanted in chosen.items() if wanted), "all")
     modules = args.modules or list(target.modules)
     if not args.report and target is not BOT:
         prepare_copy(target, args.fresh)
@@ -391,7 +391,10 @@ def main() -> None:
         shutil.rmtree(target.work / "mutants")
     # mutmut reads its configuration and records relative to the working folder
     os.chdir(target.work)
-    if not args.report and run_modules(target, modules, args.jobs, which) != 0:
+    if (
+        not args.report
+        and run_modules(target, mutants_to_run(target, modules, args), args.jobs) != 0
+    ):
         print("mutmut stopped before the end", file=sys.stderr)
     report(target, modules, args.survivors)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.errors import InputError, as_problem
 from iso20k_core.standard import Bank, Question
-from iso20k_core.text import TextError, clean_text
+from iso20k_core.text import TextError, as_typed, clean_text
 
 YesPartialNo = Literal["yes", "partial", "no"]
 AnswerValue: TypeAlias = int | float | str | dt.date
@@ -67,17 +66,11 @@ def parse_answer(question: Question, value: object, today: dt.date | None = None
     raise InputError(field, f"unsupported question type {question.type}")  # pragma: no cover
 
 
-def _as_typed(value: int | float | str) -> int | float | str:
-    """A number typed with a Chinese input method (`１．５`) read as the ASCII it means: NFKC,
-    as text.py does for every channel (float() takes full-width digits, not the point)."""
-    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
-
-
 def _level(field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InputError(field, "expected a whole number from 0 to 5")
     try:
-        number = float(_as_typed(value))
+        number = float(as_typed(value))
     except ValueError:
         raise InputError(field, f"expected a whole number from 0 to 5, got {value!r}") from None
     if not number.is_integer() or not 0 <= number <= 5:
@@ -100,7 +93,7 @@ def _number(field: str, question: Question, value: object) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InputError(field, "expected a number")
     try:
-        number = float(_as_typed(value))
+        number = float(as_typed(value))
     except ValueError:
         raise InputError(field, f"expected a number, got {value!r}") from None
     if not math.isfinite(number):

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from iso20k_core import places
 from iso20k_core.dates import EARLIEST, DateError, check_horizon, parse_iso_date
-from iso20k_core.text import NAME_LIMIT, clean_text
+from iso20k_core.text import NAME_LIMIT, as_typed, clean_text
 
 Certification = Literal[
     "ISO 9001",
@@ -32,12 +31,6 @@ ItilAdoption = Literal["none", "partial", "broad"]
 class _Strict(BaseModel):
     # No infinities or NaN: an amount of `inf` would make every total unwritable.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-def _typed_number(value: object) -> object:
-    """A number given as text is read after NFKC, as text.py reads every typed text: full-width
-    digits and point from a Chinese input method (`１．５`) are the ASCII they mean."""
-    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
 MAX_BAND_DAYS = 500
@@ -139,7 +132,7 @@ class Assumptions(_Strict):
         "audit_booking_lead_days",
         "certification_body_reserve_days",
         mode="before",
-    )(_typed_number)
+    )(as_typed)
 
     @field_validator("audit_days_table")
     @classmethod
@@ -178,7 +171,7 @@ class Profile(_Strict):
         "services_in_scope",
         "sites",
         mode="before",
-    )(_typed_number)
+    )(as_typed)
 
     @field_validator("organisation")
     @classmethod

@@ -15,6 +15,9 @@ same rules hold for all of them, so they live here once:
 from __future__ import annotations
 
 import unicodedata
+from typing import TypeVar, cast
+
+_Value = TypeVar("_Value")
 
 # Slack's plain_text_input takes at most 3,000 characters; no channel shows more in a field.
 TEXT_LIMIT = 3000
@@ -28,6 +31,15 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co"})
 def _noncharacter(char: str) -> bool:
     code = ord(char)
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def as_typed(value: _Value) -> _Value:
+    """A value read as a person meant it: a string after NFKC, so a number typed with a
+    Chinese input method (`１．５`) is the ASCII it means (float() takes full-width digits but
+    not the full-width point); anything else unchanged."""
+    if isinstance(value, str):
+        return cast(_Value, unicodedata.normalize("NFKC", value))
+    return value
 
 
 class TextError(ValueError):

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from iso20k_core.profile import Profile
 from iso20k_core.standard import Bank, BankError, available_versions, load_bank
 from tests.core.conftest import (  # noqa: F401  (mutation runs: no stale bank)
-    _fresh_engine_caches,
-    _fresh_engine_caches_while_mutmut_maps_the_tests,
+    _fresh_caches,
+    _fresh_caches_while_mutmut_maps_the_tests,
 )
 
 VERSION = "2018.1"

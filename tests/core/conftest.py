@@ -21,7 +21,7 @@ import pytest
 import iso20k_core
 
 
-def _engine_caches() -> list[Callable[[], None]]:
+def _caches() -> list[Callable[[], None]]:
     """Every `functools.cache` of the engine and of the tests, found rather than listed: a
     cache would hide its code from every mutant (the calendar's holidays, the report's Jinja2
     environments, the places, the question bank, and the tests' own evaluated examples and
@@ -45,20 +45,20 @@ def _mutating() -> bool:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fresh_engine_caches() -> Iterator[None]:
+def _fresh_caches() -> Iterator[None]:
     """Once per run: a mutant's tests build them again with the mutated code."""
     if _mutating():
-        for clear in _engine_caches():
+        for clear in _caches():
             clear()
     yield
 
 
 @pytest.fixture(autouse=True)
-def _fresh_engine_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
+def _fresh_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
     """Before every test while mutmut records which tests reach which function (its
     "stats" run): otherwise only the first test to build a cache would be recorded."""
     if _mutating() and os.environ.get("MUTANT_UNDER_TEST") == "stats":
-        for clear in _engine_caches():
+        for clear in _caches():
             clear()
     yield
 
