@@ -67,7 +67,11 @@ def _fresh_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
 # mutant runs every test that reaches its code: in a mutation run of the engine these are
 # left to the renderers' own run (ISO20K_MUTATION=report). The engine's figures are still
 # read in text and Markdown.
-RENDERING_FILES = ("tests/core/test_report.py", "tests/core/test_exports.py")
+RENDERING_FILES = (
+    "tests/core/test_report.py",
+    "tests/core/test_charts.py",
+    "tests/core/test_exports.py",
+)
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 
 
