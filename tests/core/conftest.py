@@ -71,6 +71,7 @@ RENDERING_FILES = (
     "tests/core/test_report.py",
     "tests/core/test_charts.py",
     "tests/core/test_exports.py",
+    "tests/core/test_mspdi.py",
 )
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 
