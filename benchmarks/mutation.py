@@ -26,13 +26,14 @@ tests to `build/mutation/core/` (the report's run to `build/mutation/report/`; g
 build/), writes the engine's table into that copy's pyproject.toml, and runs the same
 mutmut there. Files are
 copied only when they changed, so mutmut's cache of results and test timings survives
-between runs.
+between runs; when a test file changed, mutmut maps the tests to the code afresh.
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import hashlib
 import json
 import math
 import os
@@ -215,6 +216,24 @@ def prepare_copy(target: Target, fresh: bool) -> None:
         pyproject.write_text(text, encoding="utf-8")
 
 
+def forget_stale_test_map(target: Target) -> None:
+    """mutmut maps each test to the functions it reaches once, and later maps only tests it
+    has not seen: a changed test or fixture (a cache that now empties, a new assertion on
+    an old path) would keep its old map, and the mutants of the code it now reaches would
+    run without it. The map is dropped whenever a test file differs from the last run's."""
+    tests = target.work / "tests"
+    digest = hashlib.sha256()
+    for path in sorted(tests.rglob("*.py")):
+        digest.update(str(path.relative_to(tests)).encode() + b"\0" + path.read_bytes())
+    mutants = target.work / "mutants"
+    seen = mutants / "tests.sha256"
+    if seen.exists() and seen.read_text(encoding="utf-8") == digest.hexdigest():
+        return
+    (mutants / "mutmut-stats.json").unlink(missing_ok=True)
+    mutants.mkdir(parents=True, exist_ok=True)
+    seen.write_text(digest.hexdigest(), encoding="utf-8")
+
+
 def pending(target: Target, modules: list[str], unrun: bool = True) -> list[str]:
     """What is left to run: each module's mutants not yet caught (with `unrun`, also those
     not run yet, and the whole module when it has no results yet)."""
@@ -389,6 +408,8 @@ def main() -> None:
         prepare_copy(target, args.fresh)
     elif args.fresh and (target.work / "mutants").exists():
         shutil.rmtree(target.work / "mutants")
+    if not args.report:
+        forget_stale_test_map(target)
     # mutmut reads its configuration and records relative to the working folder
     os.chdir(target.work)
     if (
