@@ -72,6 +72,7 @@ RENDERING_FILES = (
     "tests/core/test_charts.py",
     "tests/core/test_exports.py",
     "tests/core/test_mspdi.py",
+    "tests/core/test_workbook_layout.py",
 )
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 

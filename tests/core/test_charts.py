@@ -339,7 +339,8 @@ def test_maturity_chart_has_a_bar_and_a_required_mark_per_clause_area(case: str)
         (r, row) for row, r in required
     ]
     assert all(s[0][0] == s[1][0] and abs(s[1][1] - s[0][1]) < 1 for s in segments)
-    assert to_hex(np.asarray(marks_drawn.get_colors(), dtype=float)[0].tolist()) == key["Required level"].colour
+    colour = np.asarray(marks_drawn.get_colors(), dtype=float)[0].tolist()
+    assert to_hex(colour) == key["Required level"].colour
     notes = [t.get_text() for t in ax.texts]
     assert notes == [
         "not assessed" if a.compliance == "not assessed" else f"{a.maturity:.1f}" for a in areas
