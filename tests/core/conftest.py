@@ -73,6 +73,7 @@ RENDERING_FILES = (
     "tests/core/test_exports.py",
     "tests/core/test_mspdi.py",
     "tests/core/test_workbook_layout.py",
+    "tests/core/test_render.py",
 )
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 

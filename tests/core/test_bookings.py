@@ -147,6 +147,10 @@ def test_exports_and_the_gantt_use_the_booked_date() -> None:
     assert str(audit["SUMMARY"]) == "Stage 1 audit booked (2 days on site)"
     booking = events["booking-stage1-example-it@iso20k"]  # same UID as the deadline it was
     assert str(booking["STATUS"]) == "CANCELLED"
+    assert str(booking["SUMMARY"]) == "Stage 1 audit booked: no booking needed any more"
+    assert str(booking["DESCRIPTION"]) == "The stage 1 audit is booked for 2027-09-06."
+    assert [str(c) for c in booking["CATEGORIES"].cats] == ["Booking deadline"]
+    assert booking.decoded("DTSTART") == D(2027, 9, 6)
     assert "book" in str(events["booking-stage2-example-it@iso20k"]["SUMMARY"]).lower()
 
     root = ET.fromstring(export(e, "mspdi"))

@@ -649,6 +649,33 @@ def test_ics_events_say_what_they_are() -> None:
     )
 
 
+def test_ics_is_a_published_gregorian_calendar_of_markers() -> None:
+    """What calendar programs read before the events: a feed to subscribe to (PUBLISH, not
+    an invitation), its name and description, and events that leave the day free."""
+    e = evaluated("small-it-department")
+    calendar = Calendar.from_ical(to_ics(e))
+    header = {key: str(calendar[key]) for key in ("CALSCALE", "METHOD", "X-WR-CALDESC")}
+    assert header == {
+        "CALSCALE": "GREGORIAN",
+        "METHOD": "PUBLISH",
+        "X-WR-CALDESC": "Milestones, audits and booking deadlines of the plan",
+    }
+    assert str(calendar["X-WR-CALNAME"]) == f"ISO/IEC 20000-1: {e.organisation}"
+    found = events(e)
+    assert {str(event["TRANSP"]) for event in found.values()} == {"TRANSPARENT"}
+    org = e.organisation
+    assert str(found[event_uid("window", "improvement", org)]["DESCRIPTION"]) == (
+        "Time between the stage 1 and stage 2 audits to correct findings."
+    )
+    assert str(found[event_uid("certificate", "expiry", org)]["DESCRIPTION"]) == (
+        "The recertification decision must come before this day (ISO/IEC 17021-1 9.6.3)."
+    )
+    stage1 = next(b for b in e.plan.audit_batches if b.key == "stage1")
+    assert str(found[event_uid("booking", "stage1", org)]["DESCRIPTION"]) == (
+        f"Last day to book the stage 1 audit planned for {stage1.planned_date.isoformat()}."
+    )
+
+
 def test_ics_uids_survive_a_changed_plan() -> None:
     """Re-importing an updated plan updates the events: same keys, same UIDs, new dates."""
     given = example_input("small-it-department")
