@@ -316,3 +316,40 @@ def test_html_renders_in_headless_chromium_without_console_errors(
     image = shot.read_bytes()
     assert image.startswith(PNG_MAGIC)
     assert len(image) > 50_000  # a rendered page of text, tables and a verdict box, not blank
+
+
+# --- the PDF never reaches out -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        '<img src="http://127.0.0.1:9/chart.png" alt="chart">',
+        '<img src="file:///etc/hostname" alt="chart">',
+        '<link rel="stylesheet" href="https://example.org/style.css">',
+    ],
+)
+def test_a_pdf_whose_html_refers_outside_fails_instead_of_fetching(
+    monkeypatch: pytest.MonkeyPatch, reference: str
+) -> None:
+    """Only data: URIs are fetched, and a refused one fails the rendering: a template that
+    came to refer to a file or the network could neither leak nor silently lose a chart."""
+    from iso20k_core.report import document
+
+    page = f"<html><head></head><body><p>Report</p>{reference}</body></html>"
+    monkeypatch.setattr(document, "render_html", lambda e: page)
+    from weasyprint.urls import FatalURLFetchingError
+
+    with pytest.raises(FatalURLFetchingError) as refused:
+        document.render_pdf(evaluation("small-it-department"))
+    assert "disallowed protocol" in str(refused.value.__cause__ or refused.value.__context__)
+
+
+def test_a_pdf_embeds_data_uris(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iso20k_core.report import document
+
+    png = charts.cost_png(evaluation("small-it-department"))
+    page = f'<html><body><img src="{document._data_uri(png)}" alt="cost"></body></html>'
+    monkeypatch.setattr(document, "render_html", lambda e: page)
+    pdf = document.render_pdf(evaluation("small-it-department"))
+    assert pdf.startswith(b"%PDF") and b"/Image" in pdf
