@@ -74,6 +74,7 @@ RENDERING_FILES = (
     "tests/core/test_mspdi.py",
     "tests/core/test_workbook_layout.py",
     "tests/core/test_render.py",
+    "tests/core/test_report_facts.py",
 )
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 
