@@ -25,7 +25,8 @@ def _caches() -> list[Callable[[], None]]:
     """Every `functools.cache` of the engine and of the tests, found rather than listed: a
     cache would hide its code from every mutant (the calendar's holidays, the report's Jinja2
     environments, the places, the question bank, and the tests' own evaluated examples and
-    rendered files, built once per session)."""
+    rendered files, built once per session; the charts and reports kept per evaluation,
+    report/memo.py, which tests/core/test_render_cache.py checks are found here)."""
     engine = [
         importlib.import_module(info.name)
         for info in pkgutil.walk_packages(iso20k_core.__path__, "iso20k_core.")
@@ -67,7 +68,11 @@ def _fresh_caches_while_mutmut_maps_the_tests() -> Iterator[None]:
 # mutant runs every test that reaches its code: in a mutation run of the engine these are
 # left to the renderers' own run (ISO20K_MUTATION=report). The engine's figures are still
 # read in text and Markdown.
-RENDERING_FILES = ("tests/core/test_report.py", "tests/core/test_exports.py")
+RENDERING_FILES = (
+    "tests/core/test_report.py",
+    "tests/core/test_exports.py",
+    "tests/core/test_render_cache.py",
+)
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 
 
