@@ -7,7 +7,10 @@ of drawing the Gantt chart again (about 0.15 s) or laying out the PDF (1.5 s). T
 `functools.lru_cache`s in charts.py and document.py, bounded by the sizes below, one set per
 process; tests/core/conftest.py finds and clears them in mutation runs.
 
-The key is the evaluation's fingerprint, not the `Evaluation` itself. It is hashable (frozen,
+The key is the whole evaluation, not the parts a chart reads: a renderer that came to read
+one more field would otherwise be served stale bytes, and a repeated command evaluates the
+same inputs to the same evaluation anyway. It is the evaluation's fingerprint, not the
+`Evaluation` itself. It is hashable (frozen,
 tuples all the way down: about 0.03 ms to hash, 0.1 ms to compare equal copies), but its `==`
 takes -0.0 for 0.0 and `figures.level` writes them apart ("-0.0"), so two evaluations that
 print differently could share an entry. The fingerprint is the evaluation's values as JSON
@@ -26,13 +29,14 @@ import pydantic_core
 
 from iso20k_core.results import Evaluation
 
-# Bounds, in entries (least recently used goes first). The largest example's charts are
-# 46-150 KiB each and its reports 25 KiB (Markdown), 450 KiB (HTML) and 630 KiB (PDF); an
-# entry also holds its key (about 26 KiB of JSON) and the evaluation. At most about 10 MiB
-# each: enough for the plan, members' plan and cost charts of 20 organisations, and the
-# reports of five in every format.
-CHARTS_KEPT = 64
-REPORTS_KEPT = 16
+# Bounds, in entries; the least recently used goes first. Measured on the examples: a chart
+# is 43-195 KiB (the Gantt chart with 28 tasks the largest), a report up to 35 KiB as
+# Markdown, 620 KiB as HTML and 760 KiB as PDF; each key holds 25-36 KiB of JSON and the
+# evaluation it was made from (about 180 KiB, shared by the entries made from it). At most
+# about 13 MiB of charts and 8 MiB of reports per process, usually half that: the plan,
+# members' plan, cost and maturity charts of eight organisations and their last reports.
+CHARTS_KEPT = 32
+REPORTS_KEPT = 8
 
 
 def fingerprint(e: Evaluation) -> bytes:

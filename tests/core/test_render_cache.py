@@ -215,8 +215,8 @@ def test_evaluations_differing_in_one_answer_or_the_day_never_share_an_entry(
 
 
 def test_the_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert charts._kept.cache_info().maxsize == memo.CHARTS_KEPT == 64
-    assert document._kept.cache_info().maxsize == memo.REPORTS_KEPT == 16
+    assert charts._kept.cache_info().maxsize == memo.CHARTS_KEPT == 32
+    assert document._kept.cache_info().maxsize == memo.REPORTS_KEPT == 8
     draw = mock.Mock(side_effect=draw_stand_in)
     monkeypatch.setattr(charts, "draw", draw)
     e = evaluated()
