@@ -81,6 +81,7 @@ REPORT_MODULES = (
     "report.exports.xlsx",
     "report.exports.mspdi",
     "report.charts",
+    "report.memo",
 )
 # The modules of bot/ that pyproject.toml's table mutates (its only_mutate), one by one.
 BOT_MODULES = (

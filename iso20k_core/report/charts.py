@@ -4,10 +4,10 @@ Pure functions from an `Evaluation` to image bytes. They build `matplotlib.figur
 objects directly, never through pyplot: no global figure registry, no interactive backend and
 nothing to close, a figure is garbage once its bytes are written.
 
-The same evaluation always yields the same bytes, so reports can be cached, compared and
-tested: fixed size, DPI and font (DejaVu Sans ships with matplotlib, so every machine has
-it), colours and fonts set on each artist rather than taken from the rc settings, and no
-timestamp or software version in the file's metadata.
+The same evaluation always yields the same bytes, so charts are cached (`chart`, keyed as
+memo.py says; `draw` draws afresh), compared and tested: fixed size, DPI and font (DejaVu Sans
+ships with matplotlib, so every machine has it), colours and fonts set on each artist rather
+than taken from the rc settings, and no timestamp or software version in the file's metadata.
 
 Margins are computed from the measured label widths instead of matplotlib's constrained
 layout: the layout engine draws every text once more, and the HTML report has a budget of
@@ -17,6 +17,7 @@ half a second including its three charts.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -34,6 +35,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from iso20k_core import figures
+from iso20k_core.report import memo
 from iso20k_core.results import AreaResult, AuditBatch, Compliance, Evaluation
 
 ImageFormat = Literal["png", "svg"]
@@ -470,6 +472,17 @@ CHARTS: dict[ChartName, Callable[[Evaluation], Figure]] = {
 
 
 def chart(e: Evaluation, name: ChartName, fmt: ImageFormat = "png") -> bytes:
+    """The chart, drawn once per evaluation, chart and format (memo.py: the key, the bound)."""
+    return _kept(memo.key(e), name, fmt)
+
+
+@functools.lru_cache(maxsize=memo.CHARTS_KEPT)
+def _kept(key: memo.EvaluationKey, name: ChartName, fmt: ImageFormat) -> bytes:
+    return draw(key.evaluation, name, fmt)
+
+
+def draw(e: Evaluation, name: ChartName, fmt: ImageFormat = "png") -> bytes:
+    """The chart drawn afresh, never from the cache."""
     return _to_bytes(CHARTS[name](e), fmt)
 
 

@@ -10,6 +10,10 @@ consultant can change them without touching code.
 The HTML is one self-contained file: the charts are embedded as data URIs and nothing refers
 to the network. The PDF is that HTML laid out by WeasyPrint with a URL fetcher that refuses
 everything but data URIs, so a stray reference fails the rendering instead of fetching.
+
+`render_report` keeps what it rendered per evaluation (memo.py): WeasyPrint alone takes over a
+second for the PDF even when the charts come from their cache, and the same evaluation gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import jinja2
 
 from iso20k_core import figures as fig
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
-from iso20k_core.report import charts
+from iso20k_core.report import charts, memo
 
 # One formatting of every figure across the summary and the report (figures.py).
 from iso20k_core.report.render import make_environment
@@ -298,7 +302,18 @@ def render_pdf(e: Evaluation) -> bytes:
 
 
 def render_report(evaluation: Evaluation, fmt: ReportFormat) -> bytes:
-    """The full feasibility report as UTF-8 Markdown, UTF-8 HTML or PDF."""
+    """The full feasibility report as UTF-8 Markdown, UTF-8 HTML or PDF, rendered once per
+    evaluation and format (memo.py: the key, the bound)."""
+    return _kept(memo.key(evaluation), fmt)
+
+
+@functools.lru_cache(maxsize=memo.REPORTS_KEPT)
+def _kept(key: memo.EvaluationKey, fmt: ReportFormat) -> bytes:
+    return render_afresh(key.evaluation, fmt)
+
+
+def render_afresh(evaluation: Evaluation, fmt: ReportFormat) -> bytes:
+    """The report rendered again, never from the cache (its charts may come from theirs)."""
     if fmt == "md":
         return render_markdown(evaluation).encode("utf-8")
     if fmt == "html":

@@ -25,7 +25,8 @@ def _caches() -> list[Callable[[], None]]:
     """Every `functools.cache` of the engine and of the tests, found rather than listed: a
     cache would hide its code from every mutant (the calendar's holidays, the report's Jinja2
     environments, the places, the question bank, and the tests' own evaluated examples and
-    rendered files, built once per session)."""
+    rendered files, built once per session; the charts and reports kept per evaluation,
+    report/memo.py, which tests/core/test_render_cache.py checks are found here)."""
     engine = [
         importlib.import_module(info.name)
         for info in pkgutil.walk_packages(iso20k_core.__path__, "iso20k_core.")
@@ -75,6 +76,7 @@ RENDERING_FILES = (
     "tests/core/test_workbook_layout.py",
     "tests/core/test_render.py",
     "tests/core/test_report_facts.py",
+    "tests/core/test_render_cache.py",
 )
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 
