@@ -494,7 +494,7 @@ class ProcessWorker:
         if self._max_jobs is not None and jobs >= self._max_jobs:
             return f"{jobs} calls done"
         if self._max_rss is not None:
-            largest = max((_rss(pid) for pid in self.pids()), default=0)
+            largest = max((rss(pid) for pid in self.pids()), default=0)
             if largest > self._max_rss:
                 return f"a worker holds {largest / 2**20:.0f} MiB"
         return None
@@ -663,7 +663,7 @@ def _retire(pool: ProcessPoolExecutor, grace: float) -> None:
             process.join(1.0)
 
 
-def _rss(pid: int) -> int:
+def rss(pid: int) -> int:
     """A process's resident set in bytes (Linux /proc; 0 where it cannot be read)."""
     try:
         with open(f"/proc/{pid}/statm") as statm:

@@ -33,6 +33,8 @@ from iso20k_core.standard import Bank
 
 __all__ = ["DialogWorker", "SlackDeps", "make_slow_lane", "make_worker"]
 MIB = 2**20
+# Below the dialog workers' 10: on a busy machine a page save gets the CPU before a PDF.
+REPORT_NICENESS = 15
 
 
 def utc_now() -> dt.datetime:
@@ -69,6 +71,7 @@ def make_slow_lane(settings: Settings, engine: Engine, bank: Bank) -> SlowLane:
             bank,
             processes,
             functools.partial(chain, (_sender(settings), warm_renderers)),
+            niceness=REPORT_NICENESS,
             max_jobs=settings.report_max_jobs,
             max_rss=settings.worker_max_rss_mb * MIB,
             name="report",
