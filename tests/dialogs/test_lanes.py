@@ -81,11 +81,18 @@ class Held:
         pass
 
 
+async def one_running(waiting: int, wait_seconds: float) -> tuple[Held, SlowLane, Any]:
+    """A slow lane of one, running a held call "first"."""
+    held = Held()
+    lane = SlowLane(held, running=1, waiting=waiting, wait_seconds=wait_seconds)
+    first = asyncio.ensure_future(lane.call(print, "first"))
+    await settle()
+    return held, lane, first
+
+
 def test_the_slow_lane_refuses_at_once_beyond_its_queue_and_nothing_of_it_runs() -> None:
     async def scenario() -> None:
-        held = Held()
-        lane = SlowLane(held, running=1, waiting=1, wait_seconds=60.0)
-        first = asyncio.ensure_future(lane.call(print, "first"))
+        held, lane, first = await one_running(waiting=1, wait_seconds=60.0)
         second = asyncio.ensure_future(lane.call(print, "second"))
         await settle()
         with pytest.raises(LaneBusy):
@@ -101,10 +108,7 @@ def test_the_slow_lane_refuses_at_once_beyond_its_queue_and_nothing_of_it_runs()
 
 def test_the_slow_lane_refuses_a_request_that_waited_too_long() -> None:
     async def scenario() -> None:
-        held = Held()
-        lane = SlowLane(held, running=1, waiting=5, wait_seconds=0.05)
-        first = asyncio.ensure_future(lane.call(print, "first"))
-        await settle()
+        held, lane, first = await one_running(waiting=5, wait_seconds=0.05)
         with pytest.raises(LaneBusy):
             await lane.call(print, "second")
         assert held.started == [("first",)]
@@ -117,9 +121,7 @@ def test_the_slow_lane_refuses_a_request_that_waited_too_long() -> None:
 
 def test_a_waiting_request_cancelled_gives_its_turn_back() -> None:
     async def scenario() -> None:
-        held = Held()
-        lane = SlowLane(held, running=1, waiting=1, wait_seconds=60.0)
-        first = asyncio.ensure_future(lane.call(print, "first"))
+        held, lane, first = await one_running(waiting=1, wait_seconds=60.0)
         waiting = asyncio.ensure_future(lane.call(print, "waiting"))
         await settle()
         waiting.cancel()
