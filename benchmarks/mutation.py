@@ -87,10 +87,12 @@ REPORT_MODULES = (
 BOT_MODULES = (
     "dialogs.assess",
     "dialogs.audit",
+    "dialogs.background",
     "dialogs.commands",
     "dialogs.common",
     "dialogs.context",
     "dialogs.files",
+    "dialogs.lanes",
     "dialogs.model",
     "dialogs.remind",
     "dialogs.reports",

@@ -15,7 +15,10 @@ the fake Slack of `tests.slackfake`):
   examples/itil-service-provider.yaml), so `/iso20k status` builds the full manager dashboard;
 - bare: an `AsyncApp` with the same handler, client and signing secret whose `/iso20k`
   listener only calls `ack()` — Bolt's own floor (about 11 ms with the default
-  `process_before_response=False`, PLATFORM.md "Bolt's own latency floor").
+  `process_before_response=False`, PLATFORM.md "Bolt's own latency floor"; about 0.5 ms
+  with `--bare-before-response`, the mode the real app uses).
+
+`--concurrency 1` measures one request at a time (target: the real app's p50 under 5 ms).
 
 Each round drives the bare app, then the real app (after a warm-up for each), with C concurrent
 requests in a closed loop (each worker sends its next request when the previous one is
@@ -222,9 +225,15 @@ def stop(served: Served) -> None:
     served.thread.join(timeout=10)
 
 
-def bare_app(settings: Settings) -> AsyncApp:
-    """Bolt and nothing else: the same client and secret, a listener that only acknowledges."""
-    app = AsyncApp(client=web_client(settings), signing_secret=settings.slack_signing_secret)
+def bare_app(settings: Settings, process_before_response: bool = False) -> AsyncApp:
+    """Bolt and nothing else: the same client and secret, a listener that only acknowledges;
+    in Bolt's default mode (it polls for ack() every 10 ms) or, with
+    `process_before_response`, answering as soon as the listener returns, as the real app."""
+    app = AsyncApp(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        process_before_response=process_before_response,
+    )
 
     @app.command("/iso20k")
     async def iso20k(ack: AsyncAck) -> None:
@@ -429,6 +438,12 @@ def parse_args() -> argparse.Namespace:
         help="worker processes for dialog steps, as `iso20k serve` uses (0: one thread)",
     )
     parser.add_argument(
+        "--bare-before-response",
+        action="store_true",
+        help="the bare app with process_before_response=True, as the real app (default: "
+        "Bolt's default mode)",
+    )
+    parser.add_argument(
         "--in-process-client",
         action="store_true",
         help="send from the servers' process, sharing their GIL (slower, as in the e2e tests)",
@@ -484,7 +499,7 @@ def run_benchmark(args: argparse.Namespace, pool: ProcessPoolExecutor | None) ->
         served_deps = SlackDeps(deps.engine, deps.bank, worker=worker, clock=lambda: NOW)
         tune_gc()  # as `iso20k serve` does once its app is built; both apps share it
         apps = {
-            "bare": serve("bare", create_web_app(bare_app(settings))),
+            "bare": serve("bare", create_web_app(bare_app(settings, args.bare_before_response))),
             "real": serve("real", create_web_app(build_app(settings, served_deps))),
         }
         try:

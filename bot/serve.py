@@ -2,8 +2,10 @@
 
 Stopping. SIGTERM or SIGINT stops everything `serve` started within `STOP_SECONDS`, and the
 process exits with status 0: uvicorn answers the requests in flight (`GRACEFUL_SECONDS`),
-then the reminder ticker stops, the dialog workers get `WORKER_GRACE` seconds to finish what
-they run and are ended, and the database pool is closed. uvicorn catches both signals while
+the work they handed to background tasks gets `DRAIN_SECONDS` (then it is cancelled, and
+each person whose request was still waiting is told it may not have been done), the reminder
+ticker stops, both lanes of workers get `WORKER_GRACE` seconds to finish what they run and
+are ended, and the database pool is closed. uvicorn catches both signals while
 it serves and, once shut down, restores the handlers it found and raises the signal again
 (PLATFORM.md "Lessons"), which would kill the process before any `finally`; so `serve`
 installs handlers first that turn the signal into `SystemExit(0)`, and the clean-up runs.
@@ -12,21 +14,25 @@ installs handlers first that turn the signal into `SystemExit(0)`, and the clean
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import os
 import signal
+import threading
+from collections.abc import Awaitable, Callable
 from types import FrameType
 from typing import Any
 
 import uvicorn
 from slack_bolt.async_app import AsyncApp
 
+from bot.dialogs.worker import DialogWorker
 from bot.reminders.runner import make_tick
 from bot.reminders.scheduler import Ticker, scheduler
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.deps import DialogWorker, SlackDeps, make_worker
+from bot.slack.deps import SlackDeps, make_slow_lane, make_worker
 from bot.store.db import make_engine
 from bot.web import create_web_app
 from iso20k_core.standard import load_bank
@@ -39,6 +45,7 @@ GC_THRESHOLDS = (100_000, 50, 100)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_SECONDS = 10  # the promise (README "Configuration"); the parts below add up to less
 GRACEFUL_SECONDS = 3  # uvicorn: requests in flight (Slack gives up after 3 s anyway)
+DRAIN_SECONDS = 1.5  # background tasks waiting for a worker when the server stops
 WORKER_GRACE = 3.0  # dialog steps running when the server stops, then their processes end
 TICK_GRACE = 2.0  # a reminder tick in progress; its claims are taken over after the lease
 
@@ -75,15 +82,22 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         run_http(create_web_app(None), host, settings.port)
         return
     engine = make_engine(settings.database_url)
-    worker: DialogWorker | None = None
+    deps: SlackDeps | None = None
     ticker: Ticker | None = None
     try:
         bank = load_bank()
         processes = settings.dialog_processes
+        # Both lanes start and warm their processes on supervisor threads, off the event
+        # loop; /healthz says 503 "… workers starting" until they serve.
         worker = make_worker(
             settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
         )
-        deps = SlackDeps(engine=engine, bank=bank, worker=worker)
+        deps = SlackDeps(
+            engine=engine,
+            bank=bank,
+            worker=worker,
+            slow=make_slow_lane(settings, engine, bank),
+        )
         slack = build_app(settings, deps)
         if settings.reminders_in_web:  # the embedded default: one process does everything
             ticker = scheduler(
@@ -91,16 +105,20 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             )
             ticker.start()
         tune_gc()
+        drain = functools.partial(deps.background.drain, DRAIN_SECONDS)
         if settings.slack_app_token:
             log.info("Slack Socket Mode: no public URL needed")
-            asyncio.run(socket_mode(slack, settings.slack_app_token))
+            asyncio.run(socket_mode(slack, settings.slack_app_token, drain))
         else:
-            run_http(create_web_app(slack, health=worker.health), host, settings.port)
+            web = create_web_app(slack, health=deps.health, on_shutdown=drain)
+            run_http(web, host, settings.port)
     finally:
         ignore_stop_signals()
+        # Each lane's running steps and the reminder tick get their grace at the same time.
+        closing = [] if deps is None else start_closing(deps.worker, deps.slow)
         tick_done = ticker is None or ticker.stop(TICK_GRACE)
-        if worker is not None:
-            worker.close()
+        for thread in closing:
+            thread.join()
         engine.dispose()
         log.info("stopped")
         if not tick_done:
@@ -110,14 +128,25 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             os._exit(0)
 
 
+def start_closing(*workers: DialogWorker | None) -> list[threading.Thread]:
+    """Close each worker on a thread of its own; join them to wait until all are closed."""
+    closing = [threading.Thread(target=w.close) for w in workers if w is not None]
+    for thread in closing:
+        thread.start()
+    return closing
+
+
 def run_http(app: Any, host: str, port: int) -> None:
     uvicorn.run(
         app, host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SECONDS
     )
 
 
-async def socket_mode(slack: AsyncApp, app_token: str) -> None:
-    """Serve Slack over its WebSocket until SIGTERM or SIGINT, then close it."""
+async def socket_mode(
+    slack: AsyncApp, app_token: str, drain: Callable[[], Awaitable[object]]
+) -> None:
+    """Serve Slack over its WebSocket until SIGTERM or SIGINT, then close it and `drain` the
+    background work its requests started."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     stop = asyncio.Event()
@@ -137,3 +166,4 @@ async def socket_mode(slack: AsyncApp, app_token: str) -> None:
         connecting.cancel()
         stopping.cancel()
         await handler.close_async()  # type: ignore[no-untyped-call]
+        await drain()

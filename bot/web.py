@@ -6,12 +6,18 @@ One Starlette app served by uvicorn in production; Bolt's own development server
 `/healthz` tells the truth about the dialog workers: 200 `{"status": "ok"}` while they can
 serve, 503 `{"status": "unavailable", "reason": …}` while they cannot (starting, a worker
 died and the pool is being replaced, shutting down). It runs on the event loop, so it only
-reads state the worker's supervisor keeps; it never waits for a worker.
+reads state the worker's supervisor keeps; it never waits for a worker. While the workers
+start and warm (imports, the question bank, the renderers' fonts), it says so: 503 with
+"dialog workers starting" or "report workers starting".
+
+`on_shutdown` runs once uvicorn has answered the requests in flight: the work they handed to
+background tasks is drained there, on the loop that runs it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import Clock
@@ -29,9 +35,11 @@ def create_web_app(
     *,
     health: Callable[[], Health] | None = None,
     clock: Clock | None = None,
+    on_shutdown: Callable[[], Awaitable[object]] | None = None,
 ) -> Starlette:
     """The app; `health` says whether the dialog workers can serve (none: always); `clock`
-    is what the Slack guard checks request timestamps against (tests set it)."""
+    is what the Slack guard checks request timestamps against (tests set it); `on_shutdown`
+    is awaited when the server stops."""
 
     async def healthz(request: Request) -> Response:
         state = health() if health is not None else SERVING
@@ -45,4 +53,11 @@ def create_web_app(
         # unparseable (bot/slack/guard.py).
         guard = SlackGuard(slack, clock)
         routes.append(Route("/slack/events", guard.handle, methods=["POST"]))
-    return Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if on_shutdown is not None:
+            await on_shutdown()
+
+    return Starlette(routes=routes, lifespan=lifespan)

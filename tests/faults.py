@@ -67,3 +67,23 @@ class Gate:
     def __exit__(self, *exc: object) -> None:
         self.open()
         self._file.close()
+
+
+def record(state: Any, journal: str, job: str) -> int:
+    """Appends `job` and this process's pid to `journal` (one line, O_APPEND: whole lines
+    from every process); how a test counts which jobs ran, and where."""
+    fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, f"{job} {os.getpid()}\n".encode())
+    finally:
+        os.close(fd)
+    return os.getpid()
+
+
+def hold(state: Any, started: str, release: str) -> int:
+    """Leaves `started`, then runs until the file `release` exists (a test's signal)."""
+    Path(started).touch()
+    deadline = time.monotonic() + 120.0
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid()

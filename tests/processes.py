@@ -20,6 +20,7 @@ class Proc:
     state: str  # "Z": exited, waiting to be reaped; it runs no more
     started: int  # clock ticks after boot
     cmdline: str
+    name: str = ""  # the command name (/proc/PID/comm), which a process may set itself
 
     @property
     def running(self) -> bool:
@@ -36,7 +37,8 @@ def read(pid: int) -> Proc | None:
     # The command name (field 2) may hold spaces and parentheses: split after the last ")".
     fields = stat[stat.rindex(")") + 2 :].split()
     cmdline = raw.replace(b"\0", b" ").decode(errors="replace").strip()
-    return Proc(pid, int(fields[1]), fields[0], int(fields[19]), cmdline)
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    return Proc(pid, int(fields[1]), fields[0], int(fields[19]), cmdline, name)
 
 
 def processes() -> list[Proc]:
@@ -66,10 +68,12 @@ def running(pid: int) -> bool:
     return process is not None and process.running
 
 
-def forkserver_workers(pid: int) -> list[Proc]:
-    """The worker processes of the dialog pools below `pid`: children of its forkservers."""
+def forkserver_workers(pid: int, lane: str | None = "dialog") -> list[Proc]:
+    """The worker processes of the pools below `pid` (children of its forkservers) that serve
+    `lane` ("dialog" or "report", as each names itself once started; None: every one)."""
     servers = [p.pid for p in descendants(pid) if "multiprocessing.forkserver" in p.cmdline]
-    return [c for server in servers for c in children(server)]
+    found = [c for server in servers for c in children(server)]
+    return [c for c in found if lane is None or c.name == f"iso20k-{lane}"]
 
 
 def available() -> bool:

@@ -84,14 +84,28 @@ def handle_command(ctx: DialogContext, text: str) -> Outcome:
         return Outcome(reply=help_message(f"I can't read that command. {exc}"))
     if not words:
         return Outcome(reply=help_message())
-    name, args = words[0].lower(), words[1:]
-    name = ALIASES.get(name, name)
+    name, args = _routed(words[0]), words[1:]
     handler = _HANDLERS.get(name)
     if handler is None:
         close = difflib.get_close_matches(name, COMMANDS, n=1, cutoff=0.5)
         hint = f" Did you mean {command(close[0])}?" if close else ""
         return Outcome(reply=help_message(f"I don't know {words[0]!r}.{hint}"))
     return handler(ctx, args)
+
+
+def command_name(text: str) -> str:
+    """The subcommand `text` asks for, as `handle_command` routes it (lower case, aliases
+    resolved); "" for none or for text that cannot be read."""
+    try:
+        words = clean_text(text).split()
+    except TextError:
+        return ""
+    return _routed(words[0]) if words else ""
+
+
+def _routed(word: str) -> str:
+    name = word.lower()
+    return ALIASES.get(name, name)
 
 
 def _setup(ctx: DialogContext, args: list[str]) -> Outcome:

@@ -20,6 +20,20 @@ EXPORT_NAMES = {"xlsx": "Excel workbook", "mspdi": "MS Project XML", "ics": "cal
 PREPARING = "Preparing your file; it will arrive here in a moment."
 
 
+def warm_renderers(state: object) -> None:
+    """Worker setup for the slow lane: load what the first report would otherwise load while
+    a person waits (WeasyPrint's imports and fonts, matplotlib's font cache)."""
+    import io
+
+    from matplotlib.figure import Figure
+    from weasyprint import HTML
+
+    HTML(string="<p>iso20k</p>").write_pdf()
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().set_title("iso20k")
+    figure.savefig(io.BytesIO(), format="png")
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "organisation"
 

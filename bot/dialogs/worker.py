@@ -26,6 +26,16 @@ second time. A duplicate reply is the price of never losing one (the reminder ou
 the same choice, README "Reminders"). When a pool breaks, the stdlib ends its other worker
 processes too, so every call that was queued or running on it is retried the same way.
 
+Recycling. A worker that renders documents grows (WeasyPrint keeps about 1 MiB of native
+memory per PDF), so a pool may be replaced after `max_jobs` calls per process, or once one
+of its processes holds more than `max_rss` bytes (resident set, read from /proc). The
+replacement is rolling: the supervisor starts and warms a new pool while the old one still
+serves, publishes it, and lets the old one finish what it was given before its processes
+exit; a call that meets the old pool already shut down is submitted to the new one (it never
+ran), so no call is lost or run twice, and health stays "serving" throughout. (The stdlib's
+own `max_tasks_per_child` starts the replacement inside the pool, cold, and in CPython 3.11
+stops replacing exited processes: 4 of 40 calls finished on a pool of 2 with a limit of 2.)
+
 Lifetime. Worker processes end with their owner: each watches the process that started the
 pool and exits when it is gone, even after a SIGKILL, so no worker (and no forkserver or
 resource tracker, which live exactly as long as their clients) outlives the server.
@@ -41,13 +51,14 @@ import multiprocessing
 import multiprocessing.process
 import os
 import select
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -67,6 +78,7 @@ log = logging.getLogger(__name__)
 Operation = Literal["command", "action", "submit", "home"]
 Step = Callable[[DialogContext], Outcome]
 R = TypeVar("R")
+PR_SET_NAME = 15  # linux/prctl.h
 
 
 @dataclass
@@ -83,6 +95,12 @@ class WorkerState:
 
 
 Setup = Callable[[WorkerState], None]
+
+
+def chain(steps: tuple[Setup, ...], state: WorkerState) -> None:
+    """Several setups as one (`functools.partial(chain, (a, b))` pickles, a lambda does not)."""
+    for step in steps:
+        step(state)
 
 
 @dataclass(frozen=True)
@@ -224,6 +242,16 @@ class Health:
 SERVING = Health(True)
 
 
+class DialogWorker(Protocol):
+    """Where dialog steps run: `ThreadWorker`, `ProcessWorker`, or a lane over one of them."""
+
+    async def call(self, fn: Callable[..., R], *args: Any) -> R: ...
+
+    def health(self) -> Health: ...
+
+    def close(self) -> None: ...
+
+
 class ThreadWorker:
     """Work on one thread of this process: simple, and SQLite has one writer anyway."""
 
@@ -253,17 +281,32 @@ _process_state: list[WorkerState] = []
 
 
 def _start_process(
-    database_url: str, bank_version: str, niceness: int, setup: Setup | None, owner: int
+    database_url: str,
+    bank_version: str,
+    niceness: int,
+    setup: Setup | None,
+    owner: int,
+    name: str = "dialog",
 ) -> None:
     from bot.store.db import make_engine
 
     _exit_with(owner)
+    _call_me(f"iso20k-{name}")
     if niceness:
         os.nice(niceness)  # acknowledgements in the web process come first
     state = WorkerState(make_engine(database_url), load_bank(bank_version))
     if setup is not None:
         setup(state)
     _process_state.append(state)
+
+
+def _call_me(name: str) -> None:
+    """Name this process (`ps`, `top`, /proc/PID/comm) after its lane, so an operator (or a
+    test) tells a report worker from a dialog worker; Linux only, 15 bytes at most."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 def _exit_with(owner: int) -> None:
@@ -339,6 +382,7 @@ class ProcessWorker:
     PROBE_SECONDS = 0.25  # how often the supervisor looks for a broken pool between calls
     RESTART_BACKOFF = (0.5, 30.0)  # first and longest pause after a pool failed to start
     START_SECONDS = 60.0  # a new pool that has not answered by then failed to start
+    RETIRE_SECONDS = 300.0  # a recycled pool's last calls get this long, then its processes end
 
     def __init__(
         self,
@@ -350,6 +394,9 @@ class ProcessWorker:
         *,
         wait_seconds: float = 30.0,
         close_grace: float = 4.0,
+        max_jobs: int | None = None,
+        max_rss: int | None = None,
+        name: str = "dialog",
     ) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.dialogs.worker"])
@@ -358,19 +405,26 @@ class ProcessWorker:
             max_workers=processes,
             mp_context=context,
             initializer=_start_process,
-            initargs=(database_url, bank.version, niceness, setup, os.getpid()),
+            initargs=(database_url, bank.version, niceness, setup, os.getpid(), name),
         )
         self._processes = processes
         self._wait_seconds = wait_seconds
         self._close_grace = close_grace
+        self._max_jobs = max_jobs * processes if max_jobs else None
+        self._max_rss = max_rss or None
+        self.name = name
+        self._died = f"a {name} worker died; replacing the pool"
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._pool: ProcessPoolExecutor | None = None
         self._ready: Future[ProcessPoolExecutor] = _pending()
-        self._health = Health(False, "dialog workers starting")
+        self._health = Health(False, f"{name} workers starting")
+        self._jobs = 0  # calls the current pool has finished
+        self._retiring: list[threading.Thread] = []
+        self.recycled = 0  # pools replaced because they were worn (tests and benchmarks read it)
         self._supervisor = threading.Thread(
-            target=self._supervise, name="dialog-pool-supervisor", daemon=True
+            target=self._supervise, name=f"{name}-pool-supervisor", daemon=True
         )
         self._supervisor.start()
 
@@ -381,22 +435,32 @@ class ProcessWorker:
             try:
                 future = pool.submit(_in_process, fn, *args, retrying=interrupted > 0)
             except (BrokenProcessPool, RuntimeError):  # broke or retired since: nothing ran
-                self._withdraw(pool, "a dialog worker died; replacing the pool")
+                self._withdraw(pool, self._died)
                 continue
             try:
-                return await asyncio.wrap_future(future)
+                result = await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
-                self._withdraw(pool, "a dialog worker died; replacing the pool")
+                self._withdraw(pool, self._died)
                 interrupted += 1
                 if interrupted > 1:
-                    raise WorkerUnavailable("the dialog worker died twice on this call") from exc
-                log.warning("a dialog worker died during %s; retrying it once", _name(fn))
+                    raise WorkerUnavailable(
+                        f"the {self.name} worker died twice on this call"
+                    ) from exc
+                log.warning("a %s worker died during %s; retrying it once", self.name, _name(fn))
+                continue
+            self._finished(pool)
+            return result
 
     def health(self) -> Health:
         pool = self._pool
         if pool is not None and _is_broken(pool) and not self._closing.is_set():
-            return Health(False, "a dialog worker died; replacing the pool")
+            return Health(False, self._died)
         return self._health
+
+    def pids(self) -> list[int]:
+        """The current pool's worker processes (benchmarks read their memory)."""
+        pool = self._pool
+        return [p.pid for p in _processes_of(pool) if p.pid] if pool is not None else []
 
     def close(self) -> None:
         """Stop taking work; running calls get `close_grace` seconds, then the processes end."""
@@ -405,54 +469,135 @@ class ProcessWorker:
             self._health = Health(False, "shutting down")
             if self._ready.done():
                 self._ready = _pending()
-            self._ready.set_exception(WorkerUnavailable("the dialog worker is closed"))
+            self._ready.set_exception(WorkerUnavailable(f"the {self.name} worker is closed"))
         self._wake.set()
         self._supervisor.join(timeout=self._close_grace + 10.0)
+        for retiring in list(self._retiring):
+            retiring.join(timeout=self._close_grace + 10.0)
+
+    def _finished(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is not pool:
+                return
+            self._jobs += 1
+            worn = self._max_jobs is not None and self._jobs >= self._max_jobs
+        if worn:
+            self._wake.set()
+
+    def _worn(self, pool: ProcessPoolExecutor) -> str | None:
+        """Why `pool` should be recycled now, if it should: only after it has done some work,
+        so a ceiling below a fresh process's size recycles once per call, not in a loop."""
+        with self._lock:
+            jobs = self._jobs if self._pool is pool else 0
+        if jobs == 0:
+            return None
+        if self._max_jobs is not None and jobs >= self._max_jobs:
+            return f"{jobs} calls done"
+        if self._max_rss is not None:
+            largest = max((rss(pid) for pid in self.pids()), default=0)
+            if largest > self._max_rss:
+                return f"a worker holds {largest / 2**20:.0f} MiB"
+        return None
 
     # -- supervision ---------------------------------------------------------------------
 
     async def _serving_pool(self) -> ProcessPoolExecutor:
         if self._closing.is_set():
-            raise WorkerUnavailable("the dialog worker is closed")
+            raise WorkerUnavailable(f"the {self.name} worker is closed")
         try:
             # `_ready` is shared by every waiting call and is marked running, so a caller's
             # cancellation or timeout cannot cancel it for the others.
             return await asyncio.wait_for(asyncio.wrap_future(self._ready), self._wait_seconds)
         except TimeoutError:
             raise WorkerUnavailable(
-                f"no dialog worker could serve within {self._wait_seconds:g} s"
+                f"no {self.name} worker could serve within {self._wait_seconds:g} s"
             ) from None
 
     def _supervise(self) -> None:
-        failures = 0
+        pool: ProcessPoolExecutor | None = None
         while not self._closing.is_set():
-            pool = self._new_pool()
-            if not self._warm(pool):
-                _retire(pool, 0.0)
-                if self._closing.is_set():
+            if pool is None:
+                pool = self._started_pool()
+                if pool is None or not self._publish(pool):
                     break
-                failures += 1
-                first, longest = self.RESTART_BACKOFF
-                pause = min(first * 2 ** (failures - 1), longest)
-                with self._lock:
-                    if not self._closing.is_set():
-                        self._health = Health(False, "dialog workers cannot start")
-                log.error("dialog workers could not start; trying again in %g s", pause)
-                self._closing.wait(pause)
-                continue
-            failures = 0
-            if not self._publish(pool):
-                _retire(pool, self._close_grace)
-                break
+            worn = None
             while not self._closing.is_set() and self._pool is pool and not _is_broken(pool):
+                if worn := self._worn(pool):
+                    break
                 self._wake.wait(self.PROBE_SECONDS)
                 self._wake.clear()
             if self._closing.is_set():
                 _retire(pool, self._close_grace)
                 break
-            self._withdraw(pool, "a dialog worker died; replacing the pool")
-            log.warning("a dialog worker process died; starting a new pool")
+            if worn:
+                pool = self._recycled(pool, worn)
+                continue
+            self._withdraw(pool, self._died)
+            log.warning("a %s worker process died; starting a new pool", self.name)
             _retire(pool, 0.0)
+            pool = None
+
+    def _started_pool(self) -> ProcessPoolExecutor | None:
+        """A new pool, started and warmed (retrying with backoff); None once closing."""
+        failures = 0
+        while not self._closing.is_set():
+            pool = self._new_pool()
+            if self._warm(pool):
+                return pool
+            _retire(pool, 0.0)
+            if self._closing.is_set():
+                break
+            failures += 1
+            first, longest = self.RESTART_BACKOFF
+            pause = min(first * 2 ** (failures - 1), longest)
+            with self._lock:
+                if not self._closing.is_set() and self._pool is None:
+                    self._health = Health(False, f"{self.name} workers cannot start")
+            log.error("%s workers could not start; trying again in %g s", self.name, pause)
+            self._closing.wait(pause)
+        return None
+
+    def _recycled(self, old: ProcessPoolExecutor, why: str) -> ProcessPoolExecutor | None:
+        """Rolling replacement: the old pool serves until a warmed new one is published, then
+        finishes what it was given in the background. None if closing meanwhile."""
+        new = self._started_pool()
+        if new is None:
+            _retire(old, self._close_grace)
+            return None
+        with self._lock:
+            replaced = self._pool is old and not self._closing.is_set()
+            if replaced:
+                self._pool, self._jobs = new, 0
+                self._ready = _pending()
+                self._ready.set_result(new)
+        if not replaced:  # a call found the old one broken meanwhile, or we are closing
+            _retire(old, self._close_grace if self._closing.is_set() else 0.0)
+            if not self._publish(new):
+                _retire(new, 0.0)
+                return None
+            return new
+        self.recycled += 1
+        log.info("%s workers recycled (%s)", self.name, why)
+        retiring = threading.Thread(
+            target=self._retire_gently, args=(old,), name=f"{self.name}-pool-retire", daemon=True
+        )
+        self._retiring = [t for t in self._retiring if t.is_alive()] + [retiring]
+        retiring.start()
+        return new
+
+    def _retire_gently(self, pool: ProcessPoolExecutor) -> None:
+        """Let a recycled pool run what it was given (no call is cancelled), then end it; on
+        close, what still runs gets `close_grace` seconds like any other call."""
+        processes = _processes_of(pool)
+        pool.shutdown(wait=False, cancel_futures=False)
+        deadline = time.monotonic() + self.RETIRE_SECONDS
+        closing = False
+        while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
+            if self._closing.is_set() and not closing:
+                closing, deadline = True, min(deadline, time.monotonic() + self._close_grace)
+            for process in processes:
+                process.join(self.PROBE_SECONDS / len(processes))
+        _retire(pool, 0.0)
 
     def _warm(self, pool: ProcessPoolExecutor) -> bool:
         """Start every process of a new pool and see each answer, off the event loop.
@@ -471,7 +616,7 @@ class ProcessWorker:
             for future in futures:
                 future.result()
         except Exception:
-            log.exception("a new dialog worker pool did not start")
+            log.exception("a new %s worker pool did not start", self.name)
             return False
         return True
 
@@ -516,6 +661,15 @@ def _retire(pool: ProcessPoolExecutor, grace: float) -> None:
         if process.is_alive():
             process.kill()
             process.join(1.0)
+
+
+def rss(pid: int) -> int:
+    """A process's resident set in bytes (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _name(fn: Callable[..., Any]) -> str:

@@ -51,6 +51,12 @@ def build_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
         # bot/slack/guard.py verifies every HTTP request before Bolt parses it; Bolt checks
         # the signature and the 5-minute window once more with the same secret.
         request_verification_enabled=not socket_mode,
+        # Answer each request as soon as its listener returns, not on Bolt's 10 ms poll for
+        # ack() (PLATFORM.md "Bolt's own latency floor"): every listener acknowledges and
+        # hands its work to a background task (bot/dialogs/background.py), so returning is
+        # quick; only a modal submission waits, for its save, as Slack requires. A listener
+        # that raised would be answered 500: ours catch their errors.
+        process_before_response=True,
     )
     register(app, deps)
 

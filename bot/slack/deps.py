@@ -8,54 +8,102 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.dialogs.background import Background
+from bot.dialogs.files import warm_renderers
+from bot.dialogs.lanes import SlowLane, health_of, lane_of
 from bot.dialogs.validation import RawValue
 from bot.dialogs.worker import (
     DialogRequest,
+    DialogWorker,
     Health,
     Operation,
     ProcessWorker,
+    Setup,
     ThreadWorker,
+    chain,
 )
 from bot.settings import Settings
 from bot.slack.sender import install_sender
 from iso20k_core.standard import Bank
 
-R = TypeVar("R")
+__all__ = ["DialogWorker", "SlackDeps", "make_slow_lane", "make_worker"]
+MIB = 2**20
+# Below the dialog workers' 10: on a busy machine a page save gets the CPU before a PDF.
+REPORT_NICENESS = 15
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class DialogWorker(Protocol):
-    async def call(self, fn: Callable[..., R], *args: Any) -> R: ...
-
-    def health(self) -> Health: ...
-
-    def close(self) -> None: ...
+def _sender(settings: Settings) -> Setup:
+    return functools.partial(install_sender, settings.slack_bot_token or "", settings.slack_api_url)
 
 
 def make_worker(settings: Settings, engine: Engine, bank: Bank, processes: int) -> DialogWorker:
     """Dialog steps and Slack calls in `processes` worker processes, or one thread if 0."""
-    setup = functools.partial(
-        install_sender, settings.slack_bot_token or "", settings.slack_api_url
-    )
     if processes:
-        return ProcessWorker(settings.database_url, bank, processes, setup)
-    return ThreadWorker(engine, bank, setup)
+        return ProcessWorker(
+            settings.database_url,
+            bank,
+            processes,
+            _sender(settings),
+            max_rss=settings.worker_max_rss_mb * MIB,
+        )
+    return ThreadWorker(engine, bank, _sender(settings))
+
+
+def make_slow_lane(settings: Settings, engine: Engine, bank: Bank) -> SlowLane:
+    """Reports, exports and charts in REPORT_PROCESSES processes of their own (warmed with
+    the renderers' imports and fonts, recycled after REPORT_MAX_JOBS calls or above
+    WORKER_MAX_RSS_MB), or on a thread of their own if 0; REPORT_QUEUE may wait, none longer
+    than REPORT_WAIT_SECONDS."""
+    processes = settings.report_processes
+    worker: DialogWorker
+    if processes:
+        worker = ProcessWorker(
+            settings.database_url,
+            bank,
+            processes,
+            functools.partial(chain, (_sender(settings), warm_renderers)),
+            niceness=REPORT_NICENESS,
+            max_jobs=settings.report_max_jobs,
+            max_rss=settings.worker_max_rss_mb * MIB,
+            name="report",
+        )
+    else:
+        worker = ThreadWorker(engine, bank, _sender(settings))
+    return SlowLane(worker, processes, settings.report_queue, settings.report_wait_seconds)
 
 
 @dataclass(frozen=True)
 class SlackDeps:
     engine: Engine
     bank: Bank
-    worker: DialogWorker
+    worker: DialogWorker  # the interactive lane: everything a person waits for in 3 s
     clock: Callable[[], dt.datetime] = utc_now
+    slow: DialogWorker | None = None  # reports, exports, charts; None: they share `worker`
+    background: Background = field(default_factory=Background)
+
+    def lane(self, request: DialogRequest) -> DialogWorker:
+        """The worker `request` runs on (bot.dialogs.lanes classifies it)."""
+        if self.slow is not None and lane_of(request) == "slow":
+            return self.slow
+        return self.worker
+
+    def health(self) -> Health:
+        lanes = (self.worker,) if self.slow is None else (self.worker, self.slow)
+        return health_of(*lanes)()
+
+    def close(self) -> None:
+        self.worker.close()
+        if self.slow is not None:
+            self.slow.close()
 
     def request(
         self,

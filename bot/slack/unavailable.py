@@ -1,5 +1,6 @@
-"""When no dialog worker can run a command or a button (`WorkerUnavailable`), the web
-process itself tells the person, honestly: the step may or may not have been done.
+"""Handing a request to its lane, and what the web process itself tells the person when no
+worker could take it: the slow lane was full (`LaneBusy`: nothing was done, ask again later),
+or no worker could run it (`WorkerUnavailable`: it may or may not have been done).
 
 This runs in the web process because the workers are what failed. It says no more than is
 known: a worker killed after its step committed may have done it (bot/dialogs/worker.py).
@@ -7,18 +8,23 @@ known: a worker killed after its step committed may have done it (bot/dialogs/wo
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.dialogs.model import Message
+from bot.dialogs.lanes import BUSY, LaneBusy, preparing
+from bot.dialogs.model import Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerUnavailable
 from bot.slack.blocks import fallback_text, message_blocks
 from bot.slack.deps import SlackDeps
-from bot.slack.sender import Target, answer
+from bot.slack.sender import Target, answer, deliver
 
 log = logging.getLogger(__name__)
+APOLOGY_SECONDS = 2.0  # an apology sent while stopping gets this long
+ONE_MOMENT = "One moment"  # the heading of a slow button's "preparing" line
 
 UNAVAILABLE = Message(
     heading="Sorry, that could not be finished",
@@ -30,19 +36,37 @@ UNAVAILABLE = Message(
 
 
 async def answer_or_apologise(
-    deps: SlackDeps, request: DialogRequest, target: Target, client: AsyncWebClient | None
+    deps: SlackDeps,
+    request: DialogRequest,
+    target: Target,
+    client: AsyncWebClient | None,
+    *,
+    announce: bool = False,
 ) -> None:
-    """Hand the request to the worker; if no worker can run it, apologise from here."""
+    """Hand the request to its lane; if no worker can take it, apologise from here. With
+    `announce` (a button: its acknowledgement carries no text) a slow request first gets its
+    "preparing" line from the interactive lane."""
     try:
-        await deps.worker.call(answer, request, target)
+        if announce and (note := preparing(request)) is not None:
+            await deps.worker.call(deliver, Outcome(reply=Message(ONE_MOMENT, note)), target)
+        await deps.lane(request).call(answer, request, target)
+    except LaneBusy as exc:
+        log.warning("%s %r not started: %s", request.operation, request.text or request.name, exc)
+        await apologise(target, client, BUSY)
     except WorkerUnavailable as exc:
         log.warning("%s %r not done: %s", request.operation, request.text or request.name, exc)
         await apologise(target, client)
+    except asyncio.CancelledError:  # the server is stopping before the work was done
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(apologise(target, client), APOLOGY_SECONDS)
+        raise
 
 
-async def apologise(target: Target, client: AsyncWebClient | None) -> None:
+async def apologise(
+    target: Target, client: AsyncWebClient | None, message: Message = UNAVAILABLE
+) -> None:
     """Where the person asked (ephemeral), else in the app's direct messages; best effort."""
-    text, blocks = fallback_text(UNAVAILABLE), message_blocks(UNAVAILABLE)
+    text, blocks = fallback_text(message), message_blocks(message)
     try:
         if target.response_url:
             webhook = AsyncWebhookClient(target.response_url)

@@ -38,10 +38,10 @@ import uvicorn
 from slack_sdk.signature import Clock
 from sqlalchemy.engine import Engine
 
-from bot.dialogs.worker import ProcessWorker, Setup, WorkerState
+from bot.dialogs.worker import ProcessWorker, Setup, chain
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.deps import SlackDeps, make_worker
+from bot.slack.deps import SlackDeps, make_slow_lane, make_worker
 from bot.slack.sender import install_sender
 from bot.store.db import make_engine
 from bot.web import create_web_app
@@ -436,10 +436,13 @@ def start_world(
     processes: int = 0,
     worker_setup: Setup | None = None,
     clock: Clock | None = None,
+    **settings_given: Any,
 ) -> SlackWorld:
     """The real app under uvicorn against a fake Slack; dialog steps on a thread of this
     process, or in `processes` worker processes (each also running `worker_setup` when it
-    starts, after the app's own setup)."""
+    starts, after the app's own setup). The slow lane (reports, exports, the plan) has a
+    thread of its own, or one process beside `processes`; `settings_given` overrides the
+    settings (e.g. `report_queue=0`)."""
     # Trigger ids and response_urls expire on this clock only when a test advances it: a busy
     # machine never makes a test fail on Slack's 3-second rule.
     # The fake's own workspace is T1, the tests' default: people named in a command who never
@@ -453,6 +456,7 @@ def start_world(
         slack_signing_secret=SECRET,
         slack_api_url=slack.url,
         database_url=url,
+        **{"report_processes": 1 if processes else 0, **settings_given},
     )
     bank = load_bank()
     if worker_setup is None:
@@ -460,9 +464,20 @@ def start_world(
     else:
         assert processes, "worker_setup runs in worker processes"
         own = functools.partial(install_sender, TOKEN, slack.url)
-        worker = ProcessWorker(url, bank, processes, functools.partial(_both, own, worker_setup))
-    deps = SlackDeps(engine=engine, bank=bank, worker=worker, clock=fixed_now)
-    app = create_web_app(build_app(settings, deps), health=worker.health, clock=clock)
+        worker = ProcessWorker(url, bank, processes, functools.partial(chain, (own, worker_setup)))
+    deps = SlackDeps(
+        engine=engine,
+        bank=bank,
+        worker=worker,
+        clock=fixed_now,
+        slow=make_slow_lane(settings, engine, bank),
+    )
+    app = create_web_app(
+        build_app(settings, deps),
+        health=deps.health,
+        clock=clock,
+        on_shutdown=functools.partial(deps.background.drain, 30.0),
+    )
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -473,15 +488,10 @@ def start_world(
     return SlackWorld(slack, f"http://127.0.0.1:{port}", engine, deps, server, thread)
 
 
-def _both(first: Setup, second: Setup, state: WorkerState) -> None:
-    first(state)
-    second(state)
-
-
 def stop_world(world: SlackWorld) -> None:
     world._server.should_exit = True
     world._thread.join(timeout=30)
-    world.deps.worker.close()
+    world.deps.close()
     world.engine.dispose()
     world.slack.close()
 

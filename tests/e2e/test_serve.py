@@ -4,6 +4,7 @@ processes, env settings; killed workers, and SIGTERM/SIGINT stopping everything 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, web
@@ -146,10 +148,14 @@ def test_a_stop_signal_ends_the_reminder_worker(tmp_path: Path, sig: signal.Sign
 
 class SocketModeServer:
     """A WebSocket endpoint standing in for Slack's Socket Mode server: it accepts the app's
-    connection and notes when the app closes it."""
+    connection, sends it the `envelopes` given, keeps what the app sends back (`received`:
+    its acknowledgements) and notes when the app closes it."""
 
-    def __init__(self) -> None:
+    def __init__(self, envelopes: tuple[dict[str, Any], ...] = ()) -> None:
         self.port = free_port()
+        self.envelopes = envelopes
+        self.received: list[dict[str, Any]] = []
+        self.answered = threading.Event()
         self.connected = threading.Event()
         self.closed = threading.Event()
         self._loop = asyncio.new_event_loop()
@@ -165,9 +171,14 @@ class SocketModeServer:
         await ws.prepare(request)
         await ws.send_json({"type": "hello", "num_connections": 1})
         self.connected.set()
+        for envelope in self.envelopes:
+            await ws.send_json(envelope)
         async for message in ws:
             if message.type == WSMsgType.PING:
                 await ws.pong(message.data)
+            elif message.type == WSMsgType.TEXT:
+                self.received.append(json.loads(message.data))
+                self.answered.set()
         self.closed.set()
         return ws
 
@@ -205,3 +216,40 @@ def test_a_stop_signal_ends_serve_in_socket_mode(tmp_path: Path) -> None:
         assert len(started) >= 4
         assert socket_mode.closed.wait(60)
         assert "Slack Socket Mode: connected" in served.output()
+
+
+@needs_proc
+def test_socket_mode_acknowledges_a_command_and_a_worker_answers_it(tmp_path: Path) -> None:
+    """Over the WebSocket too the acknowledgement leaves as soon as the listener returns
+    (process_before_response), and the dialog's answer follows from a worker."""
+    app_token = "xapp-test-token"
+    # The fake knows one token; the app uses it as bot and app token (Bolt authorizes each
+    # request with the bot token, Socket Mode connects with the app token).
+    with FakeSlack(token=app_token) as slack:
+        payload = {
+            "command": "/iso20k",
+            "text": "",
+            "team_id": "T1",
+            "team_domain": "t1",
+            "user_id": "U1",
+            "channel_id": "C1",
+            "trigger_id": "1.2.socket",
+            "response_url": slack.response_url("socket"),
+        }
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": payload,
+        }
+        with SocketModeServer((envelope,)) as socket_mode:
+            slack.answer("apps.connections.open", {"ok": True, "url": socket_mode.url})
+            env = {**serve_env(migrated(tmp_path), slack), "SLACK_APP_TOKEN": app_token}
+            env["SLACK_BOT_TOKEN"] = app_token
+            del env["SLACK_SIGNING_SECRET"]
+            with serving(["serve"], env, tmp_path / "serve.log") as served:
+                assert socket_mode.answered.wait(60), served.output()
+                assert socket_mode.received[0]["envelope_id"] == "env-1"
+                reply = slack.wait_for("response_url", timeout=60)[0]
+                assert HELP in block_text(reply.args["blocks"])
+                served.stop(signal.SIGTERM)

@@ -33,10 +33,14 @@ def gate(tmp_path: Path) -> Iterator[faults.Gate]:
 
 @pytest.fixture
 def world(tmp_path: Path, gate: faults.Gate) -> Iterator[SlackWorld]:
-    """The real app with two worker processes; a new worker process is ready only while
-    `gate` is open, so a test can hold the replacement and look at /healthz meanwhile."""
+    """The real app with two dialog worker processes; a new worker process is ready only
+    while `gate` is open, so a test can hold the replacement and look at /healthz meanwhile.
+    (The slow lane runs on a thread here: these faults are the dialog lane's.)"""
     w = start_world(
-        tmp_path, processes=2, worker_setup=functools.partial(faults.wait_at_gate, str(gate.path))
+        tmp_path,
+        processes=2,
+        worker_setup=functools.partial(faults.wait_at_gate, str(gate.path)),
+        report_processes=0,
     )
     try:
         yield w

@@ -7,7 +7,6 @@ acted on every time (None), never deduplicated with every other such request.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
@@ -15,6 +14,7 @@ from unittest.mock import AsyncMock, MagicMock
 from bot.slack.deps import SlackDeps, action_key, command_key, event_key, submission_key
 from bot.slack.listeners.events import app_home_opened
 from iso20k_core.standard import load_bank
+from tests.slack.listening import run_listener
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -80,7 +80,7 @@ def test_only_the_home_tab_is_drawn() -> None:
         ({"type": "app_home_opened", "user": "U1"}, True),
     ):
         deps = _deps()
-        asyncio.run(app_home_opened(deps, {**body, "event": event}, event))
+        run_listener(deps, app_home_opened(deps, {**body, "event": event}, event))
         assert deps.worker.call.await_count == (1 if drawn else 0), event
         if drawn:
             _, request, target = deps.worker.call.await_args.args

@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 from unittest.mock import AsyncMock, MagicMock, call
 
+import pytest
+
 from bot.dialogs.worker import WorkerState
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import iso20k_command
@@ -14,6 +16,7 @@ from bot.slack.sender import SENDER, Target, answer
 from bot.store.db import make_engine
 from iso20k_core.standard import load_bank
 from tests.migrated import migrated
+from tests.slack.listening import run_listener
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -33,7 +36,7 @@ def command(text: str) -> dict[str, str]:
 def test_the_command_acks_before_handing_the_work_over() -> None:
     order = AsyncMock()
     deps = SlackDeps(MagicMock(), load_bank(), worker=order.worker, clock=lambda: NOW)
-    asyncio.run(iso20k_command(deps, order.ack, command("status")))
+    run_listener(deps, iso20k_command(deps, order.ack, command("status")))
     assert order.mock_calls[0] == call.ack()
     fn, request, target = order.worker.call.await_args.args
     assert fn is answer
@@ -87,3 +90,30 @@ def test_a_failed_step_says_the_request_was_not_completed(tmp_path: Path) -> Non
     assert target == Target("U1")
     assert "your request could not be completed" in apology.plain()
     assert "handled" not in apology.plain() and "lost" not in apology.plain()
+
+
+def test_stopping_while_a_request_waits_for_its_worker_cancels_it_and_apologises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shutdown drains the background tasks; one still waiting is cancelled, and its person
+    is told it may not have been done (bot/slack/unavailable.py), not left waiting."""
+    apologies = AsyncMock()
+    monkeypatch.setattr("bot.slack.unavailable.apologise", apologies)
+    waiting = asyncio.Event()
+
+    async def never_done(fn: object, *args: object) -> None:
+        waiting.set()
+        await asyncio.Event().wait()
+
+    worker = MagicMock()
+    worker.call = never_done
+    deps = SlackDeps(MagicMock(), load_bank(), worker=worker, clock=lambda: NOW)
+
+    async def scenario() -> int:
+        await iso20k_command(deps, AsyncMock(), command("status"))
+        await waiting.wait()
+        return await deps.background.drain(0.05)
+
+    assert asyncio.run(scenario()) == 1
+    ((target, _),) = [c.args for c in apologies.await_args_list]
+    assert target.response_url == "https://x/respond/1"

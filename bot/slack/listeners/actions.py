@@ -1,6 +1,7 @@
 """Buttons: every button of ours carries `action|value` and maps to a dialog action.
 
 A repeat of a press already acted on (same container, action and action_ts) gets nothing.
+The press is acknowledged when the listener returns; its dialog runs in a background task.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ async def button_pressed(
     if requester is None:  # answered where the click was, if Slack said where that is
         if body.get("response_url"):
             target = Target(user_id="", response_url=str(body["response_url"]))
-            await deps.worker.call(deliver, Outcome(reply=NO_WORKSPACE), target)
+            work = deps.worker.call(deliver, Outcome(reply=NO_WORKSPACE), target)
+            deps.background.start(work, "button without a workspace")
         return
     name, _, value = str(action.get("value", "")).partition("|")
     request = deps.request(
@@ -59,4 +61,6 @@ async def button_pressed(
         response_url=body.get("response_url"),
         metadata={"channel": (body.get("channel") or {}).get("id")},
     )
-    await answer_or_apologise(deps, request, target, client)
+    deps.background.start(
+        answer_or_apologise(deps, request, target, client, announce=True), f"button {name}"
+    )

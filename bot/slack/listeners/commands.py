@@ -1,5 +1,8 @@
 """`/iso20k …`: acknowledge at once; the worker runs the dialog and answers.
 
+The acknowledgement goes out as soon as this listener returns (the app processes before
+responding, bot/slack/app.py), so the dialog is handed to its lane in a background task.
+
 A repeat of a command already acted on (the same trigger_id: a replay or a retry) gets the
 same acknowledgement and nothing else: no reply, no direct message, no change.
 """
@@ -12,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.dialogs.files import PREPARING
+from bot.dialogs.lanes import preparing
 from bot.slack.blocks import COMMAND
 from bot.slack.deps import SlackDeps, command_key
 from bot.slack.sender import Target
@@ -34,13 +37,6 @@ async def iso20k_command(
     if requester is None:
         await ack(text=NO_WORKSPACE.text)
         return
-    # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Files
-    # take a moment, so their acknowledgement says so.
-    text = command.get("text", "")
-    if text.split()[:1] in (["report"], ["export"]):
-        await ack(text=PREPARING)
-    else:
-        await ack()
     request = deps.request(
         "command",
         requester.workspace,
@@ -49,10 +45,17 @@ async def iso20k_command(
         team_name=command.get("team_domain"),
         delivery=command_key(requester.workspace, command),
     )
+    # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Slow
+    # requests (files, charts: bot/dialogs/lanes.py) take a moment, and their
+    # acknowledgement says so.
+    note = preparing(request)
+    await (ack(text=note) if note is not None else ack())
     target = Target(
         user_id=requester.user_id,
         trigger_id=command.get("trigger_id"),
         response_url=command.get("response_url"),
         metadata={"channel": command.get("channel_id")},
     )
-    await answer_or_apologise(deps, request, target, client)
+    deps.background.start(
+        answer_or_apologise(deps, request, target, client), f"/iso20k {request.text[:40]}"
+    )

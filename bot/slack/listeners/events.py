@@ -28,4 +28,5 @@ async def app_home_opened(deps: SlackDeps, body: dict[str, Any], event: dict[str
     # Slack retries an event it thinks we missed; each event id is acted on once. If no
     # worker can draw the tab, it keeps what it showed; nothing else to tell.
     request = deps.request("home", requester.workspace, requester.user_id, delivery=event_key(body))
-    await answer_or_apologise(deps, request, Target(user_id=requester.user_id, home=True), None)
+    target = Target(user_id=requester.user_id, home=True)
+    deps.background.start(answer_or_apologise(deps, request, target, None), "app_home_opened")

@@ -3,7 +3,9 @@
 A view submission must be answered within 3 s with what happens to the modal: inline errors
 (`response_action="errors"`), the next page (`update`), or close. Saving is quick (one
 transaction, retried briefly if the database is away: bot.store.transactions), so it happens
-before the ack; anything slow is posted afterwards.
+before the ack, always in the interactive lane (bot/dialogs/lanes.py): no report waits ahead
+of it. Anything to post afterwards goes in a background task, since the acknowledgement
+leaves only when this listener returns (bot/slack/app.py).
 
 When the save fails all the same, the modal stays open with everything the person entered
 (an `errors` answer keeps the view and its values) and says to press the button again: a
@@ -89,7 +91,7 @@ async def view_submitted(
     else:
         await ack()
     if outcome.notices or outcome.reply is not None:
-        await deps.worker.call(deliver, outcome, target)
+        deps.background.start(deps.worker.call(deliver, outcome, target), f"after {kind}")
 
 
 async def keep_the_modal_open(
@@ -112,7 +114,9 @@ async def keep_the_modal_open(
     )
     if first_input is None:  # no field to hang the error on: the modal closes, say so
         await ack()
-        await deps.worker.call(deliver, Outcome(reply=NOT_SAVED), target)
+        deps.background.start(
+            deps.worker.call(deliver, Outcome(reply=NOT_SAVED), target), "not saved"
+        )
         return
     button = str((view.get("submit") or {}).get("text") or "Save")
     await ack(response_action="errors", errors={first_input: say(button)})
