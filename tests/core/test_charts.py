@@ -9,17 +9,21 @@ for. Dates are converted here with matplotlib's `date2num`, not with the code un
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 import matplotlib.dates as mdates
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from matplotlib.transforms import BboxBase
 
 from iso20k_core.report import charts
 from iso20k_core.results import AuditBatch, Evaluation
@@ -356,3 +360,83 @@ def test_maturity_chart_has_a_bar_and_a_required_mark_per_clause_area(case: str)
 def test_no_answers_shows_every_area_not_assessed() -> None:
     fig = charts.maturity_figure(evaluation(NO_ANSWERS))
     assert {t.get_text() for t in fig.axes[0].texts} == {"not assessed"}
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+def boxes(fig: Figure) -> tuple[BboxBase, list[tuple[str, BboxBase]], list[BboxBase]]:
+    """The figure's box, every text with its box, and the plot areas, as drawn."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    texts: list[tuple[str, BboxBase]] = []
+    for ax in fig.axes:
+        lo, hi = sorted(ax.get_xlim())
+        shown = [  # matplotlib lists ticks beyond the view too, and does not draw them
+            t for t, at in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True) if lo <= at <= hi
+        ]
+        titles_and_notes = [c for c in ax.get_children() if isinstance(c, Text)]
+        labels = [*shown, *ax.get_yticklabels(), ax.xaxis.label, *titles_and_notes]
+        texts += [
+            (f"axes {t.get_text()!r}", t.get_window_extent(renderer))
+            for t in labels
+            if t.get_text()
+        ]
+    for box in fig.legends:
+        texts.append(("legend", box.get_window_extent(renderer)))
+    plots: list[BboxBase] = [ax.get_window_extent(renderer) for ax in fig.axes]
+    return fig.bbox, texts, plots
+
+
+def overlap(a: BboxBase, b: BboxBase) -> bool:
+    return bool(a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1)
+
+
+@pytest.mark.parametrize("chart", ["gantt", "gantt_members", "cost", "maturity"])
+@pytest.mark.parametrize("case", CASES)
+def test_nothing_is_cut_off_and_the_legend_covers_nothing(case: str, chart: str) -> None:
+    fig = charts.CHARTS[chart](evaluation(case))  # type: ignore[index]
+    page, texts, plots = boxes(fig)
+    for name, box in texts:
+        inside = page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1
+        assert inside and page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, (name, box, page)
+    legends = [box for name, box in texts if name == "legend"]
+    for legend_box in legends:
+        assert not [name for name, box in texts if name != "legend" and overlap(box, legend_box)]
+        assert not [plot for plot in plots if overlap(plot, legend_box)]
+    words = [(name, box) for name, box in texts if name != "legend"]
+    crowded = [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(words, 2)
+        if overlap(box_a, box_b)
+    ]
+    assert crowded == []
+    for ax in fig.axes:  # rows a readable distance apart, about a fifth of an inch
+        ys = sorted(t.get_window_extent().y0 for t in ax.get_yticklabels())
+        gaps = [(b - a) / fig.dpi for a, b in itertools.pairwise(ys)]
+        assert all(gap > 0.15 for gap in gaps), min(gaps)
+    for upper, lower in itertools.pairwise(plots):
+        assert upper.y0 > lower.y1  # the panels apart, the cycle's title between them
+    titles = [box for name, box in texts if name.startswith("axes") and box.y0 >= plots[0].y1 - 1]
+    assert titles, "each chart has its title above the plot"
+
+
+def test_each_chart_has_its_title() -> None:
+    e = evaluation("small-it-department")
+    titles = {
+        name: [ax.get_title(loc="left") for ax in charts.CHARTS[name](e).axes]
+        for name in ("gantt", "cost", "maturity")
+    }
+    p = e.plan
+    assert titles["gantt"] == [
+        f"Project: {p.start.isoformat()} to certification {p.certification_date}",
+        f"Certification cycle: certificate valid until {p.certificate_expiry}",
+    ]
+    assert titles["maturity"] == ["Maturity against the level certification needs, by clause"]
+    assert titles["cost"][0].endswith("and internal effort")
+
+
+def test_the_cost_bars_start_at_zero() -> None:
+    (ax,) = charts.cost_figure(evaluation("small-it-department")).axes
+    assert ax.get_xlim()[0] == 0
