@@ -77,6 +77,7 @@ RENDERING_FILES = (
     "tests/core/test_render.py",
     "tests/core/test_report_facts.py",
     "tests/core/test_render_cache.py",
+    "tests/core/test_workbook_rows.py",
 )
 RENDERING_WORDS = ("html", "gantt", "chart", "export", "workbook")
 

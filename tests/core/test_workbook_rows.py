@@ -1,0 +1,164 @@
+"""The workbook's rows, one by one, as the plan and the costs lay them out: every line where a
+person expects it, no gap inside a table (a blank row breaks Excel's filter and sort), the
+subtotals and totals as formulas over exactly their own rows, year 1 of the three-year view
+linked to the project's subtotals, and the timeline marking exactly each item's weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from iso20k_core.evaluate import evaluate
+from iso20k_core.report.exports import plan_groups
+from iso20k_core.report.exports.xlsx import to_xlsx
+from iso20k_core.results import Evaluation
+from tests.core.helpers import TODAY, all_at, profile
+from tests.core.test_exports import BLANK, EXAMPLE_IDS, day, evaluated, sheet, workbook
+
+Cells = tuple[object, ...]
+
+
+def values(ws: Worksheet, width: int) -> list[Cells]:
+    return [tuple(c.value for c in row[:width]) for row in ws.iter_rows(min_row=2)]
+
+
+def as_date(value: object) -> object:
+    return day(value) if isinstance(value, dt.datetime) else value
+
+
+def expected_tasks(e: Evaluation) -> list[Cells]:
+    rows: list[Cells] = []
+    for group in plan_groups(e):
+        here = len(rows) + 2
+        effort = f"=SUM(D{here + 1}:D{here + len(group.items)})" if group.items else 0
+        days = f"{group.business_days} business days" if group.business_days else None
+        stage = (group.label, group.title, None, effort, group.start, group.end, None)
+        rows.append((*stage, "stage", group.key, days))
+        for item in group.items:
+            milestone = "yes" if item.milestone else None
+            dates = (item.start, item.end)
+            rows.append((group.label, item.title, item.owner, item.effort_days, *dates))
+            rows[-1] = (*rows[-1], milestone, item.kind, item.key, item.notes)
+    return rows
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_the_tasks_sheet_is_each_stage_then_its_items_without_gaps(name: str) -> None:
+    e = evaluated(name)
+    ws = sheet(workbook(name), "Tasks")
+    found = [tuple(as_date(v) for v in row) for row in values(ws, 10)]
+    blank_as_none = [tuple(None if v == "" else v for v in row) for row in expected_tasks(e)]
+    assert found == blank_as_none  # an empty text is an empty cell
+    for row in ws.iter_rows(min_row=2):
+        stage = row[7].value == "stage"
+        assert bool(row[1].font.bold) == stage
+        assert (row[1].alignment.indent == 1) == (not stage)
+
+
+def expected_costs(e: Evaluation) -> list[Cells]:
+    c = e.costs
+    rows: list[Cells] = []
+    subtotals: dict[str, int] = {}
+    for part in c.parts:
+        first = len(rows) + 2
+        rows += [(part.title, line.title, line.basis, line.amount) for line in part.lines]
+        rows.append((part.title, "Subtotal", None, f"=SUM(D{first}:D{len(rows) + 1})"))
+        subtotals[part.key] = len(rows) + 1
+    project = len(rows) + 2
+    parts = "=SUM(" + ",".join(f"D{r}" for r in subtotals.values()) + ")"
+    rows.append(("Project total", "sum of the five parts", None, parts))
+    effort = "; ".join(f"{line.title} {line.days:,}" for line in c.internal_effort)
+    basis = f"{c.internal_days:,} person-days: {effort}"
+    rows.append(("Internal effort", "Own staff time", basis, c.internal_cost))
+    both = f"=SUM(D{project},D{project + 1})"
+    rows.append(("Total with internal effort", "project total and internal effort", None, both))
+    rows.append((None, None, None, None))  # the one blank row: a table of its own below
+    rows.append(("Three-year view", None, None, None))
+    year_totals = []
+    for year in c.three_years:
+        first = len(rows) + 2
+        for line in year.lines:
+            linked = subtotals.get(line.key) if year.year == 1 else None
+            amount = f"=D{linked}" if linked else line.amount
+            rows.append((year.title, line.title, line.basis, amount))
+        rows.append((year.title, "Subtotal", None, f"=SUM(D{first}:D{len(rows) + 1})"))
+        year_totals.append(len(rows) + 1)
+    years = "=SUM(" + ",".join(f"D{r}" for r in year_totals) + ")"
+    rows.append(("Three-year total", "years 1 to 3", None, years))
+    quote = {True: "yes", False: "no", None: "not known"}[c.quote_includes_surveillance]
+    rows.append(("Quote includes surveillance and recertification", quote, None, None))
+    return rows
+
+
+def costs_workbook(e: Evaluation) -> Worksheet:
+    return sheet(openpyxl.load_workbook(io.BytesIO(to_xlsx(e))), "Costs")
+
+
+@pytest.mark.parametrize("quote", [None, True, False])
+def test_the_costs_sheet_row_by_row(quote: bool | None) -> None:
+    e = evaluate(profile(assumptions={"quote_includes_surveillance": quote}), all_at(2), TODAY)
+    ws = costs_workbook(e)
+    found = [tuple(None if v == "" else v for v in row) for row in values(ws, 4)]
+    assert found == expected_costs(e)
+    money = f'#,##0 "{e.costs.currency}"'
+    amounts = ws["D"][1 : ws.max_row]
+    assert [c.number_format for c in amounts] == [money] * len(amounts)
+    assert ws.max_row == len(found) + 1
+    assert any(line.key in {p.key for p in e.costs.parts} for line in e.costs.three_years[0].lines)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_the_examples_costs_sheets_row_by_row(name: str) -> None:
+    e = evaluated(name)
+    found = [tuple(None if v == "" else v for v in row) for row in values(costs_workbook(e), 4)]
+    assert found == expected_costs(e)
+
+
+def weeks_of(start: dt.date, end: dt.date, mondays: list[dt.date]) -> set[int]:
+    """The grid columns of the weeks that [start, end] touches."""
+    return {n for n, m in enumerate(mondays) if m <= end and start <= m + dt.timedelta(days=6)}
+
+
+def assert_timeline_marks_each_items_weeks(e: Evaluation, book: openpyxl.Workbook) -> None:
+    ws = sheet(book, "Timeline")
+    mondays = [day(c.value) for c in ws[1][3:]]
+    first = e.plan.start
+    assert mondays[0] == first - dt.timedelta(days=first.weekday())
+    rows: dict[object, int] = {}
+    for r in range(2, ws.max_row + 1):
+        rows.setdefault(ws.cell(row=r, column=1).value, r)
+    items = [
+        (f"{g.number}. {g.title}", g.start, g.end, False)
+        for g in plan_groups(e)
+        if g.number is not None
+    ]
+    items += [
+        (i.title, i.start, i.end, i.start == i.end)
+        for g in plan_groups(e)
+        if g.number is not None
+        for i in g.items
+    ]
+    for title, start, end, point in items:
+        row = ws[rows[title]]
+        assert (day(row[1].value), day(row[2].value)) == (start, end), title
+        filled = {n for n, c in enumerate(row[3:]) if c.fill.fgColor.rgb not in BLANK}
+        assert filled == weeks_of(start, end, mondays), title
+        marked = {n for n, c in enumerate(row[3:]) if c.value == "◆"}
+        assert marked == (filled if point else set()), title
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_the_timeline_marks_exactly_each_items_weeks(name: str) -> None:
+    assert_timeline_marks_each_items_weeks(evaluated(name), workbook(name))
+
+
+def test_the_timeline_of_a_plan_starting_midweek_starts_on_its_monday() -> None:
+    e = evaluate(profile(start_date=dt.date(2027, 1, 13)), all_at(2), TODAY)  # a Wednesday
+    assert e.plan.start.weekday() == 2
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(e)))
+    assert_timeline_marks_each_items_weeks(e, book)
