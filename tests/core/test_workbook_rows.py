@@ -162,3 +162,13 @@ def test_the_timeline_of_a_plan_starting_midweek_starts_on_its_monday() -> None:
     assert e.plan.start.weekday() == 2
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(e)))
     assert_timeline_marks_each_items_weeks(e, book)
+
+
+def test_the_plan_lists_the_improvement_window_and_the_expiry_in_words() -> None:
+    e = evaluated("small-it-department")
+    rows = {row[1]: row for row in values(sheet(workbook("small-it-department"), "Tasks"), 10)}
+    window = rows["Improvement window: correct the stage 1 findings"]
+    assert (as_date(window[4]), as_date(window[5])) == e.plan.improvement_window
+    expiry = next(row for row in rows.values() if row[7] == "expiry")
+    assert as_date(expiry[4]) == e.plan.certificate_expiry
+    assert expiry[9] == "recertification must be decided before this date (ISO/IEC 17021-1 9.6.3)"
