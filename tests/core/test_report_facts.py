@@ -238,3 +238,21 @@ def test_dates_missing_from_the_plan_print_as_a_dash() -> None:
         e.model_copy(update={"plan": plan})
     )
     assert dt.date.fromisoformat(e.plan.start.isoformat()) == e.plan.start
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_cover_gives_the_stage_1_audit(case: str) -> None:
+    e = evaluation(case)
+    stage1 = next(b for b in e.plan.audit_batches if b.key == "stage1")
+    booked = " (booked)" if stage1.booked else ""
+    assert f"| Stage 1 audit | {stage1.planned_date.isoformat()}{booked} |" in render_markdown(e)
+
+
+def test_a_pipe_or_a_line_break_in_a_title_keeps_the_markdown_table_whole() -> None:
+    e = evaluation("small-it-department")
+    first = next(a for a in e.areas if a.kind == "requirements")
+    odd = first.model_copy(update={"title": "Incidents | requests\nand problems"})
+    areas = tuple(odd if a is first else a for a in e.areas)
+    report = render_markdown(e.model_copy(update={"areas": areas}))
+    rows = [line for line in report.splitlines() if "Incidents" in line and line.startswith("|")]
+    assert rows and all("Incidents \\| requests and problems |" in row for row in rows)
