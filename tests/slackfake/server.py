@@ -63,10 +63,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.localhttp import LocalService
 
 from .limits import message_refusals, view_refusals, view_too_large
 from .scopes import manifest_scopes, needed_scope
@@ -213,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the per-request stderr line; `FakeSlack.calls` is the log."""
 
 
-class FakeSlack:
+class FakeSlack(LocalService):
     """A fake Slack Web API on 127.0.0.1 that records every call and answers like Slack.
 
     Start it with `with FakeSlack() as slack:` (or `start()` / `close()`); point clients at
@@ -270,8 +271,6 @@ class FakeSlack:
         self._messages: set[tuple[str, str]] = set()  # (channel, ts) the bot posted
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._files: dict[str, _PendingFile] = {}
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -287,57 +286,12 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload,
         }
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- lifecycle (tests/localhttp.py) -------------------------------------------------------
 
-    def start(self) -> Self:
-        """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
-        if self._server is not None:
-            raise RuntimeError("FakeSlack is already running")
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"FakeSlack:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        """Stop serving, release the port and join the server thread."""
-        server, thread = self._server, self._thread
-        self._server, self._thread = None, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _new_server(self) -> _Server:
+        return _Server(self)
 
     # -- addresses -------------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        """The port the server is bound to."""
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not running: use `with FakeSlack() as slack:`")
-        return int(self._server.server_address[1])
-
-    @property
-    def root_url(self) -> str:
-        """``http://127.0.0.1:PORT`` without a trailing slash."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:

@@ -10,16 +10,16 @@ keys can be added (rotation) and the endpoints made to fail.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.localhttp import LocalService
 
 ISSUER = "https://api.botframework.com"  # what the public cloud's metadata states
 APP_ID = "9e3c1f3a-4f0c-4b0e-9a57-000000000001"
@@ -56,45 +56,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: `FakeIdentity.requests` is the log."""
 
 
-class FakeIdentity:
+class FakeIdentity(LocalService):
     def __init__(self) -> None:
         self.keys = [SigningKey("key-1")]
         self.requests: list[str] = []
         self.failing = False  # answer 503 to everything, as an outage would
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> Self:
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @property
-    def root_url(self) -> str:
-        assert self._server is not None, "use `with FakeIdentity() as identity:`"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _new_server(self) -> _Server:
+        return _Server(self)
 
     @property
     def metadata_url(self) -> str:
