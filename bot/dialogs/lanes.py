@@ -121,14 +121,10 @@ class SlowLane:
         self.worker.close()
 
 
-def health_of(*lanes: DialogWorker) -> Callable[[], Health]:
+def health_of(*lanes: DialogWorker) -> Health:
     """One health for several lanes: serving while every lane serves, else the first reason."""
-
-    def health() -> Health:
-        for lane in lanes:
-            state = lane.health()
-            if not state.serving:
-                return state
-        return SERVING
-
-    return health
+    for lane in lanes:
+        state = lane.health()
+        if not state.serving:
+            return state
+    return SERVING

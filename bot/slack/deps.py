@@ -97,8 +97,7 @@ class SlackDeps:
         return self.worker
 
     def health(self) -> Health:
-        lanes = (self.worker,) if self.slow is None else (self.worker, self.slow)
-        return health_of(*lanes)()
+        return health_of(self.worker, *([] if self.slow is None else [self.slow]))
 
     def close(self) -> None:
         self.worker.close()

@@ -381,10 +381,12 @@ def text(element: ET.Element, tag: str) -> str:
     return found.text
 
 
+def all_tasks(root: ET.Element) -> list[ET.Element]:
+    return root.findall(f"{Q}Tasks/{Q}Task")
+
+
 def tasks(name: str) -> list[ET.Element]:
-    found = project(name).find(Q + "Tasks")
-    assert found is not None
-    return list(found)
+    return all_tasks(project(name))
 
 
 def parent_of(name: str) -> dict[str, ET.Element]:

@@ -20,9 +20,18 @@ from iso20k_core.evaluate import evaluate
 from iso20k_core.report.exports.mspdi import to_mspdi
 from iso20k_core.results import Evaluation
 from tests.core.helpers import TODAY, all_at, profile
-from tests.core.test_exports import EXAMPLE_IDS, Q, evaluated, exported_calendar, project, text
+from tests.core.test_exports import (
+    EXAMPLE_IDS,
+    Q,
+    all_tasks,
+    evaluated,
+    exported_calendar,
+    project,
+    text,
+)
 
 HOURS_PER_DAY = 8
+LAG_UNITS_PER_DAY = HOURS_PER_DAY * 60 * 10  # LinkLag counts tenths of a minute
 NOT_STARTED = "PT0H0M0S"
 
 
@@ -34,10 +43,6 @@ def hours(duration: str) -> int:
 
 def stamp(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
-
-
-def all_tasks(root: ET.Element) -> list[ET.Element]:
-    return root.findall(f"{Q}Tasks/{Q}Task")
 
 
 def optional(element: ET.Element, tag: str) -> str | None:
@@ -245,8 +250,8 @@ def test_mspdi_links_reproduce_the_plans_dates(name: str) -> None:
             predecessor = by_uid[text(link, "PredecessorUID")]
             assert (text(link, "CrossProject"), text(link, "LagFormat")) == ("0", "7")
             lag_units = int(text(link, "LinkLag"))
-            assert lag_units % (HOURS_PER_DAY * 60 * 10) == 0  # whole days, in tenths of minutes
-            lag = lag_units // (HOURS_PER_DAY * 60 * 10)
+            assert lag_units % LAG_UNITS_PER_DAY == 0  # whole days
+            lag = lag_units // LAG_UNITS_PER_DAY
             if text(link, "Type") == "3":  # start-to-start
                 assert text(predecessor, "Summary") == "0"
                 earliest = calendar.after(stamp(text(predecessor, "Start")).date(), lag)

@@ -144,8 +144,8 @@ def test_health_of_lanes_names_the_first_that_cannot_serve() -> None:
             return self.state
 
     warming = Health(False, "report workers starting")
-    assert health_of(Stub(SERVING), Stub(SERVING))() == SERVING
-    assert health_of(Stub(SERVING), Stub(warming))() == warming
+    assert health_of(Stub(SERVING), Stub(SERVING)) == SERVING
+    assert health_of(Stub(SERVING), Stub(warming)) == warming
 
 
 def test_background_tasks_are_kept_logged_and_drained(caplog: pytest.LogCaptureFixture) -> None:
