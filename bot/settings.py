@@ -1,7 +1,13 @@
 """The bot's settings, read from the environment (one object, passed to whoever needs it)."""
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The Bot Framework's public cloud (learn.microsoft.com, "Authenticate requests with the Bot
+# Connector API"); national clouds such as Azure China (21Vianet) set their own.
+PUBLIC_CLOUD_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+PUBLIC_CLOUD_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+PUBLIC_CLOUD_SCOPE = "https://api.botframework.com/.default"
 
 
 class Settings(BaseSettings):
@@ -20,6 +26,22 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, repr=False)
     # Another Web API base URL: enterprise grids, or the fake Slack the tests run.
     slack_api_url: str | None = None
+    # Teams: the bot's Microsoft app id and client secret (Azure Bot or the Teams Developer
+    # Portal), its tenant for a single-tenant bot, and where tokens are checked and fetched.
+    teams_app_id: str | None = None
+    teams_app_password: str | None = Field(default=None, repr=False)
+    teams_app_tenant_id: str | None = None
+    teams_openid_metadata_url: str = PUBLIC_CLOUD_METADATA
+    # Empty: the public cloud's, or for a single-tenant bot its tenant's token endpoint.
+    teams_token_url: str | None = None
+    teams_token_scope: str = PUBLIC_CLOUD_SCOPE
+    # Local development only (the Bot Framework Emulator): activities without a token.
+    teams_allow_anonymous: bool = False
+    # Where this app is reachable from the internet (https://iso20k.example.com): download
+    # links for Teams and the package's validDomains are made from it.
+    public_url: str | None = None
+    # How long a download link works, in minutes.
+    download_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # Processes that run dialog steps for `iso20k serve`, so acknowledgements never wait for
     # an evaluation; 0 runs them on a thread of the web process. None: one per CPU.
     dialog_processes: int | None = Field(default=None, ge=0, le=64)
@@ -38,6 +60,32 @@ class Settings(BaseSettings):
     # separate `iso20k worker` processes run.
     reminders_in_web: bool = True
     reminder_tick_seconds: float = Field(default=5.0, ge=0.1, le=3600)
+
+    @model_validator(mode="after")
+    def _anonymous_only_without_app(self) -> "Settings":
+        if self.teams_allow_anonymous and self.teams_app_id:
+            raise ValueError(
+                "TEAMS_ALLOW_ANONYMOUS is for local development without a bot registration: "
+                "unset it, or unset TEAMS_APP_ID"
+            )
+        return self
+
+    @property
+    def teams(self) -> bool:
+        """Whether Teams is served: with a bot registration, or anonymously for development."""
+        return bool(self.teams_app_id and self.teams_app_password) or self.teams_allow_anonymous
+
+    @property
+    def slack(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    def teams_token_endpoint(self) -> str:
+        """Where the bot's own tokens come from (client credentials)."""
+        if self.teams_token_url:
+            return self.teams_token_url
+        if self.teams_app_tenant_id:
+            return f"https://login.microsoftonline.com/{self.teams_app_tenant_id}/oauth2/v2.0/token"
+        return PUBLIC_CLOUD_TOKEN_URL
 
 
 def get_settings() -> Settings:

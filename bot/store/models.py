@@ -8,7 +8,15 @@ tenants; a plain key on `organisation_id` still points every row at its organisa
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import AutoString, Field, SQLModel
 
 from bot.store import db  # noqa: F401  (sets the naming convention before any table exists)
@@ -239,3 +247,61 @@ class Delivery(SQLModel, table=True):
     delivery_key: str
     workspace_id: str
     received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class TeamsConversation(SQLModel, table=True):
+    """A Teams conversation the bot may post to, as the activities that came from it named it.
+
+    Stored when the bot is installed or first spoken to (conversationUpdate, installationUpdate,
+    any message), so reminders, nudges and digests can be sent proactively later. Messages go
+    only to the `service_url` of an authenticated activity (bot/teams/auth.py checks the
+    token's `serviceurl` claim), never to one a payload merely names.
+    """
+
+    __table_args__ = (UniqueConstraint("organisation_id", "conversation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    conversation_id: str
+    service_url: str
+    conversation_type: str = "personal"  # personal, groupChat or channel
+    name: str | None = None  # a channel's or group chat's name, when Teams gives it
+    # For a personal chat: whose (their AAD object id); reminders to them go here.
+    user_aad_id: str | None = Field(default=None, index=True)
+    bot_id: str = ""  # the bot's account id in this conversation (28:…)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class TeamsAccount(SQLModel, table=True):
+    """A person of a tenant as Teams addresses them: their AAD object id (our member id) and
+    their Teams user id (29:…), which a 1:1 conversation is created with."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "aad_object_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    aad_object_id: str
+    teams_user_id: str
+    name: str | None = None
+    service_url: str | None = None  # where their tenant's conversations are served
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Download(SQLModel, table=True):
+    """A file offered by a link for a short while (reports and exports on Teams, which takes no
+    file from a bot in a channel): `GET /files/{token}` serves it until `expires_at`.
+
+    Only a digest of the link's token is stored, so reading the table does not give anyone the
+    links; the token itself has 256 random bits (bot/downloads.py). Expired rows are deleted.
+    """
+
+    __table_args__ = (Index(None, "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    token_digest: str = Field(unique=True)
+    filename: str
+    mime: str
+    content: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

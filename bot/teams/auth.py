@@ -28,7 +28,8 @@ from typing import Any
 
 import jwt
 
-PUBLIC_CLOUD_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+from bot.settings import PUBLIC_CLOUD_METADATA
+
 LEEWAY_SECONDS = 300  # the clock skew the Bot Framework's own validators allow
 METADATA_LIFESPAN = 24 * 3600.0  # Microsoft asks for the metadata at most daily
 FETCH_TIMEOUT = 10.0
