@@ -79,11 +79,11 @@ from bot.dialogs.worker import run_step  # noqa: E402
 from bot.serve import tune_gc  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack.app import build_app, web_client  # noqa: E402
-from bot.slack.deps import SlackDeps, make_worker  # noqa: E402
 from bot.store.crud import record_answer  # noqa: E402
 from bot.store.db import make_engine  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.web import create_web_app  # noqa: E402
+from bot.workers import Deps, make_worker  # noqa: E402
 from iso20k_core.inputs import EvaluationInput, parse_input_text  # noqa: E402
 from iso20k_core.profile import Profile  # noqa: E402
 from iso20k_core.standard import load_bank  # noqa: E402
@@ -496,7 +496,7 @@ def run_benchmark(args: argparse.Namespace, pool: ProcessPoolExecutor | None) ->
         print_environment(args, time_one_status(deps))
         # The real app as `iso20k serve` runs it: dialog steps in worker processes.
         worker = make_worker(settings, deps.engine, deps.bank, args.dialog_processes)
-        served_deps = SlackDeps(deps.engine, deps.bank, worker=worker, clock=lambda: NOW)
+        served_deps = Deps(deps.engine, deps.bank, worker=worker, clock=lambda: NOW)
         tune_gc()  # as `iso20k serve` does once its app is built; both apps share it
         apps = {
             "bare": serve("bare", create_web_app(bare_app(settings, args.bare_before_response))),

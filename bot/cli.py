@@ -14,6 +14,7 @@ from typing import NoReturn
 
 import click
 
+from bot.settings import Settings
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
@@ -28,6 +29,20 @@ EXIT_BAD_INPUT = 2
 def _fail(message: str) -> NoReturn:
     click.echo(f"iso20k: {message}", err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a wrong one is named on one line, no traceback."""
+    from pydantic import ValidationError
+
+    from bot.settings import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]).upper()
+        _fail(f"{where + ': ' if where else ''}{problem['msg'].removeprefix('Value error, ')}")
 
 
 class IsoDate(click.ParamType[dt.date]):
@@ -190,13 +205,20 @@ def _redact(url: str) -> str:
 @cli.command("serve")
 @click.option("--host", default="0.0.0.0", show_default=True)
 def serve_command(host: str) -> None:
-    """Serve POST /slack/events and GET /healthz on $PORT (Socket Mode with SLACK_APP_TOKEN)."""
+    """Serve Slack (POST /slack/events, or Socket Mode with SLACK_APP_TOKEN), Teams
+    (POST /api/messages) and GET /healthz on $PORT, whichever has credentials."""
     from bot.serve import serve
-    from bot.settings import get_settings
 
-    settings = get_settings()
+    settings = _settings()
     if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
         _fail("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack needs both")
+    if settings.teams_app_id and not settings.teams_app_password:
+        _fail("TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: Teams needs both")
+    if settings.slack_app_token and settings.teams and not settings.slack_signing_secret:
+        _fail(
+            "Slack Socket Mode (SLACK_APP_TOKEN) and Teams are not served by one process: "
+            "set SLACK_SIGNING_SECRET to serve Slack over HTTP beside Teams"
+        )
     serve(settings, host)
 
 
@@ -213,11 +235,10 @@ def worker_command(once: bool) -> None:
     from bot.reminders.runner import make_tick
     from bot.reminders.scheduler import scheduler
     from bot.serve import TICK_GRACE, exit_on_stop_signals, ignore_stop_signals
-    from bot.settings import get_settings
     from bot.store.db import make_engine
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = get_settings()
+    settings = _settings()
     engine = make_engine(settings.database_url)
     tick = make_tick(settings, engine, load_bank())
     if once:
@@ -308,16 +329,20 @@ def console_command(user: str | None) -> None:
 @click.pass_context
 def start_command(ctx: click.Context) -> None:
     """Start the product on the embedded default: migrate, then the console or the chat app."""
-    from bot.settings import get_settings
-
-    settings = get_settings()
+    settings = _settings()
     ctx.invoke(db_upgrade)
-    if settings.slack_bot_token or settings.slack_app_token:
+    if (
+        settings.slack_bot_token
+        or settings.slack_app_token
+        or settings.teams_app_id
+        or settings.teams
+    ):
         ctx.invoke(serve_command, host="0.0.0.0")
         return
     click.echo(
-        "No Slack credentials set, so this is the terminal console. To connect Slack, set "
-        "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) and run again."
+        "No Slack or Teams credentials set, so this is the terminal console. To connect Slack, "
+        "set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN); for Teams, "
+        "TEAMS_APP_ID and TEAMS_APP_PASSWORD; then run again."
     )
     ctx.invoke(console_command, user=None)
 

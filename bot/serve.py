@@ -1,4 +1,5 @@
-"""`iso20k serve`: the web app under uvicorn, or Slack Socket Mode when an app token is set.
+"""`iso20k serve`: the web app under uvicorn (Slack, Teams, or both, whichever has
+credentials), or Slack Socket Mode when an app token is set and Teams is not served.
 
 Stopping. SIGTERM or SIGINT stops everything `serve` started within `STOP_SECONDS`, and the
 process exits with status 0: uvicorn answers the requests in flight (`GRACEFUL_SECONDS`),
@@ -31,10 +32,9 @@ from bot.dialogs.worker import DialogWorker
 from bot.reminders.runner import make_tick
 from bot.reminders.scheduler import Ticker, scheduler
 from bot.settings import Settings
-from bot.slack.app import build_app
-from bot.slack.deps import SlackDeps, make_slow_lane, make_worker
 from bot.store.db import make_engine
 from bot.web import create_web_app
+from bot.workers import Deps, make_slow_lane, make_worker
 from iso20k_core.standard import load_bank
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,12 @@ def ignore_stop_signals() -> None:
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     exit_on_stop_signals()
-    if not settings.slack_bot_token:
-        log.warning("no SLACK_BOT_TOKEN: serving only /healthz")
+    if not (settings.slack or settings.teams):
+        log.warning("no Slack or Teams credentials: serving only /healthz")
         run_http(create_web_app(None), host, settings.port)
         return
     engine = make_engine(settings.database_url)
-    deps: SlackDeps | None = None
+    deps: Deps | None = None
     ticker: Ticker | None = None
     try:
         bank = load_bank()
@@ -92,13 +92,23 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         worker = make_worker(
             settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
         )
-        deps = SlackDeps(
+        deps = Deps(
             engine=engine,
             bank=bank,
             worker=worker,
             slow=make_slow_lane(settings, engine, bank),
         )
-        slack = build_app(settings, deps)
+        slack = None
+        if settings.slack:
+            from bot.slack.app import build_app
+
+            slack = build_app(settings, deps)
+        teams = None
+        if settings.teams:
+            from bot.teams.app import build_endpoint
+
+            teams = build_endpoint(settings, deps)
+            log.info("Teams: serving POST /api/messages")
         if settings.reminders_in_web:  # the embedded default: one process does everything
             ticker = scheduler(
                 make_tick(settings, engine, bank), settings.reminder_tick_seconds, blocking=False
@@ -106,11 +116,13 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             ticker.start()
         tune_gc()
         drain = functools.partial(deps.background.drain, DRAIN_SECONDS)
-        if settings.slack_app_token:
+        if slack is not None and settings.slack_app_token and teams is None:
             log.info("Slack Socket Mode: no public URL needed")
             asyncio.run(socket_mode(slack, settings.slack_app_token, drain))
         else:
-            web = create_web_app(slack, health=deps.health, on_shutdown=drain)
+            web = create_web_app(
+                slack, teams=teams, files=engine, health=deps.health, on_shutdown=drain
+            )
             run_http(web, host, settings.port)
     finally:
         ignore_stop_signals()

@@ -1,7 +1,10 @@
-"""The ASGI web app: `POST /slack/events` and `GET /healthz` (Teams joins later).
+"""The ASGI web app: `POST /slack/events`, `POST /api/messages` (Teams), `GET /files/{token}`
+and `GET /healthz`.
 
 One Starlette app served by uvicorn in production; Bolt's own development server is not used
-(PLATFORM.md). Without Slack credentials only the health check is served.
+(PLATFORM.md). Each platform's route is served when it has credentials: Slack only, Teams
+only, or both. `/files/{token}` serves the files offered by link (bot/downloads.py) while
+their link works; any other token, expired or never made, is the same 404.
 
 `/healthz` tells the truth about the dialog workers: 200 `{"status": "ok"}` while they can
 serve, 503 `{"status": "unavailable", "reason": …}` while they cannot (starting, a worker
@@ -16,30 +19,40 @@ background tasks is drained there, on the loop that runs it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import quote
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import Clock
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.dialogs.worker import SERVING, Health
+from bot.downloads import fetch
 from bot.slack.guard import SlackGuard
+from bot.teams.endpoint import TeamsEndpoint
 
 
 def create_web_app(
     slack: AsyncApp | None,
     *,
+    teams: TeamsEndpoint | None = None,
+    files: Engine | None = None,
     health: Callable[[], Health] | None = None,
     clock: Clock | None = None,
     on_shutdown: Callable[[], Awaitable[object]] | None = None,
 ) -> Starlette:
-    """The app; `health` says whether the dialog workers can serve (none: always); `clock`
-    is what the Slack guard checks request timestamps against (tests set it); `on_shutdown`
-    is awaited when the server stops."""
+    """The app; `teams` answers `/api/messages`; `files` is the database download links
+    are served from; `health` says whether the dialog workers can serve (none: always);
+    `clock` is what the Slack guard checks request timestamps against (tests set it);
+    `on_shutdown` is awaited when the server stops."""
 
     async def healthz(request: Request) -> Response:
         state = health() if health is not None else SERVING
@@ -53,6 +66,27 @@ def create_web_app(
         # unparseable (bot/slack/guard.py).
         guard = SlackGuard(slack, clock)
         routes.append(Route("/slack/events", guard.handle, methods=["POST"]))
+    if teams is not None:
+        routes.append(Route("/api/messages", teams.handle, methods=["POST"]))
+    if files is not None:
+        engine = files
+
+        async def download(request: Request) -> Response:
+            token = str(request.path_params["token"])
+            found = await asyncio.to_thread(_file, engine, token)
+            if found is None:
+                return JSONResponse({"error": "no such file, or its link has expired"}, 404)
+            filename, mime, content = found
+            shown = "inline" if mime.startswith("image/") else "attachment"
+            headers = {
+                "Content-Disposition": f"{shown}; filename*=UTF-8''{quote(filename)}",
+                "Cache-Control": "private, no-store",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+            }
+            return Response(content, media_type=mime, headers=headers)
+
+        routes.append(Route("/files/{token}", download, methods=["GET"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -61,3 +95,9 @@ def create_web_app(
             await on_shutdown()
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _file(engine: Engine, token: str) -> tuple[str, str, bytes] | None:
+    with Session(engine) as session:
+        found = fetch(session, token, dt.datetime.now(dt.UTC))
+        return None if found is None else (found.filename, found.mime, found.content)

@@ -19,7 +19,9 @@ from bot.dialogs.validation import RawValue, validate
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.text import TextError, clean_text
 
-MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^@([\w.\-]+)$", re.IGNORECASE)
+# Slack's `<@U1|name>`, or `@id` (the console's names; Teams user ids `29:…` and AAD object
+# ids, which the Teams adapter writes for each `<at>…</at>` mention).
+MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^@([\w.:\-]+)$", re.IGNORECASE)
 
 HELP: tuple[tuple[str, str], ...] = (
     ("help", "this list"),
@@ -194,7 +196,9 @@ def handle_submit(
         return Outcome(reply=form)
     clean, errors = validate(form, raw, ctx.today)
     if errors:
-        return Outcome(errors=errors)
+        # The same form with the errors on its fields: a channel that keeps no form open
+        # (a Teams card) shows it again with the person's values; nothing is saved.
+        return Outcome(reply=form, errors=errors)
     if kind == setup.KIND:
         return setup.submit_setup(ctx, clean)
     if kind == assess.KIND:

@@ -33,6 +33,8 @@ SLOW: dict[str, str] = {
     "plan": "Drawing the plan and its chart; it will arrive here in a moment.",
 }
 
+ONE_MOMENT = "One moment"  # the heading of a slow request's "preparing" line, where one is sent
+
 BUSY = Message(
     heading="Sorry, that has to wait",
     text="Many reports and charts are being prepared right now, so yours could not be "

@@ -88,7 +88,8 @@ class WorkerState:
     engine: Engine
     bank: Bank
     extras: dict[str, Any] = field(default_factory=dict)
-    directory: Directory = NOBODY  # who platform users are; a platform's `setup` sets its own
+    # Who platform users are, by platform: each platform's `setup` adds its own.
+    directories: dict[str, Directory] = field(default_factory=dict)
     # True while a call runs again because the worker running it died (ProcessWorker): a
     # step that had committed then still owes its answer, which a replay does not.
     retrying: bool = False
@@ -192,10 +193,13 @@ def run_step(
     return in_transaction(engine, attempt, budget)
 
 
-def perform(state: WorkerState, request: DialogRequest) -> Outcome:
+def perform(
+    state: WorkerState, request: DialogRequest, directory: Directory | None = None
+) -> Outcome:
     """Run the request's step. A modal submission must be answered within Slack's 3 s, and a
     repeated one gets the same answer for its modal again (the next page, its errors, or
-    closing it) but no message and no change; any other repeat gets nothing."""
+    closing it) but no message and no change; any other repeat gets nothing. `directory`
+    replaces the platform's own for this request (Teams: one that knows this turn)."""
     submission = request.operation == "submit"
     return run_step(
         state.engine,
@@ -206,7 +210,7 @@ def perform(state: WorkerState, request: DialogRequest) -> Outcome:
         request.now,
         step_for(request),
         request.workspace_name,
-        directory=state.directory,
+        directory=directory or state.directories.get(request.platform, NOBODY),
         delivery=request.delivery,
         modal=submission,
         budget=SUBMISSION_BUDGET if submission else REPLY_BUDGET,

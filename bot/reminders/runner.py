@@ -18,7 +18,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def channels_for(settings: Settings) -> dict[str, ReminderChannel]:
+def channels_for(settings: Settings, engine: Engine) -> dict[str, ReminderChannel]:
     channels: dict[str, ReminderChannel] = {"console": ConsoleReminderChannel()}
     if settings.slack_bot_token:
         from bot.slack.reminder_channel import SlackReminderChannel
@@ -26,10 +26,14 @@ def channels_for(settings: Settings) -> dict[str, ReminderChannel]:
         channels["slack"] = SlackReminderChannel.from_settings(
             settings.slack_bot_token, settings.slack_api_url
         )
+    if settings.teams:
+        from bot.teams.reminder_channel import TeamsReminderChannel
+
+        channels["teams"] = TeamsReminderChannel.from_settings(settings, engine)
     return channels
 
 
 def make_tick(
     settings: Settings, engine: Engine, bank: Bank, clock: Callable[[], dt.datetime] = utc_now
 ) -> Callable[[], TickResult]:
-    return functools.partial(tick, engine, bank, channels_for(settings), clock)
+    return functools.partial(tick, engine, bank, channels_for(settings, engine), clock)

@@ -14,8 +14,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
-from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register
+from bot.workers import Deps
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
@@ -35,7 +35,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
+def build_app(settings: Settings, deps: Deps) -> AsyncApp:
     """Over HTTP every request is signed (SLACK_SIGNING_SECRET); in Socket Mode
     (SLACK_APP_TOKEN) requests come over a WebSocket the app opened itself with its app
     token, and carry no signature to check."""

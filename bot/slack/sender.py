@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from bot.dialogs.apologies import APOLOGY, NOT_SHOWN
 from bot.dialogs.model import Form, Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerState, perform
 from bot.slack.blocks import fallback_text, home_view, message_blocks, modal_view
@@ -33,22 +34,6 @@ SENDER = "slack"  # its key in WorkerState.extras
 # Where Slack's response_urls point (https://hooks.slack.com/commands/…, /actions/…).
 SLACK_HOSTS = frozenset({"hooks.slack.com", "slack.com"})
 
-# What a person is told when something fails on our side: only what is known to be true.
-# The step failed: it was rolled back (bar a worker killed between its commit and its answer,
-# which no one can tell from here), so this says it was not completed, not that nothing was.
-APOLOGY = Message(
-    heading="Sorry, that did not work",
-    text="Something went wrong on our side and your request could not be completed. Please "
-    "try again in a minute.",
-    tone="error",
-)
-# The step was committed, but its answer could not be delivered.
-NOT_SHOWN = Message(
-    heading="Sorry, the answer could not be shown",
-    text="Your request was handled, but its answer did not reach you. Run the command again "
-    "to see it.",
-    tone="error",
-)
 # A submitted modal that could not be saved and could not be kept open either.
 NOT_SAVED = Message(
     heading="Sorry, your form was not saved",
@@ -184,7 +169,7 @@ def install_sender(token: str, base_url: str | None, state: WorkerState) -> None
         token=token, base_url=base_url or SLACK_API_URL, retry_handlers=retry_handlers()
     )
     state.extras[SENDER] = SlackSender(client)
-    state.directory = SlackDirectory(client)
+    state.directories["slack"] = SlackDirectory(client)
 
 
 def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:

@@ -15,28 +15,20 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.dialogs.lanes import BUSY, LaneBusy, preparing
+from bot.dialogs.apologies import UNAVAILABLE
+from bot.dialogs.lanes import BUSY, ONE_MOMENT, LaneBusy, preparing
 from bot.dialogs.model import Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerUnavailable
 from bot.slack.blocks import fallback_text, message_blocks
-from bot.slack.deps import SlackDeps
 from bot.slack.sender import Target, answer, deliver
+from bot.workers import Deps
 
 log = logging.getLogger(__name__)
 APOLOGY_SECONDS = 2.0  # an apology sent while stopping gets this long
-ONE_MOMENT = "One moment"  # the heading of a slow button's "preparing" line
-
-UNAVAILABLE = Message(
-    heading="Sorry, that could not be finished",
-    text="Part of the assistant was restarting while it worked on your request, so it may or "
-    "may not have been done. Please check (for instance with /iso20k status) and try again "
-    "in a minute.",
-    tone="error",
-)
 
 
 async def answer_or_apologise(
-    deps: SlackDeps,
+    deps: Deps,
     request: DialogRequest,
     target: Target,
     client: AsyncWebClient | None,

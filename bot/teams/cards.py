@@ -28,19 +28,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.dialogs.model import (
+    MARK_END,
+    MARK_START,
+    MAX_OPTION_TEXT,
     Button,
     Fact,
     Field,
     Form,
+    Mark,
     Message,
+    Option,
     Section,
     Text,
     readable,
+    split_marks,
 )
 from bot.dialogs.validation import RawValue
 from iso20k_core.dates import EARLIEST, latest
@@ -59,6 +65,7 @@ TONE_STYLE: dict[str, str] = {
     "warning": "warning",
     "error": "attention",
 }
+MAX_ACTION_TITLE = 100
 BUTTON_STYLE = {"primary": "positive", "danger": "destructive"}
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -67,6 +74,8 @@ Element = dict[str, Any]
 # that open markup in a Markdown renderer (emphasis, code, links, images, HTML, entities,
 # headings, quotes, strike-through); `(` and `)` only matter after a `[`, escaped already.
 _MARKUP = re.compile(r"([\\`*_~\[\]<>#&!|])")
+_MARKED = re.compile(f"{MARK_START}([@#/])([^{MARK_START}{MARK_END}]{{1,255}}){MARK_END}")
+_NOT_IN_NAME = re.compile(r"[\\`*_~\[\]<>#&!|{}]")
 _LIST_MARKER = re.compile(r"^([ \t]*)([-+]|[0-9]{1,9}(?=[.)]))", re.MULTILINE)
 
 
@@ -85,12 +94,54 @@ def _escape_marker(found: re.Match[str]) -> str:
 
 
 def to_text(text: str) -> str:
-    """Neutral text for a TextBlock: escaped, mentions and commands as readable words.
+    """Neutral text for a TextBlock or a Fact: escaped, its mentions and commands still marked.
+    `resolve_marks` turns the marks into Teams' own form once the whole card is built."""
+    return "".join(
+        escape(part) if isinstance(part, str) else _mark(part) for part in split_marks(text)
+    )
 
-    A mention needs the person's display name and an `msteams.entities` entry to ping
-    anyone in Teams; the renderer knows only the id, so for now it shows `@id`.
-    """
-    return escape(readable(text))
+
+def _mark(mark: Mark) -> str:
+    return f"{MARK_START}{mark.kind}{mark.id}{MARK_END}"
+
+
+def resolve_marks(content: Card, names: Mapping[str, str] | None = None) -> Card:
+    """Marks as Teams shows them: a person as an `<at>Name</at>` mention with its entity in
+    `msteams.entities` (Teams accepts an AAD object id as `mentioned.id`), a channel and a
+    command as plain words. Without a name a person is shown as `@id` and not pinged."""
+    names = names or {}
+    entities: dict[str, Element] = {}
+
+    def spell(found: re.Match[str]) -> str:
+        kind, ident = found.group(1), found.group(2)
+        name = _mention_name(names.get(ident, "")) if kind == "@" else ""
+        if not name:
+            return escape(Mark(kind, ident).readable())  # type: ignore[arg-type]
+        text = f"<at>{name}</at>"
+        entities.setdefault(
+            ident, {"type": "mention", "text": text, "mentioned": {"id": ident, "name": name}}
+        )
+        return text
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            return _MARKED.sub(spell, node) if MARK_START in node else node
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        return node
+
+    resolved: Card = walk(content)
+    if entities:
+        resolved.setdefault("msteams", {})["entities"] = list(entities.values())
+    return resolved
+
+
+def _mention_name(name: str) -> str:
+    """A display name that reads the same inside `<at>…</at>` as in its entity: nothing in
+    it that Markdown or the tag would read."""
+    return " ".join(_NOT_IN_NAME.sub("", name).split())[:80]
 
 
 def _plain(text: str) -> str:
@@ -148,18 +199,33 @@ def check_size(content: Card, limit: int = MAX_CARD_BYTES) -> Card:
 # --- messages ---------------------------------------------------------------------------
 
 
-def message_card(message: Message, limit: int = MAX_CARD_BYTES) -> Card:
+def message_card(
+    message: Message,
+    limit: int = MAX_CARD_BYTES,
+    *,
+    names: Mapping[str, str] | None = None,
+    file_url: str | None = None,
+) -> Card:
     """A message as a card under `limit` bytes: sections are left out from the end, with a
-    note saying so, until it fits (as blocks.py cuts a message at Slack's block count)."""
+    note saying so, until it fits (as blocks.py cuts a message at Slack's block count).
+    `names` are the display names of the people it mentions (by AAD object id); `file_url`
+    is where its file can be downloaded (bot/downloads.py): a button, and a picture shown in
+    the card when the file is one."""
     sections = list(message.sections)
-    rendered = _message_card(message, sections, cut=False)
+
+    def render(cut: bool) -> Card:
+        return resolve_marks(_message_card(message, sections, cut, file_url), names)
+
+    rendered = render(cut=False)
     while card_bytes(rendered) > limit and sections:
         sections.pop()
-        rendered = _message_card(message, sections, cut=True)
+        rendered = render(cut=True)
     return check_size(rendered, limit)
 
 
-def _message_card(message: Message, sections: list[Section], cut: bool) -> Card:
+def _message_card(
+    message: Message, sections: list[Section], cut: bool, file_url: str | None = None
+) -> Card:
     head: list[Element] = [heading_block(message.heading)]
     if message.text:
         color = TONE_STYLE[message.tone]
@@ -176,7 +242,19 @@ def _message_card(message: Message, sections: list[Section], cut: bool) -> Card:
         body.append(
             {"type": "Image", "url": message.image.url, "altText": _plain(message.image.alt)}
         )
-    return card(body, [_button(b) for b in message.buttons])
+    actions = [_button(b) for b in message.buttons]
+    if message.file is not None and file_url is not None:
+        if message.file.mime.startswith("image/"):
+            body.append({"type": "Image", "url": file_url, "altText": _plain(message.file.title)})
+        actions.insert(
+            0,
+            {
+                "type": "Action.OpenUrl",
+                "title": _plain(f"Download {message.file.filename}")[:MAX_ACTION_TITLE],
+                "url": file_url,
+            },
+        )
+    return card(body, actions)
 
 
 def _toned(tone: str, items: list[Element]) -> Element:
@@ -224,10 +302,14 @@ def form_card(
     values: Mapping[str, RawValue] | None = None,
     errors: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    *,
+    channels: Sequence[tuple[str, str]] = (),
+    names: Mapping[str, str] | None = None,
 ) -> Card:
     """A form as a card. `values` (what the person submitted) replace the fields' initial
     values; each of `errors` is shown under its field. With `today`, dates are bounded by
-    the horizon the server checks (iso20k_core.dates)."""
+    the horizon the server checks (iso20k_core.dates). A channel field offers `channels`
+    (conversation id, name): the conversations the bot is in, since a card has no picker."""
     values = values or {}
     errors = errors or {}
     body: list[Element] = [heading_block(form.title)]
@@ -238,7 +320,7 @@ def form_card(
             body.append(heading_block(item.text) if item.heading else text_block(item.text))
             continue
         chosen = values.get(item.id, item.initial)
-        body.append(_input(item, chosen, today))
+        body.append(_input(item, chosen, today, channels))
         if item.id in errors:  # right under the input, above its hint
             body.append(error_block(errors[item.id]))
         if item.hint:
@@ -251,7 +333,7 @@ def form_card(
         "style": "positive",
         "data": {DATA_KEY: form_data(form)},
     }
-    return check_size(card(body, [submit]))
+    return check_size(resolve_marks(card(body, [submit]), names))
 
 
 def error_block(error: str) -> Element:
@@ -271,7 +353,9 @@ def form_data(form: Form) -> dict[str, Any]:
     }
 
 
-def _input(f: Field, value: RawValue, today: dt.date | None) -> Element:
+def _input(
+    f: Field, value: RawValue, today: dt.date | None, channels: Sequence[tuple[str, str]] = ()
+) -> Element:
     element: Element = {
         "id": f.id,
         "label": _plain(f.label),
@@ -290,6 +374,9 @@ def _input(f: Field, value: RawValue, today: dt.date | None) -> Element:
                 element["value"] = number
         case "choice" | "multi_choice":
             element |= _choice_set(f, value)
+        case "channel" if channels:
+            options = tuple(Option(cid, name[:MAX_OPTION_TEXT] or cid) for cid, name in channels)
+            element |= _choice_set(replace(f, kind="choice", options=options), value)
         case "date":
             element |= {"type": "Input.Date", "min": (f.not_before or EARLIEST).isoformat()}
             if today is not None:

@@ -41,10 +41,10 @@ from sqlalchemy.engine import Engine
 from bot.dialogs.worker import ProcessWorker, Setup, chain
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.deps import SlackDeps, make_slow_lane, make_worker
 from bot.slack.sender import install_sender
 from bot.store.db import make_engine
 from bot.web import create_web_app
+from bot.workers import Deps, make_slow_lane, make_worker
 from iso20k_core.standard import load_bank
 from tests import processes
 from tests.migrated import migrated
@@ -389,7 +389,7 @@ class SlackWorld(SlackPeople):
     """The real app served under uvicorn in this process (`start_world`), and its people."""
 
     engine: Engine
-    deps: SlackDeps
+    deps: Deps
     _server: uvicorn.Server
     _thread: threading.Thread
     checked: int = field(default=0)
@@ -465,7 +465,7 @@ def start_world(
         assert processes, "worker_setup runs in worker processes"
         own = functools.partial(install_sender, TOKEN, slack.url)
         worker = ProcessWorker(url, bank, processes, functools.partial(chain, (own, worker_setup)))
-    deps = SlackDeps(
+    deps = Deps(
         engine=engine,
         bank=bank,
         worker=worker,

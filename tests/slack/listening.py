@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from bot.slack.deps import SlackDeps
+from bot.workers import Deps
 
 
-def run_listener(deps: SlackDeps, listener: Coroutine[Any, Any, None]) -> None:
+def run_listener(deps: Deps, listener: Coroutine[Any, Any, None]) -> None:
     """Run the listener, then wait for the background task it started (its dialog)."""
 
     async def both() -> None:

@@ -11,8 +11,9 @@ import datetime as dt
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
 
-from bot.slack.deps import SlackDeps, action_key, command_key, event_key, submission_key
+from bot.slack.deps import action_key, command_key, event_key, submission_key
 from bot.slack.listeners.events import app_home_opened
+from bot.workers import Deps
 from iso20k_core.standard import load_bank
 from tests.slack.listening import run_listener
 
@@ -66,8 +67,8 @@ def test_an_event_is_keyed_on_its_event_id_and_one_without_is_acted_on() -> None
     assert event_key({"event_id": ""}) is None
 
 
-def _deps() -> SlackDeps:
-    return SlackDeps(MagicMock(), load_bank(), worker=AsyncMock(), clock=lambda: NOW)
+def _deps() -> Deps:
+    return Deps(MagicMock(), load_bank(), worker=AsyncMock(), clock=lambda: NOW)
 
 
 def test_only_the_home_tab_is_drawn() -> None:

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from unittest.mock import AsyncMock, MagicMock
 
-from bot.slack.deps import SlackDeps
 from bot.slack.listeners.actions import button_pressed
 from bot.slack.listeners.commands import iso20k_command
 from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import view_submitted
+from bot.workers import Deps
 from iso20k_core.standard import load_bank
 from tests.slack.listening import run_listener
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
 
-def deps() -> SlackDeps:
-    return SlackDeps(MagicMock(), load_bank(), worker=AsyncMock(), clock=lambda: NOW)
+def deps() -> Deps:
+    return Deps(MagicMock(), load_bank(), worker=AsyncMock(), clock=lambda: NOW)
 
 
 def test_a_command_of_a_grid_workspace_is_keyed_on_enterprise_and_workspace() -> None:

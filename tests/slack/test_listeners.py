@@ -10,10 +10,10 @@ from unittest.mock import AsyncMock, MagicMock, call
 import pytest
 
 from bot.dialogs.worker import WorkerState
-from bot.slack.deps import SlackDeps
 from bot.slack.listeners.commands import iso20k_command
 from bot.slack.sender import SENDER, Target, answer
 from bot.store.db import make_engine
+from bot.workers import Deps
 from iso20k_core.standard import load_bank
 from tests.migrated import migrated
 from tests.slack.listening import run_listener
@@ -35,7 +35,7 @@ def command(text: str) -> dict[str, str]:
 
 def test_the_command_acks_before_handing_the_work_over() -> None:
     order = AsyncMock()
-    deps = SlackDeps(MagicMock(), load_bank(), worker=order.worker, clock=lambda: NOW)
+    deps = Deps(MagicMock(), load_bank(), worker=order.worker, clock=lambda: NOW)
     run_listener(deps, iso20k_command(deps, order.ack, command("status")))
     assert order.mock_calls[0] == call.ack()
     fn, request, target = order.worker.call.await_args.args
@@ -52,8 +52,8 @@ def state(tmp_path: Path) -> tuple[WorkerState, MagicMock]:
 
 
 def request(text: str) -> object:
-    deps = SlackDeps(MagicMock(), load_bank(), worker=MagicMock(), clock=lambda: NOW)
-    return deps.request("command", "T1", "U1", text=text)
+    deps = Deps(MagicMock(), load_bank(), worker=MagicMock(), clock=lambda: NOW)
+    return deps.request("slack", "command", "T1", "U1", text=text)
 
 
 def test_the_worker_answers_and_delivers(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_stopping_while_a_request_waits_for_its_worker_cancels_it_and_apologises
 
     worker = MagicMock()
     worker.call = never_done
-    deps = SlackDeps(MagicMock(), load_bank(), worker=worker, clock=lambda: NOW)
+    deps = Deps(MagicMock(), load_bank(), worker=worker, clock=lambda: NOW)
 
     async def scenario() -> int:
         await iso20k_command(deps, AsyncMock(), command("status"))

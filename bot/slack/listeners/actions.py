@@ -15,13 +15,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.model import Outcome
 from bot.slack.blocks import BUTTON_PREFIX
-from bot.slack.deps import SlackDeps, action_key
+from bot.slack.deps import action_key
 from bot.slack.sender import Target, deliver
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
+from bot.workers import Deps
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Deps) -> None:
     async def button(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -31,7 +32,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 
 async def button_pressed(
-    deps: SlackDeps,
+    deps: Deps,
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
@@ -47,6 +48,7 @@ async def button_pressed(
         return
     name, _, value = str(action.get("value", "")).partition("|")
     request = deps.request(
+        "slack",
         "action",
         requester.workspace,
         requester.user_id,

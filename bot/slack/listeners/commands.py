@@ -17,13 +17,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.lanes import preparing
 from bot.slack.blocks import COMMAND
-from bot.slack.deps import SlackDeps, command_key
+from bot.slack.deps import command_key
 from bot.slack.sender import Target
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
+from bot.workers import Deps
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Deps) -> None:
     async def iso20k(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         await iso20k_command(deps, ack, command, client)
 
@@ -31,13 +32,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 
 async def iso20k_command(
-    deps: SlackDeps, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient | None = None
+    deps: Deps, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient | None = None
 ) -> None:
     requester = requester_of(command)
     if requester is None:
         await ack(text=NO_WORKSPACE.text)
         return
     request = deps.request(
+        "slack",
         "command",
         requester.workspace,
         requester.user_id,

@@ -27,17 +27,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import perform
 from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
-from bot.slack.deps import SlackDeps, submission_key
+from bot.slack.deps import submission_key
 from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved, not_saved_yet
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.store.transactions import StoreUnavailable
+from bot.workers import Deps
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
 SUBMIT_WAIT = 2.5  # seconds: Slack's 3 s for a view submission, less the way there and back
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
+def register(app: AsyncApp, deps: Deps) -> None:
     async def submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         await view_submitted(deps, ack, body, view)
 
@@ -45,7 +46,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
 
 async def view_submitted(
-    deps: SlackDeps, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    deps: Deps, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
 ) -> None:
     requester = requester_of(body)
     if requester is None:  # the modal says so instead of closing as if it had been saved
@@ -55,6 +56,7 @@ async def view_submitted(
     kind = str(meta.get("kind", ""))
     state = {str(k): str(v) for k, v in (meta.get("state") or {}).items()}
     request = deps.request(
+        "slack",
         "submit",
         requester.workspace,
         requester.user_id,
@@ -95,7 +97,7 @@ async def view_submitted(
 
 
 async def keep_the_modal_open(
-    deps: SlackDeps,
+    deps: Deps,
     ack: AsyncAck,
     view: dict[str, Any],
     target: Target,
