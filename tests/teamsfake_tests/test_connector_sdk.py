@@ -257,7 +257,8 @@ def test_throttled_requests_are_429_with_retry_after(connector: FakeConnector, t
             try:
                 outcomes.append(await _send_hi(client))
             except aiohttp.ClientResponseError as err:
-                outcomes.append((err.status, (err.headers or {}).get("Retry-After")))
+                assert err.headers is not None
+                outcomes.append((err.status, err.headers.get("Retry-After")))
         return outcomes
 
     outcomes = with_sdk(connector, token, work)
