@@ -5,6 +5,7 @@ what the Bot Connector refuses, which the SDK raises as `aiohttp.ClientResponseE
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -275,3 +276,36 @@ async def _send_hi(client: ConnectorClient) -> str:
         "a:ann", Activity(type="message", text="hi")
     )
     return str(answer.id)
+
+
+def test_a_reply_in_a_channel_thread_keeps_its_conversation_id(
+    connector: FakeConnector, token: str
+) -> None:
+    thread = "19:abc@thread.tacv2;messageid=1700000000000"
+    connector.open(thread, tenant_id=TENANT, conversation_type="channel")
+
+    async def work(client: ConnectorClient) -> None:
+        reply = Activity(type="message", text="Noted", reply_to_id="1700000000000")
+        await client.conversations.reply_to_activity(thread, "1700000000000", reply)
+
+    with_sdk(connector, token, work)
+
+    [sent] = connector.messages_to(thread)
+    assert sent.reply_to_id == "1700000000000"
+    connector.check_all()
+
+
+def test_the_sdks_update_cannot_carry_a_timestamp(connector: FakeConnector, token: str) -> None:
+    """SDK 1.9.0 dumps an update without ``mode="json"`` (sends and replies use it), so an
+    activity with a datetime set fails in the client, before any request: an app must update
+    with a fresh Activity, not a copy of one it received. When this test fails, the SDK fixed
+    it."""
+    stamped = Activity(type="message", text="e", timestamp=datetime.now(UTC))
+
+    async def work(client: ConnectorClient) -> None:
+        sent = await client.conversations.send_to_conversation("a:ann", stamped)
+        await client.conversations.update_activity("a:ann", str(sent.id), stamped)
+
+    with pytest.raises(TypeError, match="datetime is not JSON serializable"):
+        with_sdk(connector, token, work)
+    assert len(connector.sent) == 1 and connector.updates == []
