@@ -35,9 +35,9 @@ SCHEMA_URL = (
     f"v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 )
 SCOPES = ("personal", "team", "groupChat")
-# v1.30 allows 3 command lists of 12 commands each (up to v1.20 it was 10). The title and
-# description limits are v1.20's (32 and 128): within v1.30's (128 and 4000), and what the
-# command menu shows on one line.
+# v1.30 allows 3 command lists of 12 commands each (12 since v1.24, 10 before). The title
+# and description limits are those of v1.20 and earlier (32 and 128): within v1.30's (128 and
+# 4000), and what the command menu shows on one line.
 MAX_COMMANDS = 12
 TITLE_MAX = 32
 DESCRIPTION_MAX = 128
