@@ -305,6 +305,74 @@ def reminders_list(org: str | None, state: str | None, limit: int) -> None:
     engine.dispose()
 
 
+@cli.group("teams")
+def teams_group() -> None:
+    """Microsoft Teams."""
+
+
+@teams_group.command("package")
+@click.option("--app-id", default=None, help="The bot's Microsoft app id, a GUID [TEAMS_APP_ID].")
+@click.option("--public-url", default=None, help="Where iso20k is reachable, https [PUBLIC_URL].")
+@click.option("--package-id", default=None, help="The Teams app's own id, a GUID [the app id].")
+@click.option("--app-version", default=None, help="MAJOR.MINOR.PATCH [iso20k's version].")
+@click.option("--developer", default=None, help="Who publishes the app, ≤ 32 characters [iso20k].")
+@click.option("--website-url", default=None, help="The developer's https page [the public URL].")
+@click.option("--privacy-url", default=None, help="The privacy statement [the public URL].")
+@click.option("--terms-url", default=None, help="The terms of use [the public URL].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [iso20k-teams.zip].",
+)
+def teams_package(
+    app_id: str | None,
+    public_url: str | None,
+    package_id: str | None,
+    app_version: str | None,
+    developer: str | None,
+    website_url: str | None,
+    privacy_url: str | None,
+    terms_url: str | None,
+    output: Path | None,
+) -> None:
+    """Write the Teams app package (manifest and icons) to upload in Teams."""
+    from pydantic import ValidationError
+
+    from bot.settings import get_settings
+    from bot.teams.package import PackageError, build_package, command_menu, details
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        _fail(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+    try:
+        app = details(
+            bot_id=(app_id, settings.teams_app_id),
+            public_url=(public_url, settings.public_url),
+            app_id=package_id,
+            version=app_version,
+            developer_name=developer,
+            website_url=website_url,
+            privacy_url=privacy_url,
+            terms_url=terms_url,
+        )
+    except PackageError as exc:
+        _fail(str(exc))
+    menu = command_menu()
+    _write(build_package(app, menu), output, "iso20k-teams.zip")
+    if menu.left_out:
+        left_out = ", ".join(menu.left_out)
+        click.echo(
+            f"the command menu holds {len(menu.commands)}; left out (still answered): {left_out}"
+        )
+    click.echo(
+        "Upload it in Teams: Apps → Manage your apps → Upload an app; "
+        "or in the Developer Portal: Apps → Import app."
+    )
+
+
 @cli.command("console")
 @click.option("--user", default=None, help="Who you are in the console [$USER].")
 def console_command(user: str | None) -> None:
