@@ -45,14 +45,15 @@ def create_web_app(
     *,
     teams: TeamsEndpoint | None = None,
     files: Engine | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     health: Callable[[], Health] | None = None,
     clock: Clock | None = None,
     on_shutdown: Callable[[], Awaitable[object]] | None = None,
 ) -> Starlette:
     """The app; `teams` answers `/api/messages`; `files` is the database download links
-    are served from; `health` says whether the dialog workers can serve (none: always);
-    `clock` is what the Slack guard checks request timestamps against (tests set it);
-    `on_shutdown` is awaited when the server stops."""
+    are served from, their expiry checked against `now`; `health` says whether the dialog
+    workers can serve (none: always); `clock` is what the Slack guard checks request
+    timestamps against (tests set it); `on_shutdown` is awaited when the server stops."""
 
     async def healthz(request: Request) -> Response:
         state = health() if health is not None else SERVING
@@ -73,7 +74,7 @@ def create_web_app(
 
         async def download(request: Request) -> Response:
             token = str(request.path_params["token"])
-            found = await asyncio.to_thread(_file, engine, token)
+            found = await asyncio.to_thread(_file, engine, token, now())
             if found is None:
                 return JSONResponse({"error": "no such file, or its link has expired"}, 404)
             filename, mime, content = found
@@ -97,7 +98,7 @@ def create_web_app(
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def _file(engine: Engine, token: str) -> tuple[str, str, bytes] | None:
+def _file(engine: Engine, token: str, now: dt.datetime) -> tuple[str, str, bytes] | None:
     with Session(engine) as session:
-        found = fetch(session, token, dt.datetime.now(dt.UTC))
+        found = fetch(session, token, now)
         return None if found is None else (found.filename, found.mime, found.content)

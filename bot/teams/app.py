@@ -7,6 +7,7 @@ from bot.settings import Settings
 from bot.teams.auth import TokenVerifier
 from bot.teams.connector import Connector
 from bot.teams.endpoint import TeamsEndpoint
+from bot.teams.sender import quiet_sdk_logs
 from bot.teams.tokens import ClientCredentials
 from bot.workers import Deps
 
@@ -20,6 +21,7 @@ def build_endpoint(settings: Settings, deps: Deps) -> TeamsEndpoint:
             "Teams needs TEAMS_APP_ID and TEAMS_APP_PASSWORD "
             "(or TEAMS_ALLOW_ANONYMOUS=true for local development)"
         )
+    quiet_sdk_logs()
     verifier = None
     tokens = None
     if settings.teams_app_id and settings.teams_app_password:

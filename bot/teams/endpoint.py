@@ -102,15 +102,8 @@ class TeamsEndpoint:
 
     def _request(self, turn: Turn) -> DialogRequest | None:
         key = turn.delivery_key()
-        if turn.kind == "installed":
-            return self.deps.request(
-                "teams",
-                "command",
-                turn.tenant_id,
-                turn.user_aad_id or "",
-                text="help",
-                delivery=key,
-            )
+        if turn.kind == "installed":  # the worker greets; no dialog step runs for it
+            return self.deps.request("teams", "command", turn.tenant_id, "", text="help")
         if turn.kind == "message":
             return self.deps.request(
                 "teams", "command", turn.tenant_id, turn.user_aad_id, text=turn.text, delivery=key

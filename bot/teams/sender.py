@@ -31,6 +31,7 @@ from microsoft_agents.activity import Activity
 from sqlmodel import Session
 
 from bot.dialogs.apologies import APOLOGY, NOT_SHOWN
+from bot.dialogs.commands import help_message
 from bot.dialogs.context import DirectoryError, Person
 from bot.dialogs.model import MARK_END, MARK_START, Form, Message, Outcome, has_marks, mention
 from bot.dialogs.worker import DialogRequest, WorkerState, perform
@@ -85,6 +86,9 @@ class TeamsSender:
             in_transaction(state.engine, lambda s: remember_turn(s, turn), REPLY_BUDGET)
         except Exception:  # the answer matters more than the reference; it comes again
             log.exception("could not keep the conversation of %s", turn.activity_id)
+        if turn.kind == "installed":  # a welcome; no one acted, so no dialog step runs
+            self.deliver(state, Outcome(reply=help_message()), turn, request.now)
+            return
         people = TeamsDirectory(self.connector, turn)
         text = people.resolve(request.text, turn.mentions) if turn.mentions else request.text
         try:
@@ -253,8 +257,10 @@ class TeamsDirectory:
 
     connector: Connector
     turn: Turn
-    # People found in the members, by AAD object id, with their Teams user id.
+    # People found in the members, by AAD object id, with their Teams user id; and ids the
+    # conversation has no member for (asked once per turn).
     learned: dict[str, tuple[Person, str]] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
 
     def person(self, user_id: str) -> Person | None:
         turn = self.turn
@@ -268,11 +274,14 @@ class TeamsDirectory:
             )
         if user_id in self.learned:
             return self.learned[user_id][0]
+        if user_id in self.unknown:
+            return None
         try:
             account = self.connector.member(turn.conversation, user_id)
         except (ConnectorError, TokenUnavailable) as exc:
             raise DirectoryError(f"members: {exc}") from exc
         if account is None or not account.aad_object_id:
+            self.unknown.add(user_id)
             return None
         tenant = account.tenant_id or turn.tenant_id
         found = Person(account.aad_object_id, frozenset({tenant}), display_name=account.name)
@@ -293,7 +302,8 @@ class TeamsDirectory:
 
 
 def mentioned_ids(shown: Message | Form) -> set[str]:
-    return set(_MENTIONED.findall(json.dumps(dataclasses.asdict(shown), default=str)))
+    text = json.dumps(dataclasses.asdict(shown), default=str, ensure_ascii=False)
+    return set(_MENTIONED.findall(text))
 
 
 def _values(submitted: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -328,6 +338,7 @@ def _conversation(row: Any, tenant_id: str) -> Conversation:
 
 def install_teams(settings: Settings, state: WorkerState) -> None:
     """Worker setup: the connector (and its token source) each worker uses."""
+    quiet_sdk_logs()
     tokens = None
     if settings.teams_app_id and settings.teams_app_password:
         tokens = ClientCredentials(
@@ -342,6 +353,13 @@ def install_teams(settings: Settings, state: WorkerState) -> None:
         dt.timedelta(minutes=settings.download_minutes),
         f"28:{settings.teams_app_id}" if settings.teams_app_id else "",
     )
+
+
+def quiet_sdk_logs() -> None:
+    """The SDK's connector client logs every message at INFO and every 4xx at ERROR, a 404
+    for a member who is simply not in the conversation included; bot/teams/connector.py
+    raises what went wrong and its callers log what matters, once."""
+    logging.getLogger("microsoft_agents.hosting.core.connector").setLevel(logging.CRITICAL)
 
 
 def answer(state: WorkerState, request: DialogRequest, turn: Turn) -> None:
