@@ -14,11 +14,13 @@ from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
 from iso20k_core.calendar import BusinessCalendar
 
+# "Organisation": a Slack workspace, a Teams tenant; the person reads the word they know
+# from the product's own setup.
 NOT_HERE = Message(
-    "That person is not in this workspace",
+    "That person is not in this organisation",
     tone="error",
-    text="Sections and roles go to people of this workspace only; nothing was changed. "
-    "Pick someone with @ from this workspace.",
+    text="Sections and roles go to people of this organisation only; nothing was changed. "
+    "Pick someone with @ from this organisation.",
 )
 UNREACHABLE = Message(
     "Could not look that person up",
@@ -44,7 +46,7 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
             reply=Message(
                 "Only admins can grant roles",
                 tone="warning",
-                text="Ask an admin of this workspace.",
+                text="Ask an admin of this organisation.",
             )
         )
     if role not in ROLES:  # narrows `role` to Role for the type checker

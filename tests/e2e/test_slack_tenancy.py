@@ -171,7 +171,7 @@ def test_a_grid_user_of_another_workspace_of_the_enterprise_cannot_be_assigned(
     assert "Assigned Resolution" in block_text(world.last("response_url").args["blocks"])
     world.command("assign <@U6|other> resolution", **grid)
     refused = block_text(world.last("response_url", 2).args["blocks"])
-    assert "not in this workspace" in refused
+    assert "not in this organisation" in refused
     counter.wait_quiet(2)
     assert [c.args["channel"] for c in world.slack.calls_to("chat.postMessage")][-1] == "U5"
     assert "U6" not in members(world)["E1:T1"]
@@ -190,9 +190,9 @@ def test_a_manager_cannot_assign_or_promote_someone_of_another_workspace(
     posted = len(world.slack.calls_to("chat.postMessage"))
     world.command("assign <@U9|eve> resolution 2026-12-18", team="T1", user="U1")
     refused = block_text(world.last("response_url", 2).args["blocks"])
-    assert "That person is not in this workspace" in refused and "nothing was changed" in refused
+    assert "That person is not in this organisation" in refused and "nothing was changed" in refused
     world.command("role <@U9|eve> manager", team="T1", user="U1")
-    assert "not in this workspace" in block_text(world.last("response_url", 3).args["blocks"])
+    assert "not in this organisation" in block_text(world.last("response_url", 3).args["blocks"])
     counter.wait_quiet(2)
     assert assignments(world) == []
     assert members(world)["T1"] == {"U1"}
@@ -207,10 +207,10 @@ def test_someone_slack_does_not_know_is_refused(world: SlackWorld) -> None:
     world.slack.known_users_only = True
     world.allow_refusal("user_not_found")  # what this test asks about
     world.command("assign <@U404|ghost> resolution")
-    assert "not in this workspace" in block_text(world.last("response_url").args["blocks"])
+    assert "not in this organisation" in block_text(world.last("response_url").args["blocks"])
     world.slack.set_user("U8", team_id="T1", is_bot=True)
     world.command("assign <@U8|robot> resolution")
-    assert "not in this workspace" in block_text(world.last("response_url", 2).args["blocks"])
+    assert "not in this organisation" in block_text(world.last("response_url", 2).args["blocks"])
     assert assignments(world) == []
 
 

@@ -288,7 +288,7 @@ def test_two_tenants_never_see_each_other(teams: TeamsWorld) -> None:
     teams.connector.allow_refusal("MemberNotFoundInConversation")
     teams.say("assign <at>Carol of Contoso</at> resolution", mentions=(CAROL,))
     refused = teams.next_message(teams.chat_of(ALICE), 2)
-    assert "not in this workspace" in card_text(refused.cards[0])
+    assert "not in this organisation" in card_text(refused.cards[0])
     assert not teams.connector.created
     with Session(teams.engine) as session:
         assert {o.external_id for o in session.exec(select(Organisation))} == {
