@@ -8,7 +8,7 @@ from bot.teams.auth import TokenVerifier
 from bot.teams.connector import Connector
 from bot.teams.endpoint import TeamsEndpoint
 from bot.teams.sender import quiet_sdk_logs
-from bot.teams.tokens import ClientCredentials
+from bot.teams.tokens import tokens_from
 from bot.workers import Deps
 
 
@@ -23,19 +23,12 @@ def build_endpoint(settings: Settings, deps: Deps) -> TeamsEndpoint:
         )
     quiet_sdk_logs()
     verifier = None
-    tokens = None
     if settings.teams_app_id and settings.teams_app_password:
         verifier = TokenVerifier(settings.teams_app_id, settings.teams_openid_metadata_url)
-        tokens = ClientCredentials(
-            settings.teams_app_id,
-            settings.teams_app_password,
-            settings.teams_token_endpoint(),
-            settings.teams_token_scope,
-        )
     return TeamsEndpoint(
         deps,
         verifier,
-        Connector(tokens),
+        Connector(tokens_from(settings)),
         app_id=settings.teams_app_id,
         tenant_id=settings.teams_app_tenant_id,
     )

@@ -25,7 +25,7 @@ from bot.teams.cards import message_card
 from bot.teams.connector import Connector, ConnectorError, Throttled
 from bot.teams.references import keep_conversation, names_of
 from bot.teams.sender import card_activity, mentioned_ids
-from bot.teams.tokens import ClientCredentials
+from bot.teams.tokens import tokens_from
 
 
 class NoConversation(ConnectorError):
@@ -42,16 +42,8 @@ class TeamsReminderChannel:
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine) -> TeamsReminderChannel:
-        tokens = None
-        if settings.teams_app_id and settings.teams_app_password:
-            tokens = ClientCredentials(
-                settings.teams_app_id,
-                settings.teams_app_password,
-                settings.teams_token_endpoint(),
-                settings.teams_token_scope,
-            )
         bot = f"28:{settings.teams_app_id}" if settings.teams_app_id else ""
-        return cls(Connector(tokens), engine, bot)
+        return cls(Connector(tokens_from(settings)), engine, bot)
 
     def send(self, target: str, message: Message) -> str | None:
         conversation, names = self._where(target, message)

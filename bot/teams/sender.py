@@ -51,7 +51,7 @@ from bot.teams.references import (
     remember_turn,
     shared_conversations,
 )
-from bot.teams.tokens import ClientCredentials, TokenUnavailable
+from bot.teams.tokens import TokenUnavailable, tokens_from
 
 log = logging.getLogger(__name__)
 SENDER = "teams"  # its key in WorkerState.extras
@@ -339,16 +339,8 @@ def _conversation(row: Any, tenant_id: str) -> Conversation:
 def install_teams(settings: Settings, state: WorkerState) -> None:
     """Worker setup: the connector (and its token source) each worker uses."""
     quiet_sdk_logs()
-    tokens = None
-    if settings.teams_app_id and settings.teams_app_password:
-        tokens = ClientCredentials(
-            settings.teams_app_id,
-            settings.teams_app_password,
-            settings.teams_token_endpoint(),
-            settings.teams_token_scope,
-        )
     state.extras[SENDER] = TeamsSender(
-        Connector(tokens),
+        Connector(tokens_from(settings)),
         settings.public_url,
         dt.timedelta(minutes=settings.download_minutes),
         f"28:{settings.teams_app_id}" if settings.teams_app_id else "",

@@ -19,6 +19,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 FETCH_TIMEOUT = 10.0
 MARGIN = 300.0  # seconds before its expiry that a token is replaced
@@ -95,3 +99,16 @@ class ClientCredentials:
             error = answer.get("error") if isinstance(answer, dict) else None
             raise TokenUnavailable(f"token endpoint answered {status} {error or ''}".strip())
         return str(answer["access_token"]), float(answer.get("expires_in") or 3600)
+
+
+def tokens_from(settings: Settings) -> ClientCredentials | None:
+    """The bot's token source from TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TOKEN_URL and
+    TEAMS_TOKEN_SCOPE; None without a registration (anonymous development: no token sent)."""
+    if not (settings.teams_app_id and settings.teams_app_password):
+        return None
+    return ClientCredentials(
+        settings.teams_app_id,
+        settings.teams_app_password,
+        settings.teams_token_endpoint(),
+        settings.teams_token_scope,
+    )

@@ -368,3 +368,36 @@ def test_installing_the_bot_in_a_team_greets_it(teams_sqlite: TeamsWorld) -> Non
     with Session(teams.engine) as session:
         kept = session.exec(select(TeamsConversation)).one()
     assert (kept.conversation_id, kept.conversation_type) == (channel, "channel")
+
+
+def test_recording_a_booking_and_changing_reminders_in_cards(teams_sqlite: TeamsWorld) -> None:
+    from bot.store.models import AuditBatch
+
+    teams = teams_sqlite
+    set_up(teams)
+    chat = teams.chat_of(ALICE)
+    teams.say("audit")
+    listing = teams.next_message(chat, 2)
+    assert "not booked; book by" in card_text(listing.cards[0])
+    teams.submit(listing, action="Record a booking")
+    form = teams.updated(listing)
+    assert "Record a booking" in card_text(form)
+    booking = {
+        "batch": "stage1",
+        "booked_date": "2028-09-04",
+        "certification_body": "Cert Body Ltd",
+        "booking_reference": "Q-17",
+    }
+    teams.submit(listing, booking)
+    booked = teams.updated(listing, 2)
+    assert "booked for 2028-09-04" in card_text(booked)
+    with Session(teams.engine) as session:
+        stage1 = session.exec(select(AuditBatch).where(AuditBatch.key == "stage1")).one()
+    assert stage1.booked and stage1.booking_reference == "Q-17"
+    # reminder settings: the same card flow
+    teams.say("remind change")
+    settings = teams.next_message(chat, 3)
+    values = {e["id"]: str(e.get("value", "")) for e in inputs_of(settings.cards[0])}
+    assert values, "the reminder settings are a form"
+    teams.submit(settings, values)
+    assert "Reminder" in card_text(teams.updated(settings))
