@@ -201,7 +201,12 @@ def _initial(element: Mapping[str, Any]) -> str:
     return "" if value is None else str(value)
 
 
-def start_teams_world(tmp_path: Path, database_url: str | None = None, **given: Any) -> TeamsWorld:
+def start_teams_world(
+    tmp_path: Path, database_url: str | None = None, processes: int = 0, **given: Any
+) -> TeamsWorld:
+    """The real app with the Teams endpoint under uvicorn against the fakes; dialog steps on
+    a thread of this process, or in `processes` worker processes; `given` overrides
+    settings."""
     identity = FakeIdentity().start()
     tokens = FakeTokenService().start()
     connector = FakeConnector(tokens).start()
@@ -222,7 +227,7 @@ def start_teams_world(tmp_path: Path, database_url: str | None = None, **given: 
     deps = Deps(
         engine=engine,
         bank=bank,
-        worker=make_worker(settings, engine, bank, 0),
+        worker=make_worker(settings, engine, bank, processes),
         clock=fixed_now,
         slow=make_slow_lane(settings, engine, bank),
     )
