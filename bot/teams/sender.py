@@ -155,18 +155,22 @@ class TeamsSender:
 
     def _reply(self, state: WorkerState, turn: Turn, activity: Activity) -> None:
         conversation = turn.conversation
-        if turn.kind == "submission" and turn.reply_to_id:
-            self.connector.update(conversation, turn.reply_to_id, activity)
-        elif conversation.type == "personal" or turn.kind == "installed":
-            self.connector.send(conversation, activity, reply_to=turn.activity_id or None)
-        else:  # shared: the answer in private, a pointer where they asked
+        if turn.kind == "installed":
+            self.connector.send(conversation, activity)
+        elif conversation.type == "personal":
+            if turn.kind == "submission" and turn.reply_to_id:
+                self.connector.update(conversation, turn.reply_to_id, activity)
+            else:
+                self.connector.send(conversation, activity, reply_to=turn.activity_id or None)
+        else:
+            # Shared: the answer in private (a button pressed on a channel's card included:
+            # updating that card would show everyone the form), a pointer where they asked.
             self._to_person(state, turn, turn.user_aad_id, activity)
             pointer = elsewhere(turn.user_aad_id)
             names = {turn.user_aad_id: turn.user_name or ""}
             card = message_card(pointer, names=names)
-            self.connector.send(
-                conversation, card_activity(card, pointer), reply_to=turn.activity_id or None
-            )
+            thread = turn.activity_id if turn.kind == "message" else turn.reply_to_id
+            self.connector.send(conversation, card_activity(card, pointer), reply_to=thread)
 
     def _to_person(self, state: WorkerState, turn: Turn, user_id: str, activity: Activity) -> None:
         """A message in the 1:1 chat with a person of the turn's tenant, opened if new."""

@@ -401,3 +401,26 @@ def test_recording_a_booking_and_changing_reminders_in_cards(teams_sqlite: Teams
     assert values, "the reminder settings are a form"
     teams.submit(settings, values)
     assert "Reminder" in card_text(teams.updated(settings))
+
+
+def test_a_button_pressed_in_a_channel_is_answered_in_private(teams_sqlite: TeamsWorld) -> None:
+    teams = teams_sqlite
+    set_up(teams)
+    channel = "19:reminders@thread.tacv2"
+    teams.connector.open(channel, tenant_id=TENANT, conversation_type="channel")
+    pressed = message(
+        None,
+        tenant=TENANT,
+        user=ALICE,
+        conversation=channel,
+        service_url=teams.connector.service_url,
+        conversation_type="channel",
+        value={"iso20k": {"action": "book", "value": "stage1"}},
+        reply_to="1700000000000",  # a reminder card the bot posted in the channel
+    )
+    assert signed_post(teams.identity, teams.base_url, pressed).status == 202
+    form = teams.next_message(teams.chat_of(ALICE), 2)
+    assert "Record a booking" in card_text(form.cards[0])
+    pointer = teams.next_message(channel, 1)
+    assert "answer in our 1:1 chat" in card_text(pointer.cards[0])
+    assert not [u for u in teams.connector.updates if u.conversation_id == channel]
