@@ -10,13 +10,21 @@ from __future__ import annotations
 import copy
 import dataclasses
 import html
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.teams.activity import Conversation, Mentioned, NotAnActivity, Turn, _typed, read_turn
+from bot.teams.activity import (
+    Conversation,
+    Mentioned,
+    NotAnActivity,
+    Turn,
+    TurnKind,
+    _typed,
+    read_turn,
+)
 from tests.teamsfake.activities import (
     TeamsUser,
     bot,
@@ -136,7 +144,7 @@ def test_a_mention_keeps_its_markup_while_the_text_around_it_is_read() -> None:
 
 
 # Text as a person may type it, but never `<at>`: Teams sends typed `<`, `>` and `&` escaped.
-TYPED = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200).filter(
+TYPED = st.text(st.characters(codec="utf-8"), max_size=200).filter(
     lambda t: "<at>" not in t.lower()
 )
 
@@ -238,11 +246,15 @@ def test_a_member_removed_is_nothing_for_the_bot() -> None:
 
 
 def test_installation_update_add_and_remove() -> None:
-    where = {"tenant": TENANT, "conversation": CHAT, "service_url": SERVICE_URL, "user": ALICE}
-    added = turn_of(installation_update("add", **where))
+    def installed(action: Literal["add", "remove"]) -> dict[str, Any]:
+        return installation_update(
+            action, tenant=TENANT, conversation=CHAT, service_url=SERVICE_URL, user=ALICE
+        )
+
+    added = turn_of(installed("add"))
     assert added.kind == "installed"
     assert added.user_aad_id == "aad-alice-0001"
-    assert read_turn(installation_update("remove", **where), APP_ID) is None
+    assert read_turn(installed("remove"), APP_ID) is None
 
 
 @pytest.mark.parametrize("kind", ["typing", "messageReaction", "messageUpdate", "event"])
@@ -386,9 +398,12 @@ VALUES = st.dictionaries(
 )
 
 
+KINDS: tuple[TurnKind, ...] = ("message", "submission", "installed")
+
+
 @st.composite
 def turns(draw: st.DrawFn) -> Turn:
-    kind = draw(st.sampled_from(["message", "submission", "installed"]))
+    kind = draw(st.sampled_from(KINDS))
     return Turn(
         kind=kind,
         activity_id=draw(ID),

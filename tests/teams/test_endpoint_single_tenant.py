@@ -77,17 +77,22 @@ def raw_post(world: TeamsWorld, data: bytes, token: str | None = None) -> Respon
 
 
 def foreign(world: TeamsWorld, kind: str) -> dict[str, Any]:
-    where = {
-        "tenant": OTHER_TENANT,
-        "conversation": world.chat_of(CAROL, OTHER_TENANT),
-        "service_url": world.connector.service_url,
-    }
+    chat = world.chat_of(CAROL, OTHER_TENANT)
+    url = world.connector.service_url
     if kind == "message":
-        return message("setup", user=CAROL, **where)
+        return message("setup", tenant=OTHER_TENANT, user=CAROL, conversation=chat, service_url=url)
     if kind == "submission":
         value = {"iso20k": {"form": "setup"}, "organisation": "Contoso"}
-        return message(None, user=CAROL, value=value, reply_to="1700000000001", **where)
-    return conversation_update(**where)
+        return message(
+            None,
+            tenant=OTHER_TENANT,
+            user=CAROL,
+            conversation=chat,
+            service_url=url,
+            value=value,
+            reply_to="1700000000001",
+        )
+    return conversation_update(tenant=OTHER_TENANT, conversation=chat, service_url=url)
 
 
 @pytest.mark.parametrize("kind", ["message", "submission", "installed"])
