@@ -90,7 +90,12 @@ def read_turn(body: Mapping[str, Any], app_id: str | None) -> Turn | None:
     try:
         activity = Activity.model_validate(dict(body))
     except ValidationError as exc:
-        raise NotAnActivity(f"not an activity: {exc.error_count()} problems") from None
+        # the schema's first complaint names the part (`conversation.id`, `serviceUrl`, …)
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the body"
+        raise NotAnActivity(
+            f"not an activity: {where}: {first['msg']} ({exc.error_count()} problems)"
+        ) from None
     conversation = _conversation(activity, body)
     sender = activity.from_property
     if sender is None or not sender.id:
