@@ -188,10 +188,9 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or migrate the database named by DATABASE_URL (default: ./iso20k.db)."""
-    from bot.settings import get_settings
     from bot.store.migrate import upgrade
 
-    url = get_settings().database_url
+    url = _settings().database_url
     upgrade(url, revision)
     click.echo(f"database at {_redact(url)} is at revision {revision}")
 
@@ -210,6 +209,12 @@ def serve_command(host: str) -> None:
     from bot.serve import serve
 
     settings = _settings()
+    _check_serving(settings)
+    serve(settings, host)
+
+
+def _check_serving(settings: Settings) -> None:
+    """What `serve` cannot start with, said before anything is done (`start` migrates after)."""
     if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
         _fail("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack needs both")
     if settings.teams_app_id and not settings.teams_app_password:
@@ -219,7 +224,6 @@ def serve_command(host: str) -> None:
             "Slack Socket Mode (SLACK_APP_TOKEN) and Teams are not served by one process: "
             "set SLACK_SIGNING_SECRET to serve Slack over HTTP beside Teams"
         )
-    serve(settings, host)
 
 
 @cli.command("worker")
@@ -277,11 +281,10 @@ def reminders_list(org: str | None, state: str | None, limit: int) -> None:
     """Show what is due, sent and failed."""
     from sqlmodel import Session, col, or_, select
 
-    from bot.settings import get_settings
     from bot.store.db import make_engine
     from bot.store.models import Organisation, Reminder
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_settings().database_url)
     with Session(engine) as session:
         query = select(Reminder, Organisation).join(
             Organisation, col(Organisation.id) == col(Reminder.organisation_id)
@@ -338,15 +341,9 @@ def teams_package(
     output: Path | None,
 ) -> None:
     """Write the Teams app package (manifest and icons) to upload in Teams."""
-    from pydantic import ValidationError
-
-    from bot.settings import get_settings
     from bot.teams.package import PackageError, build_package, command_menu, details
 
-    try:
-        settings = get_settings()
-    except ValidationError as exc:
-        _fail(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+    settings = _settings()
     try:
         app = details(
             bot_id=(app_id, settings.teams_app_id),
@@ -380,10 +377,9 @@ def console_command(user: str | None) -> None:
     import getpass
 
     from bot.console.app import Console
-    from bot.settings import get_settings
     from bot.store.db import make_engine
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_settings().database_url)
     try:
         name = user or getpass.getuser()
     except (KeyError, OSError):
@@ -398,13 +394,11 @@ def console_command(user: str | None) -> None:
 def start_command(ctx: click.Context) -> None:
     """Start the product on the embedded default: migrate, then the console or the chat app."""
     settings = _settings()
+    serving = settings.slack_bot_token or settings.slack_app_token or settings.teams_app_id
+    if serving or settings.teams:
+        _check_serving(settings)
     ctx.invoke(db_upgrade)
-    if (
-        settings.slack_bot_token
-        or settings.slack_app_token
-        or settings.teams_app_id
-        or settings.teams
-    ):
+    if serving or settings.teams:
         ctx.invoke(serve_command, host="0.0.0.0")
         return
     click.echo(

@@ -80,7 +80,7 @@ def create_web_app(
             filename, mime, content = found
             shown = "inline" if mime.startswith("image/") else "attachment"
             headers = {
-                "Content-Disposition": f"{shown}; filename*=UTF-8''{quote(filename)}",
+                "Content-Disposition": f"{shown}; filename*=UTF-8''{quote(filename, safe='')}",
                 "Cache-Control": "private, no-store",
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "no-referrer",

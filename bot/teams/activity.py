@@ -156,7 +156,8 @@ def _conversation(activity: Activity, body: Mapping[str, Any]) -> Conversation:
 
 def _bot_added(activity: Activity, body: Mapping[str, Any], app_id: str | None) -> bool:
     if activity.type == "installationUpdate":
-        return str(body.get("action") or "").startswith("add")
+        # "add", not "add-upgrade": an upgrade of the app is no new installation to greet.
+        return body.get("action") == "add"
     bot = activity.recipient.id if activity.recipient is not None else None
     added = body.get("membersAdded") or []
     ids = {m.get("id") for m in added if isinstance(m, dict)}

@@ -7,7 +7,8 @@ as slack_sdk's handlers give the Slack side (PLATFORM.md): a 429 waits its `Retr
 (at most `MAX_WAIT` seconds, twice) and then raises `Throttled` for the caller to hand back
 (the reminder outbox reschedules, README "Reminders"); a 5xx or a dropped connection is tried
 again after a short pause; a 401 fetches a new token once. Anything else raises
-`ConnectorError` with the status and the service's error code, never a token.
+`ConnectorError` with the status and, where the SDK passes the body on (sends, replies and
+updates), the service's error code; never a token.
 
 Messages go only to the `service_url` of an authenticated activity or of a stored reference
 (bot/teams/auth.py checks the token's `serviceurl` claim against it).
@@ -16,6 +17,7 @@ Messages go only to the `service_url` of an authenticated activity or of a store
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -172,8 +174,6 @@ def retry_after(headers: Any) -> float:
 
 def _code(message: str) -> str:
     """The service's error code from an error body (`{"error": {"code": …}}`), if any."""
-    import json
-
     try:
         body = json.loads(message)
     except (TypeError, ValueError):

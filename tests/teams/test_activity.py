@@ -255,6 +255,9 @@ def test_installation_update_add_and_remove() -> None:
     assert added.kind == "installed"
     assert added.user_aad_id == "aad-alice-0001"
     assert read_turn(installed("remove"), APP_ID) is None
+    upgraded = installed("add")
+    upgraded["action"] = "add-upgrade"  # a new version of the app: no second welcome
+    assert read_turn(upgraded, APP_ID) is None
 
 
 @pytest.mark.parametrize("kind", ["typing", "messageReaction", "messageUpdate", "event"])
