@@ -94,6 +94,8 @@ def create_web_app(
         yield
         if on_shutdown is not None:
             await on_shutdown()
+        if teams is not None:
+            teams.close()  # its apologies' HTTP sessions, once nothing can apologise any more
 
     return Starlette(routes=routes, lifespan=lifespan)
 

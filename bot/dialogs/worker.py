@@ -94,6 +94,14 @@ class WorkerState:
     # step that had committed then still owes its answer, which a replay does not.
     retrying: bool = False
 
+    def close(self) -> None:
+        """Release what the platforms' setups keep open (HTTP sessions): anything in
+        `extras` with a `close`. Worker processes need not: they end with their sessions."""
+        for kept in self.extras.values():
+            closing = getattr(kept, "close", None)
+            if callable(closing):
+                closing()
+
 
 Setup = Callable[[WorkerState], None]
 
@@ -278,6 +286,7 @@ class ThreadWorker:
     def close(self) -> None:
         self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.state.close()
 
 
 # Each worker process keeps its own state, made once by the pool's initializer.

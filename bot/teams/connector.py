@@ -1,8 +1,10 @@
 """The Bot Connector's REST API as a worker calls it: send, reply, update, open a 1:1 chat,
 look a member up; over the Agents SDK's `ConnectorClient`, with retries.
 
-Workers are synchronous (bot/dialogs/worker.py), the SDK's client is aiohttp: each call runs
-on a short event loop of its own with its own session, bounded by `TIMEOUT`. Polite retries,
+Workers are synchronous (bot/dialogs/worker.py), the SDK's client is aiohttp: each
+`Connector` keeps one event loop and one HTTP session per service URL for the life of its
+process, so connections (and their TLS handshakes) are reused from message to message, and
+runs each call on it, one at a time, bounded by `TIMEOUT`. Polite retries,
 as slack_sdk's handlers give the Slack side (PLATFORM.md): a 429 waits its `Retry-After`
 (at most `MAX_WAIT` seconds, twice) and then raises `Throttled` for the caller to hand back
 (the reminder outbox reschedules, README "Reminders"); a 5xx or a dropped connection is tried
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -34,6 +37,7 @@ T = TypeVar("T")
 TIMEOUT = 15.0  # seconds for one request to the connector
 RETRIES = 2
 MAX_WAIT = 30.0  # the longest Retry-After waited for in place
+MAX_SESSIONS = 16
 PAUSES = (0.5, 2.0)  # before each retry of a 5xx or a dropped connection
 
 
@@ -64,6 +68,9 @@ class Connector:
         self.tokens = tokens
         self._sleep = sleep
         self._max_wait = max_wait
+        self._lock = threading.Lock()  # one call at a time on the loop
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sessions: dict[str, aiohttp.ClientSession] = {}
 
     def send(self, to: Conversation, activity: Activity, reply_to: str | None = None) -> str:
         """Post `activity` to the conversation (as a reply to `reply_to` when given: in a
@@ -128,7 +135,7 @@ class Connector:
         while True:
             token = self.tokens.token() if self.tokens is not None else ""
             try:
-                return asyncio.run(_once(service_url, token, work))
+                return self._run(service_url, token, work)
             except aiohttp.ClientResponseError as exc:
                 if exc.status == 401 and self.tokens is not None and not fresh_token:
                     self.tokens.forget()  # revoked or expired early: one new token, once
@@ -149,19 +156,41 @@ class Connector:
                 self._sleep(PAUSES[attempt])
             attempt += 1
 
+    def _run(
+        self, service_url: str, token: str, work: Callable[[ConversationsBase], Awaitable[T]]
+    ) -> T:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                self._loop = asyncio.new_event_loop()
+            return self._loop.run_until_complete(self._once(service_url, token, work))
 
-async def _once(
-    service_url: str, token: str, work: Callable[[ConversationsBase], Awaitable[T]]
-) -> T:
-    session = aiohttp.ClientSession(
-        base_url=service_url if service_url.endswith("/") else service_url + "/",
-        timeout=aiohttp.ClientTimeout(total=TIMEOUT),
-    )
-    client = ConnectorClient(service_url, token, session=session)
-    try:
+    async def _once(
+        self, service_url: str, token: str, work: Callable[[ConversationsBase], Awaitable[T]]
+    ) -> T:
+        session = self._sessions.get(service_url)
+        if session is None or session.closed:
+            if len(self._sessions) >= MAX_SESSIONS:  # service URLs are a few regions
+                _, oldest = self._sessions.popitem()
+                await oldest.close()
+            session = aiohttp.ClientSession(
+                base_url=service_url if service_url.endswith("/") else service_url + "/",
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+            )
+            self._sessions[service_url] = session
+        # The SDK's client sets the token on the session it is given: one client per call,
+        # on the kept session, so a renewed token is used at once.
+        client = ConnectorClient(service_url, token, session=session)
         return await work(client.conversations)
-    finally:
-        await client.close()
+
+    def close(self) -> None:
+        """Close the kept sessions and the loop (a worker process may simply exit)."""
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                return
+            for session in self._sessions.values():
+                self._loop.run_until_complete(session.close())
+            self._sessions.clear()
+            self._loop.close()
 
 
 def retry_after(headers: Any) -> float:

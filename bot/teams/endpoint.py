@@ -1,11 +1,13 @@
 """`POST /api/messages`: verify, read, answer at once; a worker does the rest.
 
 The Bot Connector posts every activity here with a bearer token. In the web process, in this
-order: the body is bounded and parsed, the token is verified (bot/teams/auth.py, off the
-event loop: the first request of the day fetches keys), the activity is read into a `Turn`
-(bot/teams/activity.py), and the turn is handed to its lane in a background task; the answer
-is 202 at once, as Slack's acknowledgement is. Nothing reaches a dialog unauthenticated:
-a missing, expired, wrongly signed or wrongly addressed token is 401 and nothing is touched.
+order: the body is bounded and parsed, the token is verified (bot/teams/auth.py; on a
+thread when that needs the identity provider's keys or metadata, else in place: a thread
+hop per request let a burst of Slack requests reach the workers first), the activity is
+read into a `Turn` (bot/teams/activity.py), and the turn is handed to its lane in a
+background task; the answer is 202 at once, as Slack's acknowledgement is. Nothing reaches a
+dialog unauthenticated: a missing, expired, wrongly signed or wrongly addressed token is 401
+and nothing is touched.
 
 Why not the Agents SDK's `CloudAdapter.process`: it answers the HTTP request only after the
 whole turn ran (a message would wait for its evaluation and the connector round trips), its
@@ -74,12 +76,13 @@ class TeamsEndpoint:
             return _refuse(400, "the body is not an activity")
         if self.verifier is not None:
             service_url = data.get("serviceUrl")
+            header = request.headers.get("authorization")
+            url = service_url if isinstance(service_url, str) else None
             try:
-                await asyncio.to_thread(
-                    self.verifier.verify,
-                    request.headers.get("authorization"),
-                    service_url if isinstance(service_url, str) else None,
-                )
+                if self.verifier.needs_fetch(header):  # the first of the day, a new key
+                    await asyncio.to_thread(self.verifier.verify, header, url)
+                else:
+                    self.verifier.verify(header, url)
             except TokenRefused as refused:
                 log.info("activity refused: %s", refused)
                 return _refuse(401, "unauthorized")
@@ -131,6 +134,9 @@ class TeamsEndpoint:
                 delivery=key,
             )
         return None
+
+    def close(self) -> None:
+        self.connector.close()
 
     async def apologise(self, turn: Turn, message: Message) -> None:
         """From the web process, when no worker could take the turn; best effort."""

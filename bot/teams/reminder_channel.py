@@ -53,6 +53,9 @@ class TeamsReminderChannel:
         except Throttled as exc:
             raise RateLimited(exc.retry_after) from exc
 
+    def close(self) -> None:
+        self.connector.close()
+
     def timezone_of(self, user_id: str) -> str | None:
         return None  # Teams tells a person's timezone only in their own activities
 

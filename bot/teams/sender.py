@@ -77,6 +77,9 @@ class TeamsSender:
     download_lifetime: dt.timedelta
     bot_id: str = ""  # 28:<app id>; a stored conversation knows its own
 
+    def close(self) -> None:
+        self.connector.close()
+
     # -- what the worker does for a turn ----------------------------------------------------
 
     def answer(self, state: WorkerState, request: DialogRequest, turn: Turn) -> None:

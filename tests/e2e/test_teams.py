@@ -343,6 +343,7 @@ def test_a_reminder_is_delivered_proactively_and_a_429_defers_it(
     assert due().state == "pending" and len(teams.connector.messages_to(chat)) == before
     moment = due().due_at
     result = tick(teams.engine, BANK, {"teams": channel}, lambda: moment)
+    channel.close()
     assert result.sent >= 1
     assert due().state == "sent"
     reminder = teams.connector.messages_to(chat)[before]

@@ -175,3 +175,27 @@ def test_the_metadata_is_read_again_after_a_day() -> None:
 def test_a_verifier_needs_the_app_id() -> None:
     with pytest.raises(ValueError, match="TEAMS_APP_ID"):
         TokenVerifier("", "http://metadata")
+
+
+def test_needs_fetch_says_exactly_when_verifying_would_ask_the_identity_provider(
+    identity: FakeIdentity,
+) -> None:
+    """The endpoint verifies on the event loop when `needs_fetch` is False: it must then make
+    no request, and it must be False for the common case (a known key, fresh metadata)."""
+    verifier = TokenVerifier(APP_ID, identity.metadata_url, refresh_cooldown=0)
+    token = f"Bearer {identity.sign()}"
+    assert verifier.needs_fetch(token)  # nothing read yet
+    verifier.verify(token, SERVICE_URL)
+    asked = len(identity.requests)
+    again = f"Bearer {identity.sign()}"
+    assert not verifier.needs_fetch(again)
+    verifier.verify(again, SERVICE_URL)
+    assert len(identity.requests) == asked  # in place, nobody asked
+    assert not verifier.needs_fetch("Basic nothing")  # refused without asking anyone
+    new = SigningKey("key-2")
+    identity.keys.append(new)
+    rotated = f"Bearer {identity.sign(new)}"
+    assert verifier.needs_fetch(rotated)  # a key not seen yet: fetched off the loop
+    verifier.verify(rotated, SERVICE_URL)
+    assert len(identity.requests) == asked + 1
+    assert not verifier.needs_fetch(rotated)

@@ -9,7 +9,8 @@ refused nothing the test did not provoke (`allow_refusal`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 
 import pytest
 from microsoft_agents.activity import Activity
@@ -44,10 +45,13 @@ class Bench:
     waits: list[float]
     connector: Connector
     chat: Conversation
+    made: list[Connector] = field(default_factory=list)  # closed when the test ends
 
     def connect(self, sleep: Callable[[float], None] | None = None, **options: float) -> Connector:
         credentials = ClientCredentials(APP_ID, APP_PASSWORD, self.tokens.token_url, BOT_SCOPE)
-        return Connector(credentials, sleep=sleep or self.waits.append, **options)
+        made = Connector(credentials, sleep=sleep or self.waits.append, **options)
+        self.made.append(made)
+        return made
 
 
 def populate(fake: FakeConnector) -> Conversation:
@@ -64,7 +68,10 @@ def bench() -> Iterator[Bench]:
         waits: list[float] = []
         chat = populate(fake)
         credentials = ClientCredentials(APP_ID, APP_PASSWORD, tokens.token_url, BOT_SCOPE)
-        yield Bench(tokens, fake, waits, Connector(credentials, sleep=waits.append), chat)
+        kept = Bench(tokens, fake, waits, Connector(credentials, sleep=waits.append), chat)
+        yield kept
+        for connector in (kept.connector, *kept.made):
+            connector.close()  # its kept HTTP sessions
         fake.check_all()
 
 
@@ -231,7 +238,7 @@ def test_nobody_listening_is_retried_then_a_connector_error(bench: Bench) -> Non
     with FakeConnector(None) as gone:
         url = gone.service_url
     anonymous = Connector(None, sleep=bench.waits.append)
-    with pytest.raises(ConnectorError) as failed:
+    with closing(anonymous), pytest.raises(ConnectorError) as failed:
         anonymous.send(Conversation(CHAT, url, TENANT), text("hello"))
     assert failed.value.status == 0
     assert bench.waits == list(PAUSES[:RETRIES])
@@ -260,8 +267,9 @@ def test_a_token_refused_twice_is_a_connector_error() -> None:
         waits: list[float] = []
         credentials = ClientCredentials("other-app", "other-secret", tokens.token_url, BOT_SCOPE)
         fake.allow_refusal("Unauthorized")
-        with pytest.raises(ConnectorError) as refused:
-            Connector(credentials, sleep=waits.append).send(chat, text("hello"))
+        connector = Connector(credentials, sleep=waits.append)
+        with closing(connector), pytest.raises(ConnectorError) as refused:
+            connector.send(chat, text("hello"))
         assert refused.value.status == 401
         assert len(tokens.issued) == 2
         assert [r.status for r in fake.requests] == [401, 401]
@@ -273,10 +281,11 @@ def test_anonymous_sends_no_authorization_header() -> None:
     with RecordingConnector(None) as fake:
         chat = populate(fake)
         connector = Connector(None, sleep=lambda seconds: None)
-        sent_id = connector.send(chat, text("hello"))
-        connector.update(chat, sent_id, text("changed"))
-        assert connector.open_personal(fake.service_url, TENANT, BOT, "29:bob")
-        assert connector.member(chat, "29:bob") is not None
+        with closing(connector):
+            sent_id = connector.send(chat, text("hello"))
+            connector.update(chat, sent_id, text("changed"))
+            assert connector.open_personal(fake.service_url, TENANT, BOT, "29:bob")
+            assert connector.member(chat, "29:bob") is not None
         assert fake.authorizations == [None, None, None, None]
         assert [s.text for s in fake.sent] == ["hello"]
         fake.check_all()
