@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
 from microsoft_agents.activity import Activity
 from sqlmodel import Session
 
@@ -55,6 +56,7 @@ from bot.teams.tokens import TokenUnavailable, tokens_from
 
 log = logging.getLogger(__name__)
 SENDER = "teams"  # its key in WorkerState.extras
+KEPT_FOR = 600.0  # seconds a stored conversation reference is taken as stored
 _MENTIONED = re.compile(f"{MARK_START}@([^{MARK_START}{MARK_END}]{{1,255}}){MARK_END}")
 NO_LINK = (
     "The file is ready, but this app has no public address to offer it from (PUBLIC_URL is "
@@ -76,6 +78,12 @@ class TeamsSender:
     public_url: str | None
     download_lifetime: dt.timedelta
     bot_id: str = ""  # 28:<app id>; a stored conversation knows its own
+    # The references this process stored lately: the same one is not written again each
+    # turn (a transaction, about 2 ms a turn: benchmarks/teams_latency.py); after `KEPT_FOR`
+    # seconds it is checked again, so one deleted meanwhile comes back.
+    _kept: TTLCache[tuple[object, ...], bool] = field(
+        default_factory=lambda: TTLCache(maxsize=10_000, ttl=KEPT_FOR)
+    )
 
     def close(self) -> None:
         self.connector.close()
@@ -85,10 +93,13 @@ class TeamsSender:
     def answer(self, state: WorkerState, request: DialogRequest, turn: Turn) -> None:
         """Keep the conversation, run the step, deliver its outcome; on failure apologise
         (never a trace), saying whether the request was done."""
-        try:
-            in_transaction(state.engine, lambda s: remember_turn(s, turn), REPLY_BUDGET)
-        except Exception:  # the answer matters more than the reference; it comes again
-            log.exception("could not keep the conversation of %s", turn.activity_id)
+        reference = (turn.conversation, turn.user_aad_id, turn.user_teams_id, turn.user_name)
+        if reference not in self._kept:
+            try:
+                in_transaction(state.engine, lambda s: remember_turn(s, turn), REPLY_BUDGET)
+                self._kept[reference] = True
+            except Exception:  # the answer matters more than the reference; it comes again
+                log.exception("could not keep the conversation of %s", turn.activity_id)
         if turn.kind == "installed":  # a welcome; no one acted, so no dialog step runs
             self.deliver(state, Outcome(reply=help_message()), turn, request.now)
             return
