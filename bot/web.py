@@ -95,7 +95,9 @@ def create_web_app(
         if on_shutdown is not None:
             await on_shutdown()
         if teams is not None:
-            teams.close()  # its apologies' HTTP sessions, once nothing can apologise any more
+            # Its apologies' HTTP sessions, once nothing can apologise any more; on a thread,
+            # since they live on an event loop of their own (bot/teams/connector.py).
+            await asyncio.to_thread(teams.close)
 
     return Starlette(routes=routes, lifespan=lifespan)
 
