@@ -153,7 +153,13 @@ def time_worst(bank: Bank, runs: int) -> list[tuple[str, float, float, float, in
     """(case, cold s, warm median s, years from today to the cycle's last date, business days)."""
     results = []
     for name, profile, answers, bookings in worst_cases(bank):
-        for cache in (calendar._holidays, calendar._business_days):
+        for cache in (
+            calendar._official,
+            calendar._holidays,
+            calendar._weekend_workdays,
+            calendar._estimated,
+            calendar._business_days,
+        ):
             cache.cache_clear()
         began = time.perf_counter()
         e = evaluate(profile, answers, TODAY, bank, bookings)

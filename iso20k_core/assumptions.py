@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from iso20k_core import audit, plan, scoring
+from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.profile import Assumptions, Profile
-from iso20k_core.results import Assumption
+from iso20k_core.results import Assumption, Plan
 
 SOURCES: dict[str, str] = {
     "consultant_day_rate": "typical ISO/IEC 20000 consultant day rate; replace with quotes",
@@ -107,3 +108,24 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
         )
     )
     return tuple(items)
+
+
+def holiday_assumptions(plan: Plan) -> tuple[Assumption, ...]:
+    """The public holidays the plan counts with, when some of its years are only estimated
+    (iso20k_core/calendar.py): the dates in those years rest on an estimate, said here."""
+    if plan.country is None:
+        return ()
+    estimated = BusinessCalendar(plan.country).estimated_years(plan.start, plan.certificate_expiry)
+    if not estimated:
+        return ()
+    years = ", ".join(str(y) for y in estimated)
+    return (
+        Assumption(
+            key="public_holidays",
+            value=f"estimated for {years}",
+            origin="default",
+            source=f"the holidays package; the official schedule of {plan.country} for these "
+            "years is not yet published (China's State Council publishes each year's in the "
+            "autumn before)",
+        ),
+    )

@@ -1,10 +1,19 @@
-"""A business-day calendar: weekends and public holidays of one country.
+"""A business-day calendar: weekends and public holidays of one country, and the weekend days
+worked in exchange.
 
 Public holidays come from the `holidays` package (maintained, per country and year, with the
-country's own weekend days). Every question the plan asks ("the 40th business day before
-this audit", "business days from here to there") is answered from a per-year index: the
-sorted day numbers (`date.toordinal()`) of that year's business days, built once per
-(country, year) and searched with `bisect`. A step of n business days is then O(log n) within
+country's own weekend days). Some countries move working days around their holidays: China's
+State Council publishes each year's schedule, in which Saturdays or Sundays next to a holiday
+are worked (2026-02-14 and 2026-02-28 around the Spring Festival); the package lists them
+(`weekend_workdays`), and they are business days here. A year whose official schedule is not
+yet published is only estimated by the package (China: the years after its last decreed
+schedule; elsewhere: holidays it names "estimated", such as Islamic holidays fixed by moon
+sighting); `estimated_years` says which, so an evaluation can say so.
+
+Every question the plan asks ("the 40th business day before this audit", "business days
+from here to there") is answered from a per-year index: the sorted day numbers
+(`date.toordinal()`) of that year's business days, built once per (country, year) and
+searched with `bisect`. A step of n business days is then O(log n) within
 a year plus one hop per year crossed, where stepping a day at a time was O(n) and two thirds
 of an evaluation's time. The index is memoised static data, like the holiday sets it is built
 from: nothing here reads a clock.
@@ -25,8 +34,42 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 
 
 @functools.cache
+def _official(country: str, year: int) -> holidays.HolidayBase:
+    """The package's holidays of one country and year: built once, read for the holidays,
+    the worked weekend days and whether the year is estimated."""
+    return holidays.country_holidays(country, years=year)
+
+
+@functools.cache
 def _holidays(country: str, year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.country_holidays(country, years=year))
+    return frozenset(_official(country, year))
+
+
+@functools.cache
+def _weekend_workdays(country: str, year: int) -> frozenset[dt.date]:
+    """Saturdays and Sundays that are worked in `year` (China's exchanged days)."""
+    days = _official(country, year).weekend_workdays
+    return frozenset(day for day in days if day.year == year)
+
+
+@functools.cache
+def _exchanges_days(country: str) -> bool:
+    """Whether the country works weekend days in exchange for holidays (seen in 2020-2030)."""
+    return any(_weekend_workdays(country, year) for year in range(2020, 2031))
+
+
+# Countries whose holidays are decreed year by year (the package's special holidays hold each
+# published year); elsewhere the rules of the law fix them, years ahead.
+DECREED = frozenset({"CN"})
+
+
+@functools.cache
+def _estimated(country: str, year: int) -> bool:
+    found = _official(country, year)
+    if country in DECREED:
+        decreed = getattr(found, "special_public_holidays", None) or {}
+        return not decreed or year > max(decreed)
+    return any("estimated" in str(name).lower() for name in found.values())
 
 
 @functools.cache
@@ -46,12 +89,13 @@ def _business_days(country: str | None, year: int) -> tuple[int, ...]:
     """The ordinals of `year`'s business days, ascending."""
     weekend = _weekend(country)
     closed = _holidays(country, year) if country is not None else frozenset()
+    worked = {d.toordinal() for d in _weekend_workdays(country, year)} if country else set()
     first = dt.date(year, 1, 1).toordinal()
     last = dt.date(year, 12, 31).toordinal()
     days = tuple(
         n
         for n in range(first, last + 1)
-        if (n + 6) % 7 not in weekend  # date.fromordinal(1) is a Monday: weekday (n - 1) % 7
+        if ((n + 6) % 7 not in weekend or n in worked)  # fromordinal(1) is a Monday
         and (not closed or dt.date.fromordinal(n) not in closed)
     )
     if not days:  # no country has a year without a working day; a step would never end
@@ -69,23 +113,34 @@ class BusinessCalendar:
     def describe(self) -> str:
         if self.country is None:
             return "Monday to Friday, no public holidays (no country given)"
-        return f"working days and public holidays of {self.country} (holidays package)"
+        if not _exchanges_days(self.country):
+            return f"working days and public holidays of {self.country} (holidays package)"
+        return (
+            f"working days and public holidays of {self.country}, with the weekend days worked "
+            "in exchange (holidays package)"
+        )
+
+    def estimated_years(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
+        """The years from `start` to `end` whose public holidays are only estimated: the
+        official schedule is not yet published."""
+        if self.country is None:
+            return ()
+        return tuple(y for y in range(start.year, end.year + 1) if _estimated(self.country, y))
 
     def _year(self, year: int) -> tuple[int, ...]:
         return _business_days(self.country, year)
 
     def closed_because(self, day: dt.date) -> str | None:
         """Why `day` is no business day (`"a Saturday"`, `"Labour Day"`), or None."""
-        if day.weekday() in self.weekend:
+        worked = self.country is not None and day in _weekend_workdays(self.country, day.year)
+        if day.weekday() in self.weekend and not worked:
             return f"a {_DAY_NAMES[day.weekday()]}"
         if self.country is None or day not in _holidays(self.country, day.year):
             return None
-        return str(holidays.country_holidays(self.country, years=day.year).get(day))
+        return str(_official(self.country, day.year).get(day))
 
     def is_business_day(self, day: dt.date) -> bool:
-        if day.weekday() in self.weekend:
-            return False
-        return self.country is None or day not in _holidays(self.country, day.year)
+        return self.closed_because(day) is None
 
     def on_or_after(self, day: dt.date) -> dt.date:
         return self._forward(day.year, bisect.bisect_left(self._year(day.year), day.toordinal()))
@@ -158,4 +213,13 @@ class BusinessCalendar:
                 and start <= day <= end
                 and day.weekday() not in self.weekend
             )
+        return found
+
+    def worked_weekend_days_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """Weekend days that are worked, in date order (MS Project's working exceptions)."""
+        if self.country is None:
+            return []
+        found: list[dt.date] = []
+        for year in range(start.year, end.year + 1):
+            found += sorted(d for d in _weekend_workdays(self.country, year) if start <= d <= end)
         return found

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from iso20k_core.answers import AnswerValue, parse_answers
-from iso20k_core.assumptions import list_assumptions
+from iso20k_core.assumptions import holiday_assumptions, list_assumptions
 from iso20k_core.costs import estimate
 from iso20k_core.dates import EARLIEST, DateError, check_horizon
 from iso20k_core.errors import InputError, as_problem
@@ -87,7 +87,7 @@ def evaluate(
         plan=plan,
         costs=costs,
         risks=risks,
-        assumptions=list_assumptions(profile),
+        assumptions=list_assumptions(profile) + holiday_assumptions(plan),
         sources=bank.sources,
     )
 

@@ -411,6 +411,18 @@ def _cycle(
     )
 
 
+def _described(cal: BusinessCalendar, start: dt.date, end: dt.date) -> str:
+    """The calendar in words, with the years of the cycle whose holidays are only estimated."""
+    estimated = cal.estimated_years(start, end)
+    if not estimated:
+        return cal.describe()
+    years = str(estimated[0]) if len(estimated) == 1 else f"{estimated[0]}–{estimated[-1]}"
+    return (
+        f"{cal.describe()}; the public holidays of {years} are estimated: their official "
+        "schedule is not yet published, so dates in those years may move"
+    )
+
+
 def _booking_conflicts(
     cal: BusinessCalendar, d: Durations, trial: Stage, c: _Cycle
 ) -> tuple[str, ...]:
@@ -509,7 +521,7 @@ def build_plan(
         audit_batches=(c.stage1, c.stage2, *c.later),
         improvement_window=c.improvement,
         certificate_expiry=c.expiry,
-        calendar=cal.describe(),
+        calendar=_described(cal, stages[0].start, c.expiry),
         country=profile.country,
         process_work_days=sum(t.effort_days for t in sizes),
         staff_available_fte=profile.staff_available_fte,

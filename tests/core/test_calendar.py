@@ -142,5 +142,59 @@ def test_the_calendar_says_what_it_counts() -> None:
         BusinessCalendar().describe() == "Monday to Friday, no public holidays (no country given)"
     )
     assert BusinessCalendar("CN").describe() == (
-        "working days and public holidays of CN (holidays package)"
+        "working days and public holidays of CN, with the weekend days worked in exchange "
+        "(holidays package)"
     )
+
+
+def test_china_works_the_weekend_days_its_state_council_exchanges() -> None:
+    """国务院办公厅关于2026年部分节假日安排的通知 (the State Council's 2026 holiday schedule,
+    as the holidays package carries it): the Spring Festival runs 15-23 February 2026, and
+    Saturday 14 February and Saturday 28 February are worked in exchange."""
+    cal = BusinessCalendar("CN")
+    assert cal.is_business_day(D(2026, 2, 14)) and cal.closed_because(D(2026, 2, 14)) is None
+    assert cal.is_business_day(D(2026, 2, 28))
+    for day in range(15, 24):  # the Spring Festival week, weekdays and weekend alike
+        assert not cal.is_business_day(D(2026, 2, day)), day
+    assert cal.closed_because(D(2026, 2, 21)) is not None
+    # the worked Saturday counts as a step and in counts
+    assert cal.add(D(2026, 2, 13), 1) == D(2026, 2, 14)
+    assert cal.add(D(2026, 2, 14), 1) == D(2026, 2, 24)
+    assert cal.count(D(2026, 2, 9), D(2026, 2, 28)) == 5 + 1 + 4 + 1  # 9-13, 14, 24-27, 28
+    assert cal.worked_weekend_days_between(D(2026, 1, 1), D(2026, 12, 31))[:3] == [
+        D(2026, 1, 4),
+        D(2026, 2, 14),
+        D(2026, 2, 28),
+    ]
+    assert BusinessCalendar("DE").worked_weekend_days_between(D(2026, 1, 1), D(2026, 12, 31)) == []
+
+
+def test_years_without_a_published_schedule_are_estimated() -> None:
+    """China publishes each year's schedule in the autumn before; the package estimates the
+    years after the last one it carries (2026 when this was written). Germany's holidays are
+    fixed by law: never estimated."""
+    estimated = BusinessCalendar("CN").estimated_years(D(2026, 1, 1), D(2030, 12, 31))
+    assert 2026 not in estimated and 2030 in estimated
+    assert estimated == tuple(range(estimated[0], 2031))  # from the first unpublished on
+    assert BusinessCalendar("DE").estimated_years(D(2026, 1, 1), D(2030, 12, 31)) == ()
+    assert BusinessCalendar().estimated_years(D(2026, 1, 1), D(2030, 12, 31)) == ()
+
+
+def test_an_evaluation_says_which_years_holidays_are_estimated() -> None:
+    from iso20k_core.evaluate import evaluate
+    from iso20k_core.standard import load_bank
+    from tests.core.helpers import TODAY, all_at, profile
+
+    bank = load_bank()
+    china = evaluate(profile(country="CN"), all_at(2, bank), TODAY, bank)
+    estimated = BusinessCalendar("CN").estimated_years(
+        china.plan.start, china.plan.certificate_expiry
+    )
+    assert estimated, "a plan from 2027 runs into years China has not published"
+    listed = {a.key: a for a in china.assumptions}
+    assert listed["public_holidays"].value == "estimated for " + ", ".join(map(str, estimated))
+    assert "not yet published" in listed["public_holidays"].source
+    assert "are estimated" in china.plan.calendar and str(estimated[-1]) in china.plan.calendar
+    germany = evaluate(profile(country="DE"), all_at(2, bank), TODAY, bank)
+    assert "public_holidays" not in {a.key for a in germany.assumptions}
+    assert "estimated" not in germany.plan.calendar

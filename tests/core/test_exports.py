@@ -533,6 +533,7 @@ def exported_calendar(root: ET.Element) -> tuple[set[int], set[dt.date]]:
     holidays = {
         dt.date.fromisoformat(text(x, "TimePeriod/" + Q + "FromDate")[:10])
         for x in root.iter(Q + "Exception")
+        if text(x, "DayWorking") == "0"  # a worked weekend day is an exception that works
     }
     return working, holidays
 

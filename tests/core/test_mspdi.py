@@ -361,3 +361,27 @@ def test_mspdi_tasks_keep_their_notes() -> None:
         note = notes[batch.title]
         assert note is not None and batch.booking_deadline is not None
         assert batch.booking_deadline.isoformat() in note
+
+
+def test_china_s_worked_weekend_days_are_working_exceptions_in_date_order() -> None:
+    """MS Project counts a worked Saturday only if the calendar says so: an exception with
+    DayWorking 1 and working times (the 2026 schedule the holidays package carries)."""
+    from iso20k_core.calendar import BusinessCalendar
+    from iso20k_core.report.exports.mspdi import NS, WorkCalendar, _calendars
+
+    built = ET.Element("Project", xmlns=NS)  # as to_mspdi builds it
+    cal = BusinessCalendar("CN")
+    _calendars(built, WorkCalendar(cal), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    root = ET.fromstring(ET.tostring(built))
+    exceptions = list(root.iter(Q + "Exception"))
+    days = [stamp(text(x, "TimePeriod/" + Q + "FromDate")).date() for x in exceptions]
+    assert days == sorted(days)
+    worked = {d for d, x in zip(days, exceptions, strict=True) if text(x, "DayWorking") == "1"}
+    assert worked == set(
+        cal.worked_weekend_days_between(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    )
+    assert {dt.date(2026, 2, 14), dt.date(2026, 2, 28)} <= worked
+    for x in exceptions:
+        if text(x, "DayWorking") == "1":
+            assert text(x, "Name") == "Worked weekend day"
+            assert list(x.iter(Q + "WorkingTime")), "a working exception has working times"

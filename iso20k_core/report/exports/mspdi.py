@@ -114,6 +114,10 @@ class WorkCalendar:
         """Working weekdays that are public holidays: the calendar's exceptions."""
         return self.business.holidays_between(start, end)
 
+    def worked_weekend_days_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """Weekend days worked in exchange for a holiday: exceptions that work."""
+        return self.business.worked_weekend_days_between(start, end)
+
 
 def _calendars(root: ET.Element, calendar: WorkCalendar, start: dt.date, end: dt.date) -> None:
     cal = ET.SubElement(ET.SubElement(root, "Calendars"), "Calendar")
@@ -130,12 +134,13 @@ def _calendars(root: ET.Element, calendar: WorkCalendar, start: dt.date, end: dt
         _add(day, "DayWorking", int(working))
         if working:
             _working_times(day)
-    holidays_in_plan = calendar.holidays_between(start, end)
-    if holidays_in_plan:
+    closed = [(when, False) for when in calendar.holidays_between(start, end)]
+    worked = [(when, True) for when in calendar.worked_weekend_days_between(start, end)]
+    if closed or worked:
         # MS Project ignores exceptions that are not in date order.
         exceptions = ET.SubElement(cal, "Exceptions")
-        for holiday in holidays_in_plan:
-            _exception(exceptions, holiday)
+        for when, working in sorted(closed + worked):
+            _exception(exceptions, when, working)
 
 
 def _working_times(parent: ET.Element) -> None:
@@ -146,16 +151,18 @@ def _working_times(parent: ET.Element) -> None:
         _add(period, "ToTime", end.isoformat())
 
 
-def _exception(parent: ET.Element, day: dt.date) -> None:
+def _exception(parent: ET.Element, day: dt.date, working: bool = False) -> None:
     exception = ET.SubElement(parent, "Exception")
     _add(exception, "EnteredByOccurrences", 0)
     period = ET.SubElement(exception, "TimePeriod")
     _add(period, "FromDate", _stamp(day, dt.time(0)))
     _add(period, "ToDate", _stamp(day, dt.time(23, 59)))
     _add(exception, "Occurrences", 1)
-    _add(exception, "Name", "Public holiday")
+    _add(exception, "Name", "Worked weekend day" if working else "Public holiday")
     _add(exception, "Type", 1)  # daily
-    _add(exception, "DayWorking", 0)
+    _add(exception, "DayWorking", int(working))
+    if working:
+        _working_times(exception)
 
 
 # --- the task rows -------------------------------------------------------------------------
