@@ -27,7 +27,7 @@ SOURCES: dict[str, str] = {
     "has the binding table: confirm with the certification body",
     "stage1_share": "share of the initial audit days spent in stage 1",
     "integration_reduction_percent": "reduction for an integrated management system audit; "
-    "capped at 30 % (ISO/IEC 20000-6:2017 9.1.4)",
+    "capped at 30 % (ISO/IEC 20000-6:2017 9.1.4.2)",
     "audit_booking_lead_days": "business days ahead of an audit that a certification body needs "
     "to be booked",
     "certification_body_reserve_days": "business days of reserve for the certification body to "
@@ -77,7 +77,7 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
                 key="max_audit_reduction_percent",
                 value=_show(audit.MAX_REDUCTION_PERCENT),
                 origin="standard",
-                source="ISO/IEC 20000-6:2017 9.1.4",
+                source="ISO/IEC 20000-6:2017 9.1.4.2",
             ),
             Assumption(
                 key="min_trial_operation_days",

@@ -4,8 +4,8 @@ Sources:
 - IAF MD 5:2019 (duration of QMS/EMS audits), Annex A: the shape of the default table in
   `profile.DEFAULT_AUDIT_DAYS`; surveillance about one third and recertification about two
   thirds of the initial audit days.
-- ISO/IEC 20000-6:2017 9.1.4: an SMS audit's duration follows persons in scope, and all
-  reductions together may not exceed 30 % of the table's figure.
+- ISO/IEC 20000-6:2017 9.1.4: an SMS audit's duration follows persons in scope; 9.1.4.2:
+  all reductions together may not exceed 30 % of the table's figure.
 The table itself is an assumption to confirm with the certification body; the profile may
 replace it.
 """
@@ -17,7 +17,7 @@ import math
 from iso20k_core.profile import Assumptions
 from iso20k_core.results import AuditDays
 
-MAX_REDUCTION_PERCENT = 30.0  # ISO/IEC 20000-6:2017 9.1.4
+MAX_REDUCTION_PERCENT = 30.0  # ISO/IEC 20000-6:2017 9.1.4.2
 PERSONS_PER_EXTRA_DAY = 2500  # beyond the table, follow its progression
 SURVEILLANCE_SHARE = 1 / 3  # IAF MD 5 Annex B
 RECERTIFICATION_SHARE = 2 / 3

@@ -149,7 +149,7 @@ def _top_benefits(e: Evaluation) -> tuple[BenefitResult, ...]:
 
 def _min_initial_audit_days(e: Evaluation) -> float:
     """The fewest initial audit days a quote may show: the table less the largest reduction
-    ISO/IEC 20000-6:2017 9.1.4 allows, in half days as the engine plans them."""
+    ISO/IEC 20000-6:2017 9.1.4.2 allows, in half days as the engine plans them."""
     return round_up_half(e.costs.audit_days.table_days * (1 - MAX_REDUCTION_PERCENT / 100))
 
 

@@ -19,7 +19,7 @@ def test_audit_days_follow_persons_in_scope() -> None:
 
 def test_integration_reductions_are_capped_at_thirty_percent() -> None:
     days = audit_days(Assumptions(integration_reduction_percent=50), 900)
-    assert days.reduction_percent == 30.0  # ISO/IEC 20000-6:2017 9.1.4
+    assert days.reduction_percent == 30.0  # ISO/IEC 20000-6:2017 9.1.4.2
     assert days.initial == 9.5  # 13 days less 30 % is 9.1, planned in half days
 
 

@@ -553,7 +553,7 @@ def test_every_assumption_with_its_documented_default() -> None:
         "management_weight": ("0.65", "default"),
     }
     sources = {a.key: a.source for a in run({}).assumptions}
-    assert sources["max_audit_reduction_percent"] == "ISO/IEC 20000-6:2017 9.1.4"
+    assert sources["max_audit_reduction_percent"] == "ISO/IEC 20000-6:2017 9.1.4.2"
     assert sources["certificate_validity_years"] == (
         "ISO/IEC 17021-1 9.1.3: three-year certification cycle"
     )

@@ -125,7 +125,7 @@ def test_the_plan_costs_and_appendix_are_complete(
         assert f"{part.title}" in text
     assert written(e.costs.three_year_total, e.costs.currency) in text
     assert "What to check in the certification body's quote" in text
-    assert "30 %" in text  # reductions are capped at 30 % (ISO/IEC 20000-6:2017 9.1.4)
+    assert "30 %" in text  # reductions are capped at 30 % (ISO/IEC 20000-6:2017 9.1.4.2)
     assert "ISO/IEC 17021-1" in text
     for assumption in e.assumptions:
         assert assumption.key in text
