@@ -425,3 +425,33 @@ def test_a_button_pressed_in_a_channel_is_answered_in_private(teams_sqlite: Team
     pointer = teams.next_message(channel, 1)
     assert "answer in our 1:1 chat" in card_text(pointer.cards[0])
     assert not [u for u in teams.connector.updates if u.conversation_id == channel]
+
+
+def test_role_by_mention_tells_the_person_in_private(teams_sqlite: TeamsWorld) -> None:
+    teams = teams_sqlite
+    set_up(teams)
+    teams.say("role <at>Bob Builder</at> manager", mentions=(BOB,))
+    granted = teams.next_message(teams.chat_of(ALICE), 2)
+    assert "<at>Bob Builder</at> is now manager" in card_text(granted.cards[0])
+    created = teams.connector.wait_for(lambda: teams.connector.created)
+    told = teams.next_message(created[0].conversation_id, 1)
+    assert "You are now manager" in card_text(told.cards[0])
+    with Session(teams.engine) as session:
+        bob = session.exec(select(Member).where(Member.platform_user_id == BOB.aad_object_id)).one()
+    assert bob.role == "manager"
+
+
+def test_the_plan_s_chart_is_shown_from_its_link(teams_sqlite: TeamsWorld) -> None:
+    teams = teams_sqlite
+    set_up(teams)
+    teams.say("plan")
+    chat = teams.chat_of(ALICE)
+    assert "Drawing the plan" in card_text(teams.next_message(chat, 2).cards[0])
+    card = teams.next_message(chat, 3).cards[0]
+    images = [e for e in card["body"] if e.get("type") == "Image"]
+    assert images and images[0]["url"].startswith(teams.base_url + "/files/")
+    assert images[0]["altText"]
+    with urllib.request.urlopen(images[0]["url"], timeout=30) as answer:
+        assert answer.headers["Content-Type"] == "image/png"
+        assert answer.headers["Content-Disposition"].startswith("inline")
+        assert answer.read().startswith(b"\x89PNG")
