@@ -1,6 +1,6 @@
 """The cost estimate: five parts, internal effort and a three-year view.
 
-The five parts follow DESIGN.md: consulting, certification body, training, reference material
+The five parts, bought from others: consulting, certification body, training, reference material
 and publicity, tool software (optional). Internal staff effort is shown beside them because it
 is real cost that never reaches an invoice, line by line, so a reader can follow it back to
 the process work the plan names (`Plan.process_work_days`: the one figure of process work

@@ -1,9 +1,9 @@
 """Exports of an evaluation's plan and costs for the tools people already use.
 
 Auditors of customers and certification bodies ask for the plan in Excel, MS Project and
-their calendars (DESIGN.md, "Exports matter during audits"). Each export is a pure function
-`evaluation -> bytes`: the same evaluation always gives the same bytes, so a re-export that
-changed nothing changes no file, and nothing here reads a clock.
+their calendars: during an audit they read it in the tools they already use. Each export is a
+pure function `evaluation -> bytes`: the same evaluation always gives the same bytes, so a
+re-export that changed nothing changes no file, and nothing here reads a clock.
 
 The plan's items are grouped here once, the same way for every export: the five stages in
 order, each holding the items that fall inside it, then the certification cycle after the
