@@ -1,7 +1,8 @@
 """The five-stage certification plan on a business-day calendar.
 
-Stages (DESIGN.md): preliminary preparation, gap analysis, process establishment and
-improvement, trial operation, certification audit. Durations are business days and shrink as
+Stages, in the order a consultancy's method prepares for certification: preliminary
+preparation, gap analysis, process establishment and improvement, trial operation,
+certification audit. Durations are business days and shrink as
 maturity grows; process work is sized from the gaps and the staff available, biggest gaps
 first. The certification stage holds the audit batches: stage 1, an improvement window, stage
 2 (ISO/IEC 17021-1 9.3), each with a booking deadline and a reserve for the certification
@@ -49,7 +50,8 @@ REFERENCE_PERSONS = 50
 MIN_PROCESS_DAYS = 15
 MAX_PEOPLE_PER_TASK = 2.0
 # Certification bodies expect the SMS to run about three months, with an internal audit and
-# a management review, before stage 2 (DESIGN.md): 13 weeks of business days.
+# a management review, before stage 2 (CNCA's rules for IT service management certification,
+# 3.1.2(6): at least three months of operation): 13 weeks of business days.
 MIN_TRIAL_DAYS = 65
 DECISION_DAYS = 10  # the body's technical review and certification decision after stage 2
 SURVEILLANCE_MONTHS = (12, 24)

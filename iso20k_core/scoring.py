@@ -1,7 +1,7 @@
 """Maturity, compliance, gaps, readiness and the feasibility verdict.
 
-Maturity (0-5) and compliance (met / partly met / not met) are kept apart on purpose
-(DESIGN.md, "lessons"): maturity says how well an area works, compliance says whether the
+Maturity (0-5) and compliance (met / partly met / not met) are kept apart on purpose:
+maturity says how well an area works, compliance says whether the
 evidence for the standard's "shall" requirements exists. An unanswered question scores zero
 towards maturity, so an incomplete assessment errs on the cautious side, and completion is
 reported next to it.
@@ -25,7 +25,8 @@ from iso20k_core.results import (
 )
 from iso20k_core.standard import Area, Bank, Section
 
-# DESIGN.md: management feasibility weighs more than technical feasibility.
+# Management feasibility weighs more than technical feasibility: without leadership,
+# policy and resources a certification fails however good the tools (an estimate).
 MANAGEMENT_WEIGHT = 0.65
 WEAKEST_COUNT = 5
 # Below these the project is not yet feasible: without leadership (clause 5.1 makes top

@@ -1,9 +1,9 @@
 """The question bank: one YAML file per version, validated when loaded.
 
-The bank is data, not code (DESIGN.md): sections hold requirement areas, areas hold
-questions. A requirement area maps to a clause of ISO/IEC 20000-1:2018; the foundation
-areas (ITIL basis, leadership, tooling, ...) feed the feasibility analysis; the benefit
-area holds the nine typical benefits a manager weighs.
+The bank is data, not code, so a consultant can review and extend it: sections hold
+requirement areas, areas hold questions. A requirement area maps to a clause of ISO/IEC
+20000-1:2018; the foundation areas (ITIL basis, leadership, tooling, ...) feed the
+feasibility analysis; the benefit area holds the nine typical benefits a manager weighs.
 """
 
 from __future__ import annotations
