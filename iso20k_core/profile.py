@@ -1,8 +1,9 @@
 """The organisation profile and the assumptions behind every figure.
 
-Every rate and assumption has a documented default; the profile may override each one and
-the evaluation lists every assumption it used, with its source, so a reader can see where
-each figure comes from.
+Every rate and assumption has a documented default — a money rate only in a currency with a
+rate table (standard/rates-*.yaml; elsewhere the estimate asks for it); the profile may
+override each one and the evaluation lists every assumption it used, with its source, so a
+reader can see where each figure comes from.
 """
 
 from __future__ import annotations
