@@ -369,6 +369,14 @@ def gantt_figure(e: Evaluation, with_tasks: bool = True) -> Figure:
 # --- costs --------------------------------------------------------------------------------
 
 
+def _bar_label(amount: int | None, currency: str, needs: tuple[str, ...]) -> str:
+    """The amount beside its bar; an unknown one names its rate, or counts several (they do
+    not fit beside a bar: the cost table names them)."""
+    if amount is None and len(needs) > 1:
+        return f"{len(needs)} rates needed"
+    return figures.money(amount, currency, needs)
+
+
 def _cost_rows(e: Evaluation) -> tuple[list[_Row], list[int], list[str]]:
     """Rows, bar lengths and labels. An unknown amount has no bar, only its label ("rate
     needed: …"): the chart never draws a figure nobody has given."""
@@ -377,7 +385,7 @@ def _cost_rows(e: Evaluation) -> tuple[list[_Row], list[int], list[str]]:
     rows.append(_Row(f"Internal effort ({figures.count(c.internal_days)} person-days)"))
     amounts = [part.amount for part in c.parts] + [c.internal_cost]
     needs = [part.needs for part in c.parts] + [c.internal_needs]
-    labels = [figures.money(x, c.currency, n) for x, n in zip(amounts, needs, strict=True)]
+    labels = [_bar_label(x, c.currency, n) for x, n in zip(amounts, needs, strict=True)]
     return rows, [x or 0 for x in amounts], labels
 
 
@@ -396,6 +404,8 @@ def cost_figure(e: Evaluation) -> Figure:
         ax.text(amount + top * 0.01, y, label, va="center", fontproperties=FONT, color=INK)
     ax.set_xlim(0, top * 1.25)  # room for the amount beside the longest bar
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    if not max(amounts, default=0):  # nothing known to scale: no axis of made-up figures
+        ax.set_xticks([])
     ax.set_xlabel(c.currency, fontproperties=FONT, color=INK, labelpad=2)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     # The title stays short: the bars' labels name the rates needed.
