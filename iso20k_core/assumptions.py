@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from iso20k_core import audit, plan, scoring
 from iso20k_core.calendar import BusinessCalendar
-from iso20k_core.profile import Assumptions, Profile
+from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
 from iso20k_core.results import Assumption, Plan
+from iso20k_core.standard.rates import load_rates
 
 SOURCES: dict[str, str] = {
     "consultant_day_rate": "typical ISO/IEC 20000 consultant day rate; replace with quotes",
@@ -50,12 +51,39 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def _money_rate(profile: Profile, name: str) -> Assumption:
+    """A money rate: the profile's, else its currency's table entry with the entry's source
+    or estimate, else needed (no table for the currency)."""
+    given = getattr(profile.assumptions, name)
+    table = load_rates().table(profile.currency)
+    entry = None if table is None else table[name]
+    if entry is not None and given in (None, entry.value):
+        # Origin follows the value: the table's own figure given again is still the default.
+        return Assumption(
+            key=name,
+            value=_show(entry.value),
+            origin="default",
+            source=f"{SOURCES[name]}; {profile.currency} rate table: {entry.basis}",
+        )
+    if given is not None:
+        return Assumption(key=name, value=_show(given), origin="profile", source=SOURCES[name])
+    return Assumption(
+        key=name,
+        value="needed",
+        origin="default",
+        source=f"{SOURCES[name]}; there is no rate table for {profile.currency}, so no default: "
+        "give it in the profile",
+    )
+
+
 def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
     a = profile.assumptions
     # Origin follows the value, not how the profile was built: a profile stored and read back
     # must list the same origins.
     items = [
-        Assumption(
+        _money_rate(profile, name)
+        if name in MONEY_RATES
+        else Assumption(
             key=name,
             value=_show(getattr(a, name)),
             origin="default" if getattr(a, name) == getattr(DEFAULTS, name) else "profile",

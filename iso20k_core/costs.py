@@ -7,6 +7,11 @@ the process work the plan names (`Plan.process_work_days`: the one figure of pro
 that risks, costs and reports all quote). Every amount is a whole number in the profile's
 currency and every effort a whole number of days, rounded per line (figures.py), so totals
 are exact sums of the lines shown.
+
+Money rates come from the profile, else from the rate table of its currency
+(standard/rates.py). A rate neither gives is unknown: every line resting on it has no amount
+and names the rate in `needs`, the sums above it have none either, and `Costs.missing_rates`
+lists what to ask for. Nothing is guessed.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
 from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.plan import TaskSize, size_scale
-from iso20k_core.profile import Assumptions, Profile
+from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
 from iso20k_core.results import (
     AuditDays,
     CostLine,
@@ -26,7 +31,9 @@ from iso20k_core.results import (
     EffortLine,
     Plan,
     YearCost,
+    rates_needed,
 )
+from iso20k_core.standard.rates import resolve
 
 HOURS_PER_DAY = 8
 INTERNAL_AUDITORS_QUESTION = "performance.internal_auditors"
@@ -57,8 +64,38 @@ def _line(key: str, title: str, amount: float, basis: str) -> CostLine:
     return CostLine(key=key, title=title, amount=_money(amount), basis=basis)
 
 
+def _priced(
+    key: str, title: str, quantity: float, a: Assumptions, rate: str, basis: str, cur: str
+) -> CostLine:
+    """`quantity` × the rate named; without a value for the rate, no amount and the rate
+    named in `needs`. `{rate}` in `basis` is written as the rate with its currency
+    (`1,400 EUR`), or as its name when it is needed (`auditor_day_rate (rate needed)`)."""
+    value: float | None = getattr(a, rate)
+    if value is None:
+        text = basis.format(rate=f"{rate} (rate needed)")
+        return CostLine(key=key, title=title, amount=None, basis=text, needs=(rate,))
+    return _line(key, title, quantity * value, basis.format(rate=f"{fig.number(value)} {cur}"))
+
+
+def _fixed(key: str, title: str, a: Assumptions, rate: str, basis: str) -> CostLine:
+    """An amount that is the rate itself (a fee, a purchase)."""
+    value: float | None = getattr(a, rate)
+    if value is None:
+        text = f"{basis}; {rate} (rate needed)"
+        return CostLine(key=key, title=title, amount=None, basis=text, needs=(rate,))
+    return _line(key, title, value, basis)
+
+
+def _sum(amounts: list[int | None]) -> int | None:
+    """The sum, or None when one of the amounts is unknown."""
+    known = [x for x in amounts if x is not None]
+    return sum(known) if len(known) == len(amounts) else None
+
+
 def _part(key: str, title: str, lines: list[CostLine]) -> CostPart:
-    return CostPart(key=key, title=title, amount=sum(x.amount for x in lines), lines=tuple(lines))
+    return CostPart(
+        key=key, title=title, amount=_sum([x.amount for x in lines]), lines=tuple(lines)
+    )
 
 
 def _persons(n: int) -> str:
@@ -75,8 +112,8 @@ def consultant_process_days(profile: Profile, plan: Plan) -> int:
     return _days(plan.process_work_days * profile.assumptions.consulting_share)
 
 
-def _consulting(profile: Profile, plan: Plan, audit: AuditDays) -> CostPart:
-    a, cur = profile.assumptions, profile.currency
+def _consulting(profile: Profile, a: Assumptions, plan: Plan, audit: AuditDays) -> CostPart:
+    cur = profile.currency
     if not profile.use_consultants:
         line = _line(
             "consultant_days", "Consultant days", 0, "no consultants (use_consultants is false)"
@@ -93,13 +130,15 @@ def _consulting(profile: Profile, plan: Plan, audit: AuditDays) -> CostPart:
         + audit_support
     )
     basis = (
-        f"{fig.count(total)} days × {fig.number(a.consultant_day_rate)} {cur}: "
+        f"{fig.count(total)} days × {{rate}}: "
         f"{CONSULTANT_PREPARATION_DAYS} preparation, {gap_analysis} gap analysis, "
         f"{fig.count(process)} process work ({fig.number(a.consulting_share * 100)} % of "
         f"{fig.count(plan.process_work_days)} person-days), "
         f"{CONSULTANT_TRIAL_COACHING_DAYS} trial coaching, {audit_support} audit support"
     )
-    line = _line("consultant_days", "Consultant days", total * a.consultant_day_rate, basis)
+    line = _priced(
+        "consultant_days", "Consultant days", total, a, "consultant_day_rate", basis, cur
+    )
     return _part("consulting", "Consulting", [line])
 
 
@@ -107,16 +146,12 @@ def _consulting(profile: Profile, plan: Plan, audit: AuditDays) -> CostPart:
 
 
 def _audit_line(key: str, title: str, days: float, a: Assumptions, cur: str) -> CostLine:
-    return _line(
-        key,
-        title,
-        days * a.auditor_day_rate,
-        f"{fig.number(days)} audit days × {fig.number(a.auditor_day_rate)} {cur}",
-    )
+    basis = f"{fig.number(days)} audit days × {{rate}}"
+    return _priced(key, title, days, a, "auditor_day_rate", basis, cur)
 
 
-def _certification_body(profile: Profile, audit: AuditDays) -> CostPart:
-    a, cur = profile.assumptions, profile.currency
+def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays) -> CostPart:
+    cur = profile.currency
     return _part(
         "certification_body",
         "Certification body",
@@ -140,34 +175,44 @@ def auditors_to_train(profile: Profile, answers: dict[str, AnswerValue]) -> int:
 
 
 def _training(
-    profile: Profile, answers: dict[str, AnswerValue], tasks: tuple[TaskSize, ...]
+    profile: Profile,
+    a: Assumptions,
+    answers: dict[str, AnswerValue],
+    tasks: tuple[TaskSize, ...],
 ) -> CostPart:
-    a, cur = profile.assumptions, profile.currency
+    cur = profile.currency
     owners = process_owners_to_train(profile, tasks)
     trainees = auditors_to_train(profile, answers)
     return _part(
         "training",
         "Training",
         [
-            _line(
+            _priced(
                 "awareness",
                 "SMS awareness for all staff in scope",
-                profile.persons_in_scope * a.awareness_cost_per_person,
-                f"{_persons(profile.persons_in_scope)} × "
-                f"{fig.number(a.awareness_cost_per_person)} {cur}",
+                profile.persons_in_scope,
+                a,
+                "awareness_cost_per_person",
+                f"{_persons(profile.persons_in_scope)} × {{rate}}",
+                cur,
             ),
-            _line(
+            _priced(
                 "internal_auditors",
                 "Internal auditor course",
-                trainees * a.internal_auditor_course_cost,
-                f"{_persons(trainees)} × {fig.number(a.internal_auditor_course_cost)} {cur}",
+                trainees,
+                a,
+                "internal_auditor_course_cost",
+                f"{_persons(trainees)} × {{rate}}",
+                cur,
             ),
-            _line(
+            _priced(
                 "process_owners",
                 "Process owner training",
-                owners * a.process_owner_course_cost,
-                f"{owners} process {'owner' if owners == 1 else 'owners'} of weak areas × "
-                f"{fig.number(a.process_owner_course_cost)} {cur}",
+                owners,
+                a,
+                "process_owner_course_cost",
+                f"{owners} process {'owner' if owners == 1 else 'owners'} of weak areas × {{rate}}",
+                cur,
             ),
         ],
     )
@@ -178,17 +223,21 @@ def _reference_publicity(a: Assumptions) -> CostPart:
         "reference_publicity",
         "Reference material and publicity",
         [
-            _line(
+            _fixed(
                 "standards",
                 "Copies of the standards",
-                a.standard_copies_cost,
+                a,
+                "standard_copies_cost",
                 "ISO/IEC 20000-1 and -2",
             ),
-            _line("reference", "Reference material", a.reference_material_cost, "books, templates"),
-            _line(
+            _fixed(
+                "reference", "Reference material", a, "reference_material_cost", "books, templates"
+            ),
+            _fixed(
                 "publicity",
                 "Internal publicity and certificate announcement",
-                a.publicity_cost,
+                a,
+                "publicity_cost",
                 "campaign",
             ),
         ],
@@ -261,17 +310,20 @@ def internal_effort(profile: Profile, plan: Plan, audit: AuditDays) -> tuple[Eff
 
 
 def _year(year: int, title: str, lines: list[CostLine]) -> YearCost:
-    return YearCost(year=year, title=title, amount=sum(x.amount for x in lines), lines=tuple(lines))
+    return YearCost(
+        year=year, title=title, amount=_sum([x.amount for x in lines]), lines=tuple(lines)
+    )
 
 
 def _three_years(
-    profile: Profile, parts: tuple[CostPart, ...], audit: AuditDays
+    profile: Profile, a: Assumptions, parts: tuple[CostPart, ...], audit: AuditDays
 ) -> tuple[YearCost, ...]:
-    a, cur = profile.assumptions, profile.currency
-    fee = _line(
+    cur = profile.currency
+    fee = _fixed(
         "certificate_fee",
         "Certificate management fee",
-        a.certificate_management_fee,
+        a,
+        "certificate_management_fee",
         "annual fee of the certification body",
     )
     licence = _line(
@@ -284,7 +336,9 @@ def _three_years(
     recert = _audit_line("recertification", "Recertification audit", audit.recertification, a, cur)
     year1_lines = [
         *(
-            CostLine(key=p.key, title=p.title, amount=p.amount, basis="project, see above")
+            CostLine(
+                key=p.key, title=p.title, amount=p.amount, basis="project, see above", needs=p.needs
+            )
             for p in parts
         ),
         fee,
@@ -306,20 +360,23 @@ def estimate(
     tasks: tuple[TaskSize, ...],
     plan: Plan,
 ) -> Costs:
-    a = profile.assumptions
+    a = resolve(profile)  # the profile's rates, else its currency's table, else unknown
     audit = compute_audit_days(a, profile.persons_in_scope)
     parts = (
-        _consulting(profile, plan, audit),
-        _certification_body(profile, audit),
-        _training(profile, answers, tasks),
+        _consulting(profile, a, plan, audit),
+        _certification_body(profile, a, audit),
+        _training(profile, a, answers, tasks),
         _reference_publicity(a),
         _tool_software(a),
     )
-    project_total = sum(p.amount for p in parts)
+    project_total = _sum([p.amount for p in parts])
     effort = internal_effort(profile, plan, audit)
     i_days = sum(line.days for line in effort)
-    internal_cost = _money(i_days * a.internal_day_rate)
-    years = _three_years(profile, parts, audit)
+    internal_cost = None if a.internal_day_rate is None else _money(i_days * a.internal_day_rate)
+    years = _three_years(profile, a, parts, audit)
+    missing = rates_needed(*parts, *years)
+    if internal_cost is None:
+        missing = (*missing, "internal_day_rate")
     return Costs(
         currency=profile.currency,
         parts=parts,
@@ -327,9 +384,10 @@ def estimate(
         internal_effort=effort,
         internal_days=i_days,
         internal_cost=internal_cost,
-        total_with_internal=project_total + internal_cost,
+        total_with_internal=_sum([project_total, internal_cost]),
         audit_days=audit,
         three_years=years,
-        three_year_total=sum(y.amount for y in years),
+        three_year_total=_sum([y.amount for y in years]),
         quote_includes_surveillance=a.quote_includes_surveillance,
+        missing_rates=tuple(name for name in MONEY_RATES if name in missing),
     )

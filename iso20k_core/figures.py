@@ -14,6 +14,8 @@ filters of `report.render.make_environment`), the charts and the exports all use
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def score(value: float) -> str:
     """A 0-100 score or a percentage without its sign, as the engine kept it: `10.9`."""
@@ -35,9 +37,28 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
-def money(amount: int, currency: str) -> str:
-    """A whole amount in its currency: `128,000 EUR`."""
+def money(amount: int | None, currency: str, needs: Sequence[str] = ()) -> str:
+    """A whole amount in its currency: `128,000 EUR`. An unknown amount (it rests on a rate
+    the profile's currency has no table for) is never written as a figure: `rate needed:
+    auditor_day_rate`, naming the rates in `needs`."""
+    if amount is None:
+        return needed(needs)
     return f"{amount:,} {currency}"
+
+
+def money_in_text(amount: int | None, currency: str, needs: Sequence[str] = ()) -> str:
+    """An amount inside a sentence: `128,000 EUR`, or `an amount not yet known (rate needed:
+    auditor_day_rate)`."""
+    if amount is None:
+        return f"an amount not yet known ({needed(needs)})"
+    return money(amount, currency)
+
+
+def needed(rates: Sequence[str]) -> str:
+    """What stands in place of an unknown amount: `rates needed: a, b`."""
+    if not rates:
+        return "rate needed"
+    return f"{'rate' if len(rates) == 1 else 'rates'} needed: {', '.join(rates)}"
 
 
 def number(value: float) -> str:

@@ -1,8 +1,9 @@
 """The organisation profile and the assumptions behind every figure.
 
-Every rate and assumption has a documented default; the profile may override each one and
-the evaluation lists every assumption it used, with its source, so a reader can see where
-each figure comes from.
+Every rate and assumption has a documented default — a money rate only in a currency with a
+rate table (standard/rates-*.yaml; elsewhere the estimate asks for it); the profile may
+override each one and the evaluation lists every assumption it used, with its source, so a
+reader can see where each figure comes from.
 """
 
 from __future__ import annotations
@@ -84,23 +85,42 @@ DEFAULT_AUDIT_DAYS: tuple[AuditDayBand, ...] = tuple(
 )
 
 
-class Assumptions(_Strict):
-    """Rates and planning assumptions. Money is in the profile's currency, without tax."""
+# The amounts whose defaults depend on the currency. Each one left unset (None) is taken from
+# the rate table of the profile's currency (iso20k_core/standard/rates-*.yaml); a currency
+# without a table has no defaults, and the estimate names the rates it needs (costs.py).
+# Tool software is not among them: its default 0 means "none planned" in every currency.
+MONEY_RATES: tuple[str, ...] = (
+    "consultant_day_rate",
+    "auditor_day_rate",
+    "internal_day_rate",
+    "awareness_cost_per_person",
+    "internal_auditor_course_cost",
+    "process_owner_course_cost",
+    "standard_copies_cost",
+    "reference_material_cost",
+    "publicity_cost",
+    "certificate_management_fee",
+)
 
-    consultant_day_rate: float = Field(default=1200, ge=0, le=MAX_AMOUNT)
-    auditor_day_rate: float = Field(default=1400, ge=0, le=MAX_AMOUNT)
-    internal_day_rate: float = Field(default=480, ge=0, le=MAX_AMOUNT)
+
+class Assumptions(_Strict):
+    """Rates and planning assumptions. Money is in the profile's currency, without tax; a
+    money rate left None comes from the currency's rate table (see MONEY_RATES)."""
+
+    consultant_day_rate: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    auditor_day_rate: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    internal_day_rate: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     awareness_hours_per_person: float = Field(default=2, ge=0, le=MAX_HOURS)
-    awareness_cost_per_person: float = Field(default=25, ge=0, le=MAX_AMOUNT)
+    awareness_cost_per_person: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     internal_auditors_to_train: int = Field(default=2, ge=0, le=MAX_COUNT)
-    internal_auditor_course_cost: float = Field(default=1900, ge=0, le=MAX_AMOUNT)
-    process_owner_course_cost: float = Field(default=1100, ge=0, le=MAX_AMOUNT)
-    standard_copies_cost: float = Field(default=450, ge=0, le=MAX_AMOUNT)
-    reference_material_cost: float = Field(default=300, ge=0, le=MAX_AMOUNT)
-    publicity_cost: float = Field(default=1500, ge=0, le=MAX_AMOUNT)
+    internal_auditor_course_cost: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    process_owner_course_cost: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    standard_copies_cost: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    reference_material_cost: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    publicity_cost: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     tool_software_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     tool_software_annual_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
-    certificate_management_fee: float = Field(default=900, ge=0, le=MAX_AMOUNT)
+    certificate_management_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     consulting_share: float = Field(default=0.25, ge=0, le=1)
     audit_days_table: tuple[AuditDayBand, ...] = Field(
         default=DEFAULT_AUDIT_DAYS, max_length=MAX_BANDS

@@ -138,18 +138,34 @@ class Plan(_Value):
         )
 
 
+def rates_needed(*items: CostLine | CostPart | YearCost) -> tuple[str, ...]:
+    """The rates the items need and lack, each once, in the order they first appear."""
+    return tuple(dict.fromkeys(name for item in items for name in item.needs))
+
+
+# An amount is None when it rests on a rate nobody has given: the profile's currency has no
+# rate table (iso20k_core/standard/rates-*.yaml) and the profile does not set it. `needs`
+# names those rates (fields of `Assumptions`); a sum is None as soon as one of its parts is.
+# Renderings write "rate needed: …" in place of the figure (figures.money), never a number.
+
+
 class CostLine(_Value):
     key: str
     title: str
-    amount: int
+    amount: int | None
     basis: str
+    needs: tuple[str, ...] = ()
 
 
 class CostPart(_Value):
     key: str
     title: str
-    amount: int
+    amount: int | None
     lines: tuple[CostLine, ...]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.lines)
 
 
 class EffortLine(_Value):
@@ -164,8 +180,12 @@ class EffortLine(_Value):
 class YearCost(_Value):
     year: int
     title: str
-    amount: int
+    amount: int | None
     lines: tuple[CostLine, ...]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.lines)
 
 
 class AuditDays(_Value):
@@ -181,15 +201,38 @@ class AuditDays(_Value):
 class Costs(_Value):
     currency: str
     parts: tuple[CostPart, ...]
-    project_total: int
+    project_total: int | None
     internal_effort: tuple[EffortLine, ...]  # internal_days is their sum
     internal_days: int
-    internal_cost: int
-    total_with_internal: int
+    internal_cost: int | None
+    total_with_internal: int | None
     audit_days: AuditDays
     three_years: tuple[YearCost, ...]
-    three_year_total: int
+    three_year_total: int | None
     quote_includes_surveillance: bool | None
+    # The rates the estimate needs and has no value for; empty when every amount is known.
+    missing_rates: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every amount is known: no rate is missing."""
+        return not self.missing_rates
+
+    @property
+    def project_needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.parts)
+
+    @property
+    def internal_needs(self) -> tuple[str, ...]:
+        return () if self.internal_cost is not None else ("internal_day_rate",)
+
+    @property
+    def total_needs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.project_needs + self.internal_needs))
+
+    @property
+    def three_year_needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.three_years)
 
 
 class Risk(_Value):

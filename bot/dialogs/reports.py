@@ -20,7 +20,7 @@ from bot.dialogs.team import my_assignments
 from bot.store.models import Reminder
 from iso20k_core import figures as fig
 from iso20k_core.report.charts import cost_png, gantt_png
-from iso20k_core.results import Evaluation
+from iso20k_core.results import Costs, Evaluation
 
 MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
 
@@ -54,7 +54,10 @@ def status(ctx: DialogContext) -> Message:
         Fact("Verdict", e.feasibility.verdict),
         Fact("Current stage", _current_stage(e, ctx.today)),
         Fact("Next milestone", f"{nxt.title}, {nxt.date.isoformat()}" if nxt else "none"),
-        Fact("Project cost", fig.money(e.costs.project_total, e.costs.currency)),
+        Fact(
+            "Project cost",
+            fig.money(e.costs.project_total, e.costs.currency, e.costs.project_needs),
+        ),
     ]
     if batch is not None:
         state = "booked" if batch.booked else f"not booked — book by {batch.booking_deadline}"
@@ -194,14 +197,14 @@ def cost(ctx: DialogContext) -> Message:
     if e is None:
         return not_set_up()
     c = e.costs
-    facts = [Fact(p.title, fig.money(p.amount, c.currency)) for p in c.parts]
+    facts = [Fact(p.title, fig.money(p.amount, c.currency, p.needs)) for p in c.parts]
     facts += [
-        Fact("Project total", fig.money(c.project_total, c.currency)),
+        Fact("Project total", fig.money(c.project_total, c.currency, c.project_needs)),
         Fact(
             f"Internal effort ({fig.count(c.internal_days)} person-days)",
-            fig.money(c.internal_cost, c.currency),
+            fig.money(c.internal_cost, c.currency, c.internal_needs),
         ),
-        Fact("Three-year total", fig.money(c.three_year_total, c.currency)),
+        Fact("Three-year total", fig.money(c.three_year_total, c.currency, c.three_year_needs)),
     ]
     quote = {None: "unknown — ask the certification body", True: "yes", False: "no"}
     effort = "\n".join(
@@ -214,7 +217,7 @@ def cost(ctx: DialogContext) -> Message:
         text=f"Audit days: {fig.number(a.initial)} initial "
         f"(stage 1 {fig.number(a.stage1)}, stage 2 {fig.number(a.stage2)}), "
         f"{fig.number(a.surveillance)} per surveillance. Every rate is an assumption you can "
-        f"change with {command('setup')}.",
+        f"change with {command('setup')}." + _rates_needed(c),
         facts=tuple(facts),
         sections=(
             Section(heading="Internal effort, person-days", text=effort),
@@ -223,6 +226,15 @@ def cost(ctx: DialogContext) -> Message:
                 + quote[c.quote_includes_surveillance]
             ),
         ),
+    )
+
+
+def _rates_needed(c: Costs) -> str:
+    if c.complete:
+        return ""
+    return (
+        f" There are no default rates for {c.currency}, so the estimate is incomplete: "
+        f"give {', '.join(c.missing_rates)} with {command('setup')} or in the profile."
     )
 
 

@@ -27,11 +27,24 @@ from bot.dialogs.validation import CleanValue
 from iso20k_core import places
 from iso20k_core.errors import InputError
 from iso20k_core.inputs import parse_profile
-from iso20k_core.profile import Certification, ItilAdoption
+from iso20k_core.profile import MAX_AMOUNT, MONEY_RATES, Certification, ItilAdoption
+from iso20k_core.standard.rates import load_rates
 from iso20k_core.text import NAME_LIMIT
 
 KIND = "setup"
 RATE_FIELDS = ("consultant_day_rate", "auditor_day_rate", "internal_day_rate")
+RATE_LABELS = {
+    "consultant_day_rate": "Consultant day rate",
+    "auditor_day_rate": "Certification body day rate",
+    "internal_day_rate": "Internal staff day rate",
+    "awareness_cost_per_person": "Awareness training, per person",
+    "internal_auditor_course_cost": "Internal auditor course, per person",
+    "process_owner_course_cost": "Process owner course, per owner",
+    "standard_copies_cost": "Copies of the standards",
+    "reference_material_cost": "Reference material",
+    "publicity_cost": "Internal publicity",
+    "certificate_management_fee": "Annual certificate fee",
+}
 COUNTS = (
     (
         "persons_in_scope",
@@ -168,24 +181,7 @@ def setup_form(ctx: DialogContext) -> Form:
             current.get("currency") or ctx.organisation.currency,
         ),
     ]
-    labels = {
-        "consultant_day_rate": "Consultant day rate",
-        "auditor_day_rate": "Certification body day rate",
-        "internal_day_rate": "Internal staff day rate",
-    }
-    for rate in RATE_FIELDS:
-        items.append(
-            Field(
-                rate,
-                labels[rate],
-                "number",
-                required=False,
-                minimum=0,
-                maximum=100_000,
-                hint="Leave empty for the documented default.",
-                initial=_initial(rates.get(rate)),
-            )
-        )
+    items += _rate_fields(current.get("currency") or ctx.organisation.currency, rates)
     items.append(
         Field(
             "reminder_channel",
@@ -199,6 +195,45 @@ def setup_form(ctx: DialogContext) -> Form:
     return Form(kind=KIND, title="Organisation profile", items=tuple(items), submit="Save")
 
 
+def has_rate_table(currency: str) -> bool:
+    return load_rates().table(currency) is not None
+
+
+def _rate_fields(currency: str, rates: dict[str, Any]) -> list[Field]:
+    """The day rates, optional where the currency has a rate table. Without one there are no
+    defaults (iso20k_core/standard/rates.py): every money rate is asked for, and required."""
+    if has_rate_table(currency):
+        return [
+            Field(
+                rate,
+                RATE_LABELS[rate],
+                "number",
+                required=False,
+                minimum=0,
+                maximum=100_000,
+                hint="Leave empty for the documented default.",
+                initial=_initial(rates.get(rate)),
+            )
+            for rate in RATE_FIELDS
+        ]
+    return [
+        Field(
+            rate,
+            f"{RATE_LABELS[rate]} ({currency})",
+            "number",
+            minimum=0,
+            maximum=MAX_AMOUNT,
+            hint=_needed_hint(currency),
+            initial=_initial(rates.get(rate)),
+        )
+        for rate in MONEY_RATES
+    ]
+
+
+def _needed_hint(currency: str) -> str:
+    return f"There are no default rates for {currency}: give yours, without tax."
+
+
 def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     # Two people saving the first setup at once: one of them becomes the admin, not both.
     ctx.lock_organisation()
@@ -207,13 +242,13 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     raw: dict[str, Any] = {
         key: value.isoformat() if isinstance(value, dt.date) else value
         for key, value in clean.items()
-        if key not in (*RATE_FIELDS, "reminder_channel") and value not in (None, "")
+        if key not in (*MONEY_RATES, "reminder_channel") and value not in (None, "")
     }
     certifications = clean.get("existing_certifications")
     raw["existing_certifications"] = (
         list(certifications) if isinstance(certifications, tuple) else []
     )
-    rates = {k: clean[k] for k in RATE_FIELDS if clean.get(k) is not None}
+    rates = {k: clean[k] for k in MONEY_RATES if clean.get(k) is not None}
     if rates:
         raw["assumptions"] = rates
     try:
@@ -223,6 +258,10 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         known = set(clean)  # the fields of the form: an error elsewhere goes on the first
         problem = exc.problem[:1].upper() + exc.problem[1:]
         return Outcome(errors={field_id if field_id in known else "organisation": problem})
+    missing = [r for r in MONEY_RATES if r not in rates and not has_rate_table(profile.currency)]
+    on_form = {r: _needed_hint(profile.currency) for r in missing if r in clean}
+    if on_form:
+        return Outcome(errors=on_form)
 
     org = ctx.organisation
     org.profile = profile.model_dump(mode="json", exclude_defaults=True)
@@ -241,6 +280,19 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     ]
     if result is not None:
         facts.append(Fact("Certification expected", result.plan.certification_date.isoformat()))
+    if missing:  # the currency changed to one without a table: its rates were not on the form
+        return Outcome(
+            reply=Message(
+                heading="Profile saved: rates needed",
+                text=f"There are no default rates for {profile.currency}, so the cost estimate "
+                f"is incomplete. Open {command('setup')} again and give them: "
+                + ", ".join(RATE_LABELS[r].lower() for r in missing)
+                + ".",
+                facts=tuple(facts),
+                buttons=(Button("Give the rates", "setup", style="primary"),),
+                tone="warning",
+            )
+        )
     return Outcome(
         reply=Message(
             heading="Profile saved",

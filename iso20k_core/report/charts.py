@@ -369,16 +369,29 @@ def gantt_figure(e: Evaluation, with_tasks: bool = True) -> Figure:
 # --- costs --------------------------------------------------------------------------------
 
 
-def _cost_rows(e: Evaluation) -> tuple[list[_Row], list[int]]:
+def _bar_label(amount: int | None, currency: str, needs: tuple[str, ...]) -> str:
+    """The amount beside its bar; an unknown one names its rate, or counts several (they do
+    not fit beside a bar: the cost table names them)."""
+    if amount is None and len(needs) > 1:
+        return f"{len(needs)} rates needed"
+    return figures.money(amount, currency, needs)
+
+
+def _cost_rows(e: Evaluation) -> tuple[list[_Row], list[int], list[str]]:
+    """Rows, bar lengths and labels. An unknown amount has no bar, only its label ("rate
+    needed: …"): the chart never draws a figure nobody has given."""
     c = e.costs
     rows = [_Row(part.title) for part in c.parts]
     rows.append(_Row(f"Internal effort ({figures.count(c.internal_days)} person-days)"))
-    return rows, [part.amount for part in c.parts] + [c.internal_cost]
+    amounts = [part.amount for part in c.parts] + [c.internal_cost]
+    needs = [part.needs for part in c.parts] + [c.internal_needs]
+    labels = [_bar_label(x, c.currency, n) for x, n in zip(amounts, needs, strict=True)]
+    return rows, [x or 0 for x in amounts], labels
 
 
 def cost_figure(e: Evaluation) -> Figure:
     c = e.costs
-    rows, amounts = _cost_rows(e)
+    rows, amounts, labels = _cost_rows(e)
     plot_in = ROW_IN * 1.5 * len(rows)
     bottom_in = _EDGE_IN + _XAXIS_IN + _XLABEL_IN
     fig, ax = _figure_with_rows(rows, plot_in, bottom_in)
@@ -387,14 +400,19 @@ def cost_figure(e: Evaluation) -> Figure:
     bars[-1].set_hatch("///")  # staff time, not money paid out: set apart from the five parts
     bars[-1].set_edgecolor("white")
     top = max(amounts, default=0) or 1
-    for y, amount in enumerate(amounts):
-        label = figures.money(amount, c.currency)
+    for y, (amount, label) in enumerate(zip(amounts, labels, strict=True)):
         ax.text(amount + top * 0.01, y, label, va="center", fontproperties=FONT, color=INK)
     ax.set_xlim(0, top * 1.25)  # room for the amount beside the longest bar
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    if not max(amounts, default=0):  # nothing known to scale: no axis of made-up figures
+        ax.set_xticks([])
     ax.set_xlabel(c.currency, fontproperties=FONT, color=INK, labelpad=2)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
-    _title(ax, f"Project cost {figures.money(c.project_total, c.currency)} and internal effort")
+    # The title stays short: the bars' labels name the rates needed.
+    total = (
+        "(rates needed)" if c.project_total is None else figures.money(c.project_total, c.currency)
+    )
+    _title(ax, f"Project cost {total} and internal effort")
     return fig
 
 

@@ -40,6 +40,7 @@ from iso20k_core.results import (
     Compliance,
     Evaluation,
     Risk,
+    rates_needed,
 )
 from iso20k_core.scoring import LOW_BENEFIT_SCORE, PROVISIONAL_COMPLETION
 
@@ -96,12 +97,13 @@ class Facts:
     first_booking: AuditBatch | None
     stage1: AuditBatch
     task_effort_days: int
-    after_certification_cost: int
+    after_certification_cost: int | None
     max_reduction_percent: float
     min_initial_audit_days: float
     requested_reduction: float | None
-    auditor_day_rate: int | None
-    internal_day_rate: float
+    after_certification_needs: tuple[str, ...]
+    auditor_day_rate: int | None  # None: unknown, the currency has no rate table
+    internal_day_rate: float | None
     top_risks: tuple[Risk, ...]
 
 
@@ -119,6 +121,13 @@ def _as_float(value: str | None) -> float | None:
 def _as_int(value: str | None) -> int | None:
     number = _as_float(value)
     return None if number is None else round(number)
+
+
+def _after_certification_cost(e: Evaluation) -> int | None:
+    """Years 2 and 3 of the cycle; None when one of their amounts is unknown."""
+    amounts = [y.amount for y in e.costs.three_years[1:]]
+    known = [x for x in amounts if x is not None]
+    return sum(known) if len(known) == len(amounts) else None
 
 
 def _foundation(e: Evaluation, dimension: str) -> tuple[AreaResult, ...]:
@@ -174,12 +183,13 @@ def facts(e: Evaluation) -> Facts:
         first_booking=_first_booking(project),
         stage1=next(b for b in e.plan.audit_batches if b.key == "stage1"),
         task_effort_days=e.plan.process_work_days,  # the one figure of process work
-        after_certification_cost=sum(y.amount for y in e.costs.three_years[1:]),
+        after_certification_cost=_after_certification_cost(e),
         max_reduction_percent=MAX_REDUCTION_PERCENT,
         min_initial_audit_days=_min_initial_audit_days(e),
         requested_reduction=_as_float(_assumption(e, "integration_reduction_percent")),
+        after_certification_needs=rates_needed(*e.costs.three_years[1:]),
         auditor_day_rate=_as_int(_assumption(e, "auditor_day_rate")),
-        internal_day_rate=_as_float(_assumption(e, "internal_day_rate")) or 0.0,
+        internal_day_rate=_as_float(_assumption(e, "internal_day_rate")),
         top_risks=e.risks[:TOP_RISKS],
     )
 
@@ -212,11 +222,12 @@ def _gantt_alt(e: Evaluation) -> str:
 
 def _cost_alt(e: Evaluation) -> str:
     c = e.costs
-    parts = "; ".join(f"{p.title} {fig.money(p.amount, c.currency)}" for p in c.parts)
+    parts = "; ".join(f"{p.title} {fig.money(p.amount, c.currency, p.needs)}" for p in c.parts)
     return (
-        f"Bar chart of the project cost, {fig.money(c.project_total, c.currency)}: {parts}; "
+        "Bar chart of the project cost, "
+        f"{fig.money(c.project_total, c.currency, c.project_needs)}: {parts}; "
         f"internal effort {fig.count(c.internal_days)} person-days, "
-        f"{fig.money(c.internal_cost, c.currency)}."
+        f"{fig.money(c.internal_cost, c.currency, c.internal_needs)}."
     )
 
 

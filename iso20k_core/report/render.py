@@ -24,7 +24,8 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
 
     `num` writes what the engine kept to one decimal (scores, percentages, maturity, gaps),
     `count` whole days and persons, `number` what a person entered or the standard fixes
-    (rates, audit days, FTE), `money` an amount with its currency."""
+    (rates, audit days, FTE), `money` an amount with its currency (or the rates it needs),
+    `money_text` the same inside a sentence."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
         autoescape=autoescape,
@@ -34,6 +35,7 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["money"] = fig.money
+    env.filters["money_text"] = fig.money_in_text
     env.filters["num"] = fig.level
     env.filters["count"] = fig.count
     env.filters["number"] = fig.number

@@ -257,7 +257,12 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
     money = f'#,##0 "{costs.currency}"'
     row, subtotals = _cost_parts(ws, 2, costs)
     project = row
-    _total(ws, project, ("Project total", "sum of the five parts", None), _sum_of(subtotals))
+    _total(
+        ws,
+        project,
+        ("Project total", "sum of the five parts", None),
+        _sum_or_needed(_sum_of(subtotals), costs.project_needs),
+    )
     internal = project + 1
     _put(
         ws,
@@ -267,14 +272,14 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
             "Own staff time",
             f"{fig.count(costs.internal_days)} person-days: "
             + "; ".join(f"{line.title} {fig.count(line.days)}" for line in costs.internal_effort),
-            costs.internal_cost,
+            _amount(costs.internal_cost, costs.internal_needs),
         ),
     )
     _total(
         ws,
         internal + 1,
         ("Total with internal effort", "project total and internal effort", None),
-        _sum_of([project, internal]),
+        _sum_or_needed(_sum_of([project, internal]), costs.total_needs),
     )
     end = _three_years(
         ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True))
@@ -292,9 +297,10 @@ def _cost_parts(ws: Worksheet, row: int, costs: Costs) -> tuple[int, list[int]]:
     for part in costs.parts:
         first = row
         for line in part.lines:
-            _put(ws, row, (part.title, line.title, line.basis, line.amount))
+            _put(ws, row, (part.title, line.title, line.basis, _amount(line.amount, line.needs)))
             row += 1
-        _total(ws, row, (part.title, "Subtotal", None), _sum_range(first, row - 1), TOTAL_FILL)
+        subtotal = _sum_or_needed(_sum_range(first, row - 1), part.needs)
+        _total(ws, row, (part.title, "Subtotal", None), subtotal, TOTAL_FILL)
         subtotals.append(row)
         row += 1
     return row, subtotals
@@ -309,16 +315,31 @@ def _three_years(ws: Worksheet, row: int, costs: Costs, part_rows: dict[str, int
         first = row
         for line in year.lines:
             linked = part_rows.get(line.key) if year.year == 1 else None
-            amount = Formula(f"={AMOUNT_COLUMN}{linked}") if linked else line.amount
+            amount = (
+                Formula(f"={AMOUNT_COLUMN}{linked}") if linked else _amount(line.amount, line.needs)
+            )
             _put(ws, row, (year.title, line.title, line.basis, amount))
             row += 1
-        _total(ws, row, (year.title, "Subtotal", None), _sum_range(first, row - 1), TOTAL_FILL)
+        subtotal = _sum_or_needed(_sum_range(first, row - 1), year.needs)
+        _total(ws, row, (year.title, "Subtotal", None), subtotal, TOTAL_FILL)
         year_rows.append(row)
         row += 1
-    _total(ws, row, ("Three-year total", "years 1 to 3", None), _sum_of(year_rows))
+    total = _sum_or_needed(_sum_of(year_rows), costs.three_year_needs)
+    _total(ws, row, ("Three-year total", "years 1 to 3", None), total)
     quote = {True: "yes", False: "no", None: "not known"}[costs.quote_includes_surveillance]
     _put(ws, row + 1, ("Quote includes surveillance and recertification", quote, "", None))
     return row + 1
+
+
+def _amount(amount: int | None, needs: Sequence[str]) -> int | str:
+    """A known amount as a number; an unknown one as the text "rate needed: …"."""
+    return fig.money(None, "", needs) if amount is None else amount
+
+
+def _sum_or_needed(formula: Formula, needs: Sequence[str]) -> Formula | str:
+    """A sum over text cells would count them as 0 and show a figure nobody gave: where a
+    rate is needed, the total says so instead."""
+    return fig.needed(needs) if needs else formula
 
 
 def _sum_range(first: int, last: int) -> Formula:
@@ -330,7 +351,7 @@ def _sum_of(rows: Sequence[int]) -> Formula:
 
 
 def _total(
-    ws: Worksheet, row: int, labels: Row, formula: Formula, fill: PatternFill = GROUP_FILL
+    ws: Worksheet, row: int, labels: Row, formula: Formula | str, fill: PatternFill = GROUP_FILL
 ) -> None:
     _emphasise(_put(ws, row, (*labels, formula)), fill)
 

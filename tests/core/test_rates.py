@@ -1,0 +1,220 @@
+"""Rate tables per currency (issue 11, item 1): defaults only where a table gives them.
+
+The money defaults of the cost estimate come from `iso20k_core/standard/rates-*.yaml`, one
+table per currency, each entry with its source or labelled an estimate. A currency without a
+table gets no default amount at all: the estimate names the rates it needs instead of printing
+euro figures in yen.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from importlib import resources
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iso20k_core import figures as fig
+from iso20k_core import places
+from iso20k_core.evaluate import evaluate
+from iso20k_core.profile import MONEY_RATES
+from iso20k_core.report.document import render_html, render_markdown
+from iso20k_core.report.exports import export
+from iso20k_core.report.render import render
+from iso20k_core.results import Evaluation
+from iso20k_core.standard.rates import RatesError, load_rates, parse_rates, resolve
+from tests.core.helpers import TODAY, all_at, examples, profile
+
+TABLES = load_rates()
+WITH_TABLE = ("EUR", "GBP", "USD", "CNY")
+WITHOUT_TABLE = tuple(sorted(set(places.codes("currency")) - set(TABLES.currencies)))
+# The defaults a euro profile gets (README "The profile"): never to be seen in another
+# currency that has no table of its own.
+EUR_DEFAULTS = {name: TABLES.currencies["EUR"][name].value for name in MONEY_RATES}
+GIVEN_RATES = dict.fromkeys(MONEY_RATES, 7)
+
+
+def run(answers: dict[str, Any], **fields: Any) -> Evaluation:
+    return evaluate(profile(**fields), answers, TODAY)
+
+
+def _jpy(**overrides: Any) -> Evaluation:
+    return run(all_at(1), currency="JPY", **overrides)
+
+
+# --- the data file --------------------------------------------------------------------------
+
+
+def test_every_table_holds_every_money_rate_with_its_basis() -> None:
+    assert set(WITH_TABLE) <= set(TABLES.currencies)
+    for code, table in TABLES.currencies.items():
+        assert code in places.codes("currency"), code
+        assert set(table) == set(MONEY_RATES), code
+        for name, rate in table.items():
+            assert rate.value > 0, (code, name)
+            assert (rate.source is None) != (rate.estimate is None), (code, name)
+            assert rate.basis.strip(), (code, name)
+
+
+def test_the_euro_table_keeps_the_documented_defaults() -> None:
+    # README "The profile": the euro defaults are those of the previous releases.
+    assert EUR_DEFAULTS == {
+        "consultant_day_rate": 1200,
+        "auditor_day_rate": 1400,
+        "internal_day_rate": 480,
+        "awareness_cost_per_person": 25,
+        "internal_auditor_course_cost": 1900,
+        "process_owner_course_cost": 1100,
+        "standard_copies_cost": 450,
+        "reference_material_cost": 300,
+        "publicity_cost": 1500,
+        "certificate_management_fee": 900,
+    }
+
+
+def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
+    """Chinese certification bodies publish their fee tables: 审核费 3,000 CNY × 人日数 (the
+    fee tables on hwcert.cn, xqcciso.com/repository/shownews.php?id=22 and
+    ttxrewh.cn/FeeStandards), and 3,000-6,000 CNY per auditor-day (sanxing9000.com) — the
+    public sources SOURCES.md lists under "Fees (China, CNY)". Their annual fee (年金) for a
+    management system certificate is 2,000 CNY."""
+    cny = TABLES.currencies["CNY"]
+    assert 3000 <= cny["auditor_day_rate"].value <= 6000
+    assert cny["auditor_day_rate"].source is not None
+    assert cny["certificate_management_fee"].value == 2000
+    assert cny["certificate_management_fee"].source is not None
+    e = run(all_at(1), currency="CNY")
+    line = e.costs.parts[1].lines[0]
+    assert line.basis.endswith("× 3,000 CNY")
+    assert e.costs.complete
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda d: d["currencies"]["GBP"].pop("auditor_day_rate"), "GBP.auditor_day_rate"),
+        (
+            lambda d: d["currencies"]["USD"]["publicity_cost"].pop("estimate"),
+            "currencies.USD.publicity_cost",
+        ),
+        (
+            lambda d: d["currencies"]["CNY"]["auditor_day_rate"].update(value=-1),
+            "currencies.CNY.auditor_day_rate.value",
+        ),
+        (lambda d: d["currencies"]["EUR"].update(day_rate={"value": 1}), "EUR.day_rate"),
+    ],
+)
+def test_a_broken_table_is_refused_naming_the_field(edit: Any, named: str) -> None:
+    text = resources.files("iso20k_core.standard").joinpath("rates-2026.1.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    edit(data)
+    with pytest.raises(RatesError, match=re.escape(named)):
+        parse_rates(yaml.safe_dump(data, allow_unicode=True), "test")
+
+
+# --- a currency without a table -------------------------------------------------------------
+
+
+def test_a_yen_organisation_is_asked_for_its_rates() -> None:
+    e = _jpy()
+    c = e.costs
+    assert c.missing_rates == MONEY_RATES
+    assert not c.complete
+    assert c.project_total is None and c.internal_cost is None
+    assert c.total_with_internal is None and c.three_year_total is None
+    listed = {a.key: a for a in e.assumptions}
+    for name in MONEY_RATES:
+        assert listed[name].value == "needed", name
+        assert "no rate table for JPY" in listed[name].source, name
+    audit = c.parts[1].lines[0]
+    assert audit.amount is None and audit.needs == ("auditor_day_rate",)
+    assert "auditor_day_rate (rate needed)" in audit.basis
+    assert fig.money(audit.amount, c.currency, audit.needs) == "rate needed: auditor_day_rate"
+
+
+def test_a_yen_organisation_with_every_rate_given_is_complete_again() -> None:
+    e = _jpy(assumptions=GIVEN_RATES)
+    assert e.costs.complete and e.costs.missing_rates == ()
+    assert e.costs.total_with_internal is not None
+    assert all(a.origin == "profile" for a in e.assumptions if a.key in MONEY_RATES)
+
+
+def test_without_consultants_the_consultant_rate_is_not_needed() -> None:
+    rates = {k: v for k, v in GIVEN_RATES.items() if k != "consultant_day_rate"}
+    e = _jpy(use_consultants=False, assumptions=rates)
+    assert e.costs.complete
+
+
+def _outputs(e: Evaluation) -> dict[str, str]:
+    """Every rendering a person reads, as text (the PDF is the HTML, printed)."""
+    book = openpyxl.load_workbook(io.BytesIO(export(e, "xlsx")))
+    cells = "\n".join(
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    )
+    return {
+        "text": render(e, "text"),
+        "markdown": render(e, "markdown"),
+        "json": render(e, "json"),
+        "report.md": render_markdown(e),
+        "report.html": render_html(e),
+        "xlsx": cells,
+        "mspdi": export(e, "mspdi").decode("utf-8"),
+    }
+
+
+def _amounts_in(currency: str) -> list[str]:
+    written = {fig.number(v) for v in EUR_DEFAULTS.values()}
+    written |= {fig.money(round(v), currency) for v in EUR_DEFAULTS.values()}
+    return [f"{w} {currency}" if not w.endswith(currency) else w for w in written]
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(
+    currency=st.sampled_from(WITHOUT_TABLE),
+    persons=st.integers(min_value=1, max_value=2000),
+    consultants=st.booleans(),
+)
+def test_a_currency_without_a_table_never_prints_a_money_default(
+    currency: str, persons: int, consultants: bool
+) -> None:
+    e = run(all_at(1), currency=currency, persons_in_scope=persons, use_consultants=consultants)
+    assert not e.costs.complete
+    for fmt, text in _outputs(e).items():
+        for amount in _amounts_in(currency):
+            assert amount not in text, (fmt, amount)
+        # No figure at all is written in the currency, only zeros (tool software: none
+        # planned, and no consultants when the profile has none).
+        for found in re.findall(rf"([\d,.]+)\s*{currency}\b", text):
+            assert found.strip(",.") == "0", (fmt, found)
+    listed = {a.key: a.value for a in e.assumptions}
+    assert all(listed[name] == "needed" for name in MONEY_RATES)
+
+
+# --- the profile always wins ----------------------------------------------------------------
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    currency=st.sampled_from((*WITH_TABLE, "JPY")),
+    name=st.sampled_from(MONEY_RATES),
+    value=st.integers(min_value=0, max_value=100_000),
+)
+def test_a_profile_rate_wins_over_the_table(currency: str, name: str, value: int) -> None:
+    p = profile(currency=currency, assumptions={name: value})
+    assert getattr(resolve(p), name) == value
+    e = run(all_at(1), currency=currency, assumptions={name: value})
+    listed = {a.key: a for a in e.assumptions}
+    assert listed[name].value == fig.number(value).replace(",", "")
+    table = TABLES.table(currency)
+    expected = "default" if table is not None and table[name].value == value else "profile"
+    assert listed[name].origin == expected
+    assert name not in e.costs.missing_rates
