@@ -131,7 +131,8 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
                 key="management_weight",
                 value=str(scoring.MANAGEMENT_WEIGHT),
                 origin="default",
-                source="management feasibility weighs more than technical (DESIGN.md)",
+                source="estimate: management feasibility weighs more than technical (leadership, "
+                "policy and resources decide a certification more than tools)",
             ),
         )
     )

@@ -79,9 +79,9 @@ def test_the_euro_table_keeps_the_documented_defaults() -> None:
 
 def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
     """Chinese certification bodies publish their fee tables: 审核费 3,000 CNY × 人日数 (the
-    fee tables on hwcert.cn, xqcciso.com/repository/shownews.php?id=22 and
-    ttxrewh.cn/FeeStandards), and 3,000-6,000 CNY per auditor-day (sanxing9000.com) — the
-    public sources SOURCES.md lists under "Fees (China, CNY)". Their annual fee (年金) for a
+    fee tables on hwcert.cn/index.php?col=100092 and ttxrewh.cn/FeeStandards), and
+    3,000-6,000 CNY per auditor-day (sanxing9000.com/information.asp?bid=36&id=2592), each
+    opened and read for this figure (README "Sources for the certification facts"). Their annual fee (年金) for a
     management system certificate is 2,000 CNY."""
     cny = TABLES.currencies["CNY"]
     assert 3000 <= cny["auditor_day_rate"].value <= 6000
