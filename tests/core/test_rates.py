@@ -81,8 +81,8 @@ def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
     """Chinese certification bodies publish their fee tables: 审核费 3,000 CNY × 人日数 (the
     fee tables on hwcert.cn/index.php?col=100092 and ttxrewh.cn/FeeStandards), and
     3,000-6,000 CNY per auditor-day (sanxing9000.com/information.asp?bid=36&id=2592), each
-    opened and read for this figure (README "Sources for the certification facts"). Their annual fee (年金) for a
-    management system certificate is 2,000 CNY."""
+    opened and read for this figure (README "Sources for the certification facts"). Their
+    annual fee (年金) for a management system certificate is 2,000 CNY."""
     cny = TABLES.currencies["CNY"]
     assert 3000 <= cny["auditor_day_rate"].value <= 6000
     assert cny["auditor_day_rate"].source is not None
