@@ -70,13 +70,17 @@ class RateTables(_Strict):
         return self.currencies.get(currency)
 
 
-def available_versions() -> list[str]:
-    """Rate table versions shipped with the package, oldest first."""
+@functools.cache
+def available_versions() -> tuple[str, ...]:
+    """Rate table versions shipped with the package, oldest first (read once: every cost
+    estimate asks, and listing the package's files took 0.6 ms of a 1 ms evaluation)."""
     names = [p.name for p in resources.files(RATES_PACKAGE).iterdir()]
-    return sorted(
-        n[len(RATES_PREFIX) : -len(".yaml")]
-        for n in names
-        if n.startswith(RATES_PREFIX) and n.endswith(".yaml")
+    return tuple(
+        sorted(
+            n[len(RATES_PREFIX) : -len(".yaml")]
+            for n in names
+            if n.startswith(RATES_PREFIX) and n.endswith(".yaml")
+        )
     )
 
 
