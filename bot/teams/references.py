@@ -17,10 +17,15 @@ from bot.teams.activity import Conversation, Turn
 UNNAMED = "Teams organisation"
 
 
+def organisation_of(session: Session, tenant_id: str) -> Organisation:
+    """The tenant's organisation, created on first contact."""
+    return get_or_create_organisation(session, "teams", tenant_id, UNNAMED)
+
+
 def remember_turn(session: Session, turn: Turn) -> Organisation:
     """The tenant's organisation (created on first contact), with the turn's conversation and
     the person who spoke kept for later (replies, 1:1 messages, reminders)."""
-    organisation = get_or_create_organisation(session, "teams", turn.tenant_id, UNNAMED)
+    organisation = organisation_of(session, turn.tenant_id)
     assert organisation.id is not None
     personal = turn.conversation.type == "personal"
     keep_conversation(

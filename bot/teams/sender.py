@@ -41,13 +41,20 @@ from bot.settings import Settings
 from bot.store.models import Organisation
 from bot.store.transactions import REPLY_BUDGET, StoreUnavailable, in_transaction
 from bot.teams.activity import Conversation, Mentioned, Turn
-from bot.teams.cards import attachment, form_card, message_card
+from bot.teams.cards import (
+    FormSubmission,
+    attachment,
+    form_card,
+    message_card,
+    read_submission,
+)
 from bot.teams.connector import Connector, ConnectorError
 from bot.teams.references import (
     account_of,
     keep_account,
     keep_conversation,
     names_of,
+    organisation_of,
     personal_chat,
     remember_turn,
     shared_conversations,
@@ -130,7 +137,7 @@ class TeamsSender:
         learned: dict[str, tuple[Person, str]] | None = None,
     ) -> None:
         def render(session: Session) -> tuple[list[tuple[str, Activity]], Activity | None]:
-            organisation = _organisation(session, turn.tenant_id)
+            organisation = organisation_of(session, turn.tenant_id)
             assert organisation.id is not None
             for person, teams_id in (learned or {}).values():
                 keep_account(
@@ -190,7 +197,7 @@ class TeamsSender:
         """A message in the 1:1 chat with a person of the turn's tenant, opened if new."""
 
         def find(session: Session) -> tuple[Conversation | None, str | None, str]:
-            organisation = _organisation(session, turn.tenant_id)
+            organisation = organisation_of(session, turn.tenant_id)
             assert organisation.id is not None
             account = account_of(session, organisation.id, user_id)
             aad = account.aad_object_id if account is not None else user_id
@@ -212,7 +219,7 @@ class TeamsSender:
             )
 
             def keep(session: Session) -> None:
-                organisation = _organisation(session, turn.tenant_id)
+                organisation = organisation_of(session, turn.tenant_id)
                 assert organisation.id is not None and chat is not None
                 keep_conversation(session, organisation.id, chat, aad)
 
@@ -327,8 +334,6 @@ def mentioned_ids(shown: Message | Form) -> set[str]:
 def _values(submitted: dict[str, Any] | None) -> dict[str, Any] | None:
     if not submitted:
         return None
-    from bot.teams.cards import FormSubmission, read_submission
-
     read = read_submission(submitted)
     return dict(read.values) if isinstance(read, FormSubmission) else None
 
@@ -339,13 +344,6 @@ def card_activity(card: dict[str, Any], message: Message) -> Activity:
     return Activity.model_validate(
         {"type": "message", "summary": summary, "attachments": [attachment(card)]}
     )
-
-
-def _organisation(session: Session, tenant_id: str) -> Organisation:
-    from bot.store.crud import get_or_create_organisation
-    from bot.teams.references import UNNAMED
-
-    return get_or_create_organisation(session, "teams", tenant_id, UNNAMED)
 
 
 def _conversation(row: Any, tenant_id: str) -> Conversation:

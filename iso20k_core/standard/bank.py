@@ -15,6 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from iso20k_core.standard.shipped import shipped_versions
+
 QuestionType = Literal["maturity", "yes_partial_no", "number", "date", "text", "rating"]
 SectionKind = Literal["foundation", "benefits", "requirements"]
 Dimension = Literal["management", "technical"]
@@ -189,12 +191,7 @@ def _check_area(section: Section, area: Area) -> None:
 
 def available_versions() -> list[str]:
     """Bank versions shipped with the package, oldest first."""
-    names = [p.name for p in resources.files(BANK_PACKAGE).iterdir()]
-    return sorted(
-        n[len(BANK_PREFIX) : -len(".yaml")]
-        for n in names
-        if n.startswith(BANK_PREFIX) and n.endswith(".yaml")
-    )
+    return list(shipped_versions(BANK_PACKAGE, BANK_PREFIX))
 
 
 def load_bank(version: str | None = None) -> Bank:
