@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 
-from iso20k_core.profile import Assumptions
-from iso20k_core.results import AuditDays
+from iso20k_core.profile import Assumptions, Profile
+from iso20k_core.results import AuditDays, DayRange
 
 MAX_REDUCTION_PERCENT = 30.0  # ISO/IEC 20000-6:2017 9.1.4.2
 PERSONS_PER_EXTRA_DAY = 2500  # beyond the table, follow its progression
@@ -36,19 +36,30 @@ def table_days(assumptions: Assumptions, persons: int) -> float:
     return last.days + math.ceil((persons - last.max_persons) / PERSONS_PER_EXTRA_DAY)
 
 
-def audit_days(assumptions: Assumptions, persons: int) -> AuditDays:
-    table = table_days(assumptions, persons)
+def _point(days: float) -> DayRange:
+    return DayRange(low=days, expected=days, high=days)
+
+
+def audit_days(profile: Profile) -> AuditDays:
+    """The audit days of the certification cycle for the profile's organisation."""
+    assumptions = profile.assumptions
+    table = table_days(assumptions, profile.persons_in_scope)
     reduction = min(assumptions.integration_reduction_percent, MAX_REDUCTION_PERCENT)
     initial = max(round_up_half(table * (1 - reduction / 100)), 1.0)
     stage1 = min(max(round_up_half(initial * assumptions.stage1_share), 0.5), initial - 0.5)
+    surveillance = max(round_up_half(initial * SURVEILLANCE_SHARE), 0.5)
+    recertification = max(round_up_half(initial * RECERTIFICATION_SHARE), 1.0)
     return AuditDays(
         table_days=table,
         reduction_percent=reduction,
         initial=initial,
         stage1=stage1,
         stage2=initial - stage1,
-        surveillance=max(round_up_half(initial * SURVEILLANCE_SHARE), 0.5),
-        recertification=max(round_up_half(initial * RECERTIFICATION_SHARE), 1.0),
+        surveillance=surveillance,
+        recertification=recertification,
+        initial_range=_point(initial),
+        surveillance_range=_point(surveillance),
+        recertification_range=_point(recertification),
     )
 
 

@@ -361,7 +361,7 @@ def estimate(
     plan: Plan,
 ) -> Costs:
     a = resolve(profile)  # the profile's rates, else its currency's table, else unknown
-    audit = compute_audit_days(a, profile.persons_in_scope)
+    audit = compute_audit_days(profile)
     parts = (
         _consulting(profile, a, plan, audit),
         _certification_body(profile, a, audit),

@@ -156,7 +156,7 @@ def durations(
         math.ceil(round(min(total_effort / capacity, MAX_NEEDED), 6)),
         math.ceil(min(longest, MAX_NEEDED)),
     )
-    days = compute_audit_days(profile.assumptions, profile.persons_in_scope)
+    days = compute_audit_days(profile)
     return Durations(
         preparation=math.ceil(
             round(10 + 15 * (1 - foundation_ratio(areas)) + min(profile.sites - 1, 10), 6)
@@ -372,7 +372,7 @@ def _cycle(
     certification: Stage,
     bookings: Mapping[str, dt.date],
 ) -> _Cycle:
-    audit = compute_audit_days(profile.assumptions, profile.persons_in_scope)
+    audit = compute_audit_days(profile)
     lead = profile.assumptions.audit_booking_lead_days
     reserve = d.reserve
 

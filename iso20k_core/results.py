@@ -188,6 +188,15 @@ class YearCost(_Value):
         return rates_needed(*self.lines)
 
 
+class DayRange(_Value):
+    """Low, expected and high days where the basis is uncertain; all three are equal when
+    the figure is known (a body's quote, the profile's own table)."""
+
+    low: float
+    expected: float
+    high: float
+
+
 class AuditDays(_Value):
     table_days: float
     reduction_percent: float
@@ -196,6 +205,10 @@ class AuditDays(_Value):
     stage2: float
     surveillance: float
     recertification: float
+    # The expected figures above, with how low and how high they may come out.
+    initial_range: DayRange
+    surveillance_range: DayRange
+    recertification_range: DayRange
 
 
 class Costs(_Value):

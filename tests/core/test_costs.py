@@ -10,7 +10,7 @@ def test_audit_days_follow_persons_in_scope() -> None:
     assert table_days(a, 6) == 2.0
     assert table_days(a, 10700) == 22.0
     assert table_days(a, 10701) == 23.0  # beyond the table: its progression
-    days = audit_days(a, 60)
+    days = audit_days(profile(persons_in_scope=60, assumptions=a))
     assert days.initial == 5.0
     assert days.stage1 + days.stage2 == days.initial
     assert days.surveillance == 2.0  # a third, in half days, rounded up
@@ -18,7 +18,9 @@ def test_audit_days_follow_persons_in_scope() -> None:
 
 
 def test_integration_reductions_are_capped_at_thirty_percent() -> None:
-    days = audit_days(Assumptions(integration_reduction_percent=50), 900)
+    days = audit_days(
+        profile(persons_in_scope=900, assumptions=Assumptions(integration_reduction_percent=50))
+    )
     assert days.reduction_percent == 30.0  # ISO/IEC 20000-6:2017 9.1.4.2
     assert days.initial == 9.5  # 13 days less 30 % is 9.1, planned in half days
 

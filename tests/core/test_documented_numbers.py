@@ -261,7 +261,11 @@ def test_audit_time_reductions_are_capped_at_30_percent() -> None:
         (31, 30.0, 9.5),
         (100, 30.0, 9.5),
     ):
-        days = audit_days(Assumptions(integration_reduction_percent=asked), 900)
+        days = audit_days(
+            profile(
+                persons_in_scope=900, assumptions=Assumptions(integration_reduction_percent=asked)
+            )
+        )
         assert (days.table_days, days.reduction_percent, days.initial) == (13, applied, initial)
 
 
@@ -510,14 +514,21 @@ def test_audit_days_have_their_floors() -> None:
     one = Assumptions(
         audit_days_table=({"max_persons": 100, "days": 1},), integration_reduction_percent=30
     )
-    days = audit_days(one, 10)
+    days = audit_days(profile(persons_in_scope=10, assumptions=one))
     assert (days.initial, days.stage1, days.stage2) == (1.0, 0.5, 0.5)
     assert (days.surveillance, days.recertification) == (0.5, 1.0)
     # stage 1 at most the initial less half a day, whatever its share
-    late = audit_days(Assumptions(stage1_share=0.95), 60)  # 5 days: 4.75 -> 5.0, kept to 4.5
+    late = audit_days(
+        profile(persons_in_scope=60, assumptions=Assumptions(stage1_share=0.95))
+    )  # 5 days: 4.75 -> 5.0, kept to 4.5
     assert (late.stage1, late.stage2) == (4.5, 0.5)
     # 300 persons: 10 days in the table; 10 % off is 9.0 exactly.
-    assert audit_days(Assumptions(integration_reduction_percent=10), 300).initial == 9.0
+    assert (
+        audit_days(
+            profile(persons_in_scope=300, assumptions=Assumptions(integration_reduction_percent=10))
+        ).initial
+        == 9.0
+    )
 
 
 def test_every_assumption_with_its_documented_default() -> None:
