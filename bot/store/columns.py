@@ -45,12 +45,14 @@ class JSONText(TypeDecorator[Any]):
     """JSON read back exactly as it was written: `json` on PostgreSQL, TEXT on SQLite.
 
     SQLite gives a column declared `JSON` NUMERIC affinity (its name has none of INT, CHAR,
-    CLOB, TEXT, BLOB, REAL, FLOA, DOUB: https://www.sqlite.org/datatype3.html, 3.1), so a
-    value that is a bare number is not kept as the text json.dumps wrote but converted: 1.0
-    came back as 1 and -0.0 as 0, integers beyond 2**63 as floats, and SQLite's text-to-float
-    conversion misses some floats by one ulp (1.0509488050588704e-306 came back as
-    1.0509488050588703e-306). A TEXT column stores the text unchanged. PostgreSQL's `json`
-    keeps the text as given (jsonb would not: it has no -0.0).
+    CLOB, TEXT, BLOB, REAL, FLOA, DOUB: https://www.sqlite.org/datatype3.html, 3.1; SQLAlchemy
+    says so where it compiles JSON for SQLite), and text that looks like a number put into
+    such a column is stored as an INTEGER or REAL when SQLite deems that "lossless and
+    reversible", which for REAL means "the first 15 significant decimal digits" survive. So a
+    value that was a bare number came back changed: 1.0 as 1, -0.0 as 0, integers beyond 2**63
+    as floats, and floats needing 17 digits one ulp off (1.0509488050588704e-306 as
+    1.0509488050588703e-306). Declared TEXT, the column keeps the text json.dumps wrote.
+    PostgreSQL's `json` keeps the text as given (jsonb would not: it has no -0.0).
     """
 
     impl = JSON

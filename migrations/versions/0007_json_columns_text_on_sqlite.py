@@ -13,7 +13,7 @@ to REAL or INTEGER, as it did before.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-01 23:30:00.000000
+Create Date: 2026-12-01 23:20:00.000000
 """
 
 import json
