@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
@@ -39,6 +39,8 @@ JSON_COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
 def upgrade() -> None:
     if op.get_context().dialect.name != "sqlite":
         return
+    if context.is_offline_mode():  # a script cannot read the numbers it must keep
+        raise RuntimeError("migration 0007 reads the stored numbers: run it online, not --sql")
     for table, columns in JSON_COLUMNS.items():
         numbers = {column: _numbers_in(table, column) for column, _ in columns}
         with op.batch_alter_table(table, schema=None) as batch_op:

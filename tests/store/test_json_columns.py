@@ -1,8 +1,8 @@
 """Every JSON column gives back the numbers it was given, on SQLite and on PostgreSQL.
 
 SQLite gives a column declared JSON NUMERIC affinity and stored a bare number as a REAL or
-INTEGER: 1.0509488050588704e-306 came back one ulp off (the store round-trip property found
-it), 1.0 as 1, -0.0 as 0, 2**63 + 1 as a float. The columns are TEXT on SQLite now
+INTEGER: floats near 1e-306 came back one ulp off (the store round-trip property found one),
+1.0 as 1, -0.0 as 0, 2**63 + 1 as a float. The columns are TEXT on SQLite now
 (bot.store.columns.JSONText); migration 0007 converts databases made before.
 """
 
@@ -45,7 +45,7 @@ NUMBERS: list[Any] = [
     -(2**64),
     10**30,
 ]
-# The same numbers as the other kinds of JSON value a column may hold.
+# The numbers inside lists and objects, and values that are not numbers.
 VALUES: list[Any] = [
     *NUMBERS,
     {"rates": NUMBERS, "nested": {"zero": -0.0, "one": 1.0}},
@@ -102,6 +102,7 @@ def one_row_per_table(engine: Engine) -> dict[str, int]:
             "answer_revision": revision.id,
             "reminder": reminder.id,
         }
+    # Flushed, every row has its id; the test checks every table is here.
     return {table: row_id for table, row_id in ids.items() if row_id is not None}
 
 
