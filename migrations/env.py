@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 import bot.store.models  # noqa: F401  (every table registers itself on SQLModel.metadata)
 from bot.settings import get_settings
-from bot.store.columns import UTCDateTime
+from bot.store.columns import JSONText, UTCDateTime
 
 config = context.config
 if config.config_file_name is not None:  # alembic.ini; bot.store.migrate has no file
@@ -34,9 +34,12 @@ def include_object(
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
     # Migrations must not import the application's column types, which may change later:
-    # in the schema a UTCDateTime is a timezone-aware DateTime.
+    # in the schema a UTCDateTime is a timezone-aware DateTime, a JSONText JSON declared TEXT
+    # on SQLite (migration 0007 says why).
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, JSONText):
+        return f'sa.JSON(none_as_null={obj.none_as_null}).with_variant(sa.Text(), "sqlite")'
     return False
 
 

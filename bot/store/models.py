@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any, Literal, get_args
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     Column,
     ForeignKeyConstraint,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlmodel import AutoString, Field, SQLModel
 
 from bot.store import db  # noqa: F401  (sets the naming convention before any table exists)
-from bot.store.columns import UTCDateTime, utc_now
+from bot.store.columns import JSONText, UTCDateTime, utc_now
 
 # Literal types for mypy; SQLModel cannot map a Literal, so these columns say sa_type=AutoString
 # (like every other str column) and a CHECK constraint keeps the values in the database honest.
@@ -42,9 +41,9 @@ def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
 
 
 def _json(*, nullable: bool) -> Column[Any]:
-    # sa.JSON is `json` on PostgreSQL and JSON-as-text on SQLite. none_as_null: a Python
-    # None in a nullable column is SQL NULL, not the JSON text 'null'.
-    return Column(JSON(none_as_null=nullable), nullable=nullable)
+    # `json` on PostgreSQL, TEXT on SQLite: numbers come back exactly (JSONText says why).
+    # none_as_null: a Python None in a nullable column is SQL NULL, not the JSON text 'null'.
+    return Column(JSONText(none_as_null=nullable), nullable=nullable)
 
 
 def _same_tenant(column: str, table: str) -> ForeignKeyConstraint:
