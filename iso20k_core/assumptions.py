@@ -136,7 +136,22 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
             ),
         )
     )
+    items.extend(_audit_time(profile))
     return tuple(items)
+
+
+def _audit_time(profile: Profile) -> tuple[Assumption, ...]:
+    """Each adjustment to the audit-day table, so the workbook and every listing of the
+    assumptions show why the audit days differ from the table (none for the reference)."""
+    return tuple(
+        Assumption(
+            key=f"audit_time_{a.key}",
+            value=a.change,
+            origin="standard" if a.key == "reduction_cap" else "profile",
+            source=f"{a.title}: {a.reason}",
+        )
+        for a in audit.audit_days(profile).adjustments
+    )
 
 
 def holiday_assumptions(plan: Plan) -> tuple[Assumption, ...]:

@@ -201,8 +201,8 @@ def _range_basis(default_table: bool) -> str:
         "the default table is shaped like the QMS column of IAF MD 5:2019 Annex A, and "
         "ISO/IEC 20000-6:2017 Table 1 is not public here. Low: the same table with every "
         f"reduction ISO/IEC 20000-6:2017 9.1.4.2 allows ({MAX_REDUCTION_PERCENT:g} %). High: "
-        f"estimate, a table {HIGH_TABLE_FACTOR:g} times as high, as the information-security "
-        "table of ISO/IEC 27006 is at small sizes. Ask the body which table it applies"
+        "estimate, a table twice as high, as the information-security table of ISO/IEC 27006 "
+        "is said to be at small sizes. Ask the body which table it applies"
     )
 
 

@@ -207,6 +207,13 @@ class AuditAdjustment(_Value):
     days: float | None = None  # audit days added
     reason: str
 
+    @property
+    def change(self) -> str:
+        """The change as shown: "+5 %", "-10 %", "+0.75 audit days"."""
+        if self.days is not None:
+            return f"{self.days:+g} audit days"
+        return f"{self.percent or 0:+g} %"
+
 
 class AuditDays(_Value):
     table_days: float
