@@ -65,7 +65,9 @@ def test_complexity_outsourcing_and_certification_each_named() -> None:
     # 60 persons: 5 days. High complexity +10 %, 3 outsourced processes 3 x 5 = +15 %,
     # ISO/IEC 27001 certified -10 % (estimate). 5 x (1 + 0.25 - 0.10) = 5.75 -> 6.0.
     days = audit_days(
-        profile(complexity="high", outsourced_processes=3, existing_certifications=["ISO/IEC 27001"])
+        profile(
+            complexity="high", outsourced_processes=3, existing_certifications=["ISO/IEC 27001"]
+        )
     )
     percent = {a.key: a.percent for a in days.adjustments}
     assert percent == {"complexity": 10, "outsourced": 15, "integration": -10}
@@ -224,3 +226,25 @@ def test_the_team_never_shrinks_and_days_on_site_never_fall(days: float, more: f
     assert auditors_for(more_days) >= auditors_for(days)
     # The team in its days on site covers the audit days.
     assert auditors_for(days) * on_site_days(days) >= days
+
+
+# --- the profile's fields ---------------------------------------------------------------------
+
+
+def test_the_new_profile_fields_are_validated_with_their_names() -> None:
+    import pytest
+
+    from iso20k_core.errors import InputError
+    from iso20k_core.inputs import parse_profile
+
+    base = profile().model_dump(mode="json")
+    for field, bad, words in (
+        ("complexity", "extreme", "'low', 'normal' or 'high'"),
+        ("outsourced_processes", -1, "greater than or equal to 0"),
+        ("outsourced_processes", 101, "less than or equal to 100"),
+    ):
+        with pytest.raises(InputError) as raised:
+            parse_profile({**base, field: bad})
+        assert raised.value.field == f"profile.{field}"
+        assert words in raised.value.problem
+    assert parse_profile({**base, "outsourced_processes": "3"}).outsourced_processes == 3
