@@ -214,9 +214,10 @@ def cost(ctx: DialogContext) -> Message:
     return Message(
         heading="Cost estimate",
         file=Attachment("costs.png", cost_png(e), "Cost breakdown", "image/png"),
-        text=f"Audit days: {fig.number(a.initial)} initial{_day_range(a.initial_range)} "
+        text=f"Audit days: {fig.number(a.initial)} initial "
         f"(stage 1 {fig.number(a.stage1)}, stage 2 {fig.number(a.stage2)}), "
-        f"{fig.number(a.surveillance)} per surveillance. Every rate is an assumption you can "
+        f"{fig.number(a.surveillance)} per surveillance.{_day_range(a.initial_range)} "
+        "Every rate is an assumption you can "
         f"change with {command('setup')}." + _rates_needed(c),
         facts=tuple(facts),
         sections=(
@@ -233,7 +234,10 @@ def cost(ctx: DialogContext) -> Message:
 def _day_range(r: DayRange) -> str:
     if r.low == r.high:
         return ""
-    return f" (between {fig.number(r.low)} and {fig.number(r.high)})"
+    return (
+        f" The initial audit may come out between {fig.number(r.low)} and "
+        f"{fig.number(r.high)} days: the table is an estimate (see Audit time)."
+    )
 
 
 def _audit_time(a: AuditDays) -> tuple[Section, ...]:

@@ -38,7 +38,8 @@ def test_the_new_fields_are_saved_and_move_the_audit_days(session: Session) -> N
     # 50 persons: 5 days in the table; +10 % high complexity, +10 % for two outsourced
     # processes: 5 x 1.2 = 6 audit days, each adjustment named on the cost card.
     cost = reply(admin, "cost")
-    assert cost.text.startswith("Audit days: 6 initial (between 4.5 and 12)")
+    assert cost.text.startswith("Audit days: 6 initial (stage 1 2, stage 2 4)")
+    assert "may come out between 4.5 and 12 days" in cost.text
     audit = next(s for s in cost.sections if s.heading == "Audit time")
     assert audit.text is not None
     assert "High complexity: +10 %" in audit.text
