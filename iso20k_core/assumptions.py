@@ -28,6 +28,7 @@ SOURCES: dict[str, str] = {
     "has the binding table: confirm with the certification body",
     "stage1_share": "share of the initial audit days spent in stage 1",
     "integration_reduction_percent": "reduction for an integrated management system audit; "
+    "left at 0, another certified system counts 10 % (estimate); all reductions together "
     "capped at 30 % (ISO/IEC 20000-6:2017 9.1.4.2)",
     "audit_booking_lead_days": "business days ahead of an audit that a certification body needs "
     "to be booked",

@@ -30,7 +30,7 @@ ItilAdoption = Literal["none", "partial", "broad"]
 # How complex the services and processes in scope are, as the certification body judges
 # audit time (EA FAQ 48.4 names complex business processes as a reason for more time).
 Complexity = Literal["low", "normal", "high"]
-MAX_OUTSOURCED = 100  # ISO/IEC 20000-1:2018 has about thirty processes; more is a slip
+MAX_OUTSOURCED = 100  # a bound, not a figure: more processes than that is a typing slip
 
 
 class _Strict(BaseModel):
