@@ -28,6 +28,7 @@ SOURCES: dict[str, str] = {
     "has the binding table: confirm with the certification body",
     "stage1_share": "share of the initial audit days spent in stage 1",
     "integration_reduction_percent": "reduction for an integrated management system audit; "
+    "left at 0, another certified system counts 10 % (estimate); all reductions together "
     "capped at 30 % (ISO/IEC 20000-6:2017 9.1.4.2)",
     "audit_booking_lead_days": "business days ahead of an audit that a certification body needs "
     "to be booked",
@@ -136,7 +137,22 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
             ),
         )
     )
+    items.extend(_audit_time(profile))
     return tuple(items)
+
+
+def _audit_time(profile: Profile) -> tuple[Assumption, ...]:
+    """Each adjustment to the audit-day table, so the workbook and every listing of the
+    assumptions show why the audit days differ from the table (none for the reference)."""
+    return tuple(
+        Assumption(
+            key=f"audit_time_{a.key}",
+            value=a.change,
+            origin="standard" if a.key == "reduction_cap" else "profile",
+            source=f"{a.title}: {a.reason}",
+        )
+        for a in audit.audit_days(profile).adjustments
+    )
 
 
 def holiday_assumptions(plan: Plan) -> tuple[Assumption, ...]:

@@ -1,26 +1,54 @@
-"""Audit days for the certification cycle.
+"""Audit days for the certification cycle: the table, its documented adjustments, the range.
 
 Sources:
 - IAF MD 5:2019 (duration of QMS/EMS audits), Annex A: the shape of the default table in
   `profile.DEFAULT_AUDIT_DAYS`; surveillance about one third and recertification about two
   thirds of the initial audit days.
 - ISO/IEC 20000-6:2017 9.1.4: an SMS audit's duration follows persons in scope; 9.1.4.2:
-  all reductions together may not exceed 30 % of the table's figure.
+  all reductions together may not exceed 30 % of the table's figure. EA FAQ 48.4 (European
+  co-operation for Accreditation, September 2024, "Audit time determination to ISO/IEC
+  20000-6"): a body may weigh factors for more time as well as less ("complex business
+  processes (+10%)", "low level of reliance on third party (-10%)", "combined audit with
+  another MS (-20%)" in the question's example) and must justify each one; the 30 % limit
+  holds however many reductions apply.
+- IAF MD 1:2018 6.1.3.3, as EA FAQ 42.6 (September 2021) and 46.5 (March 2023) quote it: of
+  the x sites beyond the central function, a sample of y = √x (rounded up) is audited at
+  initial certification; EA FAQ 38.2 (September 2019) quotes MD 1:2018 7.3: the audit time
+  of a sampled site may be reduced by at most 50 %.
 The table itself is an assumption to confirm with the certification body; the profile may
-replace it.
+replace it. Each adjustment that is an estimate says so in its reason.
 """
 
 from __future__ import annotations
 
 import math
 
-from iso20k_core.profile import Assumptions, Profile
-from iso20k_core.results import AuditDays, DayRange
+from iso20k_core.profile import DEFAULT_AUDIT_DAYS, Assumptions, Profile
+from iso20k_core.results import AuditAdjustment, AuditDays, DayRange
 
 MAX_REDUCTION_PERCENT = 30.0  # ISO/IEC 20000-6:2017 9.1.4.2
 PERSONS_PER_EXTRA_DAY = 2500  # beyond the table, follow its progression
 SURVEILLANCE_SHARE = 1 / 3  # IAF MD 5 Annex B
 RECERTIFICATION_SHARE = 2 / 3
+
+# Estimates, each named as such in the adjustment's reason (see README "How the engine
+# decides"). The reference organisation (one site, REFERENCE_SERVICES services, normal
+# complexity, nothing outsourced, no other certification) gets none of them.
+SITE_SHARE_OF_SMALLEST_BAND = 0.5  # MD 1:2018 7.3: a sampled site at most 50 % off its time
+REFERENCE_SERVICES = 8
+SERVICES_PER_STEP = 10
+PERCENT_PER_SERVICE_STEP = 5.0
+MAX_SERVICES_PERCENT = 30.0
+COMPLEXITY_PERCENT = 10.0  # EA FAQ 48.4's example: complex business processes +10 %
+PERCENT_PER_OUTSOURCED = 5.0
+MAX_OUTSOURCED_PERCENT = 20.0
+CERTIFIED_INTEGRATION_PERCENT = 10.0
+# The range of the default table: ISO/IEC 27006's information-security table gives about
+# twice the days of the QMS column at the same size (estimate; issue 11's consultant).
+HIGH_TABLE_FACTOR = 2.0
+# One auditor audits up to a working week on site; more audit days bring more auditors
+# into the same week (estimate: bodies keep an audit within a week where they can).
+MAX_ON_SITE_DAYS = 5
 
 
 def round_up_half(days: float) -> float:
@@ -36,19 +64,174 @@ def table_days(assumptions: Assumptions, persons: int) -> float:
     return last.days + math.ceil((persons - last.max_persons) / PERSONS_PER_EXTRA_DAY)
 
 
-def _point(days: float) -> DayRange:
-    return DayRange(low=days, expected=days, high=days)
+def sampled_sites(sites: int) -> int:
+    """Sites beyond the central function audited at initial certification: √x rounded up
+    (IAF MD 1:2018 6.1.3.3)."""
+    others = sites - 1
+    return math.ceil(round(math.sqrt(others), 6)) if others > 0 else 0
+
+
+def _site_adjustment(profile: Profile) -> AuditAdjustment | None:
+    sample = sampled_sites(profile.sites)
+    if not sample:
+        return None
+    per_site = profile.assumptions.audit_days_table[0].days * SITE_SHARE_OF_SMALLEST_BAND
+    return AuditAdjustment(
+        key="sites",
+        title=f"{profile.sites} sites: {sample} sampled beyond the central one",
+        days=sample * per_site,
+        reason=f"IAF MD 1:2018 6.1.3.3 (EA FAQ 42.6, 46.5): of the {profile.sites - 1} other "
+        f"sites a sample of √{profile.sites - 1}, rounded up, is audited at initial "
+        f"certification; estimate: {per_site:g} audit days each, the table's smallest band "
+        "with the 50 % a sampled site may be reduced at most (IAF MD 1:2018 7.3, EA FAQ 38.2)",
+    )
+
+
+def _services_adjustment(profile: Profile) -> AuditAdjustment | None:
+    beyond = profile.services_in_scope - REFERENCE_SERVICES
+    if beyond <= 0:
+        return None
+    steps = math.ceil(beyond / SERVICES_PER_STEP)
+    percent = min(steps * PERCENT_PER_SERVICE_STEP, MAX_SERVICES_PERCENT)
+    return AuditAdjustment(
+        key="services",
+        title=f"{profile.services_in_scope} services in scope",
+        percent=percent,
+        reason=f"estimate: {PERCENT_PER_SERVICE_STEP:g} % for every {SERVICES_PER_STEP} services "
+        f"or part beyond {REFERENCE_SERVICES}, at most {MAX_SERVICES_PERCENT:g} %: each service "
+        "has its own agreements, reports and changes for the auditors to sample",
+    )
+
+
+def _complexity_adjustment(profile: Profile) -> AuditAdjustment | None:
+    if profile.complexity == "normal":
+        return None
+    high = profile.complexity == "high"
+    return AuditAdjustment(
+        key="complexity",
+        title=f"{profile.complexity.capitalize()} complexity",
+        percent=COMPLEXITY_PERCENT if high else -COMPLEXITY_PERCENT,
+        reason="EA FAQ 48.4 (September 2024) names complex business processes as a reason "
+        f"for more audit time, +{COMPLEXITY_PERCENT:g} % in its example"
+        if high
+        else f"estimate: the mirror of the +{COMPLEXITY_PERCENT:g} % for high complexity in "
+        "EA FAQ 48.4's example; simple, repetitive services need fewer audit trails",
+    )
+
+
+def _outsourced_adjustment(profile: Profile) -> AuditAdjustment | None:
+    count = profile.outsourced_processes
+    if not count:
+        return None
+    return AuditAdjustment(
+        key="outsourced",
+        title=f"{count} processes operated by other parties",
+        percent=min(count * PERCENT_PER_OUTSOURCED, MAX_OUTSOURCED_PERCENT),
+        reason=f"estimate: {PERCENT_PER_OUTSOURCED:g} % each, at most "
+        f"{MAX_OUTSOURCED_PERCENT:g} %: the auditors check how the organisation governs every "
+        "process another party operates (ISO/IEC 20000-1:2018 8.2.3); EA FAQ 48.4's example "
+        "counts a low reliance on third parties as a reduction, so a high one adds time",
+    )
+
+
+def _other_certifications(profile: Profile) -> tuple[str, ...]:
+    # ISO/IEC 20000-1 itself is no other management system to combine the audit with.
+    return tuple(c for c in profile.existing_certifications if c != "ISO/IEC 20000-1")
+
+
+def _integration_adjustment(profile: Profile) -> AuditAdjustment | None:
+    asked = profile.assumptions.integration_reduction_percent
+    others = _other_certifications(profile)
+    if asked > 0:
+        return AuditAdjustment(
+            key="integration",
+            title="Audit integrated with another management system",
+            percent=-asked,
+            reason="the profile's integration_reduction_percent (ISO/IEC 20000-6:2017 "
+            "9.1.4.2 allows reductions; the body justifies each one, EA FAQ 48.4)",
+        )
+    if not others:
+        return None
+    return AuditAdjustment(
+        key="integration",
+        title="Certified to " + ", ".join(others),
+        percent=-CERTIFIED_INTEGRATION_PERCENT,
+        reason=f"estimate: {CERTIFIED_INTEGRATION_PERCENT:g} %, half the -20 % for a combined "
+        "audit with another management system in EA FAQ 48.4's example, since combining the "
+        "audits is the body's choice; give the body's figure as integration_reduction_percent",
+    )
+
+
+def adjustments(profile: Profile) -> tuple[AuditAdjustment, ...]:
+    """The adjustments that apply to the profile, before the cap on reductions."""
+    found = (
+        _site_adjustment(profile),
+        _services_adjustment(profile),
+        _complexity_adjustment(profile),
+        _outsourced_adjustment(profile),
+        _integration_adjustment(profile),
+    )
+    return tuple(a for a in found if a is not None)
+
+
+def _cap(reductions: float) -> AuditAdjustment:
+    return AuditAdjustment(
+        key="reduction_cap",
+        title=f"Reductions capped at {MAX_REDUCTION_PERCENT:g} %",
+        percent=reductions - MAX_REDUCTION_PERCENT,
+        reason=f"the reductions above add up to {reductions:g} %; all reductions together may "
+        f"not exceed {MAX_REDUCTION_PERCENT:g} % of the table's figure (ISO/IEC 20000-6:2017 "
+        "9.1.4.2, EA FAQ 48.4)",
+    )
+
+
+def _initial(table: float, percent: float, site_days: float) -> float:
+    return max(round_up_half(table * (1 + percent / 100) + site_days), 1.0)
+
+
+def _shares(initial: float) -> tuple[float, float]:
+    surveillance = max(round_up_half(initial * SURVEILLANCE_SHARE), 0.5)
+    return surveillance, max(round_up_half(initial * RECERTIFICATION_SHARE), 1.0)
+
+
+def _range_basis(default_table: bool) -> str:
+    if not default_table:
+        return "the profile's own audit-day table: a point, as the body's figures are"
+    return (
+        "the default table is shaped like the QMS column of IAF MD 5:2019 Annex A, and "
+        "ISO/IEC 20000-6:2017 Table 1 is not public here. Low: the same table with every "
+        f"reduction ISO/IEC 20000-6:2017 9.1.4.2 allows ({MAX_REDUCTION_PERCENT:g} %). High: "
+        "estimate, a table twice as high, as the information-security table of ISO/IEC 27006 "
+        "is said to be at small sizes. Ask the body which table it applies"
+    )
 
 
 def audit_days(profile: Profile) -> AuditDays:
     """The audit days of the certification cycle for the profile's organisation."""
     assumptions = profile.assumptions
     table = table_days(assumptions, profile.persons_in_scope)
-    reduction = min(assumptions.integration_reduction_percent, MAX_REDUCTION_PERCENT)
-    initial = max(round_up_half(table * (1 - reduction / 100)), 1.0)
+    found = adjustments(profile)
+    percents = [a.percent for a in found if a.percent is not None]
+    increase = sum(p for p in percents if p > 0)
+    asked = -sum(p for p in percents if p < 0)
+    reduction = min(asked, MAX_REDUCTION_PERCENT)
+    if asked > MAX_REDUCTION_PERCENT:
+        found += (_cap(asked),)
+    site_days = sum(a.days for a in found if a.days is not None)
+
+    initial = _initial(table, increase - reduction, site_days)
     stage1 = min(max(round_up_half(initial * assumptions.stage1_share), 0.5), initial - 0.5)
-    surveillance = max(round_up_half(initial * SURVEILLANCE_SHARE), 0.5)
-    recertification = max(round_up_half(initial * RECERTIFICATION_SHARE), 1.0)
+    surveillance, recertification = _shares(initial)
+
+    default_table = assumptions.audit_days_table == DEFAULT_AUDIT_DAYS
+    if default_table:
+        low = _initial(table, increase - MAX_REDUCTION_PERCENT, site_days)
+        high = _initial(
+            table * HIGH_TABLE_FACTOR, increase - reduction, site_days * HIGH_TABLE_FACTOR
+        )
+    else:
+        low = high = initial
+    (low_s, low_r), (high_s, high_r) = _shares(low), _shares(high)
     return AuditDays(
         table_days=table,
         reduction_percent=reduction,
@@ -57,18 +240,29 @@ def audit_days(profile: Profile) -> AuditDays:
         stage2=initial - stage1,
         surveillance=surveillance,
         recertification=recertification,
-        initial_range=_point(initial),
-        surveillance_range=_point(surveillance),
-        recertification_range=_point(recertification),
+        initial_range=DayRange(low=low, expected=initial, high=high),
+        surveillance_range=DayRange(low=low_s, expected=surveillance, high=high_s),
+        recertification_range=DayRange(low=low_r, expected=recertification, high=high_r),
+        range_basis=_range_basis(default_table),
+        increase_percent=increase,
+        site_days=site_days,
+        sampled_sites=sampled_sites(profile.sites),
+        adjustments=found,
+        auditors=auditors_for(initial - stage1),
+        stage1_on_site=on_site_days(stage1),
+        stage2_on_site=on_site_days(initial - stage1),
     )
 
 
-def auditors_for(days: float) -> int:
-    """Audit teams grow with the audit so that an audit rarely runs past a week on site."""
-    if days <= 5:
-        return 1
-    return 2 if days <= 12 else 3
-
-
 def on_site_days(days: float) -> int:
-    return max(math.ceil(days / auditors_for(days)), 1)
+    """Business days the audit takes on site: one auditor's days, up to a working week.
+
+    One rule for team and days, so neither jumps: days on site grow with the audit days up
+    to MAX_ON_SITE_DAYS and then stay there while auditors join (`auditors_for`). More
+    audit days never mean fewer days on site, and the team never shrinks as they grow."""
+    return min(max(math.ceil(round(days, 6)), 1), MAX_ON_SITE_DAYS)
+
+
+def auditors_for(days: float) -> int:
+    """The audit team: as many auditors as the audit days need within `on_site_days`."""
+    return max(math.ceil(round(days / on_site_days(days), 6)), 1)

@@ -27,6 +27,10 @@ Certification = Literal[
     "ISO/IEC 20000-1",
 ]
 ItilAdoption = Literal["none", "partial", "broad"]
+# How complex the services and processes in scope are, as the certification body judges
+# audit time (EA FAQ 48.4 names complex business processes as a reason for more time).
+Complexity = Literal["low", "normal", "high"]
+MAX_OUTSOURCED = 100  # a bound, not a figure: more processes than that is a typing slip
 
 
 class _Strict(BaseModel):
@@ -179,6 +183,10 @@ class Profile(_Strict):
     currency: str = "EUR"
     itil_adoption: ItilAdoption = "none"
     existing_certifications: tuple[Certification, ...] = ()
+    complexity: Complexity = "normal"
+    # Processes or parts of them operated by other parties (ISO/IEC 20000-1:2018 8.2.3):
+    # the auditors check how the organisation governs each one.
+    outsourced_processes: int = Field(default=0, ge=0, le=MAX_OUTSOURCED)
     start_date: dt.date | None = None
     target_certification_date: dt.date | None = None
     use_consultants: bool = True
@@ -190,6 +198,7 @@ class Profile(_Strict):
         "staff_available_fte",
         "services_in_scope",
         "sites",
+        "outsourced_processes",
         mode="before",
     )(as_typed)
 

@@ -197,9 +197,27 @@ class DayRange(_Value):
     high: float
 
 
+class AuditAdjustment(_Value):
+    """One documented change to the table's audit days: a percentage of the table figure or
+    days added, with the reason and its source (or "estimate: ...")."""
+
+    key: str  # sites, services, complexity, outsourced, integration, reduction_cap
+    title: str
+    percent: float | None = None  # of the table figure; negative reduces
+    days: float | None = None  # audit days added
+    reason: str
+
+    @property
+    def change(self) -> str:
+        """The change as shown: "+5 %", "-10 %", "+0.75 audit days"."""
+        if self.days is not None:
+            return f"{self.days:+g} audit days"
+        return f"{self.percent or 0:+g} %"
+
+
 class AuditDays(_Value):
     table_days: float
-    reduction_percent: float
+    reduction_percent: float  # all reductions together, capped at 30 %
     initial: float
     stage1: float
     stage2: float
@@ -209,6 +227,16 @@ class AuditDays(_Value):
     initial_range: DayRange
     surveillance_range: DayRange
     recertification_range: DayRange
+    # Why the range is as wide as it is (or a point).
+    range_basis: str = ""
+    increase_percent: float = 0.0  # all increases together, of the table figure
+    site_days: float = 0.0  # audit days added for the sampled sites
+    sampled_sites: int = 0  # sites beyond the central one audited at initial certification
+    # Every adjustment that applied, in the order applied; empty for the reference profile.
+    adjustments: tuple[AuditAdjustment, ...] = ()
+    auditors: int = 1  # the stage 2 team, by the rule in audit.auditors_for
+    stage1_on_site: int = 1
+    stage2_on_site: int = 1
 
 
 class Costs(_Value):

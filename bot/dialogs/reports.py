@@ -20,7 +20,7 @@ from bot.dialogs.team import my_assignments
 from bot.store.models import Reminder
 from iso20k_core import figures as fig
 from iso20k_core.report.charts import cost_png, gantt_png
-from iso20k_core.results import Costs, Evaluation
+from iso20k_core.results import AuditDays, Costs, DayRange, Evaluation
 
 MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
 
@@ -216,10 +216,12 @@ def cost(ctx: DialogContext) -> Message:
         file=Attachment("costs.png", cost_png(e), "Cost breakdown", "image/png"),
         text=f"Audit days: {fig.number(a.initial)} initial "
         f"(stage 1 {fig.number(a.stage1)}, stage 2 {fig.number(a.stage2)}), "
-        f"{fig.number(a.surveillance)} per surveillance. Every rate is an assumption you can "
+        f"{fig.number(a.surveillance)} per surveillance.{_day_range(a.initial_range)} "
+        "Every rate is an assumption you can "
         f"change with {command('setup')}." + _rates_needed(c),
         facts=tuple(facts),
         sections=(
+            *_audit_time(a),
             Section(heading="Internal effort, person-days", text=effort),
             Section(
                 text="Quote includes surveillance and recertification: "
@@ -227,6 +229,23 @@ def cost(ctx: DialogContext) -> Message:
             ),
         ),
     )
+
+
+def _day_range(r: DayRange) -> str:
+    if r.low == r.high:
+        return ""
+    return (
+        f" The initial audit may come out between {fig.number(r.low)} and "
+        f"{fig.number(r.high)} days: the table is an estimate (see Audit time)."
+    )
+
+
+def _audit_time(a: AuditDays) -> tuple[Section, ...]:
+    """Why the audit days are what they are: the range's basis and every adjustment."""
+    lines = [f"• {x.title}: {x.change} ({x.reason})" for x in a.adjustments]
+    if a.initial_range.low != a.initial_range.high:
+        lines.append(f"• Range: {a.range_basis}.")
+    return (Section(heading="Audit time", text="\n".join(lines)),) if lines else ()
 
 
 def _rates_needed(c: Costs) -> str:

@@ -27,7 +27,14 @@ from bot.dialogs.validation import CleanValue
 from iso20k_core import places
 from iso20k_core.errors import InputError
 from iso20k_core.inputs import parse_profile
-from iso20k_core.profile import MAX_AMOUNT, MONEY_RATES, Certification, ItilAdoption
+from iso20k_core.profile import (
+    MAX_AMOUNT,
+    MAX_OUTSOURCED,
+    MONEY_RATES,
+    Certification,
+    Complexity,
+    ItilAdoption,
+)
 from iso20k_core.standard.rates import load_rates
 from iso20k_core.text import NAME_LIMIT
 
@@ -134,6 +141,27 @@ def setup_form(ctx: DialogContext) -> Form:
             "choice",
             options=tuple(Option(v, v.capitalize()) for v in get_args(ItilAdoption)),
             initial=current.get("itil_adoption", "none"),
+        ),
+        Field(
+            "complexity",
+            "Complexity of the services",
+            "choice",
+            required=False,  # left empty: normal
+            hint="As the auditors will see it: high adds audit time, low saves some.",
+            options=tuple(Option(v, v.capitalize()) for v in get_args(Complexity)),
+            initial=current.get("complexity", "normal"),
+        ),
+        Field(
+            "outsourced_processes",
+            "Processes operated by other parties",
+            "number",
+            required=False,
+            hint="Processes or parts of them a supplier runs for you (ISO/IEC 20000-1 8.2.3). "
+            "Each adds audit time. Leave empty for none.",
+            minimum=0,
+            maximum=MAX_OUTSOURCED,
+            integer=True,
+            initial=_initial(current.get("outsourced_processes")),
         ),
         Field(
             "existing_certifications",

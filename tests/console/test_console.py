@@ -29,6 +29,8 @@ SETUP = [
     "0",  # FTE: refused, below 0.1
     "2",  # FTE
     "2",  # ITIL adoption: Partial
+    "",  # complexity: normal
+    "",  # no outsourced processes
     "1,2",  # ISO 9001, ISO/IEC 27001
     "2026-01-01",  # start date in the past: refused
     "2027-01-11",  # start date

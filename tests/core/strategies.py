@@ -155,6 +155,8 @@ def profiles(draw: st.DrawFn, *, with_target: bool | None = None) -> Profile:
         ),
         services_in_scope=draw(st.integers(min_value=1, max_value=10_000)),
         sites=draw(st.integers(min_value=1, max_value=10_000)),
+        complexity=draw(st.sampled_from(["low", "normal", "high"])),
+        outsourced_processes=draw(st.integers(min_value=0, max_value=100)),
         country=draw(st.sampled_from(COUNTRIES)),
         timezone=draw(st.sampled_from(TIMEZONES)),
         currency=draw(st.sampled_from(CURRENCIES)),

@@ -502,10 +502,12 @@ def test_expected_benefit_is_its_rating_times_what_is_not_yet_delivered() -> Non
 def test_audit_teams_and_days_on_site() -> None:
     from iso20k_core.audit import auditors_for, on_site_days
 
-    # One auditor up to 5 audit days, two up to 12, then three.
-    assert [auditors_for(d) for d in (0.5, 5, 5.5, 12, 12.5, 22)] == [1, 1, 2, 2, 3, 3]
-    # Days on site: audit days shared by the team, rounded up, at least one.
-    assert [on_site_days(d) for d in (0.5, 1.5, 5, 5.5, 12, 12.5)] == [1, 2, 5, 3, 6, 5]
+    # Days on site: the audit days rounded up, at least one, at most a working week (5).
+    assert [on_site_days(d) for d in (0.5, 1.5, 5, 5.5, 12, 12.5, 22)] == [1, 2, 5, 5, 5, 5, 5]
+    # The team: as many auditors as the days need within that week, ceil(days / 5) beyond
+    # 5 days: 5.5/5 -> 2, 10/5 = 2, 12/5 = 2.4 -> 3, 22/5 = 4.4 -> 5. The jump is gone:
+    # a 5-day audit is one auditor for 5 days, a 5.5-day one two auditors in those 5 days.
+    assert [auditors_for(d) for d in (0.5, 5, 5.5, 10, 12, 12.5, 22)] == [1, 1, 2, 2, 3, 3, 5]
 
 
 def test_audit_days_have_their_floors() -> None:
