@@ -68,12 +68,14 @@ def _line(
 ) -> CostLine:
     """A known amount; `spread` its low and high, when its basis is uncertain."""
     low, high = spread or (amount, amount)
+    expected = _money(amount)
+    # min/max only absorb float noise (a quantity's share times a huge rate): low <= expected.
     return CostLine(
         key=key,
         title=title,
-        amount=_money(amount),
-        low=_money(low),
-        high=_money(high),
+        amount=expected,
+        low=min(_money(low), expected),
+        high=max(_money(high), expected),
         basis=basis,
     )
 
@@ -194,7 +196,9 @@ def stage_ranges(audit: AuditDays) -> tuple[DayRange, DayRange]:
 
     def share(days: float) -> DayRange:
         part = days / audit.initial
-        return DayRange(low=r.low * part, expected=days, high=r.high * part)
+        low = days if r.low == audit.initial else r.low * part
+        high = days if r.high == audit.initial else r.high * part
+        return DayRange(low=low, expected=days, high=high)
 
     return share(audit.stage1), share(audit.stage2)
 
