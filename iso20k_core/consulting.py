@@ -18,20 +18,23 @@ with its reasoning, checked against what is published for neighbouring managemen
 So a 30-person organisation at low maturity should expect 20-45 consultant days (two or
 three days a month through a project of about a year, 24-36 days, with a margin either
 side; about a ninth of the own staff's days): `PLAUSIBLE_SMALL_LOW_MATURITY`. The rule
-gives the example `small-it-department.yaml` 31 days, 23 to 44.
+gives the example `small-it-department.yaml` 30 days, 22 to 43.
 
 The activities, in the plan's stages (plan.STAGES):
 - preparation: kick-off, scope, project plan: 2 days + 0.5 a size unit;
 - gap analysis: interviews over the 28 requirement areas: 2 days + 3 a size unit;
-- documentation and process support: 0.4 days for each maturity level a requirement area is
-  short (the gaps the plan sizes its tasks from), times the size, never more than the share
-  of the process work the profile lets consultants take on (`consulting_share`);
+- documentation and process support: `consulting_share` (default 0.05) of the process work
+  the plan sizes from the gaps (`Plan.process_work_days`: gap × effort per level × size):
+  a day of templates, review and coaching for every 20 days the own staff put into their
+  processes. The own staff's process work is less by these days (costs.internal_effort).
+  An earlier rule let consultants do a quarter of the process work, 91 days for the 30
+  persons of `small-it-department.yaml`; a consultant judged it too high (issue 11);
 - trial-operation coaching (internal audit, management review): 2 days + 1 a size unit;
 - audit support: a day for each audit day of stage 1 and stage 2 (on site with the
   auditors, or preparing the evidence they ask for and the corrections).
-The size unit is √(persons / 50), at least 0.5 and at most 8 (reached at 3,200 persons):
-beyond it, an organisation rolls the system out through its own trainers and process
-owners, and the consultant's part stops growing.
+The size unit of the other activities is √(persons / 50), at least 0.5 and at most 8
+(reached at 3,200 persons): beyond it, an organisation rolls the system out through its own
+trainers and process owners, and the consultant's part stops growing.
 
 The range: each activity's expected days times a low and a high factor (documentation is
 the least certain: it depends on how much the own staff write themselves; audit support
@@ -45,13 +48,12 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from iso20k_core.plan import REFERENCE_PERSONS, TaskSize
+from iso20k_core.plan import REFERENCE_PERSONS
 from iso20k_core.profile import Profile
 from iso20k_core.results import AuditDays, DayRange, Plan
 
 MIN_SIZE = 0.5
 MAX_SIZE = 8.0
-DAYS_PER_GAP_LEVEL = 0.4
 # (days, days a size unit, low factor, high factor) per activity; estimates, reasoned above.
 PREPARATION = (2.0, 0.5, 0.75, 1.25)
 GAP_ANALYSIS = (2.0, 3.0, 0.75, 1.5)
@@ -72,8 +74,7 @@ class Activity:
 @dataclass(frozen=True)
 class ConsultingEffort:
     activities: tuple[Activity, ...]
-    size: float  # the size unit the activities scale with
-    gap_levels: float  # maturity levels the requirement areas are short, together
+    size: float  # the size unit the fixed activities scale with
 
     @property
     def total(self) -> DayRange:
@@ -108,13 +109,13 @@ def _scaled(rule: tuple[float, float, float, float], size: float) -> DayRange:
     return DayRange(low=_whole(days * low), expected=_whole(days), high=_whole(days * high))
 
 
-def _documentation(size: float, gap_levels: float, cap: float) -> DayRange:
-    days = DAYS_PER_GAP_LEVEL * gap_levels * size
+def _documentation(process_work_days: int, share: float) -> DayRange:
+    days = process_work_days * share
     low, high = DOCUMENTATION_FACTORS
     return DayRange(
-        low=_whole(min(days * low, cap)),
-        expected=_whole(min(days, cap)),
-        high=_whole(min(days * high, cap)),
+        low=_whole(days * low),
+        expected=_whole(days),
+        high=_whole(min(days * high, process_work_days)),
     )
 
 
@@ -123,15 +124,12 @@ def _audit_support(audit: AuditDays) -> DayRange:
     return DayRange(low=_whole(r.low), expected=_whole(audit.initial), high=_whole(r.high))
 
 
-def consulting_effort(
-    profile: Profile, plan: Plan, tasks: tuple[TaskSize, ...], audit: AuditDays
-) -> ConsultingEffort:
+def consulting_effort(profile: Profile, plan: Plan, audit: AuditDays) -> ConsultingEffort:
     """The consultant days of the project, by activity; none without consultants."""
     size = consulting_size(profile.persons_in_scope)
-    gap_levels = round(sum(t.area.gap for t in tasks), 6)
     if not profile.use_consultants:
-        return ConsultingEffort(activities=(), size=size, gap_levels=gap_levels)
-    cap = plan.process_work_days * profile.assumptions.consulting_share
+        return ConsultingEffort(activities=(), size=size)
+    share = profile.assumptions.consulting_share
     return ConsultingEffort(
         activities=(
             Activity("preparation", "preparation", _scaled(PREPARATION, size)),
@@ -139,11 +137,10 @@ def consulting_effort(
             Activity(
                 "documentation",
                 "documentation and process support",
-                _documentation(size, gap_levels, cap),
+                _documentation(plan.process_work_days, share),
             ),
             Activity("trial_coaching", "trial coaching", _scaled(TRIAL_COACHING, size)),
             Activity("audit_support", "audit support", _audit_support(audit)),
         ),
         size=size,
-        gap_levels=gap_levels,
     )

@@ -424,7 +424,7 @@ def estimate(
 ) -> Costs:
     a = resolve(profile)  # the profile's rates, else its currency's table, else unknown
     audit = compute_audit_days(profile)
-    consulting = consulting_effort(profile, plan, tasks, audit)
+    consulting = consulting_effort(profile, plan, audit)
     parts = (
         _consulting(profile, a, consulting, profile.currency),
         _certification_body(profile, a, audit),
