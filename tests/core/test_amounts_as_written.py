@@ -87,8 +87,8 @@ def test_the_text_summary() -> None:
         "Tool software (optional) 0 EUR",
         "Project total 35,500 EUR (31,900–45,100)",
     ]
-    assert "Internal effort (118 person-days) 56,640 EUR" in block
-    assert "Three-year total (without internal) 64,300 EUR" in block
+    assert "Internal effort (129 person-days) 61,920 EUR" in block
+    assert "Three-year total (without internal) 48,700 EUR" in block
     # right-aligned in a column of 14 after a title column of 40, the range after it
     assert "  Consulting" + " " * 31 + "    22,800 EUR  (19,200–32,400)\n" in text
 

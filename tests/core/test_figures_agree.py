@@ -41,7 +41,7 @@ def test_process_work_is_one_figure_in_risks_costs_and_the_report() -> None:
     assert (consulting.amount, consulting.low, consulting.high) == (22_800, 19_200, 32_400)
     # The documentation days the consultants do are the days the process work line deducts.
     assert consulting.basis.startswith(
-        "19 (16–27) days × 1,200 EUR: 3 (2–4) preparation, 5 (4–8) gap analysis, 3 (2–4) "
+        "19 (16–27) days × 1,200 EUR: 3 (2–4) preparation, 5 (4–8) gap analysis, 3 (2–5) "
         "documentation and process support, 3 (3–5) trial coaching, 5 audit support; "
     )
     report = render_markdown(e)
