@@ -4,16 +4,17 @@ No consultancy publishes ISO/IEC 20000 consulting person-days (searched in Engli
 Chinese: consultancies quote by project, 按项目报价). The rule is therefore an **estimate**,
 with its reasoning, checked against what is published for neighbouring management systems:
 
-- a consultant supports and coaches, the organisation's own staff do most of the work:
-  internal costs of ISO 9001 implementations "averaged approximately 3.6 times the cost of
-  the consultant" (quality-assurance.com, "Soft costs: average cost of implementation"); at
-  the default rates (consultant 1,200, internal 480 a day) that is one consultant day for
-  about nine days of the own staff;
-- a small organisation starting from scratch needs the consultant "for a few days", longer
-  when the consultant writes the documentation (a certification body's guide to an ISO
-  certification budget, ukas.cn, 4 August 2021); consultancies plan implementation "over
-  the number of working days estimated" and visit "2-3 days per month" afterwards
-  (Quality Solutions, FAQ, qualitysolutions.co.za).
+- a consultant supports and coaches, the organisation's own staff do most of the work: in
+  two studies of ISO 9001 implementations, internal costs "averaged approximately 3.6 times
+  the cost of the consultant"
+  (https://www.quality-assurance.com/soft-costs-average-cost-of-implementation.html); at the
+  default rates (consultant 1,200, internal 480 a day) that is one consultant day for about
+  nine days of the own staff;
+- a small organisation "starting from scratch" needs its consultant "for a few days", longer
+  when the consultant writes the documentation (a certification body's "ISO certification
+  budget", 4 August 2021, https://ukas.cn/resources/301.html); a consultancy plans an
+  implementation "over the number of working days estimated to be required" and maintains a
+  system with visits of "2-3 days per month" (https://www.qualitysolutions.co.za/faq/).
 
 So a 30-person organisation at low maturity should expect 20-45 consultant days (two or
 three days a month through a project of about a year, 24-36 days, with a margin either
