@@ -23,7 +23,8 @@ SOURCES: dict[str, str] = {
     "tool_software_cost": "optional one-off ITSM tool cost; 0 means none planned",
     "tool_software_annual_cost": "optional annual ITSM tool licence",
     "certificate_management_fee": "annual certificate management fee of the certification body",
-    "consulting_share": "share of the process work done by consultants",
+    "consulting_share": "ESTIMATE: consultants' documentation and process support as a share "
+    "of the process work (a day for every 20); no published ISO/IEC 20000 consulting days",
     "audit_days_table": "ASSUMPTION shaped like IAF MD 5:2019 Annex A; ISO/IEC 20000-6 9.1.4 "
     "has the binding table: confirm with the certification body",
     "stage1_share": "share of the initial audit days spent in stage 1",

@@ -8,6 +8,10 @@ that risks, costs and reports all quote). Every amount is a whole number in the 
 currency and every effort a whole number of days, rounded per line (figures.py), so totals
 are exact sums of the lines shown.
 
+Where a figure's basis is uncertain (consultant days, the audit-day estimate) a line carries
+its low and high beside the expected amount: the quantity's range × the rate, rounded per
+figure like the amount; sums add lows and highs. Lines on a certain basis are point ranges.
+
 Money rates come from the profile, else from the rate table of its currency
 (standard/rates.py). A rate neither gives is unknown: every line resting on it has no amount
 and names the rate in `needs`, the sums above it have none either, and `Costs.missing_rates`
@@ -17,17 +21,20 @@ lists what to ask for. Nothing is guessed.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
 from iso20k_core.audit import audit_days as compute_audit_days
-from iso20k_core.plan import TaskSize, size_scale
+from iso20k_core.consulting import ConsultingEffort, consulting_effort
+from iso20k_core.plan import TaskSize
 from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
 from iso20k_core.results import (
     AuditDays,
     CostLine,
     CostPart,
     Costs,
+    DayRange,
     EffortLine,
     Plan,
     YearCost,
@@ -44,10 +51,6 @@ AUDIT_ESCORTS = 2
 INTERNAL_AUDIT_DAYS_PER_AUDITOR = 3
 # In small organisations one person owns several processes: at most one owner per five persons.
 PERSONS_PER_PROCESS_OWNER = 5
-# Consultant days besides their share of the process work.
-CONSULTANT_PREPARATION_DAYS = 3
-CONSULTANT_GAP_ANALYSIS_DAYS = 7  # for the reference organisation; scales with size
-CONSULTANT_TRIAL_COACHING_DAYS = 3  # internal audit and management review coaching
 
 
 def _money(value: float) -> int:
@@ -60,21 +63,48 @@ def _days(value: float) -> int:
     return math.ceil(round(value, 6))
 
 
-def _line(key: str, title: str, amount: float, basis: str) -> CostLine:
-    return CostLine(key=key, title=title, amount=_money(amount), basis=basis)
+def _line(
+    key: str, title: str, amount: float, basis: str, spread: tuple[float, float] | None = None
+) -> CostLine:
+    """A known amount; `spread` its low and high, when its basis is uncertain."""
+    low, high = spread or (amount, amount)
+    expected = _money(amount)
+    # min/max only absorb float noise (a quantity's share times a huge rate): low <= expected.
+    return CostLine(
+        key=key,
+        title=title,
+        amount=expected,
+        low=min(_money(low), expected),
+        high=max(_money(high), expected),
+        basis=basis,
+    )
 
 
 def _priced(
-    key: str, title: str, quantity: float, a: Assumptions, rate: str, basis: str, cur: str
+    key: str,
+    title: str,
+    quantity: float | DayRange,
+    a: Assumptions,
+    rate: str,
+    basis: str,
+    cur: str,
 ) -> CostLine:
     """`quantity` × the rate named; without a value for the rate, no amount and the rate
-    named in `needs`. `{rate}` in `basis` is written as the rate with its currency
-    (`1,400 EUR`), or as its name when it is needed (`auditor_day_rate (rate needed)`)."""
+    named in `needs`. A `DayRange` quantity gives the line its low and high (each the
+    range's figure × the rate, rounded like the amount); a number gives a point range.
+    `{rate}` in `basis` is written as the rate with its currency (`1,400 EUR`), or as its
+    name when it is needed (`auditor_day_rate (rate needed)`)."""
     value: float | None = getattr(a, rate)
     if value is None:
         text = basis.format(rate=f"{rate} (rate needed)")
         return CostLine(key=key, title=title, amount=None, basis=text, needs=(rate,))
-    return _line(key, title, quantity * value, basis.format(rate=f"{fig.number(value)} {cur}"))
+    q = quantity if isinstance(quantity, DayRange) else _point(quantity)
+    text = basis.format(rate=f"{fig.number(value)} {cur}")
+    return _line(key, title, q.expected * value, text, (q.low * value, q.high * value))
+
+
+def _point(quantity: float) -> DayRange:
+    return DayRange(low=quantity, expected=quantity, high=quantity)
 
 
 def _fixed(key: str, title: str, a: Assumptions, rate: str, basis: str) -> CostLine:
@@ -86,16 +116,23 @@ def _fixed(key: str, title: str, a: Assumptions, rate: str, basis: str) -> CostL
     return _line(key, title, value, basis)
 
 
-def _sum(amounts: list[int | None]) -> int | None:
+def _sum(amounts: Sequence[int | None]) -> int | None:
     """The sum, or None when one of the amounts is unknown."""
     known = [x for x in amounts if x is not None]
     return sum(known) if len(known) == len(amounts) else None
 
 
+def _sums(items: Sequence[CostLine | CostPart]) -> dict[str, int | None]:
+    """The sums of the amounts, the lows and the highs (None as soon as one is unknown)."""
+    return {
+        "amount": _sum([x.amount for x in items]),
+        "low": _sum([x.low for x in items]),
+        "high": _sum([x.high for x in items]),
+    }
+
+
 def _part(key: str, title: str, lines: list[CostLine]) -> CostPart:
-    return CostPart(
-        key=key, title=title, amount=_sum([x.amount for x in lines]), lines=tuple(lines)
-    )
+    return CostPart(key=key, title=title, lines=tuple(lines), **_sums(lines))
 
 
 def _persons(n: int) -> str:
@@ -105,36 +142,32 @@ def _persons(n: int) -> str:
 # --- consulting ---------------------------------------------------------------------------
 
 
-def consultant_process_days(profile: Profile, plan: Plan) -> int:
-    """The consultants' share of the process work, in person-days."""
-    if not profile.use_consultants:
+def consultant_process_days(effort: ConsultingEffort) -> int:
+    """The consultants' documentation and process support, in person-days (expected): work
+    the own staff no longer do themselves."""
+    if not effort.activities:
         return 0
-    return _days(plan.process_work_days * profile.assumptions.consulting_share)
+    return int(effort.days("documentation").expected)
 
 
-def _consulting(profile: Profile, a: Assumptions, plan: Plan, audit: AuditDays) -> CostPart:
-    cur = profile.currency
-    if not profile.use_consultants:
+def _days_range(r: DayRange) -> str:
+    text = fig.count(int(r.expected))
+    if r.low == r.high:
+        return text
+    return f"{text} ({fig.count(int(r.low))}–{fig.count(int(r.high))})"
+
+
+def _consulting(profile: Profile, a: Assumptions, effort: ConsultingEffort, cur: str) -> CostPart:
+    if not effort.activities:
         line = _line(
             "consultant_days", "Consultant days", 0, "no consultants (use_consultants is false)"
         )
         return _part("consulting", "Consulting", [line])
-    gap_analysis = _days(CONSULTANT_GAP_ANALYSIS_DAYS * size_scale(profile.persons_in_scope))
-    process = consultant_process_days(profile, plan)
-    audit_support = math.ceil(audit.initial)
-    total = (
-        CONSULTANT_PREPARATION_DAYS
-        + gap_analysis
-        + process
-        + CONSULTANT_TRIAL_COACHING_DAYS
-        + audit_support
-    )
+    total = effort.total
+    activities = ", ".join(f"{_days_range(x.days)} {x.title}" for x in effort.activities)
     basis = (
-        f"{fig.count(total)} days × {{rate}}: "
-        f"{CONSULTANT_PREPARATION_DAYS} preparation, {gap_analysis} gap analysis, "
-        f"{fig.count(process)} process work ({fig.number(a.consulting_share * 100)} % of "
-        f"{fig.count(plan.process_work_days)} person-days), "
-        f"{CONSULTANT_TRIAL_COACHING_DAYS} trial coaching, {audit_support} audit support"
+        f"{_days_range(total)} days × {{rate}}: {activities}; an estimate (no published "
+        f"ISO/IEC 20000 consulting days): the range is how much the own staff do themselves"
     )
     line = _priced(
         "consultant_days", "Consultant days", total, a, "consultant_day_rate", basis, cur
@@ -145,19 +178,40 @@ def _consulting(profile: Profile, a: Assumptions, plan: Plan, audit: AuditDays) 
 # --- certification body, training, material, tools ----------------------------------------
 
 
-def _audit_line(key: str, title: str, days: float, a: Assumptions, cur: str) -> CostLine:
-    basis = f"{fig.number(days)} audit days × {{rate}}"
-    return _priced(key, title, days, a, "auditor_day_rate", basis, cur)
+def _audit_line(key: str, title: str, days: float | DayRange, a: Assumptions, cur: str) -> CostLine:
+    r = days if isinstance(days, DayRange) else _point(days)
+    basis = f"{fig.number(r.expected)} audit days × {{rate}}"
+    if r.low != r.high:
+        basis = (
+            f"{fig.number(r.expected)} audit days ({fig.number(r.low)}–{fig.number(r.high)}) "
+            f"× {{rate}}; the audit days are an estimate until the certification body quotes"
+        )
+    return _priced(key, title, r, a, "auditor_day_rate", basis, cur)
+
+
+def stage_ranges(audit: AuditDays) -> tuple[DayRange, DayRange]:
+    """Stage 1 and stage 2 each take their share of the initial audit's range: the body
+    splits the initial audit time it sets in the same proportion as the expected days."""
+    r = audit.initial_range
+
+    def share(days: float) -> DayRange:
+        part = days / audit.initial
+        low = days if r.low == audit.initial else r.low * part
+        high = days if r.high == audit.initial else r.high * part
+        return DayRange(low=low, expected=days, high=high)
+
+    return share(audit.stage1), share(audit.stage2)
 
 
 def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays) -> CostPart:
     cur = profile.currency
+    stage1, stage2 = stage_ranges(audit)
     return _part(
         "certification_body",
         "Certification body",
         [
-            _audit_line("stage1_audit", "Stage 1 audit", audit.stage1, a, cur),
-            _audit_line("stage2_audit", "Stage 2 audit", audit.stage2, a, cur),
+            _audit_line("stage1_audit", "Stage 1 audit", stage1, a, cur),
+            _audit_line("stage2_audit", "Stage 2 audit", stage2, a, cur),
         ],
     )
 
@@ -263,11 +317,13 @@ def _tool_software(a: Assumptions) -> CostPart:
 # --- internal effort ----------------------------------------------------------------------
 
 
-def internal_effort(profile: Profile, plan: Plan, audit: AuditDays) -> tuple[EffortLine, ...]:
+def internal_effort(
+    profile: Profile, plan: Plan, audit: AuditDays, consulting: ConsultingEffort
+) -> tuple[EffortLine, ...]:
     """The own staff's days, line by line; the total is their sum."""
     a = profile.assumptions
     work = plan.process_work_days
-    own = work - consultant_process_days(profile, plan)
+    own = work - consultant_process_days(consulting)
     process_basis = (
         f"{fig.count(work)} person-days of process work, less "
         f"{fig.count(work - own)} done by consultants"
@@ -310,9 +366,7 @@ def internal_effort(profile: Profile, plan: Plan, audit: AuditDays) -> tuple[Eff
 
 
 def _year(year: int, title: str, lines: list[CostLine]) -> YearCost:
-    return YearCost(
-        year=year, title=title, amount=_sum([x.amount for x in lines]), lines=tuple(lines)
-    )
+    return YearCost(year=year, title=title, lines=tuple(lines), **_sums(lines))
 
 
 def _three_years(
@@ -330,14 +384,22 @@ def _three_years(
         "tool_licence", "Tool software licence", a.tool_software_annual_cost, "annual licence"
     )
     surveillance = [
-        _audit_line(f"surveillance{n}", f"Surveillance audit {n}", audit.surveillance, a, cur)
+        _audit_line(f"surveillance{n}", f"Surveillance audit {n}", audit.surveillance_range, a, cur)
         for n in (1, 2)
     ]
-    recert = _audit_line("recertification", "Recertification audit", audit.recertification, a, cur)
+    recert = _audit_line(
+        "recertification", "Recertification audit", audit.recertification_range, a, cur
+    )
     year1_lines = [
         *(
             CostLine(
-                key=p.key, title=p.title, amount=p.amount, basis="project, see above", needs=p.needs
+                key=p.key,
+                title=p.title,
+                amount=p.amount,
+                low=p.low,
+                high=p.high,
+                basis="project, see above",
+                needs=p.needs,
             )
             for p in parts
         ),
@@ -362,15 +424,16 @@ def estimate(
 ) -> Costs:
     a = resolve(profile)  # the profile's rates, else its currency's table, else unknown
     audit = compute_audit_days(profile)
+    consulting = consulting_effort(profile, plan, audit)
     parts = (
-        _consulting(profile, a, plan, audit),
+        _consulting(profile, a, consulting, profile.currency),
         _certification_body(profile, a, audit),
         _training(profile, a, answers, tasks),
         _reference_publicity(a),
         _tool_software(a),
     )
-    project_total = _sum([p.amount for p in parts])
-    effort = internal_effort(profile, plan, audit)
+    project = _sums(parts)
+    effort = internal_effort(profile, plan, audit, consulting)
     i_days = sum(line.days for line in effort)
     internal_cost = None if a.internal_day_rate is None else _money(i_days * a.internal_day_rate)
     years = _three_years(profile, a, parts, audit)
@@ -380,11 +443,16 @@ def estimate(
     return Costs(
         currency=profile.currency,
         parts=parts,
-        project_total=project_total,
+        project_total=project["amount"],
+        project_low=project["low"],
+        project_high=project["high"],
         internal_effort=effort,
         internal_days=i_days,
         internal_cost=internal_cost,
-        total_with_internal=_sum([project_total, internal_cost]),
+        # The own staff's days are planned, not quoted: a point beside the project's range.
+        total_with_internal=_sum([project["amount"], internal_cost]),
+        total_with_internal_low=_sum([project["low"], internal_cost]),
+        total_with_internal_high=_sum([project["high"], internal_cost]),
         audit_days=audit,
         three_years=years,
         three_year_total=_sum([y.amount for y in years]),

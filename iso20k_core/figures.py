@@ -54,6 +54,33 @@ def money_in_text(amount: int | None, currency: str, needs: Sequence[str] = ()) 
     return money(amount, currency)
 
 
+def money_range(
+    amount: int | None,
+    low: int | None,
+    high: int | None,
+    currency: str,
+    needs: Sequence[str] = (),
+) -> str:
+    """The expected amount with its range where it is uncertain: `22,800 EUR (19,200–31,200)`;
+    a point range reads like `money`."""
+    if amount is None or low is None or high is None or low == high:
+        return money(amount, currency, needs)
+    return f"{money(amount, currency)} ({low:,}–{high:,})"
+
+
+def money_range_in_text(
+    amount: int | None,
+    low: int | None,
+    high: int | None,
+    currency: str,
+    needs: Sequence[str] = (),
+) -> str:
+    """Inside a sentence: `35,500 EUR (between 31,900 and 43,900 EUR)`."""
+    if amount is None or low is None or high is None or low == high:
+        return money_in_text(amount, currency, needs)
+    return f"{money(amount, currency)} (between {low:,} and {money(high, currency)})"
+
+
 def needed(rates: Sequence[str]) -> str:
     """What stands in place of an unknown amount: `rates needed: a, b`."""
     if not rates:

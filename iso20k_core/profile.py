@@ -125,7 +125,8 @@ class Assumptions(_Strict):
     tool_software_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     tool_software_annual_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     certificate_management_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
-    consulting_share: float = Field(default=0.25, ge=0, le=1)
+    # consulting.py: a consultant day for every 20 days of process work (an estimate).
+    consulting_share: float = Field(default=0.05, ge=0, le=1)
     audit_days_table: tuple[AuditDayBand, ...] = Field(
         default=DEFAULT_AUDIT_DAYS, max_length=MAX_BANDS
     )

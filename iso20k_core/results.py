@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 Compliance = Literal["met", "partly met", "not met", "not assessed"]
 Verdict = Literal["ready to start", "feasible with preparation", "not yet feasible"]
@@ -149,18 +149,51 @@ def rates_needed(*items: CostLine | CostPart | YearCost) -> tuple[str, ...]:
 # Renderings write "rate needed: …" in place of the figure (figures.money), never a number.
 
 
-class CostLine(_Value):
+# `amount` is the expected figure; `low` and `high` how low and how high it may come out where
+# its basis is uncertain (consultant days, the audit-day estimate). Where the basis is certain
+# (a fee, a price) they equal the amount, and a value built without them gets exactly that.
+# All three are None together. A sum's low and high are the sums of its lines' lows and highs.
+
+
+class _Ranged(_Value):
+    amount: int | None
+    low: int | None = None
+    high: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _point_by_default(cls, data: object) -> object:
+        if isinstance(data, dict) and "amount" in data:
+            data = {"low": data["amount"], "high": data["amount"], **data}
+            if data["amount"] is None:
+                data["low"] = data["high"] = None
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Ranged:
+        if self.amount is None:
+            if self.low is not None or self.high is not None:
+                raise ValueError("an unknown amount has no range")
+        elif self.low is None or self.high is None or not self.low <= self.amount <= self.high:
+            raise ValueError("low <= amount <= high")
+        return self
+
+    @property
+    def uncertain(self) -> bool:
+        """The figure may come out other than expected: write its range beside it."""
+        return self.low != self.high
+
+
+class CostLine(_Ranged):
     key: str
     title: str
-    amount: int | None
     basis: str
     needs: tuple[str, ...] = ()
 
 
-class CostPart(_Value):
+class CostPart(_Ranged):
     key: str
     title: str
-    amount: int | None
     lines: tuple[CostLine, ...]
 
     @property
@@ -177,10 +210,9 @@ class EffortLine(_Value):
     basis: str
 
 
-class YearCost(_Value):
+class YearCost(_Ranged):
     year: int
     title: str
-    amount: int | None
     lines: tuple[CostLine, ...]
 
     @property
@@ -243,16 +275,39 @@ class Costs(_Value):
     currency: str
     parts: tuple[CostPart, ...]
     project_total: int | None
+    # The ranges of the totals (see _Ranged); None where the total is None.
+    project_low: int | None = None
+    project_high: int | None = None
     internal_effort: tuple[EffortLine, ...]  # internal_days is their sum
     internal_days: int
     internal_cost: int | None
     total_with_internal: int | None
+    total_with_internal_low: int | None = None
+    total_with_internal_high: int | None = None
     audit_days: AuditDays
     three_years: tuple[YearCost, ...]
     three_year_total: int | None
     quote_includes_surveillance: bool | None
     # The rates the estimate needs and has no value for; empty when every amount is known.
     missing_rates: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _totals_point_by_default(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for total in ("project_total", "total_with_internal"):
+                if total in data:
+                    name = "project" if total == "project_total" else total
+                    data = {f"{name}_low": data[total], f"{name}_high": data[total], **data}
+        return data
+
+    @property
+    def project_uncertain(self) -> bool:
+        return self.project_low != self.project_high
+
+    @property
+    def total_uncertain(self) -> bool:
+        return self.total_with_internal_low != self.total_with_internal_high
 
     @property
     def complete(self) -> bool:

@@ -56,7 +56,13 @@ def status(ctx: DialogContext) -> Message:
         Fact("Next milestone", f"{nxt.title}, {nxt.date.isoformat()}" if nxt else "none"),
         Fact(
             "Project cost",
-            fig.money(e.costs.project_total, e.costs.currency, e.costs.project_needs),
+            fig.money_range(
+                e.costs.project_total,
+                e.costs.project_low,
+                e.costs.project_high,
+                e.costs.currency,
+                e.costs.project_needs,
+            ),
         ),
     ]
     if batch is not None:
@@ -197,9 +203,17 @@ def cost(ctx: DialogContext) -> Message:
     if e is None:
         return not_set_up()
     c = e.costs
-    facts = [Fact(p.title, fig.money(p.amount, c.currency, p.needs)) for p in c.parts]
+    facts = [
+        Fact(p.title, fig.money_range(p.amount, p.low, p.high, c.currency, p.needs))
+        for p in c.parts
+    ]
     facts += [
-        Fact("Project total", fig.money(c.project_total, c.currency, c.project_needs)),
+        Fact(
+            "Project total",
+            fig.money_range(
+                c.project_total, c.project_low, c.project_high, c.currency, c.project_needs
+            ),
+        ),
         Fact(
             f"Internal effort ({fig.count(c.internal_days)} person-days)",
             fig.money(c.internal_cost, c.currency, c.internal_needs),
@@ -218,7 +232,7 @@ def cost(ctx: DialogContext) -> Message:
         f"(stage 1 {fig.number(a.stage1)}, stage 2 {fig.number(a.stage2)}), "
         f"{fig.number(a.surveillance)} per surveillance.{_day_range(a.initial_range)} "
         "Every rate is an assumption you can "
-        f"change with {command('setup')}." + _rates_needed(c),
+        f"change with {command('setup')}." + _ranges_why(c) + _rates_needed(c),
         facts=tuple(facts),
         sections=(
             *_audit_time(a),
@@ -246,6 +260,18 @@ def _audit_time(a: AuditDays) -> tuple[Section, ...]:
     if a.initial_range.low != a.initial_range.high:
         lines.append(f"• Range: {a.range_basis}.")
     return (Section(heading="Audit time", text="\n".join(lines)),) if lines else ()
+
+
+def _ranges_why(c: Costs) -> str:
+    """Why a figure has a range in brackets: the lines whose basis is an estimate."""
+    uncertain = [x for part in c.parts for x in part.lines if x.uncertain]
+    if not uncertain:
+        return ""
+    why = "; ".join(f"{x.title}: {x.basis}" for x in uncertain)
+    return (
+        " Figures in brackets are how low and how high an amount may come out (low–high) "
+        f"where its basis is an estimate. {why}."
+    )
 
 
 def _rates_needed(c: Costs) -> str:

@@ -222,10 +222,16 @@ def _gantt_alt(e: Evaluation) -> str:
 
 def _cost_alt(e: Evaluation) -> str:
     c = e.costs
-    parts = "; ".join(f"{p.title} {fig.money(p.amount, c.currency, p.needs)}" for p in c.parts)
+    parts = "; ".join(
+        f"{p.title} {fig.money_range(p.amount, p.low, p.high, c.currency, p.needs)}"
+        for p in c.parts
+    )
+    total = fig.money_range(
+        c.project_total, c.project_low, c.project_high, c.currency, c.project_needs
+    )
     return (
         "Bar chart of the project cost, "
-        f"{fig.money(c.project_total, c.currency, c.project_needs)}: {parts}; "
+        f"{total}: {parts}; "
         f"internal effort {fig.count(c.internal_days)} person-days, "
         f"{fig.money(c.internal_cost, c.currency, c.internal_needs)}."
     )

@@ -36,6 +36,8 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     )
     env.filters["money"] = fig.money
     env.filters["money_text"] = fig.money_in_text
+    env.filters["money_range"] = fig.money_range
+    env.filters["money_range_text"] = fig.money_range_in_text
     env.filters["num"] = fig.level
     env.filters["count"] = fig.count
     env.filters["number"] = fig.number

@@ -72,27 +72,33 @@ def two_weak_processes(bank: Bank | None = None) -> Evaluation:
     """Everything at its best but change and incident management, left unanswered.
 
     By hand: 50 persons in scope (size scale 1.0). Change: gap 3.0 x 10 days a level = 30
-    person-days; incident: 3.0 x 8 = 24; process work 54 person-days. Consultants take 25 %,
-    54 x 0.25 = 13.5 -> 14 days, so own staff do 40. Readiness: 26 of 28 requirement areas at
-    their level, 100 x 26 / 28 = 92.857 -> 92.9 %. Stages: preparation 10, gap analysis
-    ceil(5 + 0.5 x 8 + 10 x 0.071) = 10, process max(15, 54 / 0.5 = 108, 30 / 0.5 = 60) = 108,
+    person-days; incident: 3.0 x 8 = 24; process work 54 person-days. Consultants support it
+    with 5 % of it (consulting_share), 54 x 0.05 = 2.7 -> 3 days, so own staff do 51.
+    Readiness: 26 of 28 requirement areas at their level, 100 x 26 / 28 = 92.857 -> 92.9 %.
+    Stages: preparation 10, gap analysis ceil(5 + 0.5 x 8 + 10 x 0.071) = 10, process
+    max(15, 54 / 0.5 = 108, 30 / 0.5 = 60) = 108,
     trial 65 + ceil(20 x 0.071) = 67, certification 2 + 10 + 12 + 4 + 10 + 10 = 48: 243
-    business days. Internal effort: 40 + ceil(0.2 x 243 = 48.6) = 49 + ceil(50 x 2 / 8 = 12.5)
-    = 13 + 2 x 3 = 6 + 2 x 5.0 = 10: 118 person-days, x 480 = 56,640 EUR.
+    business days. Internal effort: 51 + ceil(0.2 x 243 = 48.6) = 49 + ceil(50 x 2 / 8 = 12.5)
+    = 13 + 2 x 3 = 6 + 2 x 5.0 = 10: 129 person-days, x 480 = 61,920 EUR.
 
     The money, line by line (default rates, EUR):
-    - consulting: 3 + 7 + 14 + 3 + 5 = 32 days x 1,200 = 38,400;
+    - consulting (consulting.py, size 1, 6 levels short), expected (low-high), each rounded
+      up: preparation 2 + 0.5 = 2.5 -> 3 (1.875 -> 2, 3.125 -> 4); gap analysis 2 + 3 = 5
+      (3.75 -> 4, 7.5 -> 8); documentation 2.7 -> 3 (x 0.6 = 1.62 -> 2, x 1.6 = 4.32 -> 5);
+      trial coaching 2 + 1 = 3 (2.25 -> 3, 4.5 -> 5); audit support 5 audit days (a point):
+      19 days (16-27) x 1,200 = 22,800 (19,200-32,400);
     - certification body: 50 persons -> 5 audit days (the band up to 65 persons), stage 1
       30 % = 1.5 days x 1,400 = 2,100, stage 2 3.5 x 1,400 = 4,900: 7,000;
     - training: awareness 50 x 25 = 1,250; internal auditors 2 wanted, 2 trained (the
       answer at its target) -> 0; process owners: change manager and incident manager, 2 x
       1,100 = 2,200: 3,450;
     - reference material and publicity: 450 + 300 + 1,500 = 2,250; tool software 0;
-    - project total 38,400 + 7,000 + 3,450 + 2,250 + 0 = 51,100; with internal effort
-      51,100 + 56,640 = 107,740;
-    - three years: year 1 the project and the 900 certificate fee, 52,000; year 2 surveillance
+    - project total 22,800 + 7,000 + 3,450 + 2,250 + 0 = 35,500 (the other parts are points:
+      19,200 + 12,700 = 31,900 to 32,400 + 12,700 = 45,100); with internal effort 35,500 +
+      61,920 = 97,420 (93,820-107,020);
+    - three years: year 1 the project and the 900 certificate fee, 36,400; year 2 surveillance
       5 / 3 = 1.67 -> 2 days x 1,400 = 2,800 + 900 = 3,700; year 3 2,800 + recertification
-      10 / 3 = 3.33 -> 3.5 days x 1,400 = 4,900 + 900 = 8,600; together 64,300 (years 2 and 3:
+      10 / 3 = 3.33 -> 3.5 days x 1,400 = 4,900 + 900 = 8,600; together 48,700 (years 2 and 3:
       12,300).
     """
     bank = bank or load_bank()

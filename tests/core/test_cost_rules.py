@@ -87,16 +87,24 @@ def test_process_owners_of_weak_areas_are_trained_one_a_role_at_most_one_per_fiv
 
 
 def test_consultant_days_grow_with_size() -> None:
-    # 200 persons: size scale sqrt(200 / 50) = 2. Gap analysis 7 x 2 = 14 days; process work
-    # change 3 x 10 x 2 = 60 and incident 3 x 8 x 2 = 48, 108 person-days, a quarter 27;
-    # audit days 9 (the band up to 275 persons): 3 + 14 + 27 + 3 + 9 = 56 days x 1,200.
+    # 200 persons: size unit sqrt(200 / 50) = 2 (consulting.py); change and incident 3 levels
+    # short each, 6 levels. Expected (low-high), each rounded up to whole days:
+    # preparation 2 + 0.5 x 2 = 3 (x 0.75 = 2.25 -> 3, x 1.25 = 3.75 -> 4); gap analysis
+    # 2 + 3 x 2 = 8 (6, 12); documentation: process work change 3 x 10 x 2 = 60 and incident
+    # 3 x 8 x 2 = 48, 108 person-days, x 0.05 = 5.4 -> 6 (x 0.6 = 3.24 -> 4, x 1.6 = 8.64 -> 9);
+    # trial coaching 2 + 2 = 4 (3, 6); audit support 9 audit days (the band up to 275
+    # persons). 3 + 8 + 6 + 4 + 9 = 30 days (25-40) x 1,200.
     c = costs(without("change", "incident"), persons_in_scope=200, staff_available_fte=0.5)
     consulting = line(c, "consultant_days")
-    assert consulting.amount == 67_200
+    assert (consulting.amount, consulting.low, consulting.high) == (36_000, 30_000, 48_000)
     assert consulting.basis == (
-        "56 days × 1,200 EUR: 3 preparation, 14 gap analysis, 27 process work (25 % of 108 "
-        "person-days), 3 trial coaching, 9 audit support"
+        "30 (25–40) days × 1,200 EUR: 3 (3–4) preparation, 8 (6–12) gap analysis, 6 (4–9) "
+        "documentation and process support, 4 (3–6) trial coaching, 9 audit support; an "
+        "estimate (no published ISO/IEC 20000 consulting days): the range is how much the own "
+        "staff do themselves"
     )
+    # The own staff do the process work less the consultants' documentation days.
+    assert effort(c, "process_work").days == 108 - 6
 
 
 def test_without_consultants_the_own_staff_do_all_the_process_work() -> None:

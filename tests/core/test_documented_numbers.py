@@ -551,7 +551,7 @@ def test_every_assumption_with_its_documented_default() -> None:
         "tool_software_cost": ("0", "default"),
         "tool_software_annual_cost": ("0", "default"),
         "certificate_management_fee": ("900", "default"),
-        "consulting_share": ("0.25", "default"),
+        "consulting_share": ("0.05", "default"),
         "audit_days_table": ("23 bands", "default"),
         "stage1_share": ("0.3", "default"),
         "integration_reduction_percent": ("0", "default"),

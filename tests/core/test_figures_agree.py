@@ -30,32 +30,32 @@ def test_process_work_is_one_figure_in_risks_costs_and_the_report() -> None:
     assert risk.trigger == "54 person-days of process work for 0.5 FTE available"
     effort = {line.key: (line.days, line.basis) for line in e.costs.internal_effort}
     assert effort == {
-        "process_work": (40, "54 person-days of process work, less 14 done by consultants"),
+        "process_work": (51, "54 person-days of process work, less 3 done by consultants"),
         "coordination": (49, "20 % of the plan's 243 business days"),
         "awareness": (13, "50 persons × 2 hours"),
         "internal_audit": (6, "2 persons × 3 days"),
         "audit_escort": (10, "2 persons × 5 audit days"),
     }
-    assert (e.costs.internal_days, e.costs.internal_cost) == (118, 56_640)
+    assert (e.costs.internal_days, e.costs.internal_cost) == (129, 61_920)
     consulting = e.costs.parts[0].lines[0]
-    assert consulting.amount == 38_400
-    assert consulting.basis == (
-        "32 days × 1,200 EUR: 3 preparation, 7 gap analysis, 14 process work (25 % of 54 "
-        "person-days), 3 trial coaching, 5 audit support"
+    assert (consulting.amount, consulting.low, consulting.high) == (22_800, 19_200, 32_400)
+    # The documentation days the consultants do are the days the process work line deducts.
+    assert consulting.basis.startswith(
+        "19 (16–27) days × 1,200 EUR: 3 (2–4) preparation, 5 (4–8) gap analysis, 3 (2–5) "
+        "documentation and process support, 3 (3–5) trial coaching, 5 audit support; "
     )
     report = render_markdown(e)
     assert "Biggest gaps first; 54 person-days of process work in total." in report
-    assert (
-        "| Process work | 54 person-days of process work, less 14 done by consultants | 40 |"
-        in (report)
+    assert "| Process work | 54 person-days of process work, less 3 done by consultants | 51 |" in (
+        report
     )
-    assert "| **Internal effort** | | **118** |" in report
-    assert "| Internal effort | 118 person-days (56,640 EUR) |" in report
+    assert "| **Internal effort** | | **129** |" in report
+    assert "| Internal effort | 129 person-days (61,920 EUR) |" in report
     assert "| Readiness | 92.9 % |" in report
     assert "Readiness is 92.9 %; the largest gap is 3.0 maturity levels." in report
     summary = render(e, "text")
     assert "Readiness     92.9 %" in summary
-    assert "Process work" in summary and "40 days" in summary
+    assert "Process work" in summary and "51 days" in summary
 
 
 def test_a_score_reads_the_same_in_the_reasons_and_the_report() -> None:

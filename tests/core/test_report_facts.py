@@ -188,7 +188,8 @@ def test_the_charts_alt_texts_say_what_they_show(case: str) -> None:
         f"for {len(requirements)} requirement areas, by clause: "
         f"{sum(short_of(a) for a in requirements)} below the required level."
     )
-    cost = f"Bar chart of the project cost, {c.project_total:,} {c.currency}: "
+    spread = f" ({c.project_low:,}–{c.project_high:,})" if c.project_uncertain else ""
+    cost = f"Bar chart of the project cost, {c.project_total:,} {c.currency}{spread}: "
     markdown, html = render_markdown(e), render_html(e)
     for alt in (gantt, maturity, cost):
         assert alt in markdown

@@ -119,6 +119,28 @@ def test_the_examples_costs_sheets_row_by_row(name: str) -> None:
     assert found == expected_costs(e)
 
 
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_the_low_and_high_columns_follow_the_amount_column_row_by_row(name: str) -> None:
+    # Columns E (low) and F (high): each project line's own figures, the internal effort a
+    # point; each subtotal and total the formula of its amount in column D over the same rows
+    # of its own column. The three-year view, below the blank row, has no range columns.
+    e = evaluated(name)
+    ws = costs_workbook(e)
+    assert (ws["E1"].value, ws["F1"].value) == ("Low", "High")
+    rows = values(ws, 6)
+    blank = next(i for i, row in enumerate(rows) if row[0] is None)
+    figures = [(r[3], r[4], r[5]) for r in rows[:blank] if not str(r[3]).startswith("=")]
+    lines = [(x.amount, x.low, x.high) for part in e.costs.parts for x in part.lines]
+    internal = e.costs.internal_cost
+    assert figures == [*lines, (internal, internal, internal)]
+    for amount, low, high in (r[3:6] for r in rows[:blank]):
+        if str(amount).startswith("="):
+            assert (low, high) == (amount.replace("D", "E"), amount.replace("D", "F"))
+    assert all(r[4] is None and r[5] is None for r in rows[blank:])
+    money = f'#,##0 "{e.costs.currency}"'
+    assert ws["E2"].number_format == ws["F2"].number_format == money
+
+
 def weeks_of(start: dt.date, end: dt.date, mondays: list[dt.date]) -> set[int]:
     """The grid columns of the weeks that [start, end] touches."""
     return {n for n, m in enumerate(mondays) if m <= end and start <= m + dt.timedelta(days=6)}

@@ -247,23 +247,29 @@ def _date_format(cells: Sequence[Cell]) -> None:
 
 # --- Costs ---------------------------------------------------------------------------------
 
-COST_WIDTHS = (44, 46, 46, 16)
+COST_WIDTHS = (44, 46, 46, 16, 14, 14)
 AMOUNT_COLUMN = "D"
+# The project's lines and totals carry how low and how high they may come out (equal to the
+# amount where the basis is certain); their totals are formulas over the same rows.
+RANGE_COLUMNS = ("E", "F")
+MONEY_COLUMNS = (AMOUNT_COLUMN, *RANGE_COLUMNS)
 
 
 def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
     """Lines, a formula subtotal per part, formula totals, and the three-year view."""
-    _header(ws, ("Part", "Item", "Basis", f"Amount ({costs.currency})"), COST_WIDTHS)
-    money = f'#,##0 "{costs.currency}"'
+    cur = costs.currency
+    _header(ws, ("Part", "Item", "Basis", f"Amount ({cur})", "Low", "High"), COST_WIDTHS)
+    money = f'#,##0 "{cur}"'
     row, subtotals = _cost_parts(ws, 2, costs)
     project = row
     _total(
         ws,
         project,
         ("Project total", "sum of the five parts", None),
-        _sum_or_needed(_sum_of(subtotals), costs.project_needs),
+        *_sums_or_needed([_sum_of(subtotals, col) for col in MONEY_COLUMNS], costs.project_needs),
     )
     internal = project + 1
+    internal_cost = _amount(costs.internal_cost, costs.internal_needs)
     _put(
         ws,
         internal,
@@ -272,20 +278,25 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
             "Own staff time",
             f"{fig.count(costs.internal_days)} person-days: "
             + "; ".join(f"{line.title} {fig.count(line.days)}" for line in costs.internal_effort),
-            _amount(costs.internal_cost, costs.internal_needs),
+            internal_cost,
+            internal_cost,
+            internal_cost,
         ),
     )
     _total(
         ws,
         internal + 1,
         ("Total with internal effort", "project total and internal effort", None),
-        _sum_or_needed(_sum_of([project, internal]), costs.total_needs),
+        *_sums_or_needed(
+            [_sum_of([project, internal], col) for col in MONEY_COLUMNS], costs.total_needs
+        ),
     )
     end = _three_years(
         ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True))
     )
-    for (cell,) in ws.iter_rows(min_row=2, max_row=end, min_col=4, max_col=4):
-        cell.number_format = money
+    for cells in ws.iter_rows(min_row=2, max_row=end, min_col=4, max_col=6):
+        for cell in cells:
+            cell.number_format = money
 
 
 def _part_keys(costs: Costs) -> list[str]:
@@ -297,10 +308,16 @@ def _cost_parts(ws: Worksheet, row: int, costs: Costs) -> tuple[int, list[int]]:
     for part in costs.parts:
         first = row
         for line in part.lines:
-            _put(ws, row, (part.title, line.title, line.basis, _amount(line.amount, line.needs)))
+            figures = (line.amount, line.low, line.high)
+            _put(
+                ws,
+                row,
+                (part.title, line.title, line.basis, *(_amount(x, line.needs) for x in figures)),
+            )
             row += 1
-        subtotal = _sum_or_needed(_sum_range(first, row - 1), part.needs)
-        _total(ws, row, (part.title, "Subtotal", None), subtotal, TOTAL_FILL)
+        sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
+        subtotal = _sums_or_needed(sums, part.needs)
+        _total(ws, row, (part.title, "Subtotal", None), *subtotal, fill=TOTAL_FILL)
         subtotals.append(row)
         row += 1
     return row, subtotals
@@ -321,7 +338,7 @@ def _three_years(ws: Worksheet, row: int, costs: Costs, part_rows: dict[str, int
             _put(ws, row, (year.title, line.title, line.basis, amount))
             row += 1
         subtotal = _sum_or_needed(_sum_range(first, row - 1), year.needs)
-        _total(ws, row, (year.title, "Subtotal", None), subtotal, TOTAL_FILL)
+        _total(ws, row, (year.title, "Subtotal", None), subtotal, fill=TOTAL_FILL)
         year_rows.append(row)
         row += 1
     total = _sum_or_needed(_sum_of(year_rows), costs.three_year_needs)
@@ -342,18 +359,24 @@ def _sum_or_needed(formula: Formula, needs: Sequence[str]) -> Formula | str:
     return fig.needed(needs) if needs else formula
 
 
-def _sum_range(first: int, last: int) -> Formula:
-    return Formula(f"=SUM({AMOUNT_COLUMN}{first}:{AMOUNT_COLUMN}{last})")
+def _sums_or_needed(formulas: Sequence[Formula], needs: Sequence[str]) -> list[Formula | str]:
+    """The amount's, the low's and the high's sums (each over its own column), or what
+    they need."""
+    return [_sum_or_needed(f, needs) for f in formulas]
 
 
-def _sum_of(rows: Sequence[int]) -> Formula:
-    return Formula("=SUM(" + ",".join(f"{AMOUNT_COLUMN}{r}" for r in rows) + ")")
+def _sum_range(first: int, last: int, col: str = AMOUNT_COLUMN) -> Formula:
+    return Formula(f"=SUM({col}{first}:{col}{last})")
+
+
+def _sum_of(rows: Sequence[int], col: str = AMOUNT_COLUMN) -> Formula:
+    return Formula("=SUM(" + ",".join(f"{col}{r}" for r in rows) + ")")
 
 
 def _total(
-    ws: Worksheet, row: int, labels: Row, formula: Formula | str, fill: PatternFill = GROUP_FILL
+    ws: Worksheet, row: int, labels: Row, *formulas: Formula | str, fill: PatternFill = GROUP_FILL
 ) -> None:
-    _emphasise(_put(ws, row, (*labels, formula)), fill)
+    _emphasise(_put(ws, row, (*labels, *formulas)), fill)
 
 
 # --- Assumptions ---------------------------------------------------------------------------
