@@ -189,6 +189,13 @@ def _initial(table: float, percent: float, site_days: float) -> float:
     return max(round_up_half(table * (1 + percent / 100) + site_days), 1.0)
 
 
+def _split(initial: float, stage1_share: float) -> tuple[float, float]:
+    """Stage 1 and stage 2 in half days; stage 2 keeps at least half a day. Both grow with
+    the initial days, so the low and high figures split by the same rule stay in order."""
+    stage1 = min(max(round_up_half(initial * stage1_share), 0.5), initial - 0.5)
+    return stage1, initial - stage1
+
+
 def _shares(initial: float) -> tuple[float, float]:
     surveillance = max(round_up_half(initial * SURVEILLANCE_SHARE), 0.5)
     return surveillance, max(round_up_half(initial * RECERTIFICATION_SHARE), 1.0)
@@ -220,7 +227,7 @@ def audit_days(profile: Profile) -> AuditDays:
     site_days = sum(a.days for a in found if a.days is not None)
 
     initial = _initial(table, increase - reduction, site_days)
-    stage1 = min(max(round_up_half(initial * assumptions.stage1_share), 0.5), initial - 0.5)
+    stage1, stage2 = _split(initial, assumptions.stage1_share)
     surveillance, recertification = _shares(initial)
 
     default_table = assumptions.audit_days_table == DEFAULT_AUDIT_DAYS
@@ -232,25 +239,31 @@ def audit_days(profile: Profile) -> AuditDays:
     else:
         low = high = initial
     (low_s, low_r), (high_s, high_r) = _shares(low), _shares(high)
+    (low_1, low_2), (high_1, high_2) = (
+        _split(low, assumptions.stage1_share),
+        _split(high, assumptions.stage1_share),
+    )
     return AuditDays(
         table_days=table,
         reduction_percent=reduction,
         initial=initial,
         stage1=stage1,
-        stage2=initial - stage1,
+        stage2=stage2,
         surveillance=surveillance,
         recertification=recertification,
         initial_range=DayRange(low=low, expected=initial, high=high),
         surveillance_range=DayRange(low=low_s, expected=surveillance, high=high_s),
         recertification_range=DayRange(low=low_r, expected=recertification, high=high_r),
+        stage1_range=DayRange(low=low_1, expected=stage1, high=high_1),
+        stage2_range=DayRange(low=low_2, expected=stage2, high=high_2),
         range_basis=_range_basis(default_table),
         increase_percent=increase,
         site_days=site_days,
         sampled_sites=sampled_sites(profile.sites),
         adjustments=found,
-        auditors=auditors_for(initial - stage1),
+        auditors=auditors_for(stage2),
         stage1_on_site=on_site_days(stage1),
-        stage2_on_site=on_site_days(initial - stage1),
+        stage2_on_site=on_site_days(stage2),
     )
 
 

@@ -189,29 +189,14 @@ def _audit_line(key: str, title: str, days: float | DayRange, a: Assumptions, cu
     return _priced(key, title, r, a, "auditor_day_rate", basis, cur)
 
 
-def stage_ranges(audit: AuditDays) -> tuple[DayRange, DayRange]:
-    """Stage 1 and stage 2 each take their share of the initial audit's range: the body
-    splits the initial audit time it sets in the same proportion as the expected days."""
-    r = audit.initial_range
-
-    def share(days: float) -> DayRange:
-        part = days / audit.initial
-        low = days if r.low == audit.initial else r.low * part
-        high = days if r.high == audit.initial else r.high * part
-        return DayRange(low=low, expected=days, high=high)
-
-    return share(audit.stage1), share(audit.stage2)
-
-
 def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays) -> CostPart:
     cur = profile.currency
-    stage1, stage2 = stage_ranges(audit)
     return _part(
         "certification_body",
         "Certification body",
         [
-            _audit_line("stage1_audit", "Stage 1 audit", stage1, a, cur),
-            _audit_line("stage2_audit", "Stage 2 audit", stage2, a, cur),
+            _audit_line("stage1_audit", "Stage 1 audit", audit.stage1_range, a, cur),
+            _audit_line("stage2_audit", "Stage 2 audit", audit.stage2_range, a, cur),
         ],
     )
 

@@ -259,6 +259,9 @@ class AuditDays(_Value):
     initial_range: DayRange
     surveillance_range: DayRange
     recertification_range: DayRange
+    # Stage 1 and stage 2 of each figure of the initial range, split by the same rule.
+    stage1_range: DayRange
+    stage2_range: DayRange
     # Why the range is as wide as it is (or a point).
     range_basis: str = ""
     increase_percent: float = 0.0  # all increases together, of the table figure

@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 
 from iso20k_core.audit import audit_days
 from iso20k_core.consulting import PLAUSIBLE_SMALL_LOW_MATURITY, consulting_effort
-from iso20k_core.costs import stage_ranges
 from iso20k_core.evaluate import evaluate
 from iso20k_core.profile import Profile
-from iso20k_core.results import AuditDays, CostLine, Costs, DayRange, Evaluation, Plan
+from iso20k_core.results import CostLine, Costs, DayRange, Evaluation, Plan
 from iso20k_core.standard import load_bank
 from tests.core.helpers import TODAY, all_best, profile
 from tests.core.strategies import answers, profiles
@@ -46,8 +45,9 @@ def test_the_rule_by_hand_for_the_small_low_maturity_example() -> None:
     # preparation 2 + 0.5 x 0.775 = 2.39 -> 3 (x 0.75 = 1.79 -> 2, x 1.25 = 2.98 -> 3);
     # gap analysis 2 + 3 x 0.775 = 4.32 -> 5 (3.24 -> 4, 6.49 -> 7);
     # documentation 299 x 0.05 = 14.95 -> 15 (x 0.6 = 8.97 -> 9, x 1.6 = 23.92 -> 24);
-    # trial coaching 2 + 0.775 = 2.77 -> 3 (2.08 -> 3, 4.16 -> 5); audit support 4 (a point).
-    # Together 30 days (22-43), x 1,200 EUR = 36,000 (26,400-51,600): a third of the 91 days
+    # trial coaching 2 + 0.775 = 2.77 -> 3 (2.08 -> 3, 4.16 -> 5); audit support the initial
+    # audit's 4 days (3-8: the default table's range, see test_audit_time).
+    # Together 30 days (21-47), x 1,200 EUR = 36,000 (25,200-56,400): a third of the 91 days
     # (109,200 EUR) the earlier quarter-of-the-process-work rule gave.
     p, e = small()
     assert e.plan.process_work_days == 299
@@ -58,11 +58,11 @@ def test_the_rule_by_hand_for_the_small_low_maturity_example() -> None:
         "gap_analysis": (4, 5, 7),
         "documentation": (9, 15, 24),
         "trial_coaching": (3, 3, 5),
-        "audit_support": (4, 4, 4),
+        "audit_support": (3, 4, 8),
     }
-    assert effort.total == DayRange(low=22, expected=30, high=43)
+    assert effort.total == DayRange(low=21, expected=30, high=47)
     line = e.costs.parts[0].lines[0]
-    assert (line.amount, line.low, line.high) == (36_000, 26_400, 51_600)
+    assert (line.amount, line.low, line.high) == (36_000, 25_200, 56_400)
     # The own staff's process work is less the consultants' 15 documentation days.
     assert e.costs.internal_effort[0].days == 299 - 15
 
@@ -73,7 +73,7 @@ def test_the_rule_by_hand_for_a_large_organisation() -> None:
     # preparation 2 + 3.87 = 5.87 -> 6 (4.40 -> 5, 7.34 -> 8); gap analysis 2 + 23.24 = 25.24
     # -> 26 (18.93 -> 19, 37.86 -> 38); documentation 1,487 x 0.05 = 74.35 -> 75 (44.61 -> 45,
     # 118.96 -> 119); trial coaching 2 + 7.75 = 9.75 -> 10 (7.31 -> 8, 14.62 -> 15); audit
-    # support 17. Together 134 days (94-197).
+    # support 17 (12-34, the audit's range). Together 134 days (89-214).
     p, e = small(persons_in_scope=3000)
     assert e.plan.process_work_days == 1487
     assert audit_days(p).initial == 17
@@ -84,9 +84,9 @@ def test_the_rule_by_hand_for_a_large_organisation() -> None:
         "gap_analysis": (19, 26, 38),
         "documentation": (45, 75, 119),
         "trial_coaching": (8, 10, 15),
-        "audit_support": (17, 17, 17),
+        "audit_support": (12, 17, 34),
     }
-    assert effort.total == DayRange(low=94, expected=134, high=197)
+    assert effort.total == DayRange(low=89, expected=134, high=214)
 
 
 def test_a_small_low_maturity_organisation_gets_a_plausible_number_of_consultant_days() -> None:
@@ -108,24 +108,19 @@ def test_without_consultants_there_are_no_consultant_days() -> None:
     assert (line.amount, line.low, line.high) == (0, 0, 0)
 
 
-def test_stage_1_and_stage_2_share_the_initial_audits_range_in_proportion() -> None:
-    # An initial audit of 5 days (4-7) split 1.5 / 3.5: stage 1 takes 30 % of each figure,
-    # 1.2-2.1; stage 2 70 %, 2.8-4.9.
-    base = audit_days(profile())
-    audit = AuditDays.model_validate(
-        {
-            **base.model_dump(),
-            "initial": 5.0,
-            "stage1": 1.5,
-            "stage2": 3.5,
-            "initial_range": DayRange(low=4, expected=5, high=7),
-        }
-    )
-    stage1, stage2 = stage_ranges(audit)
-    assert (stage1.low, stage1.expected, stage1.high) == (1.2, 1.5, 2.1)
-    assert (round(stage2.low, 6), stage2.expected, round(stage2.high, 6)) == (2.8, 3.5, 4.9)
-    # A point range (the audit days known) stays a point, exactly.
-    assert stage_ranges(base) == (point(base.stage1), point(base.stage2))
+def test_stage_1_and_stage_2_split_each_figure_of_the_initial_range_by_one_rule() -> None:
+    # 60 persons: initial 5 days (3.5-10). Stage 1 is 30 % in half days, rounded up, the
+    # rest stage 2: low 3.5 -> 1.05 -> 1.5 + 2.0; expected 5 -> 1.5 + 3.5; high 10 -> 3 + 7.
+    audit = audit_days(profile())
+    r = audit.initial_range
+    assert (r.low, r.expected, r.high) == (3.5, 5.0, 10.0)
+    s1, s2 = audit.stage1_range, audit.stage2_range
+    assert (s1.low, s1.expected, s1.high) == (1.5, 1.5, 3.0)
+    assert (s2.low, s2.expected, s2.high) == (2.0, 3.5, 7.0)
+    # A profile's own table is known: each stage is a point.
+    table = ({"max_persons": 100, "days": 4}, {"max_persons": 1000, "days": 8})
+    own = audit_days(profile(assumptions={"audit_days_table": table}))
+    assert own.stage1_range == point(own.stage1) and own.stage2_range == point(own.stage2)
 
 
 def test_a_line_built_without_a_range_is_a_point_and_an_unknown_one_has_none() -> None:
