@@ -100,6 +100,9 @@ MONEY_RATES: tuple[str, ...] = (
     "reference_material_cost",
     "publicity_cost",
     "certificate_management_fee",
+    "application_fee",
+    "registration_fee",
+    "travel_expenses_per_audit_day",
 )
 
 
@@ -121,6 +124,10 @@ class Assumptions(_Strict):
     tool_software_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     tool_software_annual_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     certificate_management_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    # The certification body's quote besides audit days (costs.py, "certification body").
+    application_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    registration_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    travel_expenses_per_audit_day: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     consulting_share: float = Field(default=0.25, ge=0, le=1)
     audit_days_table: tuple[AuditDayBand, ...] = Field(
         default=DEFAULT_AUDIT_DAYS, max_length=MAX_BANDS
@@ -146,6 +153,9 @@ class Assumptions(_Strict):
         "tool_software_cost",
         "tool_software_annual_cost",
         "certificate_management_fee",
+        "application_fee",
+        "registration_fee",
+        "travel_expenses_per_audit_day",
         "consulting_share",
         "stage1_share",
         "integration_reduction_percent",
@@ -182,6 +192,9 @@ class Profile(_Strict):
     start_date: dt.date | None = None
     target_certification_date: dt.date | None = None
     use_consultants: bool = True
+    # The month the organisation's fiscal year starts (1 = January): the cost estimate's
+    # fiscal-year view follows it (costs.py).
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
     assumptions: Assumptions = Assumptions()
 
     _numbers_as_typed = field_validator(
@@ -190,6 +203,7 @@ class Profile(_Strict):
         "staff_available_fte",
         "services_in_scope",
         "sites",
+        "fiscal_year_start_month",
         mode="before",
     )(as_typed)
 

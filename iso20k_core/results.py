@@ -138,7 +138,7 @@ class Plan(_Value):
         )
 
 
-def rates_needed(*items: CostLine | CostPart | YearCost) -> tuple[str, ...]:
+def rates_needed(*items: CostLine | CostPart | CycleStep | FiscalYear) -> tuple[str, ...]:
     """The rates the items need and lack, each once, in the order they first appear."""
     return tuple(dict.fromkeys(name for item in items for name in item.needs))
 
@@ -155,6 +155,9 @@ class CostLine(_Value):
     amount: int | None
     basis: str
     needs: tuple[str, ...] = ()
+    # When the money is spent, for the fiscal-year view (costs.py, "the certification
+    # cycle"); None on a line that is not dated by itself (the project parts' own lines).
+    date: dt.date | None = None
 
 
 class CostPart(_Value):
@@ -177,15 +180,43 @@ class EffortLine(_Value):
     basis: str
 
 
-class YearCost(_Value):
-    year: int
+class CycleStep(_Value):
+    """One step of the certification cycle (ISO/IEC 17021-1 9.1.3): the initial certification
+    (the project and the body's initial fees), surveillance 1 and 2, recertification."""
+
+    key: str  # initial, surveillance1, surveillance2, recertification
     title: str
+    date: dt.date  # the step's audit (initial: the certification date)
     amount: int | None
     lines: tuple[CostLine, ...]
 
     @property
     def needs(self) -> tuple[str, ...]:
         return rates_needed(*self.lines)
+
+
+class FiscalYear(_Value):
+    """The cycle's spending that falls in one fiscal year of the organisation: the same lines
+    as the cycle steps, each in the year its date falls in."""
+
+    key: str  # "FY2027"
+    title: str  # "FY 2027 (January–December 2027)", "FY 2027/28 (April 2027 – March 2028)"
+    start: dt.date
+    end: dt.date
+    amount: int | None
+    lines: tuple[CostLine, ...]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.lines)
+
+
+class QuoteCheck(_Value):
+    """One thing to confirm in a certification body's quote, and why it matters."""
+
+    key: str
+    item: str
+    why: str
 
 
 class DayRange(_Value):
@@ -220,8 +251,12 @@ class Costs(_Value):
     internal_cost: int | None
     total_with_internal: int | None
     audit_days: AuditDays
-    three_years: tuple[YearCost, ...]
-    three_year_total: int | None
+    # The same cycle costs two ways, summing to the same cycle_total to the unit.
+    cycle_steps: tuple[CycleStep, ...]
+    fiscal_years: tuple[FiscalYear, ...]
+    cycle_total: int | None
+    fiscal_year_start_month: int
+    quote_checklist: tuple[QuoteCheck, ...]
     quote_includes_surveillance: bool | None
     # The rates the estimate needs and has no value for; empty when every amount is known.
     missing_rates: tuple[str, ...] = ()
@@ -244,8 +279,8 @@ class Costs(_Value):
         return tuple(dict.fromkeys(self.project_needs + self.internal_needs))
 
     @property
-    def three_year_needs(self) -> tuple[str, ...]:
-        return rates_needed(*self.three_years)
+    def cycle_needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.cycle_steps)
 
 
 class Risk(_Value):

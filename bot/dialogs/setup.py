@@ -44,6 +44,9 @@ RATE_LABELS = {
     "reference_material_cost": "Reference material",
     "publicity_cost": "Internal publicity",
     "certificate_management_fee": "Annual certificate fee",
+    "application_fee": "Certification body application fee",
+    "registration_fee": "Registration and certificate fee",
+    "travel_expenses_per_audit_day": "Auditor travel and expenses, per audit day",
 }
 COUNTS = (
     (

@@ -252,10 +252,12 @@ AMOUNT_COLUMN = "D"
 
 
 def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
-    """Lines, a formula subtotal per part, formula totals, and the three-year view."""
+    """Lines, a formula subtotal per part, formula totals, and the certification cycle by
+    step and by fiscal year."""
     _header(ws, ("Part", "Item", "Basis", f"Amount ({costs.currency})"), COST_WIDTHS)
     money = f'#,##0 "{costs.currency}"'
-    row, subtotals = _cost_parts(ws, 2, costs)
+    line_rows: dict[str, int] = {}
+    row, subtotals = _cost_parts(ws, 2, costs, line_rows)
     project = row
     _total(
         ws,
@@ -281,9 +283,10 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
         ("Total with internal effort", "project total and internal effort", None),
         _sum_or_needed(_sum_of([project, internal]), costs.total_needs),
     )
-    end = _three_years(
-        ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True))
+    end = _cycle_steps(
+        ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True)), line_rows
     )
+    end = _fiscal_years(ws, end + 1, costs, line_rows)
     for (cell,) in ws.iter_rows(min_row=2, max_row=end, min_col=4, max_col=4):
         cell.number_format = money
 
@@ -292,12 +295,15 @@ def _part_keys(costs: Costs) -> list[str]:
     return [p.key for p in costs.parts]
 
 
-def _cost_parts(ws: Worksheet, row: int, costs: Costs) -> tuple[int, list[int]]:
+def _cost_parts(
+    ws: Worksheet, row: int, costs: Costs, line_rows: dict[str, int]
+) -> tuple[int, list[int]]:
     subtotals = []
     for part in costs.parts:
         first = row
         for line in part.lines:
             _put(ws, row, (part.title, line.title, line.basis, _amount(line.amount, line.needs)))
+            line_rows[line.key] = row
             row += 1
         subtotal = _sum_or_needed(_sum_range(first, row - 1), part.needs)
         _total(ws, row, (part.title, "Subtotal", None), subtotal, TOTAL_FILL)
@@ -306,29 +312,64 @@ def _cost_parts(ws: Worksheet, row: int, costs: Costs) -> tuple[int, list[int]]:
     return row, subtotals
 
 
-def _three_years(ws: Worksheet, row: int, costs: Costs, part_rows: dict[str, int]) -> int:
-    """Years 1-3. Year 1 repeats the parts as links to their subtotals, not copies."""
-    _emphasise(_put(ws, row, ("Three-year view", None, None, None)), GROUP_FILL)
+def _cycle_steps(
+    ws: Worksheet,
+    row: int,
+    costs: Costs,
+    part_rows: dict[str, int],
+    line_rows: dict[str, int],
+) -> int:
+    """The cycle's steps. The initial certification repeats the parts as links to their
+    subtotals, not copies; each later line's row is noted for the fiscal years to link."""
+    _emphasise(_put(ws, row, ("Certification cycle by step", None, None, None)), GROUP_FILL)
     row += 1
-    year_rows = []
-    for year in costs.three_years:
+    step_rows = []
+    for step in costs.cycle_steps:
         first = row
-        for line in year.lines:
-            linked = part_rows.get(line.key) if year.year == 1 else None
+        title = f"{step.title}, {step.date.isoformat()}"
+        for line in step.lines:
+            linked = part_rows.get(line.key) if step.key == "initial" else None
             amount = (
                 Formula(f"={AMOUNT_COLUMN}{linked}") if linked else _amount(line.amount, line.needs)
             )
-            _put(ws, row, (year.title, line.title, line.basis, amount))
+            _put(ws, row, (title, line.title, line.basis, amount))
+            if step.key != "initial":
+                line_rows[line.key] = row
             row += 1
-        subtotal = _sum_or_needed(_sum_range(first, row - 1), year.needs)
-        _total(ws, row, (year.title, "Subtotal", None), subtotal, TOTAL_FILL)
-        year_rows.append(row)
+        subtotal = _sum_or_needed(_sum_range(first, row - 1), step.needs)
+        _total(ws, row, (title, "Subtotal", None), subtotal, TOTAL_FILL)
+        step_rows.append(row)
         row += 1
-    total = _sum_or_needed(_sum_of(year_rows), costs.three_year_needs)
-    _total(ws, row, ("Three-year total", "years 1 to 3", None), total)
+    total = _sum_or_needed(_sum_of(step_rows), costs.cycle_needs)
+    _total(ws, row, ("Cycle total", "initial certification to recertification", None), total)
     quote = {True: "yes", False: "no", None: "not known"}[costs.quote_includes_surveillance]
     _put(ws, row + 1, ("Quote includes surveillance and recertification", quote, "", None))
     return row + 1
+
+
+def _fiscal_years(ws: Worksheet, row: int, costs: Costs, line_rows: dict[str, int]) -> int:
+    """The same lines by fiscal year: a line shown above is linked to its row, so the two
+    views cannot drift apart; a project line split over the stages is a figure of its own."""
+    _emphasise(_put(ws, row, ("Certification cycle by fiscal year", None, None, None)), GROUP_FILL)
+    row += 1
+    year_rows = []
+    for fy in costs.fiscal_years:
+        first = row
+        for line in fy.lines:
+            linked = line_rows.get(line.key)
+            amount = (
+                Formula(f"={AMOUNT_COLUMN}{linked}") if linked else _amount(line.amount, line.needs)
+            )
+            day = line.date.isoformat() if line.date is not None else ""
+            _put(ws, row, (fy.title, line.title, f"{day}: {line.basis}", amount))
+            row += 1
+        subtotal = _sum_or_needed(_sum_range(first, row - 1), fy.needs) if fy.lines else 0
+        _total(ws, row, (fy.title, "Subtotal", None), subtotal, TOTAL_FILL)
+        year_rows.append(row)
+        row += 1
+    total = _sum_or_needed(_sum_of(year_rows), costs.cycle_needs)
+    _total(ws, row, ("Cycle total, by fiscal year", "the same total as by step", None), total)
+    return row
 
 
 def _amount(amount: int | None, needs: Sequence[str]) -> int | str:
@@ -351,7 +392,11 @@ def _sum_of(rows: Sequence[int]) -> Formula:
 
 
 def _total(
-    ws: Worksheet, row: int, labels: Row, formula: Formula | str, fill: PatternFill = GROUP_FILL
+    ws: Worksheet,
+    row: int,
+    labels: Row,
+    formula: Formula | str | int,
+    fill: PatternFill = GROUP_FILL,
 ) -> None:
     _emphasise(_put(ws, row, (*labels, formula)), fill)
 
