@@ -505,7 +505,7 @@ def cycle_steps(
     return (
         _step(
             "initial",
-            "Initial certification (project, stage 1 and 2 audits)",
+            "Initial certification",
             plan.certification_date,
             initial,
         ),
@@ -515,7 +515,7 @@ def cycle_steps(
     )
 
 
-def _shares(amount: int, weights: list[int]) -> list[int]:
+def whole_shares(amount: int, weights: list[int]) -> list[int]:
     """`amount` in whole units in proportion to `weights`, summing to `amount` exactly: each
     share rounded down, the units left over to the largest remainders (earlier first)."""
     total = sum(weights)
@@ -534,7 +534,7 @@ def _spread(line: CostLine, plan: Plan, cur: str) -> list[CostLine]:
     stages = plan.stages
     if line.amount is None or line.amount == 0:
         return [_dated(line, stages[0].start)]
-    pieces = _shares(line.amount, [s.business_days for s in stages])
+    pieces = whole_shares(line.amount, [s.business_days for s in stages])
     return [
         line.model_copy(
             update={

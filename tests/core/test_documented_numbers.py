@@ -334,7 +334,7 @@ COUNTERMEASURES = {
         "trial operation, the internal audit and the management review come first."
     ),
     "budget_not_approved": (
-        "Present the cost estimate and the three-year view to the sponsor and get the budget "
+        "Present the cost estimate and its fiscal years to the sponsor and get the budget "
         "approved before booking consultants or the certification body."
     ),
     "incomplete_assessment": (
