@@ -105,6 +105,15 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
             source="whether consultants support the project",
         )
     )
+    items.append(
+        Assumption(
+            key="fiscal_year_start_month",
+            value=str(profile.fiscal_year_start_month),
+            origin="default" if profile.fiscal_year_start_month == 1 else "profile",
+            source="the month the organisation's fiscal year starts (1 = January): the cost "
+            "estimate's fiscal-year view follows it",
+        )
+    )
     items.extend(
         (
             Assumption(

@@ -27,7 +27,7 @@ QUOTE_CHECKLIST: tuple[QuoteCheck, ...] = (
         key="expenses",
         item="How travel and expenses are charged: at cost, a flat rate, or included",
         why="Chinese bodies bill travel, meals and lodging at cost outside the audit fee "
-        "(ttxrewh.cn/FeeStandards: 差旅费 根据实际支出收取); NQA charges none to UK and Irish "
+        "(ttxrewh.cn/FeeStandards: travel charged as actually spent); NQA charges none to UK and Irish "
         "clients. The estimate's figure per auditor-day is an estimate.",
     ),
     QuoteCheck(
@@ -40,7 +40,7 @@ QUOTE_CHECKLIST: tuple[QuoteCheck, ...] = (
         key="annual_fee",
         item="The annual fee (certificate management, mark use): amount and when it is due",
         why="Bodies charge it once a year, some at certification and each surveillance, some "
-        "with the surveillance fee only (ttxrewh.cn: 随监督审核费一并交纳).",
+        "with the surveillance fee (ttxrewh.cn/FeeStandards).",
     ),
     QuoteCheck(
         key="certificate_fees",
@@ -53,7 +53,8 @@ QUOTE_CHECKLIST: tuple[QuoteCheck, ...] = (
     QuoteCheck(
         key="follow_up",
         item="The charge for a follow-up visit when a nonconformity needs one",
-        why="A follow-up is billed per extra auditor-day (ttxrewh.cn: 每增加一个人日3000元).",
+        why="A follow-up visit is billed per added auditor-day at the day rate "
+        "(ttxrewh.cn/FeeStandards).",
     ),
     QuoteCheck(
         key="cancellation",

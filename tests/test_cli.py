@@ -274,13 +274,13 @@ def test_the_console_writes_the_cost_estimate_amounts_as_worked_out_by_hand(
     lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
     for fact in (
         "Consulting 38,400 EUR",
-        "Certification body 7,000 EUR",
+        "Certification body 10,500 EUR",
         "Training 3,450 EUR",
         "Reference material and publicity 2,250 EUR",
         "Tool software (optional) 0 EUR",
-        "Project total 51,100 EUR",
+        "Project total 54,600 EUR",
         "Internal effort (118 person-days) 56,640 EUR",
-        "Three-year total 64,300 EUR",
+        "Certification cycle total 71,025 EUR",
     ):
         assert fact in lines, (fact, done.stdout)
     assert "Audit days: 5 initial (stage 1 1.5, stage 2 3.5), 2 per surveillance." in (

@@ -47,7 +47,15 @@ def test_a_yen_organisation_is_asked_for_every_rate(session: Session) -> None:
     assert "no default rates for JPY" in outcome.reply.text
     cost = reply(admin, "cost")
     assert "the estimate is incomplete" in cost.text
-    assert cost.facts[-1].value.endswith("publicity_cost, certificate_management_fee")
+    # The cycle's total names every rate it still needs, the body's quote first.
+    named = cost.facts[-1].value.removeprefix("rates needed: ").split(", ")
+    assert named[:4] == [
+        "application_fee",
+        "travel_expenses_per_audit_day",
+        "registration_fee",
+        "certificate_management_fee",
+    ]
+    assert set(named) == set(MONEY_RATES) - day_rates
 
     # The form now asks for every money rate, required, and says why.
     rates = _rate_fields(setup_form(admin).items)
