@@ -27,8 +27,8 @@ QUOTE_CHECKLIST: tuple[QuoteCheck, ...] = (
         key="expenses",
         item="How travel and expenses are charged: at cost, a flat rate, or included",
         why="Chinese bodies bill travel, meals and lodging at cost outside the audit fee "
-        "(ttxrewh.cn/FeeStandards: travel charged as actually spent); NQA charges none to UK and Irish "
-        "clients. The estimate's figure per auditor-day is an estimate.",
+        "(ttxrewh.cn/FeeStandards); NQA charges none to its UK and Irish clients. The "
+        "estimate's figure per auditor-day is an estimate.",
     ),
     QuoteCheck(
         key="cycle",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from iso20k_core.costs import whole_shares, fiscal_year_label, fiscal_year_of
+from iso20k_core.costs import fiscal_year_label, fiscal_year_of, whole_shares
 from iso20k_core.evaluate import evaluate
 from iso20k_core.results import CostLine, Costs, EffortLine
 from iso20k_core.standard import load_bank
