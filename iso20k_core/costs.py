@@ -156,8 +156,8 @@ def _consulting(profile: Profile, a: Assumptions, plan: Plan, audit: AuditDays) 
 # management fees"; the Chinese fee tables, e.g. ttxrewh.cn/FeeStandards: 申请费, 审核费 per
 # auditor-day, 审定与注册费, 差旅费 at cost, 年金 once a year). Every audit is priced the same
 # way; the application and registration fees come again at recertification (hwcert.cn,
-# xqcciso.com), and each step of the cycle opens a certificate year with its annual fee
-# (年（初次、监督、再认证）交纳一次, the fee table of 深圳标准认证).
+# xqcciso.com), and the annual fee is paid once a year (每年交纳一次, ttxrewh.cn): one for each
+# certificate year, the first at the certification decision, the next with each later step.
 
 
 def _dated(line: CostLine, day: dt.date) -> CostLine:

@@ -121,8 +121,9 @@ def test_chinese_certificate_fees_are_within_what_chinese_bodies_publish() -> No
     with the search tool for this test): 申请费 1000元 and 审定与注册费(含证书费) 2000元 on
     ttxrewh.cn/FeeStandards; 申请费 1000元, 审定注册费 2000元/体系 and 年金 2000元/体系 on
     xqcciso.com/repository/shownews.php?id=22 (2018-12-01); 申请费 1000×n and 批准与注册费
-    2000×n on hwcert.cn/index.php?col=100092; the 深圳标准认证 table (lalapfe.cn, 2025-07-24)
-    charges 2000 and 3000. Travel is billed at cost there (差旅费 根据实际支出收取), so the
+    2000×n on hwcert.cn/index.php?col=100092; bodies for other schemes charge up to 2000 and
+    3000 and an annual fee up to 5000 (baoxianhl.cn/content/118.html, product certification).
+    Travel is billed at cost there (差旅费 根据实际支出收取), so the
     CNY figure for it is an estimate."""
     cny = TABLES.currencies["CNY"]
     assert 1000 <= cny["application_fee"].value <= 2000

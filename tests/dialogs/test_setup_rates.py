@@ -70,3 +70,25 @@ def test_a_yen_organisation_is_asked_for_every_rate(session: Session) -> None:
     cost = reply(admin, "cost")
     assert "incomplete" not in cost.text
     assert all("rate needed" not in f.value for f in cost.facts)
+
+
+def test_setup_asks_when_the_fiscal_year_starts(session: Session) -> None:
+    admin = as_user(session, "admin")
+    field = next(
+        f
+        for f in setup_form(admin).items
+        if isinstance(f, Field) and f.id == "fiscal_year_start_month"
+    )
+    assert not field.required and field.initial == "1"
+    assert [(o.value, o.label) for o in field.options][3] == ("4", "April")
+    outcome = handle_submit(admin, "setup", {}, {**SETUP, "fiscal_year_start_month": "4"})
+    assert isinstance(outcome.reply, Message) and outcome.reply.heading == "Profile saved"
+    assert admin.organisation.profile is not None
+    assert admin.organisation.profile["fiscal_year_start_month"] == 4
+    e = admin.evaluation()
+    assert e is not None
+    assert e.costs.fiscal_years[0].title == "FY 2026/27 (April 2026 – March 2027)"
+    assert setup_form(admin).items and any(
+        isinstance(f, Field) and f.id == "fiscal_year_start_month" and f.initial == "4"
+        for f in setup_form(admin).items
+    )
