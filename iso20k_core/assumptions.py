@@ -23,6 +23,12 @@ SOURCES: dict[str, str] = {
     "tool_software_cost": "optional one-off ITSM tool cost; 0 means none planned",
     "tool_software_annual_cost": "optional annual ITSM tool licence",
     "certificate_management_fee": "annual certificate management fee of the certification body",
+    "application_fee": "certification body's application fee, at the initial certification and "
+    "at recertification",
+    "registration_fee": "certification body's registration and certificate fee, at the "
+    "certification decision and at recertification",
+    "travel_expenses_per_audit_day": "auditors' travel and expenses per auditor-day of each "
+    "audit, billed on top of the audit days",
     "consulting_share": "ESTIMATE: consultants' documentation and process support as a share "
     "of the process work (a day for every 20); no published ISO/IEC 20000 consulting days",
     "audit_days_table": "ASSUMPTION shaped like IAF MD 5:2019 Annex A; ISO/IEC 20000-6 9.1.4 "
@@ -58,7 +64,7 @@ def _money_rate(profile: Profile, name: str) -> Assumption:
     or estimate, else needed (no table for the currency)."""
     given = getattr(profile.assumptions, name)
     table = load_rates().table(profile.currency)
-    entry = None if table is None else table[name]
+    entry = None if table is None else table.get(name)
     if entry is not None and given in (None, entry.value):
         # Origin follows the value: the table's own figure given again is still the default.
         return Assumption(
@@ -99,6 +105,15 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
             value=str(profile.use_consultants),
             origin="default" if profile.use_consultants else "profile",
             source="whether consultants support the project",
+        )
+    )
+    items.append(
+        Assumption(
+            key="fiscal_year_start_month",
+            value=str(profile.fiscal_year_start_month),
+            origin="default" if profile.fiscal_year_start_month == 1 else "profile",
+            source="the month the organisation's fiscal year starts (1 = January): the cost "
+            "estimate's fiscal-year view follows it",
         )
     )
     items.extend(

@@ -1,4 +1,5 @@
-"""The cost estimate: five parts, internal effort and a three-year view.
+"""The cost estimate: five parts, internal effort, and the certification cycle by step and
+by fiscal year.
 
 The five parts, bought from others: consulting, certification body, training, reference material
 and publicity, tool software (optional). Internal staff effort is shown beside them because it
@@ -20,6 +21,7 @@ lists what to ask for. Nothing is guessed.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 
@@ -29,15 +31,19 @@ from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.consulting import ConsultingEffort, consulting_effort
 from iso20k_core.plan import TaskSize
 from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
+from iso20k_core.quote import QUOTE_CHECKLIST
 from iso20k_core.results import (
+    AuditBatch,
     AuditDays,
     CostLine,
     CostPart,
     Costs,
+    CycleStep,
     DayRange,
     EffortLine,
+    FiscalYear,
     Plan,
-    YearCost,
+    Ranged,
     rates_needed,
 )
 from iso20k_core.standard.rates import resolve
@@ -122,7 +128,7 @@ def _sum(amounts: Sequence[int | None]) -> int | None:
     return sum(known) if len(known) == len(amounts) else None
 
 
-def _sums(items: Sequence[CostLine | CostPart]) -> dict[str, int | None]:
+def _sums(items: Sequence[Ranged]) -> dict[str, int | None]:
     """The sums of the amounts, the lows and the highs (None as soon as one is unknown)."""
     return {
         "amount": _sum([x.amount for x in items]),
@@ -178,25 +184,100 @@ def _consulting(profile: Profile, a: Assumptions, effort: ConsultingEffort, cur:
 # --- certification body, training, material, tools ----------------------------------------
 
 
-def _audit_line(key: str, title: str, days: float | DayRange, a: Assumptions, cur: str) -> CostLine:
-    r = days if isinstance(days, DayRange) else _point(days)
-    basis = f"{fig.number(r.expected)} audit days × {{rate}}"
-    if r.low != r.high:
-        basis = (
-            f"{fig.number(r.expected)} audit days ({fig.number(r.low)}–{fig.number(r.high)}) "
-            f"× {{rate}}; the audit days are an estimate until the certification body quotes"
-        )
-    return _priced(key, title, r, a, "auditor_day_rate", basis, cur)
+# The body's quote is built the way bodies build theirs (NQA, "What are the Costs of Third
+# Party Certification?", 2017-07-20: "the number of days required for an audit multiplied by
+# a day rate", and on some quotes "expenses, travel time, application fees, annual
+# management fees"; the Chinese fee tables, e.g. ttxrewh.cn/FeeStandards: 申请费, 审核费 per
+# auditor-day, 审定与注册费, 差旅费 at cost, 年金 once a year). Every audit is priced the same
+# way; the application and registration fees come again at recertification (hwcert.cn,
+# xqcciso.com), and the annual fee is paid once a year (每年交纳一次, ttxrewh.cn): one for each
+# certificate year, the first at the certification decision, the next with each later step.
 
 
-def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays) -> CostPart:
+def _dated(line: CostLine, day: dt.date) -> CostLine:
+    return line.model_copy(update={"date": day})
+
+
+def _audit_lines(
+    key: str, title: str, days: DayRange, batch: AuditBatch, a: Assumptions, cur: str
+) -> list[CostLine]:
+    """An audit as a quote prices it: audit days × day rate, and the auditors' travel and
+    expenses for the same auditor-days; both dated on the audit. Where the audit days are
+    uncertain (the default table), both lines carry their range."""
+    shown = fig.number(days.expected)
+    estimate = ""
+    if days.low != days.high:
+        shown += f" ({fig.number(days.low)}–{fig.number(days.high)})"
+        estimate = "; the audit days are an estimate until the certification body quotes"
+    audit = _priced(
+        f"{key}_audit",
+        title,
+        days,
+        a,
+        "auditor_day_rate",
+        f"{shown} audit days × {{rate}}{estimate}",
+        cur,
+    )
+    travel = _priced(
+        f"{key}_travel",
+        f"{title}: travel and expenses",
+        days,
+        a,
+        "travel_expenses_per_audit_day",
+        f"{shown} audit days × {{rate}} per auditor-day",
+        cur,
+    )
+    return [_dated(audit, batch.planned_date), _dated(travel, batch.planned_date)]
+
+
+def _applied(batch: AuditBatch) -> dt.date:
+    """An application goes in when the audit is booked: by its booking deadline, or (booked
+    already) on the audit's date at the latest."""
+    return batch.booking_deadline or batch.planned_date
+
+
+def _fee(key: str, title: str, a: Assumptions, rate: str, basis: str, day: dt.date) -> CostLine:
+    return _dated(_fixed(key, title, a, rate, basis), day)
+
+
+def _annual_fee(key: str, title: str, a: Assumptions, day: dt.date) -> CostLine:
+    return _fee(
+        key, title, a, "certificate_management_fee", "annual fee of the certification body", day
+    )
+
+
+def _batches(plan: Plan) -> dict[str, AuditBatch]:
+    return {b.key: b for b in plan.audit_batches}
+
+
+def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays, plan: Plan) -> CostPart:
+    """The body's quote for the initial certification."""
     cur = profile.currency
+    batch = _batches(plan)
+    certified = plan.certification_date
     return _part(
         "certification_body",
         "Certification body",
         [
-            _audit_line("stage1_audit", "Stage 1 audit", audit.stage1_range, a, cur),
-            _audit_line("stage2_audit", "Stage 2 audit", audit.stage2_range, a, cur),
+            _fee(
+                "application",
+                "Application fee",
+                a,
+                "application_fee",
+                "one-off, with the application",
+                _applied(batch["stage1"]),
+            ),
+            *_audit_lines("stage1", "Stage 1 audit", audit.stage1_range, batch["stage1"], a, cur),
+            *_audit_lines("stage2", "Stage 2 audit", audit.stage2_range, batch["stage2"], a, cur),
+            _fee(
+                "registration",
+                "Registration and certificate fee",
+                a,
+                "registration_fee",
+                "at the certification decision",
+                certified,
+            ),
+            _annual_fee("annual_fee", "Annual fee, first certificate year", a, certified),
         ],
     )
 
@@ -347,58 +428,241 @@ def internal_effort(
     )
 
 
-# --- the three-year view ------------------------------------------------------------------
+# --- the certification cycle: by step and by fiscal year ---------------------------------
+#
+# One certification cycle (ISO/IEC 17021-1 9.1.3): the initial certification, surveillance 1
+# and 2, and the recertification that opens the next certificate. Each later step carries
+# the costs of the certificate year it opens: its audit with travel, the annual fee, the tool
+# licence, and at recertification the application and registration fees again.
+#
+# The fiscal-year view holds the same lines, each in the fiscal year its date falls in. The
+# body's lines are dated by their audit or fee (above). Project spending is dated by the
+# stage where it is incurred, at the stage's start: training and tool software in process
+# establishment, copies of the standards and reference material in preliminary preparation,
+# the publicity campaign and certificate announcement at the certification date; consulting
+# (and any other part) runs through the project, so each of its lines is split over the
+# five stages in proportion to their business days (whole units, largest remainder first,
+# so the pieces sum to the line exactly).
+
+PART_STAGE = {
+    "training": "process_establishment",
+    "reference_publicity": "preparation",
+    "tool_software": "process_establishment",
+}
+AT_CERTIFICATION = frozenset({"publicity"})
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
-def _year(year: int, title: str, lines: list[CostLine]) -> YearCost:
-    return YearCost(year=year, title=title, lines=tuple(lines), **_sums(lines))
+def _step(key: str, title: str, day: dt.date, lines: list[CostLine]) -> CycleStep:
+    return CycleStep(key=key, title=title, date=day, lines=tuple(lines), **_sums(lines))
 
 
-def _three_years(
-    profile: Profile, a: Assumptions, parts: tuple[CostPart, ...], audit: AuditDays
-) -> tuple[YearCost, ...]:
-    cur = profile.currency
-    fee = _fixed(
-        "certificate_fee",
-        "Certificate management fee",
-        a,
-        "certificate_management_fee",
-        "annual fee of the certification body",
+def _licence(key: str, year: int, a: Assumptions, day: dt.date) -> CostLine:
+    title = f"Tool software licence, certificate year {year}"
+    basis = "annual licence" if a.tool_software_annual_cost else "none planned"
+    return _dated(_line(key, title, a.tool_software_annual_cost, basis), day)
+
+
+def _surveillance(
+    n: int, profile: Profile, a: Assumptions, audit: AuditDays, batch: AuditBatch
+) -> CycleStep:
+    key, day = f"surveillance{n}", batch.planned_date
+    title = f"Surveillance audit {n}"
+    return _step(
+        key,
+        title,
+        day,
+        [
+            *_audit_lines(key, title, audit.surveillance_range, batch, a, profile.currency),
+            _annual_fee(f"{key}_annual_fee", f"{title}: annual fee", a, day),
+            _licence(f"{key}_licence", n + 1, a, day),
+        ],
     )
-    licence = _line(
-        "tool_licence", "Tool software licence", a.tool_software_annual_cost, "annual licence"
+
+
+def _recertification(
+    profile: Profile, a: Assumptions, audit: AuditDays, batch: AuditBatch
+) -> CycleStep:
+    key, day = "recertification", batch.planned_date
+    title = "Recertification audit"
+    return _step(
+        key,
+        title,
+        day,
+        [
+            _fee(
+                f"{key}_application",
+                f"{title}: application fee",
+                a,
+                "application_fee",
+                "again for the new certificate (some bodies waive it)",
+                _applied(batch),
+            ),
+            *_audit_lines(key, title, audit.recertification_range, batch, a, profile.currency),
+            _fee(
+                f"{key}_registration",
+                f"{title}: registration and certificate fee",
+                a,
+                "registration_fee",
+                "the new certificate",
+                day,
+            ),
+            _annual_fee(f"{key}_annual_fee", f"{title}: annual fee", a, day),
+            _licence(f"{key}_licence", 4, a, day),
+        ],
     )
-    surveillance = [
-        _audit_line(f"surveillance{n}", f"Surveillance audit {n}", audit.surveillance_range, a, cur)
-        for n in (1, 2)
-    ]
-    recert = _audit_line(
-        "recertification", "Recertification audit", audit.recertification_range, a, cur
-    )
-    year1_lines = [
-        *(
-            CostLine(
-                key=p.key,
-                title=p.title,
-                amount=p.amount,
-                low=p.low,
-                high=p.high,
-                basis="project, see above",
-                needs=p.needs,
-            )
-            for p in parts
-        ),
-        fee,
+
+
+def cycle_steps(
+    profile: Profile,
+    a: Assumptions,
+    parts: tuple[CostPart, ...],
+    audit: AuditDays,
+    plan: Plan,
+) -> tuple[CycleStep, ...]:
+    """Initial certification (the project's parts, the body's initial quote among them),
+    surveillance 1 and 2, recertification; each dated by the plan."""
+    batch = _batches(plan)
+    initial = [
+        CostLine(
+            key=p.key,
+            title=p.title,
+            amount=p.amount,
+            low=p.low,
+            high=p.high,
+            basis="project, see above",
+            needs=p.needs,
+        )
+        for p in parts
     ]
     return (
-        _year(1, "Year 1: preparation and initial certification", year1_lines),
-        _year(2, "Year 2: first surveillance", [surveillance[0], fee, licence]),
-        _year(
-            3,
-            "Year 3: second surveillance and recertification",
-            [surveillance[1], recert, fee, licence],
+        _step(
+            "initial",
+            "Initial certification",
+            plan.certification_date,
+            initial,
         ),
+        _surveillance(1, profile, a, audit, batch["surveillance1"]),
+        _surveillance(2, profile, a, audit, batch["surveillance2"]),
+        _recertification(profile, a, audit, batch["recertification"]),
     )
+
+
+def whole_shares(amount: int, weights: list[int]) -> list[int]:
+    """`amount` in whole units in proportion to `weights`, summing to `amount` exactly: each
+    share rounded down, the units left over to the largest remainders (earlier first)."""
+    total = sum(weights)
+    if total == 0:
+        return [amount] + [0] * (len(weights) - 1)
+    floors = [amount * w // total for w in weights]
+    rest = sorted(range(len(weights)), key=lambda i: (-(amount * weights[i] % total), i))
+    for i in rest[: amount - sum(floors)]:
+        floors[i] += 1
+    return floors
+
+
+def _spread(line: CostLine, plan: Plan, cur: str) -> list[CostLine]:
+    """A project line split over the stages by business days, each piece at its stage's
+    start; an unknown amount cannot be split and stays whole at the project start. The
+    range is split the same way: how far the low and high lie from the amount, in whole
+    shares, so every piece keeps low <= amount <= high and the pieces sum to the line."""
+    stages = plan.stages
+    if line.amount is None or line.low is None or line.high is None or line.amount == 0:
+        return [_dated(line, stages[0].start)]
+    weights = [s.business_days for s in stages]
+    pieces = whole_shares(line.amount, weights)
+    below = whole_shares(line.amount - line.low, weights)
+    above = whole_shares(line.high - line.amount, weights)
+    return [
+        line.model_copy(
+            update={
+                "key": f"{line.key}.{stage.key}",
+                "title": f"{line.title}, {stage.title.lower()}",
+                "amount": share,
+                "low": share - down,
+                "high": share + up,
+                "basis": f"{fig.count(stage.business_days)} of "
+                f"{fig.count(plan.business_days)} business days of {fig.money(line.amount, cur)}",
+                "date": stage.start,
+            }
+        )
+        for stage, share, down, up in zip(stages, pieces, below, above, strict=True)
+        if share or down or up
+    ]
+
+
+def dated_project_lines(parts: tuple[CostPart, ...], plan: Plan, cur: str) -> list[CostLine]:
+    """Every line of the project with the date its money is spent (the rule above)."""
+    start = {s.key: s.start for s in plan.stages}
+    lines: list[CostLine] = []
+    for part in parts:
+        for line in part.lines:
+            if line.date is not None:
+                lines.append(line)
+            elif line.key in AT_CERTIFICATION:
+                lines.append(_dated(line, plan.certification_date))
+            elif part.key in PART_STAGE:
+                lines.append(_dated(line, start[PART_STAGE[part.key]]))
+            else:
+                lines.extend(_spread(line, plan, cur))
+    return lines
+
+
+def fiscal_year_of(day: dt.date, start_month: int) -> int:
+    """The calendar year a fiscal year starting in `start_month` begins in."""
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def fiscal_year_label(year: int, start_month: int) -> str:
+    """FY 2027 (January–December 2027), or FY 2027/28 (April 2027 – March 2028)."""
+    if start_month == 1:
+        return f"FY {year} (January–December {year})"
+    last = MONTHS[start_month - 2]
+    return (
+        f"FY {year}/{(year + 1) % 100:02d} ({MONTHS[start_month - 1]} {year} – {last} {year + 1})"
+    )
+
+
+def fiscal_years(
+    parts: tuple[CostPart, ...],
+    steps: tuple[CycleStep, ...],
+    plan: Plan,
+    start_month: int,
+    cur: str,
+) -> tuple[FiscalYear, ...]:
+    """The cycle's lines by fiscal year, every year from the first spending to the last
+    (a year without any is shown with nothing in it); the same total as the steps."""
+    lines = dated_project_lines(parts, plan, cur) + [x for s in steps[1:] for x in s.lines]
+    dated = [(x.date, x) for x in lines if x.date is not None]
+    years = [fiscal_year_of(day, start_month) for day, _ in dated]
+    result = []
+    for year in range(min(years), max(years) + 1):
+        mine = [x for (_, x), y in zip(dated, years, strict=True) if y == year]
+        mine.sort(key=lambda x: x.date or dt.date.min)
+        result.append(
+            FiscalYear(
+                key=f"FY{year}",
+                title=fiscal_year_label(year, start_month),
+                start=dt.date(year, start_month, 1),
+                end=dt.date(year + 1, start_month, 1) - dt.timedelta(days=1),
+                lines=tuple(mine),
+                **_sums(mine),
+            )
+        )
+    return tuple(result)
 
 
 def estimate(
@@ -412,7 +676,7 @@ def estimate(
     consulting = consulting_effort(profile, plan, audit)
     parts = (
         _consulting(profile, a, consulting, profile.currency),
-        _certification_body(profile, a, audit),
+        _certification_body(profile, a, audit, plan),
         _training(profile, a, answers, tasks),
         _reference_publicity(a),
         _tool_software(a),
@@ -421,8 +685,9 @@ def estimate(
     effort = internal_effort(profile, plan, audit, consulting)
     i_days = sum(line.days for line in effort)
     internal_cost = None if a.internal_day_rate is None else _money(i_days * a.internal_day_rate)
-    years = _three_years(profile, a, parts, audit)
-    missing = rates_needed(*parts, *years)
+    steps = cycle_steps(profile, a, parts, audit, plan)
+    cycle = _sums(steps)
+    missing = rates_needed(*parts, *steps)
     if internal_cost is None:
         missing = (*missing, "internal_day_rate")
     return Costs(
@@ -439,8 +704,15 @@ def estimate(
         total_with_internal_low=_sum([project["low"], internal_cost]),
         total_with_internal_high=_sum([project["high"], internal_cost]),
         audit_days=audit,
-        three_years=years,
-        three_year_total=_sum([y.amount for y in years]),
+        cycle_steps=steps,
+        fiscal_years=fiscal_years(
+            parts, steps, plan, profile.fiscal_year_start_month, profile.currency
+        ),
+        cycle_total=cycle["amount"],
+        cycle_low=cycle["low"],
+        cycle_high=cycle["high"],
+        fiscal_year_start_month=profile.fiscal_year_start_month,
+        quote_checklist=QUOTE_CHECKLIST,
         quote_includes_surveillance=a.quote_includes_surveillance,
         missing_rates=tuple(name for name in MONEY_RATES if name in missing),
     )

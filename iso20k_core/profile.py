@@ -104,6 +104,9 @@ MONEY_RATES: tuple[str, ...] = (
     "reference_material_cost",
     "publicity_cost",
     "certificate_management_fee",
+    "application_fee",
+    "registration_fee",
+    "travel_expenses_per_audit_day",
 )
 
 
@@ -125,6 +128,10 @@ class Assumptions(_Strict):
     tool_software_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     tool_software_annual_cost: float = Field(default=0, ge=0, le=MAX_AMOUNT)
     certificate_management_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    # The certification body's quote besides audit days (costs.py, "certification body").
+    application_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    registration_fee: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    travel_expenses_per_audit_day: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     # consulting.py: a consultant day for every 20 days of process work (an estimate).
     consulting_share: float = Field(default=0.05, ge=0, le=1)
     audit_days_table: tuple[AuditDayBand, ...] = Field(
@@ -151,6 +158,9 @@ class Assumptions(_Strict):
         "tool_software_cost",
         "tool_software_annual_cost",
         "certificate_management_fee",
+        "application_fee",
+        "registration_fee",
+        "travel_expenses_per_audit_day",
         "consulting_share",
         "stage1_share",
         "integration_reduction_percent",
@@ -191,6 +201,9 @@ class Profile(_Strict):
     start_date: dt.date | None = None
     target_certification_date: dt.date | None = None
     use_consultants: bool = True
+    # The month the organisation's fiscal year starts (1 = January): the cost estimate's
+    # fiscal-year view follows it (costs.py).
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
     assumptions: Assumptions = Assumptions()
 
     _numbers_as_typed = field_validator(
@@ -200,6 +213,7 @@ class Profile(_Strict):
         "services_in_scope",
         "sites",
         "outsourced_processes",
+        "fiscal_year_start_month",
         mode="before",
     )(as_typed)
 

@@ -138,7 +138,7 @@ class Plan(_Value):
         )
 
 
-def rates_needed(*items: CostLine | CostPart | YearCost) -> tuple[str, ...]:
+def rates_needed(*items: CostLine | CostPart | CycleStep | FiscalYear) -> tuple[str, ...]:
     """The rates the items need and lack, each once, in the order they first appear."""
     return tuple(dict.fromkeys(name for item in items for name in item.needs))
 
@@ -155,7 +155,7 @@ def rates_needed(*items: CostLine | CostPart | YearCost) -> tuple[str, ...]:
 # All three are None together. A sum's low and high are the sums of its lines' lows and highs.
 
 
-class _Ranged(_Value):
+class Ranged(_Value):
     amount: int | None
     low: int | None = None
     high: int | None = None
@@ -170,7 +170,7 @@ class _Ranged(_Value):
         return data
 
     @model_validator(mode="after")
-    def _ordered(self) -> _Ranged:
+    def _ordered(self) -> Ranged:
         if self.amount is None:
             if self.low is not None or self.high is not None:
                 raise ValueError("an unknown amount has no range")
@@ -184,14 +184,17 @@ class _Ranged(_Value):
         return self.low != self.high
 
 
-class CostLine(_Ranged):
+class CostLine(Ranged):
     key: str
     title: str
     basis: str
     needs: tuple[str, ...] = ()
+    # When the money is spent, for the fiscal-year view (costs.py, "the certification
+    # cycle"); None on a line that is not dated by itself (the project parts' own lines).
+    date: dt.date | None = None
 
 
-class CostPart(_Ranged):
+class CostPart(Ranged):
     key: str
     title: str
     lines: tuple[CostLine, ...]
@@ -210,14 +213,41 @@ class EffortLine(_Value):
     basis: str
 
 
-class YearCost(_Ranged):
-    year: int
+class CycleStep(Ranged):
+    """One step of the certification cycle (ISO/IEC 17021-1 9.1.3): the initial certification
+    (the project and the body's initial fees), surveillance 1 and 2, recertification."""
+
+    key: str  # initial, surveillance1, surveillance2, recertification
     title: str
+    date: dt.date  # the step's audit (initial: the certification date)
     lines: tuple[CostLine, ...]
 
     @property
     def needs(self) -> tuple[str, ...]:
         return rates_needed(*self.lines)
+
+
+class FiscalYear(Ranged):
+    """The cycle's spending that falls in one fiscal year of the organisation: the same lines
+    as the cycle steps, each in the year its date falls in."""
+
+    key: str  # "FY2027"
+    title: str  # "FY 2027 (January–December 2027)", "FY 2027/28 (April 2027 – March 2028)"
+    start: dt.date
+    end: dt.date
+    lines: tuple[CostLine, ...]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.lines)
+
+
+class QuoteCheck(_Value):
+    """One thing to confirm in a certification body's quote, and why it matters."""
+
+    key: str
+    item: str
+    why: str
 
 
 class DayRange(_Value):
@@ -278,7 +308,7 @@ class Costs(_Value):
     currency: str
     parts: tuple[CostPart, ...]
     project_total: int | None
-    # The ranges of the totals (see _Ranged); None where the total is None.
+    # The ranges of the totals (see Ranged); None where the total is None.
     project_low: int | None = None
     project_high: int | None = None
     internal_effort: tuple[EffortLine, ...]  # internal_days is their sum
@@ -288,8 +318,14 @@ class Costs(_Value):
     total_with_internal_low: int | None = None
     total_with_internal_high: int | None = None
     audit_days: AuditDays
-    three_years: tuple[YearCost, ...]
-    three_year_total: int | None
+    # The same cycle costs two ways, summing to the same cycle_total to the unit.
+    cycle_steps: tuple[CycleStep, ...]
+    fiscal_years: tuple[FiscalYear, ...]
+    cycle_total: int | None
+    cycle_low: int | None = None
+    cycle_high: int | None = None
+    fiscal_year_start_month: int
+    quote_checklist: tuple[QuoteCheck, ...]
     quote_includes_surveillance: bool | None
     # The rates the estimate needs and has no value for; empty when every amount is known.
     missing_rates: tuple[str, ...] = ()
@@ -298,15 +334,19 @@ class Costs(_Value):
     @classmethod
     def _totals_point_by_default(cls, data: object) -> object:
         if isinstance(data, dict):
-            for total in ("project_total", "total_with_internal"):
+            for total in ("project_total", "total_with_internal", "cycle_total"):
                 if total in data:
-                    name = "project" if total == "project_total" else total
+                    name = total.removesuffix("_total")
                     data = {f"{name}_low": data[total], f"{name}_high": data[total], **data}
         return data
 
     @property
     def project_uncertain(self) -> bool:
         return self.project_low != self.project_high
+
+    @property
+    def cycle_uncertain(self) -> bool:
+        return self.cycle_low != self.cycle_high
 
     @property
     def total_uncertain(self) -> bool:
@@ -330,8 +370,8 @@ class Costs(_Value):
         return tuple(dict.fromkeys(self.project_needs + self.internal_needs))
 
     @property
-    def three_year_needs(self) -> tuple[str, ...]:
-        return rates_needed(*self.three_years)
+    def cycle_needs(self) -> tuple[str, ...]:
+        return rates_needed(*self.cycle_steps)
 
 
 class Risk(_Value):

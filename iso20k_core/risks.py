@@ -104,7 +104,7 @@ def budget_not_approved(c: RiskContext) -> Risk | None:
         "medium",
         "high",
         f"budget approved: {answer or 'unanswered'}",
-        "Present the cost estimate and the three-year view to the sponsor and get the budget "
+        "Present the cost estimate and its fiscal years to the sponsor and get the budget "
         "approved before booking consultants or the certification body.",
     )
 

@@ -273,14 +273,14 @@ def test_the_console_writes_the_cost_estimate_amounts_as_worked_out_by_hand(
     assert done.returncode == 0, done.stderr
     lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
     for fact in (
-        "Consulting 22,800 EUR (19,200–32,400)",
-        "Certification body 7,000 EUR",
+        "Consulting 38,400 EUR",
+        "Certification body 10,500 EUR",
         "Training 3,450 EUR",
         "Reference material and publicity 2,250 EUR",
         "Tool software (optional) 0 EUR",
-        "Project total 35,500 EUR (31,900–45,100)",
-        "Internal effort (129 person-days) 61,920 EUR",
-        "Three-year total 48,700 EUR",
+        "Project total 54,600 EUR",
+        "Internal effort (118 person-days) 56,640 EUR",
+        "Certification cycle total 71,025 EUR",
     ):
         assert fact in lines, (fact, done.stdout)
     assert "Audit days: 5 initial (stage 1 1.5, stage 2 3.5), 2 per surveillance." in (

@@ -218,7 +218,10 @@ def cost(ctx: DialogContext) -> Message:
             f"Internal effort ({fig.count(c.internal_days)} person-days)",
             fig.money(c.internal_cost, c.currency, c.internal_needs),
         ),
-        Fact("Three-year total", fig.money(c.three_year_total, c.currency, c.three_year_needs)),
+        Fact(
+            "Certification cycle total",
+            fig.money_range(c.cycle_total, c.cycle_low, c.cycle_high, c.currency, c.cycle_needs),
+        ),
     ]
     quote = {None: "unknown — ask the certification body", True: "yes", False: "no"}
     effort = "\n".join(

@@ -25,6 +25,7 @@ from bot.dialogs.model import (
 )
 from bot.dialogs.validation import CleanValue
 from iso20k_core import places
+from iso20k_core.costs import MONTHS
 from iso20k_core.errors import InputError
 from iso20k_core.inputs import parse_profile
 from iso20k_core.profile import (
@@ -51,6 +52,9 @@ RATE_LABELS = {
     "reference_material_cost": "Reference material",
     "publicity_cost": "Internal publicity",
     "certificate_management_fee": "Annual certificate fee",
+    "application_fee": "Certification body application fee",
+    "registration_fee": "Registration and certificate fee",
+    "travel_expenses_per_audit_day": "Auditor travel and expenses, per audit day",
 }
 COUNTS = (
     (
@@ -209,6 +213,17 @@ def setup_form(ctx: DialogContext) -> Form:
             current.get("currency") or ctx.organisation.currency,
         ),
     ]
+    items.append(
+        Field(
+            "fiscal_year_start_month",
+            "Fiscal year starts in",
+            "choice",
+            required=False,
+            options=tuple(Option(str(n), name) for n, name in enumerate(MONTHS, 1)),
+            hint="The cost estimate shows the certification cycle in your fiscal years.",
+            initial=str(current.get("fiscal_year_start_month", 1)),
+        )
+    )
     items += _rate_fields(current.get("currency") or ctx.organisation.currency, rates)
     items.append(
         Field(

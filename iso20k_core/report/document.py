@@ -124,8 +124,8 @@ def _as_int(value: str | None) -> int | None:
 
 
 def _after_certification_cost(e: Evaluation) -> int | None:
-    """Years 2 and 3 of the cycle; None when one of their amounts is unknown."""
-    amounts = [y.amount for y in e.costs.three_years[1:]]
+    """Surveillance 1 and 2 and the recertification; None when one of them is unknown."""
+    amounts = [s.amount for s in e.costs.cycle_steps[1:]]
     known = [x for x in amounts if x is not None]
     return sum(known) if len(known) == len(amounts) else None
 
@@ -187,7 +187,7 @@ def facts(e: Evaluation) -> Facts:
         max_reduction_percent=MAX_REDUCTION_PERCENT,
         min_initial_audit_days=_min_initial_audit_days(e),
         requested_reduction=_as_float(_assumption(e, "integration_reduction_percent")),
-        after_certification_needs=rates_needed(*e.costs.three_years[1:]),
+        after_certification_needs=rates_needed(*e.costs.cycle_steps[1:]),
         auditor_day_rate=_as_int(_assumption(e, "auditor_day_rate")),
         internal_day_rate=_as_float(_assumption(e, "internal_day_rate")),
         top_risks=e.risks[:TOP_RISKS],

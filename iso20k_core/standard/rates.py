@@ -20,6 +20,24 @@ from iso20k_core.standard.shipped import shipped_versions
 
 RATES_PACKAGE = "iso20k_core.standard"
 RATES_PREFIX = "rates-"
+# The version of the tables that first holds a rate; older versions stay loadable without it
+# (the file's own rule: a change is a new version, the old one is kept), and a profile on
+# them is asked for the rate like a currency without a table.
+RATE_SINCE: dict[str, str] = {
+    "application_fee": "2026.2",
+    "registration_fee": "2026.2",
+    "travel_expenses_per_audit_day": "2026.2",
+}
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def rates_of_version(version: str) -> tuple[str, ...]:
+    """The money rates a table of `version` must hold."""
+    key = _version_key(version)
+    return tuple(name for name in MONEY_RATES if _version_key(RATE_SINCE.get(name, "0")) <= key)
 
 
 class RatesError(ValueError):
@@ -59,7 +77,7 @@ class RateTables(_Strict):
         for code, table in self.currencies.items():
             if len(code) != 3 or not code.isalpha() or not code.isupper():
                 raise ValueError(f"{code!r} is not an ISO 4217 currency code")
-            for name in MONEY_RATES:
+            for name in rates_of_version(self.version):
                 if name not in table:
                     raise ValueError(f"{code}.{name}: missing")
             for name in table:

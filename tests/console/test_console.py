@@ -38,6 +38,7 @@ SETUP = [
     "Germany",  # looked up: DE
     "Berlin",  # looked up: Europe/Berlin
     "euro",  # looked up: EUR
+    "",  # fiscal year: from January (the default)
     "",
     "",
     "",  # default rates

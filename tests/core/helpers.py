@@ -68,7 +68,7 @@ def all_at(level: int, bank: Bank | None = None) -> dict[str, AnswerValue]:
     return answers
 
 
-def two_weak_processes(bank: Bank | None = None) -> Evaluation:
+def two_weak_processes(bank: Bank | None = None, **fields: Any) -> Evaluation:
     """Everything at its best but change and incident management, left unanswered.
 
     By hand: 50 persons in scope (size scale 1.0). Change: gap 3.0 x 10 days a level = 30
@@ -88,21 +88,22 @@ def two_weak_processes(bank: Bank | None = None) -> Evaluation:
       trial coaching 2 + 1 = 3 (2.25 -> 3, 4.5 -> 5); audit support 5 audit days (a point):
       19 days (16-27) x 1,200 = 22,800 (19,200-32,400);
     - certification body: 50 persons -> 5 audit days (the band up to 65 persons), stage 1
-      30 % = 1.5 days x 1,400 = 2,100, stage 2 3.5 x 1,400 = 4,900: 7,000;
+      30 % = 1.5 days x 1,400 = 2,100 + 1.5 x 250 travel = 375, stage 2 3.5 x 1,400 = 4,900
+      + 3.5 x 250 = 875; application 450, registration 900, first annual fee 900: 10,500;
     - training: awareness 50 x 25 = 1,250; internal auditors 2 wanted, 2 trained (the
       answer at its target) -> 0; process owners: change manager and incident manager, 2 x
       1,100 = 2,200: 3,450;
     - reference material and publicity: 450 + 300 + 1,500 = 2,250; tool software 0;
-    - project total 22,800 + 7,000 + 3,450 + 2,250 + 0 = 35,500 (the other parts are points:
-      19,200 + 12,700 = 31,900 to 32,400 + 12,700 = 45,100); with internal effort 35,500 +
-      61,920 = 97,420 (93,820-107,020);
-    - three years: year 1 the project and the 900 certificate fee, 36,400; year 2 surveillance
-      5 / 3 = 1.67 -> 2 days x 1,400 = 2,800 + 900 = 3,700; year 3 2,800 + recertification
-      10 / 3 = 3.33 -> 3.5 days x 1,400 = 4,900 + 900 = 8,600; together 48,700 (years 2 and 3:
-      12,300).
+    - project total 38,400 + 10,500 + 3,450 + 2,250 + 0 = 54,600; with internal effort
+      54,600 + 56,640 = 111,240;
+    - the cycle: initial certification the project, 54,600; each surveillance 5 / 3 = 1.67
+      -> 2 days x 1,400 = 2,800 + 2 x 250 = 500 + 900 annual fee = 4,200; recertification
+      450 + 10 / 3 = 3.33 -> 3.5 days x 1,400 = 4,900 + 875 + 900 + 900 = 8,025; together
+      71,025 (after the initial certification: 16,425).
     """
     bank = bank or load_bank()
     answers = {
         k: v for k, v in all_best(bank).items() if not k.startswith(("change.", "incident."))
     }
-    return evaluate(profile(persons_in_scope=50, staff_available_fte=0.5), answers, TODAY, bank)
+    p = profile(persons_in_scope=50, staff_available_fte=0.5, **fields)
+    return evaluate(p, answers, TODAY, bank)

@@ -107,6 +107,9 @@ ASSUMPTION_OVERRIDES: dict[str, st.SearchStrategy[Any]] = {
     "tool_software_cost": _money,
     "tool_software_annual_cost": _money,
     "certificate_management_fee": _money,
+    "application_fee": _money,
+    "registration_fee": _money,
+    "travel_expenses_per_audit_day": _money,
     "consulting_share": st.floats(min_value=0, max_value=1),
     "audit_days_table": st.lists(
         st.tuples(st.integers(1, 1000), st.floats(0.5, 5)), min_size=1, max_size=MAX_BANDS
@@ -167,6 +170,7 @@ def profiles(draw: st.DrawFn, *, with_target: bool | None = None) -> Profile:
         start_date=start,
         target_certification_date=target,
         use_consultants=draw(st.booleans()),
+        fiscal_year_start_month=draw(st.integers(min_value=1, max_value=12)),
         assumptions=draw(assumptions()),
     )
 

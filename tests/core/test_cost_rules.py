@@ -2,13 +2,17 @@
 
 Default rates (README): consultants 1,200 a day, auditors 1,400, internal 480; awareness 25 a
 person and 2 hours; internal auditor course 1,900 for 2 auditors; process owner course 1,100;
-a fifth of the plan's days for coordination; 3 days of internal audit per auditor.
+a fifth of the plan's days for coordination; 3 days of internal audit per auditor; the
+certification body's application fee 450, registration 900, annual fee 900, travel and
+expenses 250 an auditor-day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from iso20k_core.costs import fiscal_year_label, fiscal_year_of, whole_shares
 from iso20k_core.evaluate import evaluate
 from iso20k_core.results import CostLine, Costs, EffortLine
 from iso20k_core.standard import load_bank
@@ -125,48 +129,156 @@ def test_tool_software_one_off_and_licence() -> None:
     tool = line(c, "tool_software")
     assert (tool.amount, tool.basis) == (6_200, "one-off and first-year licence")
     assert line(costs(), "tool_software").basis == "none planned"
-    year2 = {x.key: (x.title, x.amount, x.basis) for x in c.three_years[1].lines}
-    assert year2["tool_licence"] == ("Tool software licence", 1_200, "annual licence")
-
-
-def test_the_three_years_line_by_line() -> None:
-    # 60 persons: 5 audit days; surveillance 5 / 3 -> 2 days, recertification 10 / 3 -> 3.5.
-    c = costs()
-    assert [(y.year, y.title) for y in c.three_years] == [
-        (1, "Year 1: preparation and initial certification"),
-        (2, "Year 2: first surveillance"),
-        (3, "Year 3: second surveillance and recertification"),
-    ]
-    # Year 1 repeats the five parts of the project, each at its amount, and the first fee.
-    project = [(p.key, p.title, p.amount, "project, see above") for p in c.parts]
-    fee = (
-        "certificate_fee",
-        "Certificate management fee",
-        900,
-        "annual fee of the certification body",
+    surveillance1 = {x.key: (x.title, x.amount, x.basis) for x in c.cycle_steps[1].lines}
+    assert surveillance1["surveillance1_licence"] == (
+        "Tool software licence, certificate year 2",
+        1_200,
+        "annual licence",
     )
-    assert [(x.key, x.title, x.amount, x.basis) for x in c.three_years[0].lines] == [*project, fee]
-    assert [(x.key, x.title, x.amount, x.basis) for x in c.three_years[1].lines] == [
-        ("surveillance1", "Surveillance audit 1", 2_800, "2 audit days × 1,400 EUR"),
+
+
+def test_the_certification_bodys_initial_quote_line_by_line() -> None:
+    # 60 persons: 5 audit days, stage 1 30 % = 1.5, stage 2 3.5. EUR defaults: application
+    # 450, 1,400 a day, 250 travel and expenses an auditor-day, registration 900, annual 900.
+    c = costs()
+    body = next(p for p in c.parts if p.key == "certification_body")
+    assert [(x.key, x.title, x.amount, x.basis) for x in body.lines] == [
+        ("application", "Application fee", 450, "one-off, with the application"),
+        ("stage1_audit", "Stage 1 audit", 2_100, "1.5 audit days × 1,400 EUR"),
         (
-            "certificate_fee",
-            "Certificate management fee",
+            "stage1_travel",
+            "Stage 1 audit: travel and expenses",
+            375,  # 1.5 × 250
+            "1.5 audit days × 250 EUR per auditor-day",
+        ),
+        ("stage2_audit", "Stage 2 audit", 4_900, "3.5 audit days × 1,400 EUR"),
+        (
+            "stage2_travel",
+            "Stage 2 audit: travel and expenses",
+            875,  # 3.5 × 250
+            "3.5 audit days × 250 EUR per auditor-day",
+        ),
+        ("registration", "Registration and certificate fee", 900, "at the certification decision"),
+        (
+            "annual_fee",
+            "Annual fee, first certificate year",
             900,
             "annual fee of the certification body",
         ),
-        ("tool_licence", "Tool software licence", 0, "annual licence"),
     ]
-    assert [(x.key, x.title, x.amount, x.basis) for x in c.three_years[2].lines] == [
-        ("surveillance2", "Surveillance audit 2", 2_800, "2 audit days × 1,400 EUR"),
-        ("recertification", "Recertification audit", 4_900, "3.5 audit days × 1,400 EUR"),
+    # 450 + 2,100 + 375 + 4,900 + 875 + 900 + 900 = 10,500
+    assert body.amount == 10_500
+
+
+def test_the_certification_body_lines_are_dated_by_the_plan() -> None:
+    e = evaluate(profile(), BEST, TODAY, BANK)
+    batch = {b.key: b for b in e.plan.audit_batches}
+    dates = {x.key: x.date for x in e.costs.parts[1].lines}
+    assert dates["application"] == batch["stage1"].booking_deadline  # applied when booked
+    assert dates["stage1_audit"] == dates["stage1_travel"] == batch["stage1"].planned_date
+    assert dates["stage2_audit"] == dates["stage2_travel"] == batch["stage2"].planned_date
+    assert dates["registration"] == dates["annual_fee"] == e.plan.certification_date
+    steps = e.costs.cycle_steps
+    assert steps[0].date == e.plan.certification_date
+    assert [s.date for s in steps[1:]] == [
+        batch[k].planned_date for k in ("surveillance1", "surveillance2", "recertification")
+    ]
+
+
+def test_the_cycle_steps_line_by_line() -> None:
+    # 60 persons: surveillance 5 / 3 -> 2 days, recertification 5 × 2 / 3 -> 3.5.
+    c = costs()
+    assert [(s.key, s.title) for s in c.cycle_steps] == [
+        ("initial", "Initial certification"),
+        ("surveillance1", "Surveillance audit 1"),
+        ("surveillance2", "Surveillance audit 2"),
+        ("recertification", "Recertification audit"),
+    ]
+    # The initial certification repeats the five parts of the project, each at its amount.
+    project = [(p.key, p.title, p.amount, "project, see above") for p in c.parts]
+    assert [(x.key, x.title, x.amount, x.basis) for x in c.cycle_steps[0].lines] == project
+    fee = "annual fee of the certification body"
+    assert [(x.key, x.title, x.amount, x.basis) for x in c.cycle_steps[1].lines] == [
+        ("surveillance1_audit", "Surveillance audit 1", 2_800, "2 audit days × 1,400 EUR"),
         (
-            "certificate_fee",
-            "Certificate management fee",
-            900,
-            "annual fee of the certification body",
+            "surveillance1_travel",
+            "Surveillance audit 1: travel and expenses",
+            500,
+            "2 audit days × 250 EUR per auditor-day",
         ),
-        ("tool_licence", "Tool software licence", 0, "annual licence"),
+        ("surveillance1_annual_fee", "Surveillance audit 1: annual fee", 900, fee),
+        ("surveillance1_licence", "Tool software licence, certificate year 2", 0, "none planned"),
     ]
+    assert c.cycle_steps[1].amount == c.cycle_steps[2].amount == 4_200  # 2,800 + 500 + 900
+    assert [(x.key, x.amount, x.basis) for x in c.cycle_steps[3].lines] == [
+        (
+            "recertification_application",
+            450,
+            "again for the new certificate (some bodies waive it)",
+        ),
+        ("recertification_audit", 4_900, "3.5 audit days × 1,400 EUR"),
+        ("recertification_travel", 875, "3.5 audit days × 250 EUR per auditor-day"),
+        ("recertification_registration", 900, "the new certificate"),
+        ("recertification_annual_fee", 900, fee),
+        ("recertification_licence", 0, "none planned"),
+    ]
+    # 450 + 4,900 + 875 + 900 + 900 = 8,025
+    assert c.cycle_steps[3].amount == 8_025
+    assert c.cycle_total == c.project_total + 4_200 + 4_200 + 8_025
+
+
+def test_fiscal_years_are_labelled_by_their_months() -> None:
+    assert fiscal_year_label(2027, 1) == "FY 2027 (January–December 2027)"
+    assert fiscal_year_label(2027, 4) == "FY 2027/28 (April 2027 – March 2028)"
+    assert fiscal_year_label(2099, 12) == "FY 2099/00 (December 2099 – November 2100)"
+    # A day falls in the fiscal year that began on or before it.
+    assert fiscal_year_of(dt.date(2027, 3, 31), 4) == 2026
+    assert fiscal_year_of(dt.date(2027, 4, 1), 4) == 2027
+    assert fiscal_year_of(dt.date(2027, 12, 31), 1) == 2027
+
+
+def test_shares_are_whole_and_sum_to_the_amount() -> None:
+    # 10 over three equal weights: 3 each and the one left over to the first.
+    assert whole_shares(10, [1, 1, 1]) == [4, 3, 3]
+    # 100 over 1 : 3: 25 and 75 exactly.
+    assert whole_shares(100, [1, 3]) == [25, 75]
+    # 7 over 1 : 2 : 4: floors 1, 2, 4 = 7, nothing left over.
+    assert whole_shares(7, [1, 2, 4]) == [1, 2, 4]
+    assert whole_shares(5, [0, 0]) == [5, 0]
+
+
+def test_fiscal_years_date_the_project_by_its_stages() -> None:
+    # Start 2027-01-11; fiscal years from April. The project's lines fall on the start of
+    # the stage they are incurred in, consulting split over the five stages by business
+    # days, and every line lies within its fiscal year.
+    e = evaluate(profile(fiscal_year_start_month=4), without("change"), TODAY, BANK)
+    c, stages = e.costs, {s.key: s for s in e.plan.stages}
+    assert c.fiscal_years[0].title == "FY 2026/27 (April 2026 – March 2027)"
+    lines = {x.key: x for fy in c.fiscal_years for x in fy.lines}
+    assert lines["standards"].date == stages["preparation"].start
+    assert lines["awareness"].date == stages["process_establishment"].start
+    assert lines["publicity"].date == e.plan.certification_date
+    consulting = [x for x in lines.values() if x.key.startswith("consultant_days.")]
+    assert [x.date for x in consulting] == [s.start for s in e.plan.stages]
+    assert sum(x.amount or 0 for x in consulting) == c.parts[0].amount
+    days = {x.key: stages[x.key.split(".")[1]].business_days for x in consulting}
+    assert consulting[0].basis == (
+        f"{days['consultant_days.preparation']} of {e.plan.business_days} business days of "
+        f"{c.parts[0].amount:,} EUR"
+    )
+    for fy in c.fiscal_years:
+        assert all(fy.start <= (x.date or fy.start) <= fy.end for x in fy.lines), fy.title
+        assert fy.amount == sum(x.amount or 0 for x in fy.lines)
+    assert sum(fy.amount or 0 for fy in c.fiscal_years) == c.cycle_total
+
+
+def test_a_year_without_spending_is_shown_empty() -> None:
+    # Surveillance 1 on 2028-10-10 and 2 on 2029-10-10 in one plan: with a fiscal year from
+    # November, no year is skipped between the first spending and the last.
+    c = costs(fiscal_year_start_month=11)
+    keys = [fy.key for fy in c.fiscal_years]
+    first, last = int(keys[0][2:]), int(keys[-1][2:])
+    assert keys == [f"FY{y}" for y in range(first, last + 1)]
 
 
 def test_every_line_of_the_five_parts_by_name() -> None:
@@ -176,7 +288,15 @@ def test_every_line_of_the_five_parts_by_name() -> None:
         (
             "certification_body",
             "Certification body",
-            [("stage1_audit", "Stage 1 audit"), ("stage2_audit", "Stage 2 audit")],
+            [
+                ("application", "Application fee"),
+                ("stage1_audit", "Stage 1 audit"),
+                ("stage1_travel", "Stage 1 audit: travel and expenses"),
+                ("stage2_audit", "Stage 2 audit"),
+                ("stage2_travel", "Stage 2 audit: travel and expenses"),
+                ("registration", "Registration and certificate fee"),
+                ("annual_fee", "Annual fee, first certificate year"),
+            ],
         ),
         (
             "training",

@@ -47,10 +47,19 @@ def test_five_parts_and_their_totals() -> None:
         assert part.amount == sum(line.amount for line in part.lines)
     assert c.project_total == sum(p.amount for p in c.parts)
     assert c.total_with_internal == c.project_total + c.internal_cost
-    assert c.three_year_total == sum(y.amount for y in c.three_years)
+    assert c.cycle_total == sum(s.amount for s in c.cycle_steps)
+    assert c.cycle_total == sum(y.amount for y in c.fiscal_years)
     certification = next(p for p in c.parts if p.key == "certification_body")
-    assert certification.amount == 5 * 1400  # 5 audit days for 60 persons at the default rate
-    assert [y.year for y in c.three_years] == [1, 2, 3]
+    # The initial quote at the EUR defaults: application 450; 5 audit days for 60 persons
+    # × 1,400 = 7,000 and × 250 travel and expenses = 1,250; registration 900; the first
+    # annual fee 900: 450 + 7,000 + 1,250 + 900 + 900 = 10,500.
+    assert certification.amount == 10_500
+    assert [s.key for s in c.cycle_steps] == [
+        "initial",
+        "surveillance1",
+        "surveillance2",
+        "recertification",
+    ]
     assert c.quote_includes_surveillance is None
 
 
@@ -79,4 +88,6 @@ def test_tool_software_is_optional() -> None:
     ).costs
     assert none.parts[-1].amount == 0
     assert some.parts[-1].amount == 6200
-    assert some.three_years[1].amount - none.three_years[1].amount == 1200
+    # The licence comes again with every certificate year a later step opens.
+    for step in (1, 2, 3):
+        assert some.cycle_steps[step].amount - none.cycle_steps[step].amount == 1200

@@ -334,7 +334,7 @@ COUNTERMEASURES = {
         "trial operation, the internal audit and the management review come first."
     ),
     "budget_not_approved": (
-        "Present the cost estimate and the three-year view to the sponsor and get the budget "
+        "Present the cost estimate and its fiscal years to the sponsor and get the budget "
         "approved before booking consultants or the certification body."
     ),
     "incomplete_assessment": (
@@ -551,6 +551,9 @@ def test_every_assumption_with_its_documented_default() -> None:
         "tool_software_cost": ("0", "default"),
         "tool_software_annual_cost": ("0", "default"),
         "certificate_management_fee": ("900", "default"),
+        "application_fee": ("450", "default"),
+        "registration_fee": ("900", "default"),
+        "travel_expenses_per_audit_day": ("250", "default"),
         "consulting_share": ("0.05", "default"),
         "audit_days_table": ("23 bands", "default"),
         "stage1_share": ("0.3", "default"),
@@ -559,6 +562,7 @@ def test_every_assumption_with_its_documented_default() -> None:
         "certification_body_reserve_days": ("10", "default"),
         "quote_includes_surveillance": ("unknown", "default"),
         "use_consultants": ("True", "default"),
+        "fiscal_year_start_month": ("1", "default"),
         "max_audit_reduction_percent": ("30", "standard"),
         "min_trial_operation_days": ("65", "standard"),
         "surveillance_within_months": ("12", "standard"),

@@ -224,15 +224,22 @@ def test_xlsx_cost_totals_are_formulas_that_add_up(name: str) -> None:
     assert internal["Basis"].startswith(f"{costs.internal_days:,} person-days: Process work ")
     with_internal = formula("Total with internal effort", "project total and internal effort")
     assert with_internal[1] == costs.total_with_internal
-    for year in costs.three_years:
-        assert formula(year.title, "Subtotal")[1] == year.amount
-    assert formula("Three-year total", "years 1 to 3")[1] == costs.three_year_total
-    # Year 1 repeats the five parts as links to their subtotals: change a rate in the parts
-    # and the three years follow.
-    year1 = costs.three_years[0].title
+    titles = {s.key: f"{s.title}, {s.date.isoformat()}" for s in costs.cycle_steps}
+    for step in costs.cycle_steps:
+        assert formula(titles[step.key], "Subtotal")[1] == step.amount
+    total = formula("Cycle total", "initial certification to recertification")
+    assert total[1] == costs.cycle_total
+    for fy in costs.fiscal_years:
+        if fy.lines:
+            assert formula(fy.title, "Subtotal")[1] == fy.amount
+    by_year = formula("Cycle total, by fiscal year", "the same total as by step")
+    assert by_year[1] == costs.cycle_total
+    # The initial certification repeats the five parts as links to their subtotals: change
+    # a rate in the parts and the cycle follows.
+    initial = titles["initial"]
     for part in costs.parts:
         subtotal = rows[(part.title, "Subtotal")]["_row"]
-        assert ws[f"D{rows[(year1, part.title)]['_row']}"].value == f"=D{subtotal}"
+        assert ws[f"D{rows[(initial, part.title)]['_row']}"].value == f"=D{subtotal}"
 
 
 @pytest.mark.parametrize("name", EXAMPLE_IDS)
@@ -318,7 +325,11 @@ def test_libreoffice_computes_the_same_totals(
         computed_at("Total with internal effort", "project total and internal effort")
         == costs.total_with_internal
     )
-    assert computed_at("Three-year total", "years 1 to 3") == costs.three_year_total
+    assert (
+        computed_at("Cycle total", "initial certification to recertification")
+        == costs.cycle_total
+        == computed_at("Cycle total, by fiscal year", "the same total as by step")
+    )
     for part in costs.parts:
         assert computed_at(part.title, "Subtotal") == part.amount
     # every other formula too, in every sheet: LibreOffice agrees with the evaluator above

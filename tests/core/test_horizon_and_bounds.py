@@ -221,6 +221,8 @@ AMOUNTS = (
     "tool_software_cost",
     "tool_software_annual_cost",
     "certificate_management_fee",
+    "application_fee",
+    "travel_expenses_per_audit_day",
 )
 any_number = (
     st.floats(allow_nan=True, allow_infinity=True)

@@ -76,14 +76,19 @@ def test_totals_equal_the_sum_of_their_parts(profile: Profile, given: dict[str, 
         assert part.amount == _sum(line.amount for line in part.lines), part.key
     assert c.project_total == _sum(p.amount for p in c.parts)
     assert c.total_with_internal == _sum([c.project_total, c.internal_cost])
-    for year in c.three_years:
-        assert year.amount == _sum(line.amount for line in year.lines), year.year
-    assert [y.year for y in c.three_years] == [1, 2, 3]
-    assert c.three_year_total == _sum(y.amount for y in c.three_years)
-    # the first year carries the whole project, part by part
-    year1 = {line.key: line.amount for line in c.three_years[0].lines}
+    for step in c.cycle_steps:
+        assert step.amount == _sum(line.amount for line in step.lines), step.key
+    assert [s.key for s in c.cycle_steps] == [
+        "initial",
+        "surveillance1",
+        "surveillance2",
+        "recertification",
+    ]
+    assert c.cycle_total == _sum(s.amount for s in c.cycle_steps)
+    # the initial certification carries the whole project, part by part
+    initial = {line.key: line.amount for line in c.cycle_steps[0].lines}
     for part in c.parts:
-        assert year1[part.key] == part.amount
+        assert initial[part.key] == part.amount
     # every amount is a non-negative whole number, or unknown with the rates it needs
     for part in c.parts:
         for line in part.lines:
@@ -95,7 +100,7 @@ def test_totals_equal_the_sum_of_their_parts(profile: Profile, given: dict[str, 
     assert c.internal_days >= 0
     assert (c.internal_cost is None) == ("internal_day_rate" in c.missing_rates)
     assert c.internal_cost is None or c.internal_cost >= 0
-    assert c.complete == (c.total_with_internal is not None and c.three_year_total is not None)
+    assert c.complete == (c.total_with_internal is not None and c.cycle_total is not None)
 
     done = e.completion
     assert done.answered == sum(s.answered for s in done.sections)
@@ -247,11 +252,37 @@ def _assert_not_worse(low: Evaluation, high: Evaluation) -> None:
     c_low, c_high = low.costs, high.costs
     assert c_high.internal_days <= c_low.internal_days
     # Same profile, same rates: an amount is unknown on both sides or known on both.
-    for name in ("project_total", "internal_cost", "total_with_internal", "three_year_total"):
+    for name in ("project_total", "internal_cost", "total_with_internal", "cycle_total"):
         amount_low, amount_high = getattr(c_low, name), getattr(c_high, name)
         assert (amount_low is None) == (amount_high is None), name
         if amount_low is not None:
             assert amount_high <= amount_low, name
+
+
+@PROPERTY
+@given(profiles(), answers(BANK), st.integers(min_value=1, max_value=12))
+def test_the_cycle_and_the_fiscal_years_sum_to_the_same_total(
+    profile: Profile, given: dict[str, Any], month: int
+) -> None:
+    """Issue 11, item 6: the two views of the cycle's costs are the same money, to the unit,
+    for every plan and every fiscal year start; each line lies within its fiscal year, and
+    the years follow each other without a gap."""
+    c = run(profile.model_copy(update={"fiscal_year_start_month": month}), given).costs
+    assert c.fiscal_year_start_month == month
+    years = c.fiscal_years
+    assert _sum(fy.amount for fy in years) == c.cycle_total
+    for fy in years:
+        assert fy.amount == _sum(line.amount for line in fy.lines), fy.key
+        assert fy.start.month == month and fy.start.day == 1, fy.key
+        for line in fy.lines:
+            assert line.date is not None and fy.start <= line.date <= fy.end, (fy.key, line.key)
+    for earlier, later in itertools.pairwise(years):
+        assert later.start == earlier.end + dt.timedelta(days=1)
+    # every line of the cycle is in exactly one fiscal year: the known amounts agree too
+    known = [line.amount for fy in years for line in fy.lines if line.amount is not None]
+    steps = [s.amount for s in c.cycle_steps]
+    if None not in steps:
+        assert sum(known) == c.cycle_total
 
 
 @PROPERTY

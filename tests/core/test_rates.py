@@ -74,7 +74,29 @@ def test_the_euro_table_keeps_the_documented_defaults() -> None:
         "reference_material_cost": 300,
         "publicity_cost": 1500,
         "certificate_management_fee": 900,
+        # Added in 2026.2 (estimates, see the table): the rest of the body's quote.
+        "application_fee": 450,
+        "registration_fee": 900,
+        "travel_expenses_per_audit_day": 250,
     }
+
+
+def test_a_new_version_keeps_every_value_of_the_old_one() -> None:
+    # The table's own rule: a changed value is a new version, the old one kept. 2026.2 only
+    # adds the rates of the body's quote; 2026.1 still loads without them.
+    old, new = load_rates("2026.1"), load_rates("2026.2")
+    assert new.version == "2026.2" and TABLES.version == "2026.2"
+    for code, table in old.currencies.items():
+        for name, rate in table.items():
+            assert new.currencies[code][name].value == rate.value, (code, name)
+    added = set(new.currencies["EUR"]) - set(old.currencies["EUR"])
+    assert added == {"application_fee", "registration_fee", "travel_expenses_per_audit_day"}
+
+
+def test_a_profile_on_the_old_tables_is_asked_for_the_new_rates() -> None:
+    a = resolve(profile(), load_rates("2026.1"))
+    assert a.auditor_day_rate == 1400
+    assert a.application_fee is None and a.travel_expenses_per_audit_day is None
 
 
 def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
@@ -89,9 +111,31 @@ def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
     assert cny["certificate_management_fee"].value == 2000
     assert cny["certificate_management_fee"].source is not None
     e = run(all_at(1), currency="CNY")
-    line = e.costs.parts[1].lines[0]
+    line = next(x for x in e.costs.parts[1].lines if x.key == "stage1_audit")
     assert line.basis.endswith("× 3,000 CNY")
     assert e.costs.complete
+
+
+def test_chinese_certificate_fees_are_within_what_chinese_bodies_publish() -> None:
+    """The fees around the audit days, as the published tables give them (each page opened
+    with the search tool for this test): 申请费 1000元 and 审定与注册费(含证书费) 2000元 on
+    ttxrewh.cn/FeeStandards; 申请费 1000元, 审定注册费 2000元/体系 and 年金 2000元/体系 on
+    xqcciso.com/repository/shownews.php?id=22 (2018-12-01); 申请费 1000×n and 批准与注册费
+    2000×n on hwcert.cn/index.php?col=100092; bodies for other schemes charge up to 2000 and
+    3000 and an annual fee up to 5000 (baoxianhl.cn/content/118.html, product certification).
+    Travel is billed at cost there (差旅费 根据实际支出收取), so the
+    CNY figure for it is an estimate."""
+    cny = TABLES.currencies["CNY"]
+    assert 1000 <= cny["application_fee"].value <= 2000
+    assert cny["application_fee"].source is not None
+    assert 2000 <= cny["registration_fee"].value <= 3000
+    assert cny["registration_fee"].source is not None
+    assert 2000 <= cny["certificate_management_fee"].value <= 5000
+    assert cny["travel_expenses_per_audit_day"].estimate is not None
+    # The initial quote of the 60-person example: 1,000 + 5 audit days × 3,000 + 5 × 800
+    # travel + 2,000 registration + 2,000 annual fee = 24,000 CNY.
+    body = run(all_at(1), currency="CNY").costs.parts[1]
+    assert body.amount == 1000 + 5 * 3000 + 5 * 800 + 2000 + 2000 == 24_000
 
 
 @pytest.mark.parametrize(
@@ -110,7 +154,7 @@ def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
     ],
 )
 def test_a_broken_table_is_refused_naming_the_field(edit: Any, named: str) -> None:
-    text = resources.files("iso20k_core.standard").joinpath("rates-2026.1.yaml").read_text("utf-8")
+    text = resources.files("iso20k_core.standard").joinpath("rates-2026.2.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     edit(data)
     with pytest.raises(RatesError, match=re.escape(named)):
@@ -126,12 +170,13 @@ def test_a_yen_organisation_is_asked_for_its_rates() -> None:
     assert c.missing_rates == MONEY_RATES
     assert not c.complete
     assert c.project_total is None and c.internal_cost is None
-    assert c.total_with_internal is None and c.three_year_total is None
+    assert c.total_with_internal is None and c.cycle_total is None
+    assert all(fy.amount is None for fy in c.fiscal_years if fy.lines)
     listed = {a.key: a for a in e.assumptions}
     for name in MONEY_RATES:
         assert listed[name].value == "needed", name
         assert "no rate table for JPY" in listed[name].source, name
-    audit = c.parts[1].lines[0]
+    audit = next(x for x in c.parts[1].lines if x.key == "stage1_audit")
     assert audit.amount is None and audit.needs == ("auditor_day_rate",)
     assert "auditor_day_rate (rate needed)" in audit.basis
     assert fig.money(audit.amount, c.currency, audit.needs) == "rate needed: auditor_day_rate"

@@ -123,8 +123,15 @@ def test_the_plan_costs_and_appendix_are_complete(
         assert batch.booking_deadline is None or batch.booking_deadline.isoformat() in text
     for part in e.costs.parts:
         assert f"{part.title}" in text
-    assert written(e.costs.three_year_total, e.costs.currency) in text
+    assert written(e.costs.cycle_total, e.costs.currency) in text
+    for step in e.costs.cycle_steps:
+        assert step.title in text
+    for fy in e.costs.fiscal_years:
+        assert fy.title in text
     assert "What to check in the certification body's quote" in text
+    for check in e.costs.quote_checklist:
+        if check.key not in ("audit_days", "cycle"):  # written out with the estimate's days
+            assert check.item in text, check.key
     assert "30 %" in text  # reductions are capped at 30 % (ISO/IEC 20000-6:2017 9.1.4.2)
     assert "ISO/IEC 17021-1" in text
     for assumption in e.assumptions:

@@ -1,7 +1,8 @@
 """The workbook's rows, one by one, as the plan and the costs lay them out: every line where a
 person expects it, no gap inside a table (a blank row breaks Excel's filter and sort), the
-subtotals and totals as formulas over exactly their own rows, year 1 of the three-year view
-linked to the project's subtotals, and the timeline marking exactly each item's weeks.
+subtotals and totals as formulas over exactly their own rows, the initial certification of
+the cycle linked to the project's subtotals, the fiscal years linked to the lines above, and
+the timeline marking exactly each item's weeks.
 """
 
 from __future__ import annotations
@@ -64,9 +65,12 @@ def expected_costs(e: Evaluation) -> list[Cells]:
     c = e.costs
     rows: list[Cells] = []
     subtotals: dict[str, int] = {}
+    line_rows_of_parts: dict[str, int] = {}
     for part in c.parts:
         first = len(rows) + 2
-        rows += [(part.title, line.title, line.basis, line.amount) for line in part.lines]
+        for line in part.lines:
+            rows.append((part.title, line.title, line.basis, line.amount))
+            line_rows_of_parts[line.key] = len(rows) + 1
         rows.append((part.title, "Subtotal", None, f"=SUM(D{first}:D{len(rows) + 1})"))
         subtotals[part.key] = len(rows) + 1
     project = len(rows) + 2
@@ -78,20 +82,38 @@ def expected_costs(e: Evaluation) -> list[Cells]:
     both = f"=SUM(D{project},D{project + 1})"
     rows.append(("Total with internal effort", "project total and internal effort", None, both))
     rows.append((None, None, None, None))  # the one blank row: a table of its own below
-    rows.append(("Three-year view", None, None, None))
-    year_totals = []
-    for year in c.three_years:
+    rows.append(("Certification cycle by step", None, None, None))
+    step_totals, line_rows = [], dict(line_rows_of_parts)
+    for step in c.cycle_steps:
         first = len(rows) + 2
-        for line in year.lines:
-            linked = subtotals.get(line.key) if year.year == 1 else None
+        title = f"{step.title}, {step.date.isoformat()}"
+        for line in step.lines:
+            linked = subtotals.get(line.key) if step.key == "initial" else None
             amount = f"=D{linked}" if linked else line.amount
-            rows.append((year.title, line.title, line.basis, amount))
-        rows.append((year.title, "Subtotal", None, f"=SUM(D{first}:D{len(rows) + 1})"))
-        year_totals.append(len(rows) + 1)
-    years = "=SUM(" + ",".join(f"D{r}" for r in year_totals) + ")"
-    rows.append(("Three-year total", "years 1 to 3", None, years))
+            rows.append((title, line.title, line.basis, amount))
+            if step.key != "initial":
+                line_rows[line.key] = len(rows) + 1
+        rows.append((title, "Subtotal", None, f"=SUM(D{first}:D{len(rows) + 1})"))
+        step_totals.append(len(rows) + 1)
+    steps = "=SUM(" + ",".join(f"D{r}" for r in step_totals) + ")"
+    rows.append(("Cycle total", "initial certification to recertification", None, steps))
     quote = {True: "yes", False: "no", None: "not known"}[c.quote_includes_surveillance]
     rows.append(("Quote includes surveillance and recertification", quote, None, None))
+    # The same lines by fiscal year, each linked to its row above where it has one.
+    rows.append(("Certification cycle by fiscal year", None, None, None))
+    year_totals = []
+    for fy in c.fiscal_years:
+        first = len(rows) + 2
+        for line in fy.lines:
+            linked = line_rows.get(line.key)
+            amount = f"=D{linked}" if linked else line.amount
+            basis = f"{line.date.isoformat() if line.date else ''}: {line.basis}"
+            rows.append((fy.title, line.title, basis, amount))
+        total = f"=SUM(D{first}:D{len(rows) + 1})" if fy.lines else 0
+        rows.append((fy.title, "Subtotal", None, total))
+        year_totals.append(len(rows) + 1)
+    years = "=SUM(" + ",".join(f"D{r}" for r in year_totals) + ")"
+    rows.append(("Cycle total, by fiscal year", "the same total as by step", None, years))
     return rows
 
 
@@ -109,7 +131,10 @@ def test_the_costs_sheet_row_by_row(quote: bool | None) -> None:
     amounts = ws["D"][1 : ws.max_row]
     assert [c.number_format for c in amounts] == [money] * len(amounts)
     assert ws.max_row == len(found) + 1
-    assert any(line.key in {p.key for p in e.costs.parts} for line in e.costs.three_years[0].lines)
+    assert [line.key for line in e.costs.cycle_steps[0].lines] == [p.key for p in e.costs.parts]
+    # Most fiscal-year lines are links to the line above, so the two views cannot drift.
+    links = [c.value for c in ws["D"] if isinstance(c.value, str) and c.value.startswith("=D")]
+    assert len(links) > len(e.costs.parts)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_IDS)

@@ -47,7 +47,15 @@ def test_a_yen_organisation_is_asked_for_every_rate(session: Session) -> None:
     assert "no default rates for JPY" in outcome.reply.text
     cost = reply(admin, "cost")
     assert "the estimate is incomplete" in cost.text
-    assert cost.facts[-1].value.endswith("publicity_cost, certificate_management_fee")
+    # The cycle's total names every rate it still needs, the body's quote first.
+    named = cost.facts[-1].value.removeprefix("rates needed: ").split(", ")
+    assert named[:4] == [
+        "application_fee",
+        "travel_expenses_per_audit_day",
+        "registration_fee",
+        "certificate_management_fee",
+    ]
+    assert set(named) == set(MONEY_RATES) - day_rates
 
     # The form now asks for every money rate, required, and says why.
     rates = _rate_fields(setup_form(admin).items)
@@ -62,3 +70,25 @@ def test_a_yen_organisation_is_asked_for_every_rate(session: Session) -> None:
     cost = reply(admin, "cost")
     assert "incomplete" not in cost.text
     assert all("rate needed" not in f.value for f in cost.facts)
+
+
+def test_setup_asks_when_the_fiscal_year_starts(session: Session) -> None:
+    admin = as_user(session, "admin")
+    field = next(
+        f
+        for f in setup_form(admin).items
+        if isinstance(f, Field) and f.id == "fiscal_year_start_month"
+    )
+    assert not field.required and field.initial == "1"
+    assert [(o.value, o.label) for o in field.options][3] == ("4", "April")
+    outcome = handle_submit(admin, "setup", {}, {**SETUP, "fiscal_year_start_month": "4"})
+    assert isinstance(outcome.reply, Message) and outcome.reply.heading == "Profile saved"
+    assert admin.organisation.profile is not None
+    assert admin.organisation.profile["fiscal_year_start_month"] == 4
+    e = admin.evaluation()
+    assert e is not None
+    assert e.costs.fiscal_years[0].title == "FY 2026/27 (April 2026 – March 2027)"
+    assert setup_form(admin).items and any(
+        isinstance(f, Field) and f.id == "fiscal_year_start_month" and f.initial == "4"
+        for f in setup_form(admin).items
+    )

@@ -27,7 +27,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from iso20k_core import figures as fig
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
-from iso20k_core.results import Costs, Evaluation
+from iso20k_core.results import CostLine, Costs, Evaluation
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer, StrPath
@@ -256,11 +256,13 @@ MONEY_COLUMNS = (AMOUNT_COLUMN, *RANGE_COLUMNS)
 
 
 def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
-    """Lines, a formula subtotal per part, formula totals, and the three-year view."""
+    """Lines, a formula subtotal per part, formula totals, and the certification cycle by
+    step and by fiscal year, each figure with how low and how high it may come out."""
     cur = costs.currency
     _header(ws, ("Part", "Item", "Basis", f"Amount ({cur})", "Low", "High"), COST_WIDTHS)
     money = f'#,##0 "{cur}"'
-    row, subtotals = _cost_parts(ws, 2, costs)
+    line_rows: dict[str, int] = {}
+    row, subtotals = _cost_parts(ws, 2, costs, line_rows)
     project = row
     _total(
         ws,
@@ -291,9 +293,10 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
             [_sum_of([project, internal], col) for col in MONEY_COLUMNS], costs.total_needs
         ),
     )
-    end = _three_years(
-        ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True))
+    end = _cycle_steps(
+        ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True)), line_rows
     )
+    end = _fiscal_years(ws, end + 1, costs, line_rows)
     for cells in ws.iter_rows(min_row=2, max_row=end, min_col=4, max_col=6):
         for cell in cells:
             cell.number_format = money
@@ -303,17 +306,15 @@ def _part_keys(costs: Costs) -> list[str]:
     return [p.key for p in costs.parts]
 
 
-def _cost_parts(ws: Worksheet, row: int, costs: Costs) -> tuple[int, list[int]]:
+def _cost_parts(
+    ws: Worksheet, row: int, costs: Costs, line_rows: dict[str, int]
+) -> tuple[int, list[int]]:
     subtotals = []
     for part in costs.parts:
         first = row
         for line in part.lines:
-            figures = (line.amount, line.low, line.high)
-            _put(
-                ws,
-                row,
-                (part.title, line.title, line.basis, *(_amount(x, line.needs) for x in figures)),
-            )
+            _put(ws, row, (part.title, line.title, line.basis, *_figures(line)))
+            line_rows[line.key] = row
             row += 1
         sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
         subtotal = _sums_or_needed(sums, part.needs)
@@ -323,29 +324,82 @@ def _cost_parts(ws: Worksheet, row: int, costs: Costs) -> tuple[int, list[int]]:
     return row, subtotals
 
 
-def _three_years(ws: Worksheet, row: int, costs: Costs, part_rows: dict[str, int]) -> int:
-    """Years 1-3. Year 1 repeats the parts as links to their subtotals, not copies."""
-    _emphasise(_put(ws, row, ("Three-year view", None, None, None)), GROUP_FILL)
+def _cycle_steps(
+    ws: Worksheet,
+    row: int,
+    costs: Costs,
+    part_rows: dict[str, int],
+    line_rows: dict[str, int],
+) -> int:
+    """The cycle's steps. The initial certification repeats the parts as links to their
+    subtotals, not copies; each later line's row is noted for the fiscal years to link."""
+    _emphasise(_put(ws, row, ("Certification cycle by step", None, None, None)), GROUP_FILL)
     row += 1
-    year_rows = []
-    for year in costs.three_years:
+    step_rows = []
+    for step in costs.cycle_steps:
         first = row
-        for line in year.lines:
-            linked = part_rows.get(line.key) if year.year == 1 else None
-            amount = (
-                Formula(f"={AMOUNT_COLUMN}{linked}") if linked else _amount(line.amount, line.needs)
-            )
-            _put(ws, row, (year.title, line.title, line.basis, amount))
+        title = f"{step.title}, {step.date.isoformat()}"
+        for line in step.lines:
+            linked = part_rows.get(line.key) if step.key == "initial" else None
+            _put(ws, row, (title, line.title, line.basis, *_linked_or_figures(linked, line)))
+            if step.key != "initial":
+                line_rows[line.key] = row
             row += 1
-        subtotal = _sum_or_needed(_sum_range(first, row - 1), year.needs)
-        _total(ws, row, (year.title, "Subtotal", None), subtotal, fill=TOTAL_FILL)
-        year_rows.append(row)
+        sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
+        _total(ws, row, (title, "Subtotal", None), *_sums_or_needed(sums, step.needs))
+        step_rows.append(row)
         row += 1
-    total = _sum_or_needed(_sum_of(year_rows), costs.three_year_needs)
-    _total(ws, row, ("Three-year total", "years 1 to 3", None), total)
+    totals = [_sum_of(step_rows, col) for col in MONEY_COLUMNS]
+    _total(
+        ws,
+        row,
+        ("Cycle total", "initial certification to recertification", None),
+        *_sums_or_needed(totals, costs.cycle_needs),
+    )
     quote = {True: "yes", False: "no", None: "not known"}[costs.quote_includes_surveillance]
     _put(ws, row + 1, ("Quote includes surveillance and recertification", quote, "", None))
     return row + 1
+
+
+def _fiscal_years(ws: Worksheet, row: int, costs: Costs, line_rows: dict[str, int]) -> int:
+    """The same lines by fiscal year: a line shown above is linked to its row, so the two
+    views cannot drift apart; a project line split over the stages is a figure of its own."""
+    _emphasise(_put(ws, row, ("Certification cycle by fiscal year", None, None, None)), GROUP_FILL)
+    row += 1
+    year_rows = []
+    for fy in costs.fiscal_years:
+        first = row
+        for line in fy.lines:
+            cells = _linked_or_figures(line_rows.get(line.key), line)
+            day = line.date.isoformat() if line.date is not None else ""
+            _put(ws, row, (fy.title, line.title, f"{day}: {line.basis}", *cells))
+            row += 1
+        sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
+        subtotal = _sums_or_needed(sums, fy.needs) if fy.lines else [0, 0, 0]
+        _total(ws, row, (fy.title, "Subtotal", None), *subtotal, fill=TOTAL_FILL)
+        year_rows.append(row)
+        row += 1
+    totals = [_sum_of(year_rows, col) for col in MONEY_COLUMNS]
+    _total(
+        ws,
+        row,
+        ("Cycle total, by fiscal year", "the same total as by step", None),
+        *_sums_or_needed(totals, costs.cycle_needs),
+    )
+    return row
+
+
+def _figures(line: CostLine) -> list[int | str]:
+    """The amount, low and high of a line (each "rate needed: …" when unknown)."""
+    return [_amount(x, line.needs) for x in (line.amount, line.low, line.high)]
+
+
+def _linked_or_figures(linked: int | None, line: CostLine) -> list[Formula | int | str]:
+    """A line shown in an earlier row links to that row's three figures, so the views
+    cannot drift apart; any other line writes its own."""
+    if linked is None:
+        return list(_figures(line))
+    return [Formula(f"={col}{linked}") for col in MONEY_COLUMNS]
 
 
 def _amount(amount: int | None, needs: Sequence[str]) -> int | str:
@@ -374,7 +428,11 @@ def _sum_of(rows: Sequence[int], col: str = AMOUNT_COLUMN) -> Formula:
 
 
 def _total(
-    ws: Worksheet, row: int, labels: Row, *formulas: Formula | str, fill: PatternFill = GROUP_FILL
+    ws: Worksheet,
+    row: int,
+    labels: Row,
+    *formulas: Formula | str | int,
+    fill: PatternFill = GROUP_FILL,
 ) -> None:
     _emphasise(_put(ws, row, (*labels, *formulas)), fill)
 
