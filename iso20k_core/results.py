@@ -127,6 +127,8 @@ class Plan(_Value):
     milestones: tuple[Milestone, ...]
     audit_batches: tuple[AuditBatch, ...]
     improvement_window: tuple[dt.date, dt.date]
+    # after stage 2: its nonconformities closed before the certification decision
+    nonconformity_window: tuple[dt.date, dt.date]
     certificate_expiry: dt.date
     calendar: str
     country: str | None  # whose public holidays the business-day calendar skips

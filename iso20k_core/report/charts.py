@@ -406,6 +406,8 @@ def cost_figure(e: Evaluation) -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
     if not max(amounts, default=0):  # nothing known to scale: no axis of made-up figures
         ax.set_xticks([])
+    else:  # a tick at the right edge would have its label cut off by the figure's border
+        ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= top * 1.15])
     ax.set_xlabel(c.currency, fontproperties=FONT, color=INK, labelpad=2)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     # The title stays short: the bars' labels name the rates needed.

@@ -76,9 +76,10 @@ def two_weak_processes(bank: Bank | None = None) -> Evaluation:
     54 x 0.25 = 13.5 -> 14 days, so own staff do 40. Readiness: 26 of 28 requirement areas at
     their level, 100 x 26 / 28 = 92.857 -> 92.9 %. Stages: preparation 10, gap analysis
     ceil(5 + 0.5 x 8 + 10 x 0.071) = 10, process max(15, 54 / 0.5 = 108, 30 / 0.5 = 60) = 108,
-    trial 65 + ceil(20 x 0.071) = 67, certification 2 + 10 + 12 + 4 + 10 + 10 = 48: 243
-    business days. Internal effort: 40 + ceil(0.2 x 243 = 48.6) = 49 + ceil(50 x 2 / 8 = 12.5)
-    = 13 + 2 x 3 = 6 + 2 x 5.0 = 10: 118 person-days, x 480 = 56,640 EUR.
+    trial 65 + ceil(20 x 0.071) = 67, certification 2 + 10 + 12 + 4 + 10 + 30 + 10 = 78 (30
+    to close stage 2's nonconformities): 273 business days. Internal effort: 40 +
+    ceil(0.2 x 273 = 54.6) = 55 + ceil(50 x 2 / 8 = 12.5) = 13 + 2 x 3 = 6 + 2 x 5.0 = 10: 124
+    person-days, x 480 = 59,520 EUR.
 
     The money, line by line (default rates, EUR):
     - consulting: 3 + 7 + 14 + 3 + 5 = 32 days x 1,200 = 38,400;
@@ -89,7 +90,7 @@ def two_weak_processes(bank: Bank | None = None) -> Evaluation:
       1,100 = 2,200: 3,450;
     - reference material and publicity: 450 + 300 + 1,500 = 2,250; tool software 0;
     - project total 38,400 + 7,000 + 3,450 + 2,250 + 0 = 51,100; with internal effort
-      51,100 + 56,640 = 107,740;
+      51,100 + 59,520 = 110,620;
     - three years: year 1 the project and the 900 certificate fee, 52,000; year 2 surveillance
       5 / 3 = 1.67 -> 2 days x 1,400 = 2,800 + 900 = 3,700; year 3 2,800 + recertification
       10 / 3 = 3.33 -> 3.5 days x 1,400 = 4,900 + 900 = 8,600; together 64,300 (years 2 and 3:

@@ -63,7 +63,7 @@ def test_the_amounts_themselves() -> None:
         "publicity": 1_500,
         "tool_software": 0,
     }
-    assert (c.project_total, c.internal_cost, c.total_with_internal) == (51_100, 56_640, 107_740)
+    assert (c.project_total, c.internal_cost, c.total_with_internal) == (51_100, 59_520, 110_620)
     assert [y.amount for y in c.three_years] == [52_000, 3_700, 8_600]
     assert c.three_year_total == 64_300
 
@@ -80,7 +80,7 @@ def test_the_text_summary() -> None:
         "Tool software (optional) 0 EUR",
         "Project total 51,100 EUR",
     ]
-    assert "Internal effort (118 person-days) 56,640 EUR" in block
+    assert "Internal effort (124 person-days) 59,520 EUR" in block
     assert "Three-year total (without internal) 64,300 EUR" in block
     # right-aligned in a column of 14 after a title column of 40
     assert "  Consulting" + " " * 31 + "    38,400 EUR\n" in text
@@ -102,8 +102,8 @@ def test_the_markdown_summary() -> None:
         "| Reference material and publicity | Internal publicity and certificate announcement "
         "| campaign | 1,500 EUR |",
         "| **Project total** | | | **51,100 EUR** |",
-        "| Internal staff effort | 118 person-days | | 56,640 EUR |",
-        "| **Total with internal effort** | | | **107,740 EUR** |",
+        "| Internal staff effort | 124 person-days | | 59,520 EUR |",
+        "| **Total with internal effort** | | | **110,620 EUR** |",
         "| Year 1: preparation and initial certification | 52,000 EUR |",
         "| Year 2: first surveillance | 3,700 EUR |",
         "| Year 3: second surveillance and recertification | 8,600 EUR |",
@@ -117,7 +117,7 @@ def test_the_markdown_report() -> None:
     lines = squeezed(report)
     for row in (
         "| Project cost (external) | 51,100 EUR |",
-        "| Internal effort | 118 person-days (56,640 EUR) |",
+        "| Internal effort | 124 person-days (59,520 EUR) |",
         "| Three-year cost (external) | 64,300 EUR |",
         "| | **Consulting** | | **38,400 EUR** |",
         "| | **Certification body** | | **7,000 EUR** |",
@@ -125,8 +125,8 @@ def test_the_markdown_report() -> None:
         "| | **Reference material and publicity** | | **2,250 EUR** |",
         "| | **Tool software (optional)** | | **0 EUR** |",
         "| **Project total** | | | **51,100 EUR** |",
-        "| Internal effort | 118 person-days of own staff | | 56,640 EUR |",
-        "| **Total with internal effort** | | | **107,740 EUR** |",
+        "| Internal effort | 124 person-days of own staff | | 59,520 EUR |",
+        "| **Total with internal effort** | | | **110,620 EUR** |",
         "| Year 2: first surveillance | Surveillance audit 1 | 2 audit days × 1,400 EUR | "
         "2,800 EUR |",
         "| | Recertification audit | 3.5 audit days × 1,400 EUR | 4,900 EUR |",
@@ -139,16 +139,16 @@ def test_the_markdown_report() -> None:
     text = " ".join(report.split())
     for sentence in (
         "Together 51,100 EUR. On top comes the time of the organisation's own staff: "
-        "118 person-days, valued at 56,640 EUR.",
+        "124 person-days, valued at 59,520 EUR.",
         "Years 2 and 3 of the cycle cost 12,300 EUR here",
         "This estimate assumes 1,400 EUR per audit day.",
-        "It takes 51,100 EUR of external spending and 118 person-days of own staff "
-        "(56,640 EUR); over the three-year certificate cycle the external cost is 64,300 EUR.",
+        "It takes 51,100 EUR of external spending and 124 person-days of own staff "
+        "(59,520 EUR); over the three-year certificate cycle the external cost is 64,300 EUR.",
         "Approve the budget of 51,100 EUR,",
         # the cost chart's words, which stand in for it in Markdown
         "Bar chart of the project cost, 51,100 EUR: Consulting 38,400 EUR; Certification body "
         "7,000 EUR; Training 3,450 EUR; Reference material and publicity 2,250 EUR; Tool "
-        "software (optional) 0 EUR; internal effort 118 person-days, 56,640 EUR.",
+        "software (optional) 0 EUR; internal effort 124 person-days, 59,520 EUR.",
     ):
         assert sentence in text, sentence
 
@@ -164,8 +164,8 @@ def test_the_html_report() -> None:
         *("1,250 EUR", "0 EUR", "2,200 EUR", "3,450 EUR"),
         *("450 EUR", "300 EUR", "1,500 EUR", "2,250 EUR"),
         *("0 EUR", "0 EUR"),
-        *("51,100 EUR", "56,640 EUR", "107,740 EUR"),
-        *("40", "49", "13", "6", "10", "118"),  # internal effort, person-days
+        *("51,100 EUR", "59,520 EUR", "110,620 EUR"),
+        *("40", "55", "13", "6", "10", "124"),  # internal effort, person-days
         *("38,400 EUR", "7,000 EUR", "3,450 EUR", "2,250 EUR", "0 EUR", "900 EUR", "52,000 EUR"),
         *("2,800 EUR", "900 EUR", "0 EUR", "3,700 EUR"),
         *("2,800 EUR", "4,900 EUR", "900 EUR", "0 EUR", "8,600 EUR"),
@@ -179,7 +179,7 @@ def test_the_html_report() -> None:
 def test_the_pdf_report() -> None:
     reader = PdfReader(io.BytesIO(render_report(example(), "pdf")))
     text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
-    for amount in ("38,400 EUR", "7,000 EUR", "51,100 EUR", "56,640 EUR", "107,740 EUR"):
+    for amount in ("38,400 EUR", "7,000 EUR", "51,100 EUR", "59,520 EUR", "110,620 EUR"):
         assert amount in text, amount
     assert "Years 2 and 3 of the cycle cost 12,300 EUR here" in text
     assert "Three-year total 64,300 EUR" in text
@@ -194,7 +194,7 @@ def test_the_cost_chart_labels_its_bars() -> None:
         "3,450 EUR",
         "2,250 EUR",
         "0 EUR",
-        "56,640 EUR",
+        "59,520 EUR",
     ]
     assert figure.axes[0].get_title(loc="left") == "Project cost 51,100 EUR and internal effort"
 
@@ -214,8 +214,8 @@ def test_the_workbook_holds_the_amounts_and_its_formulas_add_them_up() -> None:
     for title, written in PARTS:
         assert amount(title, "Subtotal") == int(written.split()[0].replace(",", ""))
     assert amount("Project total", "sum of the five parts") == 51_100
-    assert amount("Internal effort", "Own staff time") == 56_640
-    assert amount("Total with internal effort", "project total and internal effort") == 107_740
+    assert amount("Internal effort", "Own staff time") == 59_520
+    assert amount("Total with internal effort", "project total and internal effort") == 110_620
     assert amount("Three-year total", "years 1 to 3") == 64_300
     assert ws[f"D{rows[('Project total', 'sum of the five parts')]}"].number_format == (
         '#,##0 "EUR"'

@@ -24,19 +24,19 @@ BANK = load_bank()
 def test_process_work_is_one_figure_in_risks_costs_and_the_report() -> None:
     e = two_weak_processes()
     assert e.plan.process_work_days == 54
-    assert e.plan.business_days == 243
+    assert e.plan.business_days == 273  # helpers.two_weak_processes
     assert e.readiness_percent == 92.9
     risk = next(r for r in e.risks if r.id == "too_few_people")
     assert risk.trigger == "54 person-days of process work for 0.5 FTE available"
     effort = {line.key: (line.days, line.basis) for line in e.costs.internal_effort}
     assert effort == {
         "process_work": (40, "54 person-days of process work, less 14 done by consultants"),
-        "coordination": (49, "20 % of the plan's 243 business days"),
+        "coordination": (55, "20 % of the plan's 273 business days"),
         "awareness": (13, "50 persons × 2 hours"),
         "internal_audit": (6, "2 persons × 3 days"),
         "audit_escort": (10, "2 persons × 5 audit days"),
     }
-    assert (e.costs.internal_days, e.costs.internal_cost) == (118, 56_640)
+    assert (e.costs.internal_days, e.costs.internal_cost) == (124, 59_520)
     consulting = e.costs.parts[0].lines[0]
     assert consulting.amount == 38_400
     assert consulting.basis == (
@@ -49,8 +49,8 @@ def test_process_work_is_one_figure_in_risks_costs_and_the_report() -> None:
         "| Process work | 54 person-days of process work, less 14 done by consultants | 40 |"
         in (report)
     )
-    assert "| **Internal effort** | | **118** |" in report
-    assert "| Internal effort | 118 person-days (56,640 EUR) |" in report
+    assert "| **Internal effort** | | **124** |" in report
+    assert "| Internal effort | 124 person-days (59,520 EUR) |" in report
     assert "| Readiness | 92.9 % |" in report
     assert "Readiness is 92.9 %; the largest gap is 3.0 maturity levels." in report
     summary = render(e, "text")
