@@ -374,9 +374,7 @@ def _milestones(
     return tuple(sorted(items, key=lambda m: (m.date, m.key)))
 
 
-def _certification_milestones(
-    cal: BusinessCalendar, c: _Cycle, start: dt.date
-) -> list[Milestone]:
+def _certification_milestones(cal: BusinessCalendar, c: _Cycle, start: dt.date) -> list[Milestone]:
     """The application in time for the stage 1 booking, the documents before stage 1, the
     nonconformities closed before the decision. A booked stage 1 has its contract already;
     an application due before the project starts is due at its kick-off."""
