@@ -279,7 +279,7 @@ def test_the_console_writes_the_cost_estimate_amounts_as_worked_out_by_hand(
         "Reference material and publicity 2,250 EUR",
         "Tool software (optional) 0 EUR",
         "Project total 51,100 EUR",
-        "Internal effort (118 person-days) 56,640 EUR",
+        "Internal effort (124 person-days) 59,520 EUR",
         "Three-year total 64,300 EUR",
     ):
         assert fact in lines, (fact, done.stdout)

@@ -60,7 +60,7 @@ def status(ctx: DialogContext) -> Message:
         ),
     ]
     if e.stage1_documents:
-        facts.append(Fact("Documents for stage 1", _documents_fact(e)))
+        facts.append(Fact("Stage 1 documents", _documents_fact(e)))
     if batch is not None:
         state = "booked" if batch.booked else f"not booked — book by {batch.booking_deadline}"
         facts.append(

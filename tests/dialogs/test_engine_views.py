@@ -57,7 +57,7 @@ def test_risks_costs_and_status_give_the_same_figures(organisation: DialogContex
     cost = reply(organisation, "cost")
     facts = {f.label: f.value for f in cost.facts}
     assert facts["Consulting"] == "38,400 EUR"
-    assert facts["Internal effort (118 person-days)"] == "56,640 EUR"
+    assert facts["Internal effort (124 person-days)"] == "59,520 EUR"
     assert "• Process work: 40 (54 person-days of process work, less 14 done by consultants)" in (
         text_of(cost)
     )
