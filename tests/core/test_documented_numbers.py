@@ -563,6 +563,9 @@ def test_every_assumption_with_its_documented_default() -> None:
         "min_trial_operation_days": ("65", "standard"),
         "surveillance_within_months": ("12", "standard"),
         "certificate_validity_years": ("3", "standard"),
+        "nonconformity_window_days": ("30", "default"),
+        "application_lead_days": ("15", "default"),
+        "documents_ahead_days": ("5", "default"),
         "management_weight": ("0.65", "default"),
     }
     sources = {a.key: a.source for a in run({}).assumptions}
@@ -571,6 +574,11 @@ def test_every_assumption_with_its_documented_default() -> None:
         "ISO/IEC 17021-1 9.1.3: three-year certification cycle"
     )
     assert sources["surveillance_within_months"].startswith("ISO/IEC 17021-1 9.6.2.2:")
+    # the plan's stage 1 and decision windows are estimates, said so with what bounds them
+    assert sources["nonconformity_window_days"].startswith("estimate: ")
+    assert "at most 90 days" in sources["nonconformity_window_days"]
+    assert sources["application_lead_days"].startswith("estimate: ")
+    assert sources["documents_ahead_days"].startswith("estimate: ")
     assert all(sources.values())
 
 
