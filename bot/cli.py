@@ -154,11 +154,11 @@ def questions_command(section_id: str | None, fmt: str, bank_version: str | None
         bank = load_bank(bank_version)
     except BankError as exc:
         _fail(str(exc))
-    sections = bank.sections
+    sections = bank.assessed_sections
     if section_id is not None:
-        sections = tuple(s for s in bank.sections if s.id == section_id)
+        sections = tuple(s for s in bank.assessed_sections if s.id == section_id)
         if not sections:
-            known = ", ".join(s.id for s in bank.sections)
+            known = ", ".join(s.id for s in bank.assessed_sections)
             _fail(f"--section: unknown section {section_id!r}; choose one of: {known}")
     if fmt == "json":
         data = [s.model_dump(mode="json") for s in sections]

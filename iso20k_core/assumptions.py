@@ -145,6 +145,28 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
                 source="ISO/IEC 17021-1 9.1.3: three-year certification cycle",
             ),
             Assumption(
+                key="nonconformity_window_days",
+                value=str(plan.NONCONFORMITY_DAYS),
+                origin="default",
+                source="estimate: business days after stage 2 to close its nonconformities "
+                "before the certification decision; bodies allow at most 90 days (Parkinson "
+                "Howe, Conditions for Handling Non-Conformities)",
+            ),
+            Assumption(
+                key="application_lead_days",
+                value=str(plan.APPLICATION_DAYS),
+                origin="default",
+                source="estimate: business days for the certification body's application "
+                "review, quote and contract before the stage 1 booking deadline",
+            ),
+            Assumption(
+                key="documents_ahead_days",
+                value=str(plan.DOCUMENTS_AHEAD_DAYS),
+                origin="default",
+                source="estimate: business days before stage 1 that the documented information "
+                "is ready for the auditor to review (ISO/IEC 17021-1 9.3.1.2)",
+            ),
+            Assumption(
                 key="management_weight",
                 value=str(scoring.MANAGEMENT_WEIGHT),
                 origin="default",

@@ -15,6 +15,7 @@ from iso20k_core.answers import AnswerValue, parse_answers
 from iso20k_core.assumptions import holiday_assumptions, list_assumptions
 from iso20k_core.costs import estimate
 from iso20k_core.dates import EARLIEST, DateError, check_horizon
+from iso20k_core.documents import stage1_documents
 from iso20k_core.errors import InputError, as_problem
 from iso20k_core.inputs import parse_bookings
 from iso20k_core.plan import build_plan, sized_tasks
@@ -89,6 +90,7 @@ def evaluate(
         risks=risks,
         assumptions=list_assumptions(profile) + holiday_assumptions(plan),
         sources=bank.sources,
+        stage1_documents=stage1_documents(bank, checked),
     )
 
 

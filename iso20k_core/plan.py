@@ -6,9 +6,12 @@ certification audit. Durations are business days and shrink as
 maturity grows; process work is sized from the gaps and the staff available, biggest gaps
 first. The certification stage holds the audit batches: stage 1, an improvement window, stage
 2 (ISO/IEC 17021-1 9.3), each with a booking deadline and a reserve for the certification
-body; surveillance follows within 12 months of the certification decision and again in the
-second year, recertification before the certificate expires after three years (ISO/IEC
-17021-1 9.1.3, 9.6.2, 9.6.3).
+body, then a window to close the nonconformities stage 2 finds and the certification
+decision after it. Before stage 1 the plan has the application to the certification body (in
+time for the stage 1 booking deadline) and the documented information ready for the body to
+review (ISO/IEC 17021-1 9.3.1.2). Surveillance follows within 12 months of the
+certification decision and again in the second year, recertification before the certificate
+expires after three years (ISO/IEC 17021-1 9.1.3, 9.6.2, 9.6.3).
 
 Every duration function is monotone: a higher maturity never yields a longer stage.
 
@@ -53,7 +56,25 @@ MAX_PEOPLE_PER_TASK = 2.0
 # a management review, before stage 2 (CNCA's rules for IT service management certification,
 # 3.1.2(6): at least three months of operation): 13 weeks of business days.
 MIN_TRIAL_DAYS = 65
-DECISION_DAYS = 10  # the body's technical review and certification decision after stage 2
+DECISION_DAYS = 10  # the body's technical review and certification decision
+# After stage 2, corrections and corrective actions for its nonconformities go to the body
+# before it decides: a major one blocks the certificate until closed, and bodies set at most
+# 90 days for it (Parkinson Howe, Conditions for Handling Non-Conformities,
+# parkinsonhowe.co.uk/blogs/08/: "a max of 90 days"; IIC repeats stage 2 when a major one is
+# not verified within 6 months, eng.iicregistrar.com). Six weeks of business days is an
+# estimate: time for a root-cause analysis and an action with evidence, leaving half of the
+# body's period in reserve; with no major nonconformity the decision can come sooner.
+NONCONFORMITY_DAYS = 30
+# The application to the certification body goes out this long before the stage 1 booking
+# deadline: the body reviews the application (ISO/IEC 17021-1 9.1.2), quotes, and the
+# contract is signed before stage 1 can be booked (MPS, certification process,
+# mps-cert.co.uk/cert_process.htm: application, quotation, contract, documents, stage 1).
+# Three weeks is an estimate: no body publishes how long its review and the client's
+# purchase approval take.
+APPLICATION_DAYS = 15
+# The documented information is ready and sent this long before stage 1, for the auditor to
+# read ahead (an estimate: one working week).
+DOCUMENTS_AHEAD_DAYS = 5
 SURVEILLANCE_MONTHS = (12, 24)
 CERTIFICATE_YEARS = 3
 BUSINESS_DAYS_PER_YEAR = 260  # 52 weeks of five days
@@ -128,6 +149,7 @@ class Durations:
             + self.improvement
             + self.stage2_on_site
             + self.reserve
+            + NONCONFORMITY_DAYS
             + DECISION_DAYS
         )
 
@@ -276,12 +298,12 @@ def _batch_ending_by(
 def _milestones(
     cal: BusinessCalendar,
     stages: tuple[Stage, ...],
-    stage1: AuditBatch,
-    stage2: AuditBatch,
-    decision: dt.date,
+    c: _Cycle,
 ) -> tuple[Milestone, ...]:
     prep, gap, process, trial, _ = stages
-    items = [
+    stage1, stage2, decision = c.stage1, c.stage2, c.decision
+    items = _certification_milestones(cal, c, prep.start)
+    items += [
         Milestone(
             key="kickoff",
             title="Project kick-off: sponsor, scope and team confirmed",
@@ -352,6 +374,38 @@ def _milestones(
     return tuple(sorted(items, key=lambda m: (m.date, m.key)))
 
 
+def _certification_milestones(cal: BusinessCalendar, c: _Cycle, start: dt.date) -> list[Milestone]:
+    """The application in time for the stage 1 booking, the documents before stage 1, the
+    nonconformities closed before the decision. A booked stage 1 has its contract already;
+    an application due before the project starts is due at its kick-off."""
+    items = []
+    if c.stage1.booking_deadline is not None:
+        items.append(
+            Milestone(
+                key="certification_application",
+                title="Application sent to the certification body: quote and contract "
+                "before the stage 1 booking deadline",
+                date=max(cal.add(c.stage1.booking_deadline, -APPLICATION_DAYS), start),
+                owner_role="SMS manager",
+            )
+        )
+    items += [
+        Milestone(
+            key="stage1_documents",
+            title="Documented information ready for stage 1 and sent to the certification body",
+            date=cal.add(c.stage1.planned_date, -DOCUMENTS_AHEAD_DAYS),
+            owner_role="SMS manager",
+        ),
+        Milestone(
+            key="nonconformities_closed",
+            title="Stage 2 nonconformities closed: corrections and corrective actions sent",
+            date=c.nonconformity[1],
+            owner_role="SMS manager",
+        ),
+    ]
+    return items
+
+
 @dataclass(frozen=True)
 class _Cycle:
     """The certification stage's audits and what hangs on them."""
@@ -359,6 +413,7 @@ class _Cycle:
     stage1: AuditBatch
     improvement: tuple[dt.date, dt.date]
     stage2: AuditBatch
+    nonconformity: tuple[dt.date, dt.date]  # closing stage 2's findings before the decision
     decision: dt.date
     later: tuple[AuditBatch, ...]  # surveillance 1 and 2, recertification
     expiry: dt.date
@@ -391,12 +446,16 @@ def _cycle(
         improvement_end = max(improvement_start, cal.on_or_before(booked2 - ONE_DAY))
         stage2_day = booked2
     stage2 = batch("stage2", "Stage 2 audit", stage2_day, audit.stage2)
-    decision = cal.add(stage2.window_end, DECISION_DAYS)
+    nonconformity_start = cal.next_after(stage2.window_end)
+    nonconformity_end = cal.add(nonconformity_start, NONCONFORMITY_DAYS - 1)
+    decision = cal.add(nonconformity_end, DECISION_DAYS)
     expiry = add_months(decision, 12 * CERTIFICATE_YEARS) - ONE_DAY
     deadlines = {
         f"surveillance{n}": add_months(decision, months) - ONE_DAY
         for n, months in enumerate(SURVEILLANCE_MONTHS, 1)
     }
+    # No nonconformity window here: at recertification the body shortens its period so the
+    # decision comes before expiry (Parkinson Howe, as for NONCONFORMITY_DAYS).
     deadlines["recertification"] = cal.add(cal.on_or_before(expiry), -DECISION_DAYS)
     later = tuple(
         _batch_ending_by(
@@ -409,7 +468,14 @@ def _cycle(
         )
     )
     return _Cycle(
-        stage1, (improvement_start, improvement_end), stage2, decision, later, expiry, deadlines
+        stage1,
+        (improvement_start, improvement_end),
+        stage2,
+        (nonconformity_start, nonconformity_end),
+        decision,
+        later,
+        expiry,
+        deadlines,
     )
 
 
@@ -519,9 +585,10 @@ def build_plan(
         business_days=cal.count(stages[0].start, max(s.end for s in stages)),
         stages=stages,
         tasks=_tasks(cal, stages[2], sizes, profile.staff_available_fte),
-        milestones=_milestones(cal, stages, c.stage1, c.stage2, c.decision),
+        milestones=_milestones(cal, stages, c),
         audit_batches=(c.stage1, c.stage2, *c.later),
         improvement_window=c.improvement,
+        nonconformity_window=c.nonconformity,
         certificate_expiry=c.expiry,
         calendar=_described(cal, stages[0].start, c.expiry),
         country=profile.country,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 Compliance = Literal["met", "partly met", "not met", "not assessed"]
 Verdict = Literal["ready to start", "feasible with preparation", "not yet feasible"]
 Level = Literal["low", "medium", "high"]
+DocumentState = Literal["exists", "in draft", "missing", "not answered"]
 
 
 class _Value(BaseModel):
@@ -67,6 +68,15 @@ class Feasibility(_Value):
     reasons: tuple[str, ...]
 
 
+class DocumentResult(_Value):
+    """One document a stage 1 audit reviews, and whether it exists (bank `documents`)."""
+
+    id: str
+    document: str
+    clause: str
+    state: DocumentState
+
+
 class Stage(_Value):
     number: int
     key: str
@@ -117,6 +127,8 @@ class Plan(_Value):
     milestones: tuple[Milestone, ...]
     audit_batches: tuple[AuditBatch, ...]
     improvement_window: tuple[dt.date, dt.date]
+    # after stage 2: its nonconformities closed before the certification decision
+    nonconformity_window: tuple[dt.date, dt.date]
     certificate_expiry: dt.date
     calendar: str
     country: str | None  # whose public holidays the business-day calendar skips
@@ -415,6 +427,13 @@ class Evaluation(_Value):
     risks: tuple[Risk, ...]
     assumptions: tuple[Assumption, ...]
     sources: tuple[str, ...]
+    # the documented information for stage 1, in the bank's order (documents.py)
+    stage1_documents: tuple[DocumentResult, ...] = ()
+
+    @property
+    def documents_not_ready(self) -> tuple[DocumentResult, ...]:
+        """Documents that are missing, in draft or not yet answered for: stage 1 needs them."""
+        return tuple(d for d in self.stage1_documents if d.state != "exists")
 
     def area(self, area_id: str) -> AreaResult:
         for a in self.areas:

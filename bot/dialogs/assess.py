@@ -33,6 +33,12 @@ from iso20k_core.standard import Bank, Question, Section
 KIND = "assess"
 PAGE_SIZE = 10
 YES_PARTIAL_NO = (Option("yes", "Yes"), Option("partial", "Partly"), Option("no", "No"))
+# The documents for stage 1 are yes/partial/no questions whose answers read as states.
+DOCUMENT_STATES = (
+    Option("yes", "Exists"),
+    Option("partial", "In draft"),
+    Option("no", "Missing"),
+)
 RATINGS = tuple(
     Option(str(n), label)
     for n, label in enumerate(("0 – not important", "1", "2", "3", "4", "5 – essential"))
@@ -45,8 +51,9 @@ def pages(section: Section) -> list[tuple[Question, ...]]:
 
 
 def resume_point(bank: Bank, answers: dict[str, object]) -> tuple[Section, int] | None:
-    """The section and page of the first unanswered question, or None when all are."""
-    for section in bank.sections:
+    """The section and page of the first unanswered question, or None when all are; the
+    documents for stage 1 come last."""
+    for section in bank.assessed_sections:
         for number, page in enumerate(pages(section)):
             if any(q.id not in answers for q in page):
                 return section, number
@@ -68,7 +75,7 @@ def question_field(bank: Bank, q: Question, current: object) -> Field:
         case "maturity":
             options = _maturity_options(bank)
         case "yes_partial_no":
-            options = YES_PARTIAL_NO
+            options = DOCUMENT_STATES if q.document else YES_PARTIAL_NO
         case "rating":
             options = RATINGS
         case "number":
@@ -105,7 +112,7 @@ def assess_form(ctx: DialogContext, section_id: str | None = None, page: int = 0
             )
         section, page = point
     else:
-        found = [s for s in ctx.bank.sections if s.id == section_id]
+        found = [s for s in ctx.bank.assessed_sections if s.id == section_id]
         if not found:
             return unknown_section(ctx.bank, section_id)
         section = found[0]

@@ -9,7 +9,7 @@ from iso20k_core.standard import Bank
 def unknown_section(bank: Bank, section_id: str) -> Message:
     return Message(
         heading=f"There is no section {section_id!r}",
-        text="Sections: " + ", ".join(f"{s.id} ({s.title})" for s in bank.sections),
+        text="Sections: " + ", ".join(f"{s.id} ({s.title})" for s in bank.assessed_sections),
         tone="error",
     )
 

@@ -65,6 +65,8 @@ def status(ctx: DialogContext) -> Message:
             ),
         ),
     ]
+    if e.stage1_documents:
+        facts.append(Fact("Stage 1 documents", _documents_fact(e)))
     if batch is not None:
         state = "booked" if batch.booked else f"not booked — book by {batch.booking_deadline}"
         facts.append(
@@ -98,6 +100,18 @@ def status(ctx: DialogContext) -> Message:
     )
 
 
+def _documents_fact(e: Evaluation) -> str:
+    """`12 of 18 exist; 4 missing, 2 in draft`: what stage 1 still waits for."""
+    docs = e.stage1_documents
+    exist = sum(1 for d in docs if d.state == "exists")
+    counts = [
+        (sum(1 for d in docs if d.state == state), state)
+        for state in ("missing", "in draft", "not answered")
+    ]
+    rest = ", ".join(f"{n} {state}" for n, state in counts if n)
+    return f"{exist} of {len(docs)} exist" + (f"; {rest}" if rest else "")
+
+
 def _failed_reminders(ctx: DialogContext) -> int:
     query = (
         select(func.count())
@@ -121,7 +135,8 @@ def member_status(ctx: DialogContext) -> Message:
         )
         if done < len(section.questions):
             unfinished.append(section.id)
-    answered = len(answers)
+    # documents for stage 1 are asked too, but the count is of the scored questions
+    answered = sum(1 for q in ctx.bank.questions if q.id in answers)
     # "Answer now" opens the person's own next section, not the first unanswered of all.
     answer_now = Button("Answer now", "assess", unfinished[0] if unfinished else "", "primary")
     return Message(

@@ -100,7 +100,7 @@ def _admin_count(ctx: DialogContext) -> int:
 def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | None) -> Outcome:
     if not ctx.is_manager:
         return Outcome(reply=Message("Only managers can assign sections", tone="warning"))
-    section = next((s for s in ctx.bank.sections if s.id == section_id), None)
+    section = next((s for s in ctx.bank.assessed_sections if s.id == section_id), None)
     if section is None:
         return Outcome(reply=unknown_section(ctx.bank, section_id))
     if due is not None and due < ctx.today:
@@ -207,4 +207,6 @@ def my_assignments(ctx: DialogContext) -> list[Assignment]:
 def open_sections(ctx: DialogContext) -> list[str]:
     """Titles of the sections with unanswered questions."""
     answers = ctx.answers()
-    return [s.title for s in ctx.bank.sections if any(q.id not in answers for q in s.questions)]
+    return [
+        s.title for s in ctx.bank.assessed_sections if any(q.id not in answers for q in s.questions)
+    ]

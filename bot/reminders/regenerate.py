@@ -27,7 +27,7 @@ def inputs_of(session: Session, organisation: Organisation, bank: Bank) -> Remin
     org_id = organisation.id
     members = list(session.exec(select(Member).where(Member.organisation_id == org_id)))
     by_id = {m.id: m for m in members}
-    titles = {s.id: s.title for s in bank.sections}
+    titles = {s.id: s.title for s in bank.assessed_sections}
     profile = organisation.profile or {}
     return ReminderInputs(
         timezone=organisation.timezone,

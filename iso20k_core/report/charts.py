@@ -289,8 +289,9 @@ def _draw_project(ax: Axes, e: Evaluation) -> None:
     ax.plot(milestone_x, [y] * len(milestone_x), "D", color=INK, markersize=5)
     for offset, batch in enumerate(_project_audits(e), start=1):
         _audit_marks(ax, batch, y + offset)
-    lo, hi = p.improvement_window
-    ax.axvspan(_x(lo), _x(hi) + 1, color=LIGHT, zorder=0)
+    # the two windows for correcting findings: after stage 1, and after stage 2
+    for lo, hi in (p.improvement_window, p.nonconformity_window):
+        ax.axvspan(_x(lo), _x(hi) + 1, color=LIGHT, zorder=0)
     ax.axvline(_x(p.certification_date), color=GREEN, linewidth=1.2, linestyle="--")
     if p.target_date is not None:
         missed = p.target_feasible is False
@@ -326,7 +327,7 @@ def _plan_legend(e: Evaluation) -> list[Patch | Line2D]:
         Line2D([], [], marker="v", color=RED, ls="none", markersize=6, label="Book audit by"),
         Line2D([], [], marker="s", color=NAVY, ls="none", markersize=5, label="Audit planned"),
         Patch(facecolor=PALE_BLUE, edgecolor=NAVY, label="Reserve for the body"),
-        Patch(color=LIGHT, label="Improvement window"),
+        Patch(color=LIGHT, label="Windows to correct findings"),
         Line2D([], [], color=GREEN, ls="--", label="Certification decision"),
         Line2D([], [], color=RED, ls=":", label="Certificate expiry"),
     ]
@@ -406,6 +407,8 @@ def cost_figure(e: Evaluation) -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
     if not max(amounts, default=0):  # nothing known to scale: no axis of made-up figures
         ax.set_xticks([])
+    else:  # a tick at the right edge would have its label cut off by the figure's border
+        ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= top * 1.15])
     ax.set_xlabel(c.currency, fontproperties=FONT, color=INK, labelpad=2)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     # The title stays short: the bars' labels name the rates needed.

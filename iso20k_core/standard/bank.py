@@ -4,6 +4,11 @@ The bank is data, not code, so a consultant can review and extend it: sections h
 requirement areas, areas hold questions. A requirement area maps to a clause of ISO/IEC
 20000-1:2018; the foundation areas (ITIL basis, leadership, tooling, ...) feed the
 feasibility analysis; the benefit area holds the nine typical benefits a manager weighs.
+
+Apart from the sections, `documents` lists the documented information a stage 1 audit
+reviews, one yes/partial/no question per document (exists / in draft / missing). The
+assessment asks them like any section (`assessed_sections`), but they stay out of
+`questions`: they count towards no maturity, readiness or completion.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from iso20k_core.standard.shipped import shipped_versions
 
 QuestionType = Literal["maturity", "yes_partial_no", "number", "date", "text", "rating"]
-SectionKind = Literal["foundation", "benefits", "requirements"]
+SectionKind = Literal["foundation", "benefits", "requirements", "documents"]
 Dimension = Literal["management", "technical"]
 
 BANK_PACKAGE = "iso20k_core.standard"
@@ -54,6 +59,8 @@ class Question(_Strict):
     max_age_days: int | None = Field(default=None, gt=0)
     # rating questions on the benefits section: the areas whose maturity delivers it
     delivered_by: tuple[str, ...] = ()
+    # documents questions: the document or record whose existence is asked
+    document: str | None = None
 
     @property
     def scored(self) -> bool:
@@ -112,6 +119,7 @@ class Bank(_Strict):
     sources: tuple[str, ...] = ()
     maturity_scale: dict[int, MaturityLevel]
     sections: tuple[Section, ...]
+    documents: Section | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Bank:
@@ -134,6 +142,7 @@ class Bank(_Strict):
                     if not q.id.startswith(area.id + "."):
                         raise ValueError(f"question {q.id!r} must start with its area {area.id!r}")
                     seen_ids.add(q.id)
+        _check_documents(self.documents, self.sections, seen_ids)
         requirement_areas = {
             a.id for s in self.sections if s.kind == "requirements" for a in s.areas
         }
@@ -151,21 +160,61 @@ class Bank(_Strict):
 
     @property
     def questions(self) -> tuple[Question, ...]:
+        """The scored assessment: every section's questions, not the documents'."""
         return tuple(q for s in self.sections for q in s.questions)
+
+    @property
+    def assessed_sections(self) -> tuple[Section, ...]:
+        """What the assessment asks: the sections, then the documents for stage 1."""
+        return self.sections + ((self.documents,) if self.documents is not None else ())
+
+    @property
+    def document_questions(self) -> tuple[Question, ...]:
+        return self.documents.questions if self.documents is not None else ()
 
     @functools.cached_property
     def question_index(self) -> dict[str, Question]:
-        return {q.id: q for q in self.questions}
+        """Every question an answer may be stored against, the documents' included."""
+        return {q.id: q for s in self.assessed_sections for q in s.questions}
 
     @functools.cached_property
     def area_of_question(self) -> dict[str, Area]:
         return {q.id: a for a in self.areas for q in a.questions}
 
     def section(self, section_id: str) -> Section:
-        for s in self.sections:
+        for s in self.assessed_sections:
             if s.id == section_id:
                 return s
         raise KeyError(section_id)
+
+
+def _check_documents(
+    documents: Section | None, sections: tuple[Section, ...], seen_ids: set[str]
+) -> None:
+    """The documents section: each question names its document and clause, answered
+    yes (exists), partial (in draft) or no (missing); its ids are new ids of the bank."""
+    if documents is None:
+        return
+    if documents.kind != "documents" or any(s.kind == "documents" for s in sections):
+        raise ValueError("only the documents section has kind 'documents'")
+    if documents.id in seen_ids:
+        raise ValueError(f"duplicate id {documents.id!r}")
+    seen_ids.add(documents.id)
+    for area in documents.areas:
+        for q in area.questions:
+            if q.type != "yes_partial_no" or q.document is None or q.clause is None:
+                raise ValueError(
+                    f"{q.id}: a documents question is yes/partial/no and names its document "
+                    "and clause"
+                )
+            if q.id in seen_ids or not q.id.startswith(area.id + "."):
+                raise ValueError(
+                    f"documents question {q.id!r} must be new and start with {area.id!r}"
+                )
+            seen_ids.add(q.id)
+    for s in sections:
+        if any(q.document is not None for q in s.questions):
+            raise ValueError(f"section {s.id!r}: only documents questions name a document")
 
 
 def _check_area(section: Section, area: Area) -> None:

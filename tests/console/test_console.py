@@ -87,7 +87,8 @@ def test_setup_answer_a_section_and_ask_for_status(engine: Engine) -> None:
     assert "9 of 9" in out
     bank = load_bank()
     assert bank.question_index["sms_context.scope"].guidance[:60] in out.replace("\n      ", " ")
-    assert "Answered        9 of 157" in out
+    assert "Answered           9 of 157" in out  # aligned with "Stage 1 documents"
+    assert "Stage 1 documents  0 of 18 exist; 18 not answered" in out
     assert "Next audit" in out
 
     with Session(engine) as session:

@@ -3,7 +3,8 @@
 The fixture: `helpers.profile()` (60 persons, 3 FTE, Germany, start 2027-01-11) with every
 answer at maturity 2. Unbooked, its stage 1 audit is planned for 2027-08-17 (two days on
 site, ten days of reserve), the improvement window has 15 business days, stage 2 has four
-days on site, and the decision follows ten business days after stage 2's reserve.
+days on site, 30 business days to close its nonconformities follow stage 2's reserve, and the
+decision ten business days after them.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def test_unbooked_plan_of_the_fixture() -> None:
     e = plan_with()
     assert batch(e, "stage1").planned_date == D(2027, 8, 17)
     assert e.plan.improvement_window == (D(2027, 9, 2), D(2027, 9, 22))
-    assert e.plan.certification_date == D(2027, 10, 26)
+    # Stage 2's reserve ends Tuesday 12 October; 30 business days from the 13th (no national
+    # holiday in October or November): Tuesday 23 November; ten more: Tuesday 7 December.
+    assert e.plan.nonconformity_window == (D(2027, 10, 13), D(2027, 11, 23))
+    assert e.plan.certification_date == D(2027, 12, 7)
     assert not any(b.booked for b in e.plan.audit_batches)
 
 
@@ -53,7 +57,8 @@ def test_a_booked_stage_1_moves_stage_2_the_decision_and_the_cycle() -> None:
     # stage 1 on Monday 6 September, two days on site -> 6 and 7 September, no reserve;
     # improvement window of 15 business days from Wednesday 8 September -> 28 September;
     # stage 2 on 29 September, 4 days on site + 10 reserve -> 13 business days on: 18 October;
-    # decision 10 business days later: 1 November 2027.
+    # nonconformities closed in 30 business days from Tuesday 19 October: Monday 29
+    # November; decision 10 business days later: Monday 13 December 2027.
     e = plan_with(stage1=D(2027, 9, 6))
     stage1, stage2 = batch(e, "stage1"), batch(e, "stage2")
     assert (stage1.planned_date, stage1.window_end) == (D(2027, 9, 6), D(2027, 9, 7))
@@ -61,16 +66,22 @@ def test_a_booked_stage_1_moves_stage_2_the_decision_and_the_cycle() -> None:
     assert e.plan.improvement_window == (D(2027, 9, 8), D(2027, 9, 28))
     assert (stage2.planned_date, stage2.window_end) == (D(2027, 9, 29), D(2027, 10, 18))
     assert not stage2.booked and stage2.booking_deadline is not None
-    assert e.plan.certification_date == D(2027, 11, 1)
-    # The first surveillance closes by 31 October 2028 (12 months after the decision, less a
-    # day); its window of 2 + 10 business days ends then, so it starts on 16 October 2028.
-    assert batch(e, "surveillance1").planned_date == D(2028, 10, 16)
-    assert e.plan.certificate_expiry == D(2030, 10, 31)
+    assert e.plan.nonconformity_window == (D(2027, 10, 19), D(2027, 11, 29))
+    assert e.plan.certification_date == D(2027, 12, 13)
+    # The first surveillance closes by Tuesday 12 December 2028 (12 months after the
+    # decision, less a day); its window of 2 + 10 business days ends then, so it starts 11
+    # business days earlier, on Monday 27 November 2028.
+    assert batch(e, "surveillance1").planned_date == D(2028, 11, 27)
+    assert e.plan.certificate_expiry == D(2030, 12, 12)
     milestones = {m.key: m.date for m in e.plan.milestones}
     assert milestones["stage1_audit"] == D(2027, 9, 6)
     assert milestones["stage2_audit"] == D(2027, 9, 29)
-    assert milestones["certification_decision"] == D(2027, 11, 1)
-    assert e.plan.stages[-1].end == D(2027, 11, 1)
+    assert milestones["certification_decision"] == D(2027, 12, 13)
+    assert milestones["nonconformities_closed"] == D(2027, 11, 29)
+    # booked: the contract is signed, no application milestone; documents a week before
+    assert "certification_application" not in milestones
+    assert milestones["stage1_documents"] == D(2027, 8, 30)
+    assert e.plan.stages[-1].end == D(2027, 12, 13)
     assert e.plan.booking_conflicts == ()
 
 
@@ -79,9 +90,11 @@ def test_a_booked_stage_2_is_kept_and_the_window_before_it_is_what_is_left() -> 
     assert batch(e, "stage2").planned_date == D(2027, 10, 4)
     # From 8 September to Friday 1 October: 18 business days, more than the 15 planned.
     assert e.plan.improvement_window == (D(2027, 9, 8), D(2027, 10, 1))
-    # Booked: four days on site (4 to 7 October), then ten business days to 21 October.
+    # Booked: four days on site (4 to 7 October), then 30 business days for nonconformities
+    # from Friday 8 October to Thursday 18 November, and ten more to Thursday 2 December.
     assert batch(e, "stage2").window_end == D(2027, 10, 7)
-    assert e.plan.certification_date == D(2027, 10, 21)
+    assert e.plan.nonconformity_window == (D(2027, 10, 8), D(2027, 11, 18))
+    assert e.plan.certification_date == D(2027, 12, 2)
 
 
 def test_the_book_now_advice_and_risk_disappear_once_stage_1_is_booked() -> None:
@@ -184,7 +197,11 @@ def test_booked_plans_keep_their_order(stage1: dt.date, gap: int | None) -> None
     assert p.improvement_window[0] <= p.improvement_window[1]
     if gap is None:
         assert s2.planned_date == cal.next_after(p.improvement_window[1])
-    assert p.certification_date == cal.add(s2.window_end, 10)
+    assert p.nonconformity_window == (
+        cal.next_after(s2.window_end),
+        cal.add(cal.next_after(s2.window_end), 29),
+    )
+    assert p.certification_date == cal.add(p.nonconformity_window[1], 10)
     assert p.stages[-1].start <= s1.planned_date and p.stages[-1].end == p.certification_date
     surveillance = batch(e, "surveillance1")
     assert p.certification_date < surveillance.planned_date <= surveillance.window_end
@@ -192,7 +209,7 @@ def test_booked_plans_keep_their_order(stage1: dt.date, gap: int | None) -> None
 
 
 def test_bookings_past_the_target_date_are_named_as_the_cause() -> None:
-    # Planned backward to 2027-12-15 (the plan could certify by 2027-10-26), but stage 1 is
+    # Planned backward to 2027-12-15 (the plan could certify by 2027-12-07), but stage 1 is
     # booked for 2028-01-10: the decision moves past the target.
     e = evaluate(
         profile(target_certification_date=D(2027, 12, 15)),
@@ -202,7 +219,7 @@ def test_bookings_past_the_target_date_are_named_as_the_cause() -> None:
         bookings={"stage1": D(2028, 1, 10)},
     )
     p = e.plan
-    assert p.mode == "backward" and p.earliest_certification_date == D(2027, 10, 26)
+    assert p.mode == "backward" and p.earliest_certification_date == D(2027, 12, 7)
     assert p.target_feasible is False and p.bookings_miss_target
     risk = next(r for r in e.risks if r.id == "target_too_close")
     assert risk.trigger == (

@@ -225,10 +225,14 @@ def test_gantt_decision_expiry_and_improvement_window_as_the_legend_says(case: s
         assert key["Certification decision"] in vertical_lines(ax)[x(p.certification_date)]
     assert vertical_lines(cycle)[x(p.certificate_expiry)] == [key["Certificate expiry"]]
     assert x(p.certificate_expiry) not in vertical_lines(project)
-    lo, hi = p.improvement_window
-    (window,) = [b for b in bars(project) if style_of(b).colour == key["Improvement window"].colour]
-    assert (window.get_x(), window.get_x() + window.get_width()) == (x(lo), x(hi) + 1)
-    assert window.get_zorder() < min(b.get_zorder() for b in bars(project) if b is not window)
+    # the improvement window after stage 1 and the nonconformity window after stage 2
+    shade = key["Windows to correct findings"].colour
+    windows = [b for b in bars(project) if style_of(b).colour == shade]
+    assert [(w.get_x(), w.get_x() + w.get_width()) for w in windows] == [
+        (x(lo), x(hi) + 1) for lo, hi in (p.improvement_window, p.nonconformity_window)
+    ]
+    others = [b for b in bars(project) if b not in windows]
+    assert max(w.get_zorder() for w in windows) < min(b.get_zorder() for b in others)
 
 
 @pytest.mark.parametrize("feasible", [True, False, None])
@@ -271,7 +275,7 @@ def test_gantt_legend_lists_what_the_chart_can_show(case: str) -> None:
         expected += ["Task, gap ≥ 2", "Task, gap 1 to 2", "Task, gap < 1"]
     expected += [
         "Milestone", "Book audit by", "Audit planned", "Reserve for the body",
-        "Improvement window", "Certification decision", "Certificate expiry",
+        "Windows to correct findings", "Certification decision", "Certificate expiry",
     ]  # fmt: skip
     if e.plan.target_date is not None:
         expected.append("Target date")

@@ -229,25 +229,27 @@ def test_trial_operation_lasts_at_least_65_business_days() -> None:
 
 
 def test_surveillance_within_12_and_24_months_and_recertification_before_expiry() -> None:
-    # By hand: the plan starts Monday 2027-01-11 in Germany and runs 243 business days. From
+    # By hand: the plan starts Monday 2027-01-11 in Germany and runs 273 business days. From
     # 11 January to Friday 17 December are 49 weeks, 245 weekdays, plus 20 and 21 December:
     # 247, less Good Friday (26 March), Easter Monday (29 March), Ascension (6 May) and Whit
-    # Monday (17 May): 243. The certification decision is on Tuesday 2027-12-21.
+    # Monday (17 May): 243; 30 more to close stage 2's nonconformities: 22-31 December (8),
+    # 3-28 January 2028 (20), 31 January and 1 February. The certification decision is on
+    # Tuesday 2028-02-01.
     p = two_weak_processes(BANK).plan
     assert (p.start, p.certification_date, p.business_days) == (
         D(2027, 1, 11),
-        D(2027, 12, 21),
-        243,
+        D(2028, 2, 1),
+        273,
     )
     batches = {b.key: b for b in p.audit_batches}
-    # Within 12 months: by Wednesday 2028-12-20; within 24: by Thursday 2029-12-20. Each is
+    # Within 12 months: by Wednesday 2029-01-31; within 24: by Thursday 2030-01-31. Each is
     # planned so that its reserve window closes on that last day.
-    assert batches["surveillance1"].window_end == D(2028, 12, 20)
-    assert batches["surveillance2"].window_end == D(2029, 12, 20)
-    # The certificate runs three years, to 2030-12-20 (a Friday); the recertification's
-    # window closes 10 business days before it, for the decision: Friday 2030-12-06.
-    assert p.certificate_expiry == D(2030, 12, 20)
-    assert batches["recertification"].window_end == D(2030, 12, 6)
+    assert batches["surveillance1"].window_end == D(2029, 1, 31)
+    assert batches["surveillance2"].window_end == D(2030, 1, 31)
+    # The certificate runs three years, to 2031-01-31 (a Friday); the recertification's
+    # window closes 10 business days before it, for the decision: Friday 2031-01-17.
+    assert p.certificate_expiry == D(2031, 1, 31)
+    assert batches["recertification"].window_end == D(2031, 1, 17)
 
 
 # --- audit time: reductions capped at 30 % --------------------------------------------------
@@ -567,6 +569,9 @@ def test_every_assumption_with_its_documented_default() -> None:
         "min_trial_operation_days": ("65", "standard"),
         "surveillance_within_months": ("12", "standard"),
         "certificate_validity_years": ("3", "standard"),
+        "nonconformity_window_days": ("30", "default"),
+        "application_lead_days": ("15", "default"),
+        "documents_ahead_days": ("5", "default"),
         "management_weight": ("0.65", "default"),
     }
     sources = {a.key: a.source for a in run({}).assumptions}
@@ -575,6 +580,11 @@ def test_every_assumption_with_its_documented_default() -> None:
         "ISO/IEC 17021-1 9.1.3: three-year certification cycle"
     )
     assert sources["surveillance_within_months"].startswith("ISO/IEC 17021-1 9.6.2.2:")
+    # the plan's stage 1 and decision windows are estimates, said so with what bounds them
+    assert sources["nonconformity_window_days"].startswith("estimate: ")
+    assert "at most 90 days" in sources["nonconformity_window_days"]
+    assert sources["application_lead_days"].startswith("estimate: ")
+    assert sources["documents_ahead_days"].startswith("estimate: ")
     assert all(sources.values())
 
 

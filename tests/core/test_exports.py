@@ -171,8 +171,11 @@ def test_xlsx_tasks_list_every_stage_task_milestone_and_audit(name: str) -> None
         assert day(row["Start"]) == b.planned_date
         assert b.window_end.isoformat() in row["Notes"]
     rows_below_stages = [r for r in rows if r["Kind"] != "stage"]
-    expected = len(e.plan.tasks) + len(e.plan.milestones) + len(e.plan.audit_batches) + 2
-    assert len(rows_below_stages) == expected  # + improvement window and certificate expiry
+    expected = len(e.plan.tasks) + len(e.plan.milestones) + len(e.plan.audit_batches) + 3
+    # + the improvement and nonconformity windows and the certificate's expiry
+    assert len(rows_below_stages) == expected
+    window = by_key[("window", "nonconformity_window")]
+    assert (day(window["Start"]), day(window["End"])) == e.plan.nonconformity_window
 
 
 @pytest.mark.parametrize("name", EXAMPLE_IDS)

@@ -2,8 +2,9 @@
 
 The plan is `helpers.two_weak_processes`: Germany (national holidays: Good Friday 26 March and
 Easter Monday 29 March, Ascension 6 May, Whit Monday 17 May 2027; German Unity Day 3 October,
-on a weekday in 2028 and 2030), starting Monday 2027-01-11; stages of 10, 10, 108, 67 and 48
-business days (its docstring has the sizes).
+on a weekday in 2028 and 2030; Christmas and New Year on weekdays in 2028-29, 2029-30 and
+2030-31), starting Monday 2027-01-11; stages of 10, 10, 108, 67 and 78 business days (its
+docstring has the sizes).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def test_the_stages_day_by_day() -> None:
     # Preparation: two weeks to Friday 22 January; gap analysis two more to 5 February.
     # Process work from Monday 8 February, 108 days: 21 weeks and 3 days would end on
     # Wednesday 7 July; the four spring holidays make it Tuesday 13 July. Trial operation from
-    # Wednesday 14 July, 67 days: 13 weeks and 2 days, Thursday 14 October.
+    # Wednesday 14 July, 67 days: 13 weeks and 2 days, Thursday 14 October. Certification:
+    # 2 + 10 + 12 + 4 + 10 + 30 (nonconformities) + 10 (decision) = 78 days, to 1 February.
     p = two_weak_processes(BANK).plan
     assert [(s.number, s.key, s.title, s.start, s.end, s.business_days) for s in p.stages] == [
         (1, "preparation", "Preliminary preparation", D(2027, 1, 11), D(2027, 1, 22), 10),
@@ -37,7 +39,7 @@ def test_the_stages_day_by_day() -> None:
             108,
         ),
         (4, "trial_operation", "Trial operation", D(2027, 7, 14), D(2027, 10, 14), 67),
-        (5, "certification_audit", "Certification audit", D(2027, 10, 15), D(2027, 12, 21), 48),
+        (5, "certification_audit", "Certification audit", D(2027, 10, 15), D(2028, 2, 1), 78),
     ]
     assert (p.mode, p.start, p.calendar) == (
         "forward",
@@ -78,6 +80,12 @@ def test_the_tasks_biggest_gap_first_two_people_each_at_most() -> None:
 def test_the_milestones_with_their_owners() -> None:
     # Internal audit 60 % into the trial operation (floor(0.6 x 67) = 40 business days after
     # 14 July: 8 September), management review at 85 % (floor(56.95) = 56: 30 September).
+    # The application 15 business days (3 weeks) before stage 1's booking deadline, Friday
+    # 20 August: Friday 30 July. Documents ready 5 days (a week) before stage 1 on Friday
+    # 15 October: Friday 8 October. Nonconformities: 30 days from Wednesday 8 December, the
+    # day after stage 2's window: 8-10, 13-17, 20-24, 27-31 December
+    # (18), 3-14 January (28), 17 and 18: Tuesday 18 January 2028; the decision 10 days
+    # after: 19-21, 24-28, 31 January and 1 February.
     p = two_weak_processes(BANK).plan
     assert [(m.key, m.title, m.owner_role, m.date) for m in p.milestones] == [
         (
@@ -101,6 +109,13 @@ def test_the_milestones_with_their_owners() -> None:
         ),
         ("trial_start", "Trial operation begins", "SMS manager", D(2027, 7, 14)),
         (
+            "certification_application",
+            "Application sent to the certification body: quote and contract before the stage 1 "
+            "booking deadline",
+            "SMS manager",
+            D(2027, 7, 30),
+        ),
+        (
             "internal_audit",
             "Internal audit of the whole SMS completed",
             "Internal audit lead",
@@ -111,6 +126,12 @@ def test_the_milestones_with_their_owners() -> None:
             "Management review held and minuted",
             "Top management",
             D(2027, 9, 30),
+        ),
+        (
+            "stage1_documents",
+            "Documented information ready for stage 1 and sent to the certification body",
+            "SMS manager",
+            D(2027, 10, 8),
         ),
         (
             "trial_end",
@@ -126,10 +147,16 @@ def test_the_milestones_with_their_owners() -> None:
         ),
         ("stage2_audit", "Stage 2 audit (implementation)", "SMS manager", D(2027, 11, 18)),
         (
+            "nonconformities_closed",
+            "Stage 2 nonconformities closed: corrections and corrective actions sent",
+            "SMS manager",
+            D(2028, 1, 18),
+        ),
+        (
             "certification_decision",
             "Certification decision expected",
             "Top management",
-            D(2027, 12, 21),
+            D(2028, 2, 1),
         ),
     ]
 
@@ -139,13 +166,15 @@ def test_the_audit_batches_booked_ahead_with_the_bodys_reserve() -> None:
     # its window closes 11 business days later, Monday 1 November; book it 40 business days
     # before, 8 weeks: Friday 20 August. The improvement window, 12 days, 2 to 17 November.
     # Stage 2 on Thursday 18 November, 4 days on site and the reserve: 13 days later, Tuesday
-    # 7 December; book by Thursday 23 September. The decision 10 days after: 21 December.
-    # Surveillance: each window closes on the last day within 12 and 24 months, 20 December
-    # 2028 and 2029; 2 days on site and 10 of reserve start them 11 days earlier, on the 5th;
-    # booked 8 weeks before, 10 October (3 October lies before). Recertification: its window
-    # closes 10 days before the certificate expires on Friday 2030-12-20, on Friday 6
-    # December; 4 + 10 days: from Tuesday 19 November; book by Monday 23 September, a day
-    # earlier for German Unity Day, a Thursday in 2030.
+    # 7 December; book by Thursday 23 September. Then 30 days to close nonconformities, 8
+    # December to 18 January, and the decision 10 days after: Tuesday 1 February 2028.
+    # Surveillance: each window closes on the last day within 12 and 24 months, Wednesday 31
+    # January 2029 and Thursday 31 January 2030; 2 days on site and 10 of reserve start them
+    # 11 days earlier, on the 16th; booked 8 weeks before, less three days for Christmas and
+    # New Year on weekdays: 16 November 2028 and 2029. Recertification: its window closes 10
+    # days before the certificate expires on Friday 2031-01-31, on Friday 17 January; 4 + 10
+    # days: from Monday 30 December 2030 (New Year's Day skipped); book by Thursday 31
+    # October, 8 weeks and the two Christmas holidays before.
     p = two_weak_processes(BANK).plan
     assert [
         (
@@ -167,9 +196,9 @@ def test_the_audit_batches_booked_ahead_with_the_bodys_reserve() -> None:
             "Surveillance audit 1",
             2.0,
             2,
-            D(2028, 10, 10),
-            D(2028, 12, 5),
-            D(2028, 12, 20),
+            D(2028, 11, 16),
+            D(2029, 1, 16),
+            D(2029, 1, 31),
             False,
         ),
         (
@@ -177,9 +206,9 @@ def test_the_audit_batches_booked_ahead_with_the_bodys_reserve() -> None:
             "Surveillance audit 2",
             2.0,
             2,
-            D(2029, 10, 10),
-            D(2029, 12, 5),
-            D(2029, 12, 20),
+            D(2029, 11, 16),
+            D(2030, 1, 16),
+            D(2030, 1, 31),
             False,
         ),
         (
@@ -187,13 +216,15 @@ def test_the_audit_batches_booked_ahead_with_the_bodys_reserve() -> None:
             "Recertification audit",
             3.5,
             4,
-            D(2030, 9, 23),
-            D(2030, 11, 19),
-            D(2030, 12, 6),
+            D(2030, 10, 31),
+            D(2030, 12, 30),
+            D(2031, 1, 17),
             False,
         ),
     ]
     assert p.improvement_window == (D(2027, 11, 2), D(2027, 11, 17))
+    assert p.nonconformity_window == (D(2027, 12, 8), D(2028, 1, 18))
+    assert (p.certification_date, p.certificate_expiry) == (D(2028, 2, 1), D(2031, 1, 31))
 
 
 def stages(answers: dict[str, Any], **fields: Any) -> tuple[int, ...]:
@@ -253,7 +284,7 @@ def booked(bookings: dict[str, Any]) -> tuple[str, ...]:
 
 
 def test_each_booking_that_contradicts_the_plan_is_named() -> None:
-    # The plan above: trial operation to Thursday 2027-10-14, decision 2027-12-21.
+    # The plan above: trial operation to Thursday 2027-10-14, decision 2028-02-01.
     assert booked({"stage1": D(2027, 10, 1)}) == (
         "the stage 1 audit is booked for 2027-10-01, before the trial operation ends on 2027-10-14",
     )
@@ -277,10 +308,12 @@ def test_each_booking_that_contradicts_the_plan_is_named() -> None:
         "allows 12",
     )
     assert booked({"stage1": D(2027, 11, 1), "stage2": D(2027, 11, 19)}) == ()  # 3-18 Nov: 12
-    assert booked({"surveillance1": D(2029, 1, 8)}) == (
-        "the surveillance audit 1 is booked for 2029-01-08, after its deadline 2028-12-20",
+    # Surveillance 1 is due within 12 months of the decision on 2028-02-01: by 2029-01-31;
+    # the recertification window closes 10 business days before expiry, 2031-01-17.
+    assert booked({"surveillance1": D(2029, 2, 12)}) == (
+        "the surveillance audit 1 is booked for 2029-02-12, after its deadline 2029-01-31",
     )
-    assert booked({"surveillance1": D(2028, 12, 20), "recertification": D(2030, 12, 6)}) == ()
+    assert booked({"surveillance1": D(2029, 1, 31), "recertification": D(2031, 1, 17)}) == ()
 
 
 def test_a_task_s_title_says_how_far_its_area_is_from_its_level() -> None:

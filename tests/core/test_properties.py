@@ -142,6 +142,19 @@ def test_stage_and_audit_dates_never_overlap_or_go_backwards(
     for m in plan.milestones:
         assert plan.start <= m.date <= plan.certification_date, m.key
     assert [m.date for m in plan.milestones] == sorted(m.date for m in plan.milestones)
+    # the application in time for stage 1's booking (or at kick-off when that is too late),
+    # the documents a week before stage 1, the nonconformities closed before the decision
+    stage1 = plan.audit_batches[0]
+    assert stage1.booking_deadline is not None
+    assert dates["certification_application"] == max(
+        cal.add(stage1.booking_deadline, -15), plan.start
+    )
+    assert dates["stage1_documents"] == cal.add(stage1.planned_date, -5)
+    assert dates["stage1_documents"] < dates["stage1_audit"]
+    nc_start, nc_end = plan.nonconformity_window
+    assert nc_start == cal.next_after(plan.audit_batches[1].window_end)
+    assert cal.count(nc_start, nc_end) == 30 and dates["nonconformities_closed"] == nc_end
+    assert plan.certification_date == cal.add(nc_end, 10)
 
     # audit batches: booked ahead, planned, then the certification body's reserve window
     lead = profile.assumptions.audit_booking_lead_days

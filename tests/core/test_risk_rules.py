@@ -296,31 +296,31 @@ def fired_in(e: Evaluation, rule: str) -> tuple[str, str, str, str] | None:
 
 
 def test_a_target_with_less_than_30_days_of_slack() -> None:
-    # Nothing left to do: 10 + 9 + 15 + 65 + (2 + 10 + 10 + 4 + 10 + 10) = 145 business days
-    # from Monday 2027-01-11: 29 weeks of weekdays end Friday 30 July, four German holidays
-    # later the decision falls on Thursday 2027-08-05. A target 29
-    # days later, Friday 2027-09-03, is met 21 business days later than needed (6 August to 3
-    # September, no German holiday between): start by Tuesday 2027-02-09, 29 days of slack.
+    # Nothing left to do: 10 + 9 + 15 + 65 + (2 + 10 + 10 + 4 + 10 + 30 + 10) = 175 business
+    # days from Monday 2027-01-11: 35 weeks of weekdays end Friday 10 September, four German
+    # holidays later the decision falls on Thursday 2027-09-16. A target 29 days later,
+    # Friday 2027-10-15, is met 21 business days later than needed (17 September to 15
+    # October; German Unity Day is a Sunday): start by Tuesday 2027-02-09, 29 days of slack.
     # 30 days later is a Saturday; the first target that leaves 30 days is Tuesday
-    # 2027-09-07, 33 days.
+    # 2027-10-19, 33 days.
     start = dt.date(2027, 1, 11)
     earliest = run(BEST, start_date=start).plan.certification_date
-    assert earliest == dt.date(2027, 8, 5)
-    tight = run(BEST, start_date=start, target_certification_date=dt.date(2027, 9, 3))
+    assert earliest == dt.date(2027, 9, 16)
+    tight = run(BEST, start_date=start, target_certification_date=dt.date(2027, 10, 15))
     assert fired_in(tight, "target_too_close") == (
         "Target certification date leaves no slack",
         "medium",
         "high",
-        "29 days of slack: the plan must start by 2027-02-09 to certify by 2027-09-03",
+        "29 days of slack: the plan must start by 2027-02-09 to certify by 2027-10-15",
     )
-    roomy = run(BEST, start_date=start, target_certification_date=dt.date(2027, 9, 7))
+    roomy = run(BEST, start_date=start, target_certification_date=dt.date(2027, 10, 19))
     assert risk(roomy, "target_too_close") is None
-    missed = run(BEST, start_date=start, target_certification_date=dt.date(2027, 8, 4))
+    missed = run(BEST, start_date=start, target_certification_date=dt.date(2027, 9, 15))
     assert fired_in(missed, "target_too_close") == (
         "Target certification date cannot be met",
         "high",
         "high",
-        "target 2027-08-04; earliest feasible 2027-08-05",
+        "target 2027-09-15; earliest feasible 2027-09-16",
     )
 
 
@@ -419,31 +419,32 @@ def test_more_than_120_days_of_process_work_a_person_is_too_much() -> None:
 
 
 def test_thirty_days_of_slack_are_enough() -> None:
-    # Three business days later than from 11 January: the decision on Tuesday 2027-08-10;
-    # a target 30 days later, Thursday 2027-09-09, leaves exactly 30 days.
+    # Three business days later than from 11 January: the decision on Tuesday 2027-09-21;
+    # a target 30 days later, Thursday 2027-10-21, leaves exactly 30 days.
     start = dt.date(2027, 1, 14)
-    assert run(BEST, start_date=start).plan.certification_date == dt.date(2027, 8, 10)
-    e = run(BEST, start_date=start, target_certification_date=dt.date(2027, 9, 9))
+    assert run(BEST, start_date=start).plan.certification_date == dt.date(2027, 9, 21)
+    e = run(BEST, start_date=start, target_certification_date=dt.date(2027, 10, 21))
     assert (e.plan.certification_date - e.plan.earliest_certification_date).days == 30
     assert risk(e, "target_too_close") is None
 
 
 def test_a_target_the_plan_meets_but_the_bookings_miss() -> None:
-    # Stage 2 booked for Monday 2027-10-04: four days on site to Thursday 7 October, then 10
-    # business days to the decision, Thursday 2027-10-21, after the target 2027-09-03.
+    # Stage 2 booked for Monday 2027-10-04: four days on site to Thursday 7 October, 30
+    # business days for its nonconformities to Thursday 18 November, then 10 to the
+    # decision, Thursday 2027-12-02, after the target 2027-10-15 (which the plan meets).
     e = evaluate(
-        profile(start_date=dt.date(2027, 1, 11), target_certification_date=dt.date(2027, 9, 3)),
+        profile(start_date=dt.date(2027, 1, 11), target_certification_date=dt.date(2027, 10, 15)),
         BEST,
         TODAY,
         BANK,
         bookings={"stage2": dt.date(2027, 10, 4)},
     )
-    assert e.plan.certification_date == dt.date(2027, 10, 21)
+    assert e.plan.certification_date == dt.date(2027, 12, 2)
     assert fired_in(e, "target_too_close") == (
         "Target certification date cannot be met",
         "high",
         "high",
-        "target 2027-09-03; the audits as booked lead to a decision on 2027-10-21",
+        "target 2027-10-15; the audits as booked lead to a decision on 2027-12-02",
     )
 
 
@@ -476,12 +477,13 @@ def test_change_management_one_level_short_is_a_risk() -> None:
 
 
 def test_a_target_on_the_earliest_day_missed_by_the_bookings() -> None:
-    # The target is the earliest decision, 2027-08-05; stage 2 booked for Monday 6 September
-    # moves the decision to Thursday 2027-09-23 (4 days on site to the 9th, 10 days after).
+    # The target is the earliest decision, 2027-09-16; stage 2 booked for Monday 6 September
+    # moves the decision to Thursday 2027-11-04 (4 days on site to the 9th, 30 days for
+    # nonconformities from the 10th to Thursday 21 October, 10 days after).
     e = evaluate(
         profile(
             start_date=dt.date(2027, 1, 11),
-            target_certification_date=dt.date(2027, 8, 5),
+            target_certification_date=dt.date(2027, 9, 16),
             assumptions=SAFE,
         ),
         BEST,
@@ -493,7 +495,7 @@ def test_a_target_on_the_earliest_day_missed_by_the_bookings() -> None:
         "Target certification date cannot be met",
         "high",
         "high",
-        "target 2027-08-05; the audits as booked lead to a decision on 2027-09-23",
+        "target 2027-09-16; the audits as booked lead to a decision on 2027-11-04",
     )
 
 

@@ -153,6 +153,16 @@ def _plan_items(evaluation: Evaluation) -> list[PlanItem]:
             notes="between the stage 1 and stage 2 audits",
         ),
         PlanItem(
+            kind="window",
+            key="nonconformity_window",
+            title="Nonconformity window: close the stage 2 findings",
+            owner="SMS manager",
+            start=plan.nonconformity_window[0],
+            end=plan.nonconformity_window[1],
+            effort_days=None,
+            notes="between the stage 2 audit and the certification decision",
+        ),
+        PlanItem(
             kind="expiry",
             key="certificate_expiry",
             title="Certificate expires",

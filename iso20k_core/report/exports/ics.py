@@ -68,6 +68,17 @@ def _events(evaluation: Evaluation) -> list[Event]:
     )
     events.append(
         new.event(
+            uid=event_uid("window", "nonconformity", evaluation.organisation),
+            summary="Nonconformity window: close the stage 2 findings",
+            first=plan.nonconformity_window[0],
+            last=plan.nonconformity_window[1],
+            description="Corrections and corrective actions for the stage 2 nonconformities, "
+            "sent to the certification body before its decision.",
+            category="Plan",
+        )
+    )
+    events.append(
+        new.event(
             uid=event_uid("certificate", "expiry", evaluation.organisation),
             summary="ISO/IEC 20000-1 certificate expires",
             first=plan.certificate_expiry,
