@@ -156,9 +156,18 @@ def _check_ranges(c: Costs) -> None:
     assert _ordered(c.total_with_internal, c.total_with_internal_low, c.total_with_internal_high)
     assert c.total_with_internal_low == _sum([c.project_low, c.internal_cost])
     assert c.total_with_internal_high == _sum([c.project_high, c.internal_cost])
-    for year in c.three_years:
-        assert _ordered(year.amount, year.low, year.high), year.year
-        assert year.low == _sum([x.low for x in year.lines]), year.year
+    # The cycle, by step and by fiscal year: each in order, each the sum of its lines, and
+    # both views' ranges the same as the cycle total's.
+    for view in (c.cycle_steps, c.fiscal_years):
+        for group in view:
+            for line in group.lines:
+                assert _ordered(line.amount, line.low, line.high), (group.key, line.key)
+            assert _ordered(group.amount, group.low, group.high), group.key
+            assert group.low == _sum([x.low for x in group.lines]), group.key
+            assert group.high == _sum([x.high for x in group.lines]), group.key
+        assert c.cycle_low == _sum([g.low for g in view])
+        assert c.cycle_high == _sum([g.high for g in view])
+    assert _ordered(c.cycle_total, c.cycle_low, c.cycle_high)
 
 
 @PROPERTY

@@ -148,7 +148,9 @@ def test_the_examples_costs_sheets_row_by_row(name: str) -> None:
 def test_the_low_and_high_columns_follow_the_amount_column_row_by_row(name: str) -> None:
     # Columns E (low) and F (high): each project line's own figures, the internal effort a
     # point; each subtotal and total the formula of its amount in column D over the same rows
-    # of its own column. The three-year view, below the blank row, has no range columns.
+    # of its own column. Below the blank row, the cycle by step and by fiscal year: a line
+    # shown above links to that row's three figures, a subtotal sums its own column, a line
+    # of its own writes its low and high (in order around the amount).
     e = evaluated(name)
     ws = costs_workbook(e)
     assert (ws["E1"].value, ws["F1"].value) == ("Low", "High")
@@ -161,7 +163,16 @@ def test_the_low_and_high_columns_follow_the_amount_column_row_by_row(name: str)
     for amount, low, high in (r[3:6] for r in rows[:blank]):
         if str(amount).startswith("="):
             assert (low, high) == (amount.replace("D", "E"), amount.replace("D", "F"))
-    assert all(r[4] is None and r[5] is None for r in rows[blank:])
+    for amount, low, high in (r[3:6] for r in rows[blank + 1 :]):
+        if str(amount).startswith("="):
+            assert (low, high) == (amount.replace("D", "E"), amount.replace("D", "F"))
+        elif isinstance(amount, int):
+            assert isinstance(low, int) and isinstance(high, int)
+            assert low <= amount <= high
+        elif amount is None or amount == "":
+            assert low in (None, "") and high in (None, "")
+        else:  # "rate needed: …" in all three
+            assert low == high == amount
     money = f'#,##0 "{e.costs.currency}"'
     assert ws["E2"].number_format == ws["F2"].number_format == money
 
