@@ -46,7 +46,8 @@ KINDS = {
     "overdue_summary",
     "digest",
 }
-# The sections of bank 2018.1, in its order (iso20k_core/standard/bank-2018.1.yaml).
+# The sections of bank 2018.1, in its order (iso20k_core/standard/bank-2018.1.yaml), and
+# last its documented information for stage 1, asked after the scored sections.
 SECTIONS = [
     "Management and technical foundation",
     "Benefit expectations",
@@ -60,6 +61,7 @@ SECTIONS = [
     "Resolution and fulfilment",
     "Service assurance",
     "Performance evaluation and improvement",
+    "Documented information for stage 1",
 ]
 WEAK = re.compile(r"• [A-Z][^:]+: maturity 0\.0 of [1-5]")
 TASK = re.compile(r"• .+ — .+")
