@@ -273,16 +273,16 @@ def test_the_console_writes_the_cost_estimate_amounts_as_worked_out_by_hand(
     assert done.returncode == 0, done.stderr
     lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
     for fact in (
-        "Consulting 38,400 EUR",
-        "Certification body 10,500 EUR",
+        "Consulting 22,800 EUR (18,000–38,400)",  # 19 (15-32) days × 1,200
+        "Certification body 10,500 EUR (8,025–18,750)",
         "Training 3,450 EUR",
         "Reference material and publicity 2,250 EUR",
         "Tool software (optional) 0 EUR",
-        "Project total 54,600 EUR",
-        "Internal effort (118 person-days) 56,640 EUR",
-        "Certification cycle total 71,025 EUR",
+        "Project total 39,000 EUR (31,725–62,850)",
+        "Internal effort (135 person-days) 64,800 EUR",  # 51 + 55 + 13 + 6 + 10, × 480
+        "Certification cycle total 55,425 EUR (44,850–90,000)",  # 39,000 + 4,200 × 2 + 8,025
     ):
         assert fact in lines, (fact, done.stdout)
-    assert "Audit days: 5 initial (stage 1 1.5, stage 2 3.5), 2 per surveillance." in (
-        " ".join(done.stdout.split())
-    )
+    words = " ".join(done.stdout.split())
+    assert "Audit days: 5 initial (stage 1 1.5, stage 2 3.5), 2 per surveillance." in words
+    assert "The initial audit may come out between 3.5 and 10 days" in words

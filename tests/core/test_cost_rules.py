@@ -96,16 +96,18 @@ def test_consultant_days_grow_with_size() -> None:
     # preparation 2 + 0.5 x 2 = 3 (x 0.75 = 2.25 -> 3, x 1.25 = 3.75 -> 4); gap analysis
     # 2 + 3 x 2 = 8 (6, 12); documentation: process work change 3 x 10 x 2 = 60 and incident
     # 3 x 8 x 2 = 48, 108 person-days, x 0.05 = 5.4 -> 6 (x 0.6 = 3.24 -> 4, x 1.6 = 8.64 -> 9);
-    # trial coaching 2 + 2 = 4 (3, 6); audit support 9 audit days (the band up to 275
-    # persons). 3 + 8 + 6 + 4 + 9 = 30 days (25-40) x 1,200.
+    # trial coaching 2 + 2 = 4 (3, 6); audit support the initial audit's 9 days (the band
+    # up to 275 persons) with its range: low 9 x 0.7 = 6.3 -> 6.5 audit days -> 7, high the
+    # table twice as high, 18. 3 + 8 + 6 + 4 + 9 = 30 days (3 + 6 + 4 + 3 + 7 = 23, 4 + 12 +
+    # 9 + 6 + 18 = 49) x 1,200 = 36,000 (27,600-58,800).
     c = costs(without("change", "incident"), persons_in_scope=200, staff_available_fte=0.5)
     consulting = line(c, "consultant_days")
-    assert (consulting.amount, consulting.low, consulting.high) == (36_000, 30_000, 48_000)
+    assert (consulting.amount, consulting.low, consulting.high) == (36_000, 27_600, 58_800)
     assert consulting.basis == (
-        "30 (25–40) days × 1,200 EUR: 3 (3–4) preparation, 8 (6–12) gap analysis, 6 (4–9) "
-        "documentation and process support, 4 (3–6) trial coaching, 9 audit support; an "
-        "estimate (no published ISO/IEC 20000 consulting days): the range is how much the own "
-        "staff do themselves"
+        "30 (23–49) days × 1,200 EUR: 3 (3–4) preparation, 8 (6–12) gap analysis, 6 (4–9) "
+        "documentation and process support, 4 (3–6) trial coaching, 9 (7–18) audit support; "
+        "an estimate (no published ISO/IEC 20000 consulting days): the range is how much the "
+        "own staff do themselves"
     )
     # The own staff do the process work less the consultants' documentation days.
     assert effort(c, "process_work").days == 108 - 6
@@ -138,36 +140,55 @@ def test_tool_software_one_off_and_licence() -> None:
 
 
 def test_the_certification_bodys_initial_quote_line_by_line() -> None:
-    # 60 persons: 5 audit days, stage 1 30 % = 1.5, stage 2 3.5. EUR defaults: application
-    # 450, 1,400 a day, 250 travel and expenses an auditor-day, registration 900, annual 900.
+    # 60 persons: 5 audit days (3.5-10: the full 30 % off, the table twice as high); stage 1
+    # 30 % in half days up, 1.5 (3.5 x 0.3 = 1.05 -> 1.5, 10 x 0.3 = 3), stage 2 the rest,
+    # 3.5 (2-7). EUR defaults: application 450, 1,400 a day, 250 travel and expenses an
+    # auditor-day, registration 900, annual 900. (amount, low, high) per line.
     c = costs()
     body = next(p for p in c.parts if p.key == "certification_body")
-    assert [(x.key, x.title, x.amount, x.basis) for x in body.lines] == [
-        ("application", "Application fee", 450, "one-off, with the application"),
-        ("stage1_audit", "Stage 1 audit", 2_100, "1.5 audit days × 1,400 EUR"),
+    estimate = "; the audit days are an estimate until the certification body quotes"
+    assert [(x.key, x.title, (x.amount, x.low, x.high), x.basis) for x in body.lines] == [
+        ("application", "Application fee", (450, 450, 450), "one-off, with the application"),
+        (
+            "stage1_audit",
+            "Stage 1 audit",
+            (2_100, 2_100, 4_200),  # 1.5, 1.5 and 3 × 1,400
+            "1.5 (1.5–3) audit days × 1,400 EUR" + estimate,
+        ),
         (
             "stage1_travel",
             "Stage 1 audit: travel and expenses",
-            375,  # 1.5 × 250
-            "1.5 audit days × 250 EUR per auditor-day",
+            (375, 375, 750),  # 1.5, 1.5 and 3 × 250
+            "1.5 (1.5–3) audit days × 250 EUR per auditor-day",
         ),
-        ("stage2_audit", "Stage 2 audit", 4_900, "3.5 audit days × 1,400 EUR"),
+        (
+            "stage2_audit",
+            "Stage 2 audit",
+            (4_900, 2_800, 9_800),  # 3.5, 2 and 7 × 1,400
+            "3.5 (2–7) audit days × 1,400 EUR" + estimate,
+        ),
         (
             "stage2_travel",
             "Stage 2 audit: travel and expenses",
-            875,  # 3.5 × 250
-            "3.5 audit days × 250 EUR per auditor-day",
+            (875, 500, 1_750),  # 3.5, 2 and 7 × 250
+            "3.5 (2–7) audit days × 250 EUR per auditor-day",
         ),
-        ("registration", "Registration and certificate fee", 900, "at the certification decision"),
+        (
+            "registration",
+            "Registration and certificate fee",
+            (900, 900, 900),
+            "at the certification decision",
+        ),
         (
             "annual_fee",
             "Annual fee, first certificate year",
-            900,
+            (900, 900, 900),
             "annual fee of the certification body",
         ),
     ]
-    # 450 + 2,100 + 375 + 4,900 + 875 + 900 + 900 = 10,500
-    assert body.amount == 10_500
+    # 450 + 2,100 + 375 + 4,900 + 875 + 900 + 900 = 10,500; low 450 + 2,100 + 375 + 2,800
+    # + 500 + 900 + 900 = 8,025; high 450 + 4,200 + 750 + 9,800 + 1,750 + 900 + 900 = 18,750
+    assert (body.amount, body.low, body.high) == (10_500, 8_025, 18_750)
 
 
 def test_the_certification_body_lines_are_dated_by_the_plan() -> None:
@@ -186,7 +207,9 @@ def test_the_certification_body_lines_are_dated_by_the_plan() -> None:
 
 
 def test_the_cycle_steps_line_by_line() -> None:
-    # 60 persons: surveillance 5 / 3 -> 2 days, recertification 5 × 2 / 3 -> 3.5.
+    # 60 persons: 5 audit days (3.5-10); surveillance a third in half days up, 5 / 3 -> 2
+    # (3.5 / 3 -> 1.5, 10 / 3 -> 3.5), recertification two thirds, 5 × 2 / 3 -> 3.5 (7 / 3
+    # -> 2.5, 20 / 3 -> 7).
     c = costs()
     assert [(s.key, s.title) for s in c.cycle_steps] == [
         ("initial", "Initial certification"),
@@ -198,33 +221,60 @@ def test_the_cycle_steps_line_by_line() -> None:
     project = [(p.key, p.title, p.amount, "project, see above") for p in c.parts]
     assert [(x.key, x.title, x.amount, x.basis) for x in c.cycle_steps[0].lines] == project
     fee = "annual fee of the certification body"
-    assert [(x.key, x.title, x.amount, x.basis) for x in c.cycle_steps[1].lines] == [
-        ("surveillance1_audit", "Surveillance audit 1", 2_800, "2 audit days × 1,400 EUR"),
+    estimate = "; the audit days are an estimate until the certification body quotes"
+    assert [
+        (x.key, x.title, (x.amount, x.low, x.high), x.basis) for x in c.cycle_steps[1].lines
+    ] == [
+        (
+            "surveillance1_audit",
+            "Surveillance audit 1",
+            (2_800, 2_100, 4_900),  # 2, 1.5 and 3.5 × 1,400
+            "2 (1.5–3.5) audit days × 1,400 EUR" + estimate,
+        ),
         (
             "surveillance1_travel",
             "Surveillance audit 1: travel and expenses",
-            500,
-            "2 audit days × 250 EUR per auditor-day",
+            (500, 375, 875),  # 2, 1.5 and 3.5 × 250
+            "2 (1.5–3.5) audit days × 250 EUR per auditor-day",
         ),
-        ("surveillance1_annual_fee", "Surveillance audit 1: annual fee", 900, fee),
-        ("surveillance1_licence", "Tool software licence, certificate year 2", 0, "none planned"),
+        ("surveillance1_annual_fee", "Surveillance audit 1: annual fee", (900, 900, 900), fee),
+        (
+            "surveillance1_licence",
+            "Tool software licence, certificate year 2",
+            (0, 0, 0),
+            "none planned",
+        ),
     ]
-    assert c.cycle_steps[1].amount == c.cycle_steps[2].amount == 4_200  # 2,800 + 500 + 900
-    assert [(x.key, x.amount, x.basis) for x in c.cycle_steps[3].lines] == [
+    # 2,800 + 500 + 900 = 4,200; 2,100 + 375 + 900 = 3,375; 4,900 + 875 + 900 = 6,675
+    for step in c.cycle_steps[1:3]:
+        assert (step.amount, step.low, step.high) == (4_200, 3_375, 6_675), step.key
+    assert [(x.key, (x.amount, x.low, x.high), x.basis) for x in c.cycle_steps[3].lines] == [
         (
             "recertification_application",
-            450,
+            (450, 450, 450),
             "again for the new certificate (some bodies waive it)",
         ),
-        ("recertification_audit", 4_900, "3.5 audit days × 1,400 EUR"),
-        ("recertification_travel", 875, "3.5 audit days × 250 EUR per auditor-day"),
-        ("recertification_registration", 900, "the new certificate"),
-        ("recertification_annual_fee", 900, fee),
-        ("recertification_licence", 0, "none planned"),
+        (
+            "recertification_audit",
+            (4_900, 3_500, 9_800),  # 3.5, 2.5 and 7 × 1,400
+            "3.5 (2.5–7) audit days × 1,400 EUR" + estimate,
+        ),
+        (
+            "recertification_travel",
+            (875, 625, 1_750),  # 3.5, 2.5 and 7 × 250
+            "3.5 (2.5–7) audit days × 250 EUR per auditor-day",
+        ),
+        ("recertification_registration", (900, 900, 900), "the new certificate"),
+        ("recertification_annual_fee", (900, 900, 900), fee),
+        ("recertification_licence", (0, 0, 0), "none planned"),
     ]
-    # 450 + 4,900 + 875 + 900 + 900 = 8,025
-    assert c.cycle_steps[3].amount == 8_025
+    # 450 + 4,900 + 875 + 900 + 900 = 8,025; 450 + 3,500 + 625 + 900 + 900 = 6,375;
+    # 450 + 9,800 + 1,750 + 900 + 900 = 13,800
+    s3 = c.cycle_steps[3]
+    assert (s3.amount, s3.low, s3.high) == (8_025, 6_375, 13_800)
     assert c.cycle_total == c.project_total + 4_200 + 4_200 + 8_025
+    assert c.cycle_low == c.project_low + 3_375 + 3_375 + 6_375
+    assert c.cycle_high == c.project_high + 6_675 + 6_675 + 13_800
 
 
 def test_fiscal_years_are_labelled_by_their_months() -> None:

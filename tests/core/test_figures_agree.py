@@ -31,26 +31,28 @@ def test_process_work_is_one_figure_in_risks_costs_and_the_report() -> None:
     effort = {line.key: (line.days, line.basis) for line in e.costs.internal_effort}
     assert effort == {
         "process_work": (51, "54 person-days of process work, less 3 done by consultants"),
-        "coordination": (49, "20 % of the plan's 243 business days"),
+        "coordination": (55, "20 % of the plan's 273 business days"),  # ceil(54.6)
         "awareness": (13, "50 persons × 2 hours"),
         "internal_audit": (6, "2 persons × 3 days"),
         "audit_escort": (10, "2 persons × 5 audit days"),
     }
-    assert (e.costs.internal_days, e.costs.internal_cost) == (129, 61_920)
+    # 51 + 55 + 13 + 6 + 10 = 135, x 480
+    assert (e.costs.internal_days, e.costs.internal_cost) == (135, 64_800)
     consulting = e.costs.parts[0].lines[0]
-    assert (consulting.amount, consulting.low, consulting.high) == (22_800, 19_200, 32_400)
+    # 19 (15-32) days x 1,200
+    assert (consulting.amount, consulting.low, consulting.high) == (22_800, 18_000, 38_400)
     # The documentation days the consultants do are the days the process work line deducts.
     assert consulting.basis.startswith(
-        "19 (16–27) days × 1,200 EUR: 3 (2–4) preparation, 5 (4–8) gap analysis, 3 (2–5) "
-        "documentation and process support, 3 (3–5) trial coaching, 5 audit support; "
+        "19 (15–32) days × 1,200 EUR: 3 (2–4) preparation, 5 (4–8) gap analysis, 3 (2–5) "
+        "documentation and process support, 3 (3–5) trial coaching, 5 (4–10) audit support; "
     )
     report = render_markdown(e)
     assert "Biggest gaps first; 54 person-days of process work in total." in report
     assert "| Process work | 54 person-days of process work, less 3 done by consultants | 51 |" in (
         report
     )
-    assert "| **Internal effort** | | **129** |" in report
-    assert "| Internal effort | 129 person-days (61,920 EUR) |" in report
+    assert "| **Internal effort** | | **135** |" in report
+    assert "| Internal effort | 135 person-days (64,800 EUR) |" in report
     assert "| Readiness | 92.9 % |" in report
     assert "Readiness is 92.9 %; the largest gap is 3.0 maturity levels." in report
     summary = render(e, "text")

@@ -112,7 +112,9 @@ def test_a_chinese_auditor_day_is_priced_as_chinese_bodies_publish() -> None:
     assert cny["certificate_management_fee"].source is not None
     e = run(all_at(1), currency="CNY")
     line = next(x for x in e.costs.parts[1].lines if x.key == "stage1_audit")
-    assert line.basis.endswith("× 3,000 CNY")
+    # 60 persons: stage 1 1.5 (1.5-3) audit days × 3,000 CNY = 4,500 (4,500-9,000).
+    assert line.basis.startswith("1.5 (1.5–3) audit days × 3,000 CNY")
+    assert (line.amount, line.low, line.high) == (4_500, 4_500, 9_000)
     assert e.costs.complete
 
 

@@ -56,15 +56,17 @@ def test_risks_costs_and_status_give_the_same_figures(organisation: DialogContex
     assert "Why: 54 person-days of process work for 0.5 FTE available" in risks
     cost = reply(organisation, "cost")
     facts = {f.label: f.value for f in cost.facts}
-    assert facts["Consulting"] == "22,800 EUR (19,200–32,400)"
-    assert facts["Project total"] == "35,500 EUR (31,900–45,100)"
-    assert facts["Internal effort (129 person-days)"] == "61,920 EUR"
+    # tests/core/helpers.two_weak_processes: 19 (15-32) consultant days x 1,200; the project
+    # 22,800 + 10,500 + 3,450 + 2,250 + 0 = 39,000 (31,725-62,850); 135 person-days x 480.
+    assert facts["Consulting"] == "22,800 EUR (18,000–38,400)"
+    assert facts["Project total"] == "39,000 EUR (31,725–62,850)"
+    assert facts["Internal effort (135 person-days)"] == "64,800 EUR"
     assert "• Process work: 51 (54 person-days of process work, less 3 done by consultants)" in (
         text_of(cost)
     )
     # why the consulting figure has a range: its basis, in the card's text
     assert "Figures in brackets are how low and how high" in text_of(cost)
-    assert "Consultant days: 19 (16–27) days × 1,200 EUR" in text_of(cost)
+    assert "Consultant days: 19 (15–32) days × 1,200 EUR" in text_of(cost)
     status = {f.label: f.value for f in reply(organisation, "status").facts}
     assert status["Readiness"] == "92.9 %"
     plan = text_of(reply(organisation, "plan"))
