@@ -5,7 +5,7 @@ from __future__ import annotations
 from iso20k_core import audit, plan, scoring
 from iso20k_core.calendar import BusinessCalendar
 from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
-from iso20k_core.results import Assumption, Plan
+from iso20k_core.results import Assumption, AuditDays, Plan
 from iso20k_core.standard.rates import load_rates
 
 SOURCES: dict[str, str] = {
@@ -84,7 +84,7 @@ def _money_rate(profile: Profile, name: str) -> Assumption:
     )
 
 
-def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
+def list_assumptions(profile: Profile, days: AuditDays | None = None) -> tuple[Assumption, ...]:
     a = profile.assumptions
     # Origin follows the value, not how the profile was built: a profile stored and read back
     # must list the same origins.
@@ -175,11 +175,11 @@ def list_assumptions(profile: Profile) -> tuple[Assumption, ...]:
             ),
         )
     )
-    items.extend(_audit_time(profile))
+    items.extend(_audit_time(days if days is not None else audit.audit_days(profile)))
     return tuple(items)
 
 
-def _audit_time(profile: Profile) -> tuple[Assumption, ...]:
+def _audit_time(days: AuditDays) -> tuple[Assumption, ...]:
     """Each adjustment to the audit-day table, so the workbook and every listing of the
     assumptions show why the audit days differ from the table (none for the reference)."""
     return tuple(
@@ -189,7 +189,7 @@ def _audit_time(profile: Profile) -> tuple[Assumption, ...]:
             origin="standard" if a.key == "reduction_cap" else "profile",
             source=f"{a.title}: {a.reason}",
         )
-        for a in audit.audit_days(profile).adjustments
+        for a in days.adjustments
     )
 
 

@@ -70,9 +70,15 @@ def _days(value: float) -> int:
 
 
 def _line(
-    key: str, title: str, amount: float, basis: str, spread: tuple[float, float] | None = None
+    key: str,
+    title: str,
+    amount: float,
+    basis: str,
+    spread: tuple[float, float] | None = None,
+    date: dt.date | None = None,
 ) -> CostLine:
-    """A known amount; `spread` its low and high, when its basis is uncertain."""
+    """A known amount; `spread` its low and high, when its basis is uncertain; `date` when
+    the money is spent, where the line knows it (no copy of the line to date it later)."""
     low, high = spread or (amount, amount)
     expected = _money(amount)
     # min/max only absorb float noise (a quantity's share times a huge rate): low <= expected.
@@ -83,7 +89,13 @@ def _line(
         low=min(_money(low), expected),
         high=max(_money(high), expected),
         basis=basis,
+        date=date,
     )
+
+
+def _unknown(key: str, title: str, basis: str, rate: str, date: dt.date | None) -> CostLine:
+    """A line resting on a rate nobody gave: no amount, no range, the rate in `needs`."""
+    return CostLine(key=key, title=title, amount=None, basis=basis, needs=(rate,), date=date)
 
 
 def _priced(
@@ -94,6 +106,7 @@ def _priced(
     rate: str,
     basis: str,
     cur: str,
+    date: dt.date | None = None,
 ) -> CostLine:
     """`quantity` × the rate named; without a value for the rate, no amount and the rate
     named in `needs`. A `DayRange` quantity gives the line its low and high (each the
@@ -102,24 +115,22 @@ def _priced(
     name when it is needed (`auditor_day_rate (rate needed)`)."""
     value: float | None = getattr(a, rate)
     if value is None:
-        text = basis.format(rate=f"{rate} (rate needed)")
-        return CostLine(key=key, title=title, amount=None, basis=text, needs=(rate,))
-    q = quantity if isinstance(quantity, DayRange) else _point(quantity)
+        return _unknown(key, title, basis.format(rate=f"{rate} (rate needed)"), rate, date)
     text = basis.format(rate=f"{fig.number(value)} {cur}")
-    return _line(key, title, q.expected * value, text, (q.low * value, q.high * value))
+    if not isinstance(quantity, DayRange):
+        return _line(key, title, quantity * value, text, date=date)
+    q = quantity
+    return _line(key, title, q.expected * value, text, (q.low * value, q.high * value), date)
 
 
-def _point(quantity: float) -> DayRange:
-    return DayRange(low=quantity, expected=quantity, high=quantity)
-
-
-def _fixed(key: str, title: str, a: Assumptions, rate: str, basis: str) -> CostLine:
+def _fixed(
+    key: str, title: str, a: Assumptions, rate: str, basis: str, date: dt.date | None = None
+) -> CostLine:
     """An amount that is the rate itself (a fee, a purchase)."""
     value: float | None = getattr(a, rate)
     if value is None:
-        text = f"{basis}; {rate} (rate needed)"
-        return CostLine(key=key, title=title, amount=None, basis=text, needs=(rate,))
-    return _line(key, title, value, basis)
+        return _unknown(key, title, f"{basis}; {rate} (rate needed)", rate, date)
+    return _line(key, title, value, basis, date=date)
 
 
 def _sum(amounts: Sequence[int | None]) -> int | None:
@@ -217,6 +228,7 @@ def _audit_lines(
         "auditor_day_rate",
         f"{shown} audit days × {{rate}}{estimate}",
         cur,
+        batch.planned_date,
     )
     travel = _priced(
         f"{key}_travel",
@@ -226,8 +238,9 @@ def _audit_lines(
         "travel_expenses_per_audit_day",
         f"{shown} audit days × {{rate}} per auditor-day",
         cur,
+        batch.planned_date,
     )
-    return [_dated(audit, batch.planned_date), _dated(travel, batch.planned_date)]
+    return [audit, travel]
 
 
 def _applied(batch: AuditBatch) -> dt.date:
@@ -237,7 +250,7 @@ def _applied(batch: AuditBatch) -> dt.date:
 
 
 def _fee(key: str, title: str, a: Assumptions, rate: str, basis: str, day: dt.date) -> CostLine:
-    return _dated(_fixed(key, title, a, rate, basis), day)
+    return _fixed(key, title, a, rate, basis, day)
 
 
 def _annual_fee(key: str, title: str, a: Assumptions, day: dt.date) -> CostLine:
@@ -473,7 +486,7 @@ def _step(key: str, title: str, day: dt.date, lines: list[CostLine]) -> CycleSte
 def _licence(key: str, year: int, a: Assumptions, day: dt.date) -> CostLine:
     title = f"Tool software licence, certificate year {year}"
     basis = "annual licence" if a.tool_software_annual_cost else "none planned"
-    return _dated(_line(key, title, a.tool_software_annual_cost, basis), day)
+    return _line(key, title, a.tool_software_annual_cost, basis, date=day)
 
 
 def _surveillance(
@@ -670,9 +683,10 @@ def estimate(
     answers: dict[str, AnswerValue],
     tasks: tuple[TaskSize, ...],
     plan: Plan,
+    audit: AuditDays | None = None,
 ) -> Costs:
     a = resolve(profile)  # the profile's rates, else its currency's table, else unknown
-    audit = compute_audit_days(profile)
+    audit = audit if audit is not None else compute_audit_days(profile)
     consulting = consulting_effort(profile, plan, audit)
     parts = (
         _consulting(profile, a, consulting, profile.currency),

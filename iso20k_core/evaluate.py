@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from iso20k_core.answers import AnswerValue, parse_answers
 from iso20k_core.assumptions import holiday_assumptions, list_assumptions
+from iso20k_core.audit import audit_days
 from iso20k_core.costs import estimate
 from iso20k_core.dates import EARLIEST, DateError, check_horizon
 from iso20k_core.documents import stage1_documents
@@ -55,9 +56,11 @@ def evaluate(
     done = completion(bank, checked)
     areas = area_results(bank, checked, today)
     readiness = readiness_percent(areas)
-    plan = build_plan(profile, bank, areas, readiness, today, booked)
+    audit = audit_days(profile)
+    sizes = sized_tasks(profile, bank, areas)
+    plan = build_plan(profile, bank, areas, readiness, today, booked, audit=audit, sizes=sizes)
     feas = feasibility(bank, checked, areas, readiness, done.percent, plan)
-    costs = estimate(profile, checked, sized_tasks(profile, bank, areas), plan)
+    costs = estimate(profile, checked, sizes, plan, audit)
     risks = assess_risks(
         RiskContext(
             answers=checked,
@@ -88,7 +91,7 @@ def evaluate(
         plan=plan,
         costs=costs,
         risks=risks,
-        assumptions=list_assumptions(profile) + holiday_assumptions(plan),
+        assumptions=list_assumptions(profile, audit) + holiday_assumptions(plan),
         sources=bank.sources,
         stage1_documents=stage1_documents(bank, checked),
     )

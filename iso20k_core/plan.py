@@ -45,7 +45,7 @@ from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.audit import on_site_days
 from iso20k_core.calendar import ONE_DAY, BusinessCalendar
 from iso20k_core.profile import Profile
-from iso20k_core.results import AreaResult, AuditBatch, Milestone, Plan, Stage, Task
+from iso20k_core.results import AreaResult, AuditBatch, AuditDays, Milestone, Plan, Stage, Task
 from iso20k_core.standard import Bank
 
 # effort_days in the bank are for an organisation of about this many persons in scope
@@ -163,6 +163,7 @@ def durations(
     areas: tuple[AreaResult, ...],
     readiness: float,
     tasks: tuple[TaskSize, ...],
+    days: AuditDays,
 ) -> Durations:
     unready = 1 - readiness / 100
     scale = size_scale(profile.persons_in_scope)
@@ -178,7 +179,6 @@ def durations(
         math.ceil(round(min(total_effort / capacity, MAX_NEEDED), 6)),
         math.ceil(min(longest, MAX_NEEDED)),
     )
-    days = compute_audit_days(profile)
     return Durations(
         preparation=math.ceil(
             round(10 + 15 * (1 - foundation_ratio(areas)) + min(profile.sites - 1, 10), 6)
@@ -426,8 +426,8 @@ def _cycle(
     d: Durations,
     certification: Stage,
     bookings: Mapping[str, dt.date],
+    audit: AuditDays,
 ) -> _Cycle:
-    audit = compute_audit_days(profile)
     lead = profile.assumptions.audit_booking_lead_days
     reserve = d.reserve
 
@@ -537,10 +537,16 @@ def build_plan(
     readiness: float,
     today: dt.date,
     bookings: Mapping[str, dt.date] | None = None,
+    *,
+    audit: AuditDays | None = None,
+    sizes: tuple[TaskSize, ...] | None = None,
 ) -> Plan:
+    """`audit` and `sizes` are the organisation's audit days and sized tasks when the
+    caller has them already (evaluate: each is worked out once per evaluation)."""
     cal = BusinessCalendar(profile.country)
-    sizes = sized_tasks(profile, bank, areas)
-    d = durations(profile, areas, readiness, sizes)
+    audit = audit if audit is not None else compute_audit_days(profile)
+    sizes = sizes if sizes is not None else sized_tasks(profile, bank, areas)
+    d = durations(profile, areas, readiness, sizes, audit)
     total = sum(d.stages)
     earliest_start = cal.on_or_after(profile.start_date or today)
     earliest_end = cal.add(earliest_start, total - 1)
@@ -556,7 +562,7 @@ def build_plan(
             start = cal.span_start(target, total)
 
     planned = _layout_stages(cal, start, d)
-    c = _cycle(cal, profile, d, planned[-1], bookings or {})
+    c = _cycle(cal, profile, d, planned[-1], bookings or {}, audit)
     # The certification stage holds its audits as booked: from the first of them (a stage 1
     # booked early overlaps the trial operation, and `booking_conflicts` says so) to the
     # certification decision.
