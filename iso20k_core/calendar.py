@@ -17,6 +17,12 @@ searched with `bisect`. A step of n business days is then O(log n) within
 a year plus one hop per year crossed, where stepping a day at a time was O(n) and two thirds
 of an evaluation's time. The index is memoised static data, like the holiday sets it is built
 from: nothing here reads a clock.
+
+An organisation may add its own days off (a closure between the holidays) and its own working
+days (a Saturday it works, a public holiday it stays open on): `BusinessCalendar(country,
+days_off=..., working_days=...)`. They change only the years they fall in, and the plan
+carries them (`Plan.days_off`, `Plan.working_days`) so that exports and reminders count the
+same days (`calendar_of(plan)`).
 """
 
 from __future__ import annotations
@@ -24,8 +30,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 import holidays
+
+from iso20k_core.results import Plan
 
 ONE_DAY = dt.timedelta(days=1)
 DEFAULT_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
@@ -103,14 +113,48 @@ def _business_days(country: str | None, year: int) -> tuple[int, ...]:
     return days
 
 
-class BusinessCalendar:
-    """Business days of one country (weekends only when no country is given)."""
+def _own_year(
+    base: tuple[int, ...], year: int, off: frozenset[dt.date], worked: frozenset[dt.date]
+) -> tuple[int, ...]:
+    """A year's business days with the organisation's own days off and working days."""
+    closed = {d.toordinal() for d in off if d.year == year}
+    opened = {d.toordinal() for d in worked if d.year == year}
+    days = tuple(sorted((set(base) - closed) | opened))
+    if not days:
+        raise ValueError(f"no business days left in {year} after the organisation's days off")
+    return days
 
-    def __init__(self, country: str | None = None) -> None:
+
+class BusinessCalendar:
+    """Business days of one country (weekends only when no country is given), with the
+    organisation's own days off and working days."""
+
+    def __init__(
+        self,
+        country: str | None = None,
+        days_off: tuple[dt.date, ...] | frozenset[dt.date] = (),
+        working_days: tuple[dt.date, ...] | frozenset[dt.date] = (),
+    ) -> None:
         self.country = country
         self.weekend = _weekend(country)
+        # A day in both lists is worked: the later decision to open wins.
+        self.days_off = frozenset(days_off) - frozenset(working_days)
+        self.working_days = frozenset(working_days)
+        self._own: dict[int, tuple[int, ...]] = {}
+        self._own_years = {d.year for d in self.days_off | self.working_days}
 
     def describe(self) -> str:
+        own = []
+        if self.days_off:
+            own.append(
+                f"{len(self.days_off)} own {'day' if len(self.days_off) == 1 else 'days'} off"
+            )
+        if self.working_days:
+            n = len(self.working_days)
+            own.append(f"{n} own working {'day' if n == 1 else 'days'}")
+        return self._describe_country() + (f"; the organisation's {', '.join(own)}" if own else "")
+
+    def _describe_country(self) -> str:
         if self.country is None:
             return "Monday to Friday, no public holidays (no country given)"
         if not _exchanges_days(self.country):
@@ -128,10 +172,20 @@ class BusinessCalendar:
         return tuple(y for y in range(start.year, end.year + 1) if _estimated(self.country, y))
 
     def _year(self, year: int) -> tuple[int, ...]:
-        return _business_days(self.country, year)
+        if year not in self._own_years:
+            return _business_days(self.country, year)
+        days = self._own.get(year)
+        if days is None:
+            base = _business_days(self.country, year)
+            days = self._own[year] = _own_year(base, year, self.days_off, self.working_days)
+        return days
 
     def closed_because(self, day: dt.date) -> str | None:
         """Why `day` is no business day (`"a Saturday"`, `"Labour Day"`), or None."""
+        if day in self.working_days:
+            return None
+        if day in self.days_off:
+            return "a day off of the organisation"
         worked = self.country is not None and day in _weekend_workdays(self.country, day.year)
         if day.weekday() in self.weekend and not worked:
             return f"a {_DAY_NAMES[day.weekday()]}"
@@ -201,25 +255,46 @@ class BusinessCalendar:
         return total
 
     def holidays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
-        """Working weekdays that are public holidays, in date order (MS Project's exceptions)."""
-        if self.country is None:
-            return []
-        found = []
-        for year in range(start.year, end.year + 1):
-            found += sorted(
-                day
-                for day in _holidays(self.country, year)
-                if day.year == year  # a set may hold a neighbour year's observed day
-                and start <= day <= end
-                and day.weekday() not in self.weekend
-            )
-        return found
+        """Working weekdays that are closed, public holidays and the organisation's own days
+        off, in date order (MS Project's exceptions)."""
+        found: set[dt.date] = {
+            d for d in self.days_off if start <= d <= end and d.weekday() not in self.weekend
+        }
+        if self.country is not None:
+            for year in range(start.year, end.year + 1):
+                found.update(
+                    day
+                    for day in _holidays(self.country, year)
+                    if day.year == year  # a set may hold a neighbour year's observed day
+                    and start <= day <= end
+                    and day.weekday() not in self.weekend
+                )
+        return sorted(found - self.working_days)
 
     def worked_weekend_days_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
-        """Weekend days that are worked, in date order (MS Project's working exceptions)."""
-        if self.country is None:
-            return []
-        found: list[dt.date] = []
-        for year in range(start.year, end.year + 1):
-            found += sorted(d for d in _weekend_workdays(self.country, year) if start <= d <= end)
-        return found
+        """Weekend days that are worked, the country's exchanged days and the organisation's
+        own, in date order (MS Project's working exceptions)."""
+        found = {d for d in self.working_days if start <= d <= end and d.weekday() in self.weekend}
+        if self.country is not None:
+            for year in range(start.year, end.year + 1):
+                found.update(d for d in _weekend_workdays(self.country, year) if start <= d <= end)
+        return sorted(found - self.days_off)
+
+
+def calendar_of(plan: Plan) -> BusinessCalendar:
+    """The calendar a plan was laid out on: its country's and the organisation's own days."""
+    return BusinessCalendar(plan.country, plan.days_off, plan.working_days)
+
+
+def calendar_of_stored(profile: Mapping[str, Any] | None) -> BusinessCalendar:
+    """The calendar of a profile as stored (JSON: dates as ISO text), for code that holds the
+    stored form rather than a `Profile` (the reminder outbox)."""
+    data = profile or {}
+
+    def days(name: str) -> tuple[dt.date, ...]:
+        return tuple(
+            d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+            for d in data.get(name) or ()
+        )
+
+    return BusinessCalendar(data.get("country"), days("days_off"), days("working_days"))

@@ -543,7 +543,7 @@ def build_plan(
 ) -> Plan:
     """`audit` and `sizes` are the organisation's audit days and sized tasks when the
     caller has them already (evaluate: each is worked out once per evaluation)."""
-    cal = BusinessCalendar(profile.country)
+    cal = BusinessCalendar(profile.country, profile.days_off, profile.working_days)
     audit = audit if audit is not None else compute_audit_days(profile)
     sizes = sizes if sizes is not None else sized_tasks(profile, bank, areas)
     d = durations(profile, areas, readiness, sizes, audit)
@@ -598,6 +598,8 @@ def build_plan(
         certificate_expiry=c.expiry,
         calendar=_described(cal, stages[0].start, c.expiry),
         country=profile.country,
+        days_off=profile.days_off,
+        working_days=profile.working_days,
         process_work_days=sum(t.effort_days for t in sizes),
         staff_available_fte=profile.staff_available_fte,
         max_process_years=MAX_PROCESS_YEARS,

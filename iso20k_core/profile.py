@@ -45,6 +45,7 @@ MAX_AMOUNT = 1_000_000_000
 MAX_COUNT = 10_000
 MAX_HOURS = 1_000
 MAX_BANDS = 100  # the default table has 23
+MAX_OWN_DAYS = 1_000  # own days off or working days: a few a year over a plan of years
 
 
 class AuditDayBand(_Strict):
@@ -191,6 +192,11 @@ class Profile(_Strict):
     sites: int = Field(default=1, ge=1, le=10_000)
     country: str | None = None
     timezone: str = "UTC"
+    # The organisation's own calendar on top of its country's public holidays: days it closes
+    # (a works holiday between Christmas and New Year) and days it works (a Saturday before a
+    # release, a public holiday it stays open on). The plan counts business days with them.
+    days_off: tuple[dt.date, ...] = Field(default=(), max_length=MAX_OWN_DAYS)
+    working_days: tuple[dt.date, ...] = Field(default=(), max_length=MAX_OWN_DAYS)
     currency: str = "EUR"
     itil_adoption: ItilAdoption = "none"
     existing_certifications: tuple[Certification, ...] = ()
@@ -257,6 +263,22 @@ class Profile(_Strict):
         if isinstance(value, str):
             return parse_iso_date(value)
         raise ValueError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
+
+    @field_validator("days_off", "working_days")
+    @classmethod
+    def _own_days_in_order(cls, days: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+        early = [d for d in days if d < EARLIEST]
+        if early:
+            raise ValueError(f"{early[0].isoformat()} is before {EARLIEST.isoformat()}")
+        return tuple(sorted(set(days)))
+
+    @field_validator("working_days")
+    @classmethod
+    def _not_also_off(cls, days: tuple[dt.date, ...], info: ValidationInfo) -> tuple[dt.date, ...]:
+        both = sorted(set(days) & set(info.data.get("days_off") or ()))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is also among days_off: keep it in one list")
+        return days
 
     @field_validator("start_date")
     @classmethod

@@ -132,6 +132,9 @@ class Plan(_Value):
     certificate_expiry: dt.date
     calendar: str
     country: str | None  # whose public holidays the business-day calendar skips
+    # The organisation's own days off and working days (profile), on top of the country's.
+    days_off: tuple[dt.date, ...] = ()
+    working_days: tuple[dt.date, ...] = ()
     # The one figure of process work, in person-days: risks, costs and reports all read it.
     process_work_days: int
     staff_available_fte: float  # who does the process work (profile.staff_available_fte)

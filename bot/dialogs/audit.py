@@ -133,7 +133,12 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     result = ctx.replan()  # the plan moves around the booking; its reminders follow
     lines = [f"With {body}."]
     profile = ctx.profile()
-    closed = BusinessCalendar(profile.country if profile else None).closed_because(booked)
+    calendar = (
+        BusinessCalendar(profile.country, profile.days_off, profile.working_days)
+        if profile
+        else BusinessCalendar()
+    )
+    closed = calendar.closed_because(booked)
     if closed is not None:
         lines.append(
             f"Note: {booked.isoformat()} is {closed}, not a business day. It is recorded as "

@@ -171,7 +171,10 @@ def _closed_because(ctx: DialogContext, day: dt.date | None) -> str | None:
     if day is None:
         return None
     profile = ctx.profile()
-    return BusinessCalendar(profile.country if profile else None).closed_because(day)
+    if profile is None:
+        return BusinessCalendar().closed_because(day)
+    own = BusinessCalendar(profile.country, profile.days_off, profile.working_days)
+    return own.closed_because(day)
 
 
 def complete_assignments(ctx: DialogContext, section_id: str) -> None:

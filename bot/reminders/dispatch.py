@@ -25,7 +25,7 @@ from bot.reminders.policy import policy_of
 from bot.reminders.timing import next_working_moment
 from bot.store.models import Member, Organisation, Reminder
 from bot.store.transactions import OUTBOX_BUDGET, committed
-from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.calendar import calendar_of_stored
 from iso20k_core.standard import Bank
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _deliver(
         result.retried += 1
         return
     policy = policy_of(organisation.reminder_policy)
-    calendar = BusinessCalendar((organisation.profile or {}).get("country"))
+    calendar = calendar_of_stored(organisation.profile)
     tz = _timezone(session, organisation, channel, reminder.target)
     now = clock()
     moment = next_working_moment(now, tz, calendar, policy.work_start, policy.work_end)

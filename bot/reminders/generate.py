@@ -64,6 +64,9 @@ class ReminderInputs:
     milestones: tuple[MilestoneInfo, ...] = ()
     batches: tuple[BatchInfo, ...] = ()
     assignments: tuple[AssignmentInfo, ...] = ()
+    # The organisation's own days off and working days (profile), beside its country's.
+    days_off: tuple[dt.date, ...] = ()
+    working_days: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class ReminderSpec:
 def reminders_for(inputs: ReminderInputs, now: dt.datetime) -> list[ReminderSpec]:
     if inputs.policy.paused:
         return []
-    cal = BusinessCalendar(inputs.country)
+    cal = BusinessCalendar(inputs.country, inputs.days_off, inputs.working_days)
     p = inputs.policy
     today = now.astimezone(zone(inputs.timezone)).date()
     specs: list[ReminderSpec] = []

@@ -20,6 +20,7 @@ from bot.reminders.generate import (
 from bot.reminders.outbox import SyncResult, sync_reminders
 from bot.reminders.policy import policy_of
 from bot.store.models import Assignment, AuditBatch, Member, Milestone, Organisation
+from iso20k_core.calendar import calendar_of_stored
 from iso20k_core.standard import Bank
 
 
@@ -29,9 +30,12 @@ def inputs_of(session: Session, organisation: Organisation, bank: Bank) -> Remin
     by_id = {m.id: m for m in members}
     titles = {s.id: s.title for s in bank.assessed_sections}
     profile = organisation.profile or {}
+    own = calendar_of_stored(profile)
     return ReminderInputs(
         timezone=organisation.timezone,
         country=profile.get("country"),
+        days_off=tuple(sorted(own.days_off)),
+        working_days=tuple(sorted(own.working_days)),
         channel=organisation.reminder_channel,
         policy=policy_of(organisation.reminder_policy),
         managers=tuple(

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.calendar import BusinessCalendar, calendar_of
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
 from iso20k_core.results import Evaluation
 
@@ -94,7 +94,7 @@ class WorkCalendar:
 
     @classmethod
     def of(cls, evaluation: Evaluation) -> WorkCalendar:
-        return cls(BusinessCalendar(evaluation.plan.country))
+        return cls(calendar_of(evaluation.plan))
 
     @property
     def weekend(self) -> frozenset[int]:  # date.weekday() numbers
