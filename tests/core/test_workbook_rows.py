@@ -230,3 +230,17 @@ def test_the_plan_lists_the_improvement_window_and_the_expiry_in_words() -> None
     expiry = next(row for row in rows.values() if row[7] == "expiry")
     assert as_date(expiry[4]) == e.plan.certificate_expiry
     assert expiry[9] == "recertification must be decided before this date (ISO/IEC 17021-1 9.6.3)"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_every_subtotal_looks_the_same_in_every_view(name: str) -> None:
+    # The parts', the cycle steps' and the fiscal years' subtotals: bold, one fill colour,
+    # and a different one from the totals below them.
+    ws = costs_workbook(evaluated(name))
+    subtotals = [row for row in ws.iter_rows(min_row=2) if row[1].value == "Subtotal"]
+    parts, steps = len(evaluated(name).costs.parts), len(evaluated(name).costs.cycle_steps)
+    assert len(subtotals) == parts + steps + len(evaluated(name).costs.fiscal_years)
+    fills = {row[0].fill.fgColor.rgb for row in subtotals}
+    assert len(fills) == 1 and all(row[0].font.bold for row in subtotals)
+    totals = [row for row in ws.iter_rows(min_row=2) if str(row[0].value).endswith("total")]
+    assert totals and all(row[0].fill.fgColor.rgb not in fills for row in totals)

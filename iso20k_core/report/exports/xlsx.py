@@ -346,7 +346,8 @@ def _cycle_steps(
                 line_rows[line.key] = row
             row += 1
         sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
-        _total(ws, row, (title, "Subtotal", None), *_sums_or_needed(sums, step.needs))
+        subtotal = _sums_or_needed(sums, step.needs)
+        _total(ws, row, (title, "Subtotal", None), *subtotal, fill=TOTAL_FILL)
         step_rows.append(row)
         row += 1
     totals = [_sum_of(step_rows, col) for col in MONEY_COLUMNS]
