@@ -84,7 +84,7 @@ def _money_rate(profile: Profile, name: str) -> Assumption:
     )
 
 
-def list_assumptions(profile: Profile, days: AuditDays | None = None) -> tuple[Assumption, ...]:
+def list_assumptions(profile: Profile, days: AuditDays) -> tuple[Assumption, ...]:
     a = profile.assumptions
     # Origin follows the value, not how the profile was built: a profile stored and read back
     # must list the same origins.
@@ -175,7 +175,7 @@ def list_assumptions(profile: Profile, days: AuditDays | None = None) -> tuple[A
             ),
         )
     )
-    items.extend(_audit_time(days if days is not None else audit.audit_days(profile)))
+    items.extend(_audit_time(days))
     return tuple(items)
 
 

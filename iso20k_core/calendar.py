@@ -31,11 +31,14 @@ import bisect
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import holidays
 
 from iso20k_core.results import Plan
+
+if TYPE_CHECKING:  # profile.py needs no calendar; the calendar only reads a profile
+    from iso20k_core.profile import Profile
 
 ONE_DAY = dt.timedelta(days=1)
 DEFAULT_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
@@ -279,6 +282,13 @@ class BusinessCalendar:
             for year in range(start.year, end.year + 1):
                 found.update(d for d in _weekend_workdays(self.country, year) if start <= d <= end)
         return sorted(found - self.days_off)
+
+
+def calendar_for(profile: Profile | None) -> BusinessCalendar:
+    """The calendar of a profile: its country's days and the organisation's own."""
+    if profile is None:
+        return BusinessCalendar()
+    return BusinessCalendar(profile.country, profile.days_off, profile.working_days)
 
 
 def calendar_of(plan: Plan) -> BusinessCalendar:

@@ -27,7 +27,6 @@ from collections.abc import Sequence
 
 from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
-from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.consulting import ConsultingEffort, consulting_effort
 from iso20k_core.plan import TaskSize
 from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
@@ -683,10 +682,9 @@ def estimate(
     answers: dict[str, AnswerValue],
     tasks: tuple[TaskSize, ...],
     plan: Plan,
-    audit: AuditDays | None = None,
+    audit: AuditDays,
 ) -> Costs:
     a = resolve(profile)  # the profile's rates, else its currency's table, else unknown
-    audit = audit if audit is not None else compute_audit_days(profile)
     consulting = consulting_effort(profile, plan, audit)
     parts = (
         _consulting(profile, a, consulting, profile.currency),

@@ -41,9 +41,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from iso20k_core.audit import audit_days as compute_audit_days
 from iso20k_core.audit import on_site_days
-from iso20k_core.calendar import ONE_DAY, BusinessCalendar
+from iso20k_core.calendar import ONE_DAY, BusinessCalendar, calendar_for
 from iso20k_core.profile import Profile
 from iso20k_core.results import AreaResult, AuditBatch, AuditDays, Milestone, Plan, Stage, Task
 from iso20k_core.standard import Bank
@@ -538,14 +537,12 @@ def build_plan(
     today: dt.date,
     bookings: Mapping[str, dt.date] | None = None,
     *,
-    audit: AuditDays | None = None,
-    sizes: tuple[TaskSize, ...] | None = None,
+    audit: AuditDays,
+    sizes: tuple[TaskSize, ...],
 ) -> Plan:
-    """`audit` and `sizes` are the organisation's audit days and sized tasks when the
-    caller has them already (evaluate: each is worked out once per evaluation)."""
-    cal = BusinessCalendar(profile.country, profile.days_off, profile.working_days)
-    audit = audit if audit is not None else compute_audit_days(profile)
-    sizes = sizes if sizes is not None else sized_tasks(profile, bank, areas)
+    """`audit` and `sizes` are the organisation's audit days and sized tasks, worked out
+    once per evaluation (evaluate.py) for the plan and the costs alike."""
+    cal = calendar_for(profile)
     d = durations(profile, areas, readiness, sizes, audit)
     total = sum(d.stages)
     earliest_start = cal.on_or_after(profile.start_date or today)

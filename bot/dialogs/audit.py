@@ -19,7 +19,7 @@ from bot.dialogs.model import Button, Field, Form, Message, Option, Outcome, Sec
 from bot.dialogs.validation import CleanValue
 from bot.store.models import AuditBatch
 from bot.store.plan_records import record_booking
-from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.calendar import calendar_for
 from iso20k_core.dates import DateError, check_horizon
 from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.text import NAME_LIMIT
@@ -133,12 +133,7 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     result = ctx.replan()  # the plan moves around the booking; its reminders follow
     lines = [f"With {body}."]
     profile = ctx.profile()
-    calendar = (
-        BusinessCalendar(profile.country, profile.days_off, profile.working_days)
-        if profile
-        else BusinessCalendar()
-    )
-    closed = calendar.closed_because(booked)
+    closed = calendar_for(profile).closed_because(booked)
     if closed is not None:
         lines.append(
             f"Note: {booked.isoformat()} is {closed}, not a business day. It is recorded as "

@@ -12,7 +12,7 @@ from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, command, m
 from bot.store.columns import utc_now
 from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
-from iso20k_core.calendar import BusinessCalendar
+from iso20k_core.calendar import calendar_for
 
 # "Organisation": a Slack workspace, a Teams tenant; the person reads the word they know
 # from the product's own setup.
@@ -170,11 +170,7 @@ def _closed_because(ctx: DialogContext, day: dt.date | None) -> str | None:
     """Why a due date is no business day of the organisation's country, if it is not."""
     if day is None:
         return None
-    profile = ctx.profile()
-    if profile is None:
-        return BusinessCalendar().closed_because(day)
-    own = BusinessCalendar(profile.country, profile.days_off, profile.working_days)
-    return own.closed_because(day)
+    return calendar_for(ctx.profile()).closed_because(day)
 
 
 def complete_assignments(ctx: DialogContext, section_id: str) -> None:

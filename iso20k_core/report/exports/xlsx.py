@@ -264,12 +264,8 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
     line_rows: dict[str, int] = {}
     row, subtotals = _cost_parts(ws, 2, costs, line_rows)
     project = row
-    _total(
-        ws,
-        project,
-        ("Project total", "sum of the five parts", None),
-        *_sums_or_needed([_sum_of(subtotals, col) for col in MONEY_COLUMNS], costs.project_needs),
-    )
+    labels = ("Project total", "sum of the five parts", None)
+    _total_of(ws, project, labels, subtotals, costs.project_needs)
     internal = project + 1
     internal_cost = _amount(costs.internal_cost, costs.internal_needs)
     _put(
@@ -285,14 +281,8 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
             internal_cost,
         ),
     )
-    _total(
-        ws,
-        internal + 1,
-        ("Total with internal effort", "project total and internal effort", None),
-        *_sums_or_needed(
-            [_sum_of([project, internal], col) for col in MONEY_COLUMNS], costs.total_needs
-        ),
-    )
+    labels = ("Total with internal effort", "project total and internal effort", None)
+    _total_of(ws, internal + 1, labels, [project, internal], costs.total_needs)
     end = _cycle_steps(
         ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True)), line_rows
     )
@@ -316,9 +306,7 @@ def _cost_parts(
             _put(ws, row, (part.title, line.title, line.basis, *_figures(line)))
             line_rows[line.key] = row
             row += 1
-        sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
-        subtotal = _sums_or_needed(sums, part.needs)
-        _total(ws, row, (part.title, "Subtotal", None), *subtotal, fill=TOTAL_FILL)
+        _subtotal(ws, row, first, part.title, part.needs)
         subtotals.append(row)
         row += 1
     return row, subtotals
@@ -345,18 +333,11 @@ def _cycle_steps(
             if step.key != "initial":
                 line_rows[line.key] = row
             row += 1
-        sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
-        subtotal = _sums_or_needed(sums, step.needs)
-        _total(ws, row, (title, "Subtotal", None), *subtotal, fill=TOTAL_FILL)
+        _subtotal(ws, row, first, title, step.needs)
         step_rows.append(row)
         row += 1
-    totals = [_sum_of(step_rows, col) for col in MONEY_COLUMNS]
-    _total(
-        ws,
-        row,
-        ("Cycle total", "initial certification to recertification", None),
-        *_sums_or_needed(totals, costs.cycle_needs),
-    )
+    labels = ("Cycle total", "initial certification to recertification", None)
+    _total_of(ws, row, labels, step_rows, costs.cycle_needs)
     quote = {True: "yes", False: "no", None: "not known"}[costs.quote_includes_surveillance]
     _put(ws, row + 1, ("Quote includes surveillance and recertification", quote, "", None))
     return row + 1
@@ -375,19 +356,29 @@ def _fiscal_years(ws: Worksheet, row: int, costs: Costs, line_rows: dict[str, in
             day = line.date.isoformat() if line.date is not None else ""
             _put(ws, row, (fy.title, line.title, f"{day}: {line.basis}", *cells))
             row += 1
-        sums = [_sum_range(first, row - 1, col) for col in MONEY_COLUMNS]
-        subtotal = _sums_or_needed(sums, fy.needs) if fy.lines else [0, 0, 0]
-        _total(ws, row, (fy.title, "Subtotal", None), *subtotal, fill=TOTAL_FILL)
+        _subtotal(ws, row, first, fy.title, fy.needs)
         year_rows.append(row)
         row += 1
-    totals = [_sum_of(year_rows, col) for col in MONEY_COLUMNS]
-    _total(
-        ws,
-        row,
-        ("Cycle total, by fiscal year", "the same total as by step", None),
-        *_sums_or_needed(totals, costs.cycle_needs),
-    )
+    labels = ("Cycle total, by fiscal year", "the same total as by step", None)
+    _total_of(ws, row, labels, year_rows, costs.cycle_needs)
     return row
+
+
+def _subtotal(ws: Worksheet, row: int, first: int, title: str, needs: Sequence[str]) -> None:
+    """A group's subtotal row: each money column's sum over the group's rows above it, or
+    0 for a group without any (a fiscal year with nothing in it)."""
+    if row == first:
+        figures: list[Formula | str | int] = [0, 0, 0]
+    else:
+        figures = [*_sums_or_needed([_sum_range(first, row - 1, c) for c in MONEY_COLUMNS], needs)]
+    _total(ws, row, (title, "Subtotal", None), *figures, fill=TOTAL_FILL)
+
+
+def _total_of(
+    ws: Worksheet, row: int, labels: Row, rows: Sequence[int], needs: Sequence[str]
+) -> None:
+    """A total row over the subtotal rows given, column by column."""
+    _total(ws, row, labels, *_sums_or_needed([_sum_of(rows, c) for c in MONEY_COLUMNS], needs))
 
 
 def _figures(line: CostLine) -> list[int | str]:
