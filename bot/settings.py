@@ -1,7 +1,9 @@
 """The bot's settings, read from the environment (one object, passed to whoever needs it)."""
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from iso20k_core.language import language_for, supported_tags
 
 # The Bot Framework's public cloud (learn.microsoft.com, "Authenticate requests with the Bot
 # Connector API"); national clouds such as Azure China (21Vianet) set their own.
@@ -60,6 +62,20 @@ class Settings(BaseSettings):
     # separate `iso20k worker` processes run.
     reminders_in_web: bool = True
     reminder_tick_seconds: float = Field(default=5.0, ge=0.1, le=3600)
+    # The language of the console and the CLI, and of anyone whose platform and organisation
+    # name none (ISO20K_LOCALE=zh-CN); unset: English.
+    iso20k_locale: str | None = None
+
+    @field_validator("iso20k_locale")
+    @classmethod
+    def _known_locale(cls, tag: str | None) -> str | None:
+        if tag is None or not tag.strip():
+            return None
+        found = language_for(tag)
+        if found is None:
+            tags = ", ".join(supported_tags())
+            raise ValueError(f"ISO20K_LOCALE={tag!r} has no translation; use one of {tags}")
+        return found.tag
 
     @model_validator(mode="after")
     def _anonymous_only_without_app(self) -> "Settings":

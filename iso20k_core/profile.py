@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from iso20k_core import places
 from iso20k_core.dates import EARLIEST, DateError, check_horizon, parse_iso_date
+from iso20k_core.language import _, language_for, supported_tags
 from iso20k_core.text import NAME_LIMIT, as_typed, clean_text
 
 Certification = Literal[
@@ -210,6 +211,9 @@ class Profile(_Strict):
     # The month the organisation's fiscal year starts (1 = January): the cost estimate's
     # fiscal-year view follows it (costs.py).
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+    # The organisation's language (a tag: `en`, `zh-CN`): channel messages, reports and
+    # everyone whose platform gives no locale of their own read it (iso20k_core.language).
+    language: str = "en"
     assumptions: Assumptions = Assumptions()
 
     _numbers_as_typed = field_validator(
@@ -242,6 +246,20 @@ class Profile(_Strict):
     @classmethod
     def _known_currency(cls, currency: str) -> str:
         return _listed_code("currency", currency)
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, tag: str) -> str:
+        found = language_for(tag)
+        if found is None:
+            raise ValueError(
+                _(
+                    "there is no translation for {tag!r}; choose one of: {tags}",
+                    tag=tag,
+                    tags=", ".join(supported_tags()),
+                )
+            )
+        return found.tag
 
     @field_validator("timezone")
     @classmethod

@@ -19,7 +19,6 @@ the same bytes.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 from collections import Counter
 from dataclasses import dataclass
@@ -265,10 +264,6 @@ def _charts(e: Evaluation, with_images: bool) -> dict[str, Chart]:
 # --- templates ----------------------------------------------------------------------------
 
 
-def _date(day: dt.date | None) -> str:
-    return "—" if day is None else day.isoformat()
-
-
 def _md_cell(value: object) -> str:
     """Text for a Markdown table cell: a pipe would end the cell, a newline the row."""
     return str(value).replace("|", "\\|").replace("\n", " ")
@@ -279,7 +274,6 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     # Two environments: autoescape on for HTML, so every value from a profile or an answer is
     # escaped; off for Markdown, where HTML entities would show as text.
     env = make_environment(autoescape)
-    env.filters["date"] = _date
     env.filters["cell"] = _md_cell
     return env
 

@@ -12,6 +12,7 @@ from typing import Literal
 import jinja2
 
 from iso20k_core import figures as fig
+from iso20k_core.language import active
 from iso20k_core.results import Evaluation
 
 Format = Literal["text", "json", "markdown"]
@@ -25,7 +26,12 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     `num` writes what the engine kept to one decimal (scores, percentages, maturity, gaps),
     `count` whole days and persons, `number` what a person entered or the standard fixes
     (rates, audit days, FTE), `money` an amount with its currency (or the rates it needs),
-    `money_text` the same inside a sentence."""
+    `money_text` the same inside a sentence, `date` a day.
+
+    `{% trans %}` and `_()` write in the language active when the template renders
+    (iso20k_core.language): the callables look it up on every call, so one cached
+    environment serves every language. Blocks are trimmed, so a message's line breaks in
+    the template are not part of its text."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("iso20k_core.report", "templates"),
         autoescape=autoescape,
@@ -33,7 +39,16 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: active().gettext(message),
+        ngettext=lambda singular, plural, n: active().ngettext(singular, plural, n),
+        pgettext=lambda context, message: active().pgettext(context, message),
+        newstyle=True,
+    )
+    env.filters["date"] = fig.date
     env.filters["money"] = fig.money
     env.filters["money_text"] = fig.money_in_text
     env.filters["money_range"] = fig.money_range
