@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -53,13 +54,52 @@ def ensure_venv(extras: str) -> None:
     stamp.touch()
 
 
+# Chinese text in the PDF report and the charts needs a CJK font from the system (too big
+# to ship in the package: iso20k_core/report/fonts.py); this one is 5 MB.
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"
+
+
+def _has_cjk_font() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+def _quietly(command: list[str]) -> int:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode
+
+
+def ensure_cjk_font() -> None:
+    """Install a CJK font where this user may (root with apt-get), else say how."""
+    if not sys.platform.startswith("linux") or _has_cjk_font():
+        return
+    apt = shutil.which("apt-get")
+    if apt and os.geteuid() == 0:
+        print(f"installing {CJK_FONT_PACKAGE} (Chinese text in the PDF report)", flush=True)
+        install = [apt, "install", "-y", "-qq", "--no-install-recommends", CJK_FONT_PACKAGE]
+        if _quietly(install) != 0:  # a new machine has no package lists yet
+            _quietly([apt, "update", "-qq"])
+            _quietly(install)
+        if _has_cjk_font():
+            return
+    print(
+        f"note: no Chinese font is installed, so Chinese PDF reports are refused; "
+        f"install {CJK_FONT_PACKAGE} (sudo apt-get install {CJK_FONT_PACKAGE})",
+        flush=True,
+    )
+
+
 def start(args: list[str]) -> int:
     ensure_venv("")
+    ensure_cjk_font()
     return _run(BIN / "iso20k", *(args or ["start"]))
 
 
 def test(args: list[str]) -> int:
     ensure_venv("dev")
+    ensure_cjk_font()
     steps: list[tuple[str | Path, ...]] = [
         (BIN / "ruff", "check", "."),
         (BIN / "ruff", "format", "--check", "."),

@@ -6,8 +6,12 @@ nothing to close, a figure is garbage once its bytes are written.
 
 The same evaluation always yields the same bytes, so charts are cached (`chart`, keyed as
 memo.py says; `draw` draws afresh), compared and tested: fixed size, DPI and font (DejaVu Sans
-ships with matplotlib, so every machine has it), colours and fonts set on each artist rather
-than taken from the rc settings, and no timestamp or software version in the file's metadata.
+ships with matplotlib, so every machine has it; Chinese text falls back glyph by glyph to the
+system's CJK font, fonts.py), colours and fonts set on each artist rather than taken from the
+rc settings, and no timestamp or software version in the file's metadata.
+
+Every word on a chart is written in the active language (iso20k_core.language), dates on the
+axes too.
 
 Margins are computed from the measured label widths instead of matplotlib's constrained
 layout: the layout engine draws every text once more, and the HTML report has a budget of
@@ -31,11 +35,13 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from iso20k_core import figures
-from iso20k_core.report import memo
+from iso20k_core.language import N_, _, _n, _p
+from iso20k_core.report import fonts, memo
 from iso20k_core.results import AreaResult, AuditBatch, Compliance, Evaluation
 
 ImageFormat = Literal["png", "svg"]
@@ -46,7 +52,8 @@ DPI = 150
 WIDTH_IN = 6.9  # the text width of an A4 page with the report's margins: printed 1:1
 ROW_IN = 0.24  # height of one bar row
 GANTT_ROW_IN = 0.2  # the plan has many rows: keep it to one page
-FONT_FAMILY = "DejaVu Sans"
+# DejaVu Sans, then the system's CJK font where there is one (fonts.py).
+FONT_FAMILY = fonts.families()
 FONT = FontProperties(family=FONT_FAMILY, size=8)
 BOLD = FontProperties(family=FONT_FAMILY, size=8, weight="bold")
 SMALL = FontProperties(family=FONT_FAMILY, size=7)
@@ -69,6 +76,12 @@ COMPLIANCE_COLOURS: dict[Compliance, str] = {
     "partly met": AMBER,
     "not met": RED,
     "not assessed": GREY,
+}
+COMPLIANCE_LABELS: dict[Compliance, str] = {
+    "met": N_("Met"),
+    "partly met": N_("Partly met"),
+    "not met": N_("Not met"),
+    "not assessed": N_("Not assessed"),
 }
 
 # PNG: the Software key would name the matplotlib version. SVG: Date is the render time.
@@ -132,6 +145,9 @@ def _style_axes(ax: Axes) -> None:
     for side in ("left", "bottom"):
         ax.spines[side].set_color(MUTED)
     ax.tick_params(colors=INK, labelsize=FONT.get_size(), labelfontfamily=FONT_FAMILY)
+    # The offset text (a date axis's year) is not a tick label: tick_params misses it.
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.get_offset_text().set_fontfamily(FONT_FAMILY)
     ax.set_axisbelow(True)
 
 
@@ -179,8 +195,21 @@ def _figure_with_rows(
     return fig, ax
 
 
+def _columns(char: str) -> int:
+    """A Chinese character is as wide as two Latin ones: labels are cut by width."""
+    return 2 if fonts.is_cjk(char) else 1
+
+
 def _shorten(text: str, limit: int = 42) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if sum(map(_columns, text)) <= limit:
+        return text
+    kept, width = [], 1  # the ellipsis
+    for char in text:
+        width += _columns(char)
+        if width > limit:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -209,7 +238,27 @@ def _gap_colour(gap: float) -> str:
 
 def _date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator(minticks=5, maxticks=12)  # type: ignore[no-untyped-call]
-    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+    # strftime names months in the C locale's English: the formats are translated instead
+    # (Chinese writes months as numbers: 3月).
+    formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator,
+        formats=[
+            _p("chart years", "%Y"),
+            _p("chart months", "%b"),
+            _p("chart days", "%d"),
+            "%H:%M",
+            "%H:%M",
+            "%S.%f",
+        ],
+        offset_formats=[
+            "",
+            _p("chart years", "%Y"),
+            _p("chart year and month", "%Y-%b"),
+            _p("chart day", "%Y-%b-%d"),
+            _p("chart day", "%Y-%b-%d"),
+            "%Y-%b-%d %H:%M",
+        ],
+    )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
@@ -224,13 +273,13 @@ def _project_rows(e: Evaluation) -> list[_Row]:
     p = e.plan
     rows = [_Row(f"{s.number}  {s.title}", bold=True) for s in p.stages]
     rows += [_Row(_shorten(e.area(t.area).title)) for t in p.tasks]
-    rows.append(_Row("Milestones", bold=True))
+    rows.append(_Row(_("Milestones"), bold=True))
     rows += [_Row(_audit_label(b), bold=True) for b in _project_audits(e)]
     return rows
 
 
 def _audit_label(batch: AuditBatch) -> str:
-    return f"{batch.title} (booked)" if batch.booked else batch.title
+    return _("{title} (booked)", title=batch.title) if batch.booked else batch.title
 
 
 def _cycle_rows(e: Evaluation) -> list[_Row]:
@@ -298,7 +347,14 @@ def _draw_project(ax: Axes, e: Evaluation) -> None:
         ax.axvline(_x(p.target_date), color=RED if missed else MUTED, linewidth=1.0, ls="-.")
     ax.set_xlim(*_project_limits(e))
     _date_axis(ax)
-    _title(ax, f"Project: {p.start.isoformat()} to certification {p.certification_date}")
+    _title(
+        ax,
+        _(
+            "Project: {start} to certification {decision}",
+            start=figures.date(p.start),
+            decision=figures.date(p.certification_date),
+        ),
+    )
 
 
 def _draw_cycle(ax: Axes, e: Evaluation) -> None:
@@ -311,28 +367,29 @@ def _draw_cycle(ax: Axes, e: Evaluation) -> None:
     first = min((b.booking_deadline or b.planned_date for b in p.audit_batches), default=p.start)
     ax.set_xlim(_x(first) - 20, _x(p.certificate_expiry) + 40)
     _date_axis(ax)
-    _title(ax, f"Certification cycle: certificate valid until {p.certificate_expiry}")
+    expiry = figures.date(p.certificate_expiry)
+    _title(ax, _("Certification cycle: certificate valid until {expiry}", expiry=expiry))
 
 
 def _plan_legend(e: Evaluation) -> list[Patch | Line2D]:
-    handles: list[Patch | Line2D] = [Patch(color=NAVY, label="Stage")]
+    handles: list[Patch | Line2D] = [Patch(color=NAVY, label=_("Stage"))]
     if e.plan.tasks:
         handles += [
-            Patch(color=RED, label="Task, gap ≥ 2"),
-            Patch(color=AMBER, label="Task, gap 1 to 2"),
-            Patch(color=GREEN, label="Task, gap < 1"),
+            Patch(color=RED, label=_("Task, gap ≥ 2")),
+            Patch(color=AMBER, label=_("Task, gap 1 to 2")),
+            Patch(color=GREEN, label=_("Task, gap < 1")),
         ]
     handles += [
-        Line2D([], [], marker="D", color=INK, ls="none", markersize=5, label="Milestone"),
-        Line2D([], [], marker="v", color=RED, ls="none", markersize=6, label="Book audit by"),
-        Line2D([], [], marker="s", color=NAVY, ls="none", markersize=5, label="Audit planned"),
-        Patch(facecolor=PALE_BLUE, edgecolor=NAVY, label="Reserve for the body"),
-        Patch(color=LIGHT, label="Windows to correct findings"),
-        Line2D([], [], color=GREEN, ls="--", label="Certification decision"),
-        Line2D([], [], color=RED, ls=":", label="Certificate expiry"),
+        Line2D([], [], marker="D", color=INK, ls="none", markersize=5, label=_("Milestone")),
+        Line2D([], [], marker="v", color=RED, ls="none", markersize=6, label=_("Book audit by")),
+        Line2D([], [], marker="s", color=NAVY, ls="none", markersize=5, label=_("Audit planned")),
+        Patch(facecolor=PALE_BLUE, edgecolor=NAVY, label=_("Reserve for the body")),
+        Patch(color=LIGHT, label=_("Windows to correct findings")),
+        Line2D([], [], color=GREEN, ls="--", label=_("Certification decision")),
+        Line2D([], [], color=RED, ls=":", label=_("Certificate expiry")),
     ]
     if e.plan.target_date is not None:
-        handles.append(Line2D([], [], color=MUTED, ls="-.", label="Target date"))
+        handles.append(Line2D([], [], color=MUTED, ls="-.", label=_("Target date")))
     return handles
 
 
@@ -374,7 +431,7 @@ def _bar_label(amount: int | None, currency: str, needs: tuple[str, ...]) -> str
     """The amount beside its bar; an unknown one names its rate, or counts several (they do
     not fit beside a bar: the cost table names them)."""
     if amount is None and len(needs) > 1:
-        return f"{len(needs)} rates needed"
+        return _n("{n} rate needed", "{n} rates needed", len(needs))
     return figures.money(amount, currency, needs)
 
 
@@ -383,7 +440,8 @@ def _cost_rows(e: Evaluation) -> tuple[list[_Row], list[int], list[str]]:
     needed: …"): the chart never draws a figure nobody has given."""
     c = e.costs
     rows = [_Row(part.title) for part in c.parts]
-    rows.append(_Row(f"Internal effort ({figures.count(c.internal_days)} person-days)"))
+    days = figures.count(c.internal_days)
+    rows.append(_Row(_("Internal effort ({days} person-days)", days=days)))
     amounts = [part.amount for part in c.parts] + [c.internal_cost]
     needs = [part.needs for part in c.parts] + [c.internal_needs]
     labels = [_bar_label(x, c.currency, n) for x, n in zip(amounts, needs, strict=True)]
@@ -404,7 +462,7 @@ def cost_figure(e: Evaluation) -> Figure:
     for y, (amount, label) in enumerate(zip(amounts, labels, strict=True)):
         ax.text(amount + top * 0.01, y, label, va="center", fontproperties=FONT, color=INK)
     ax.set_xlim(0, top * 1.25)  # room for the amount beside the longest bar
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: figures.count(round(value))))
     if not max(amounts, default=0):  # nothing known to scale: no axis of made-up figures
         ax.set_xticks([])
     else:  # a tick at the right edge would have its label cut off by the figure's border
@@ -412,10 +470,11 @@ def cost_figure(e: Evaluation) -> Figure:
     ax.set_xlabel(c.currency, fontproperties=FONT, color=INK, labelpad=2)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     # The title stays short: the bars' labels name the rates needed.
-    total = (
-        "(rates needed)" if c.project_total is None else figures.money(c.project_total, c.currency)
-    )
-    _title(ax, f"Project cost {total} and internal effort")
+    if c.project_total is None:
+        _title(ax, _("Project cost (rates needed) and internal effort"))
+    else:
+        total = figures.money(c.project_total, c.currency)
+        _title(ax, _("Project cost {total} and internal effort", total=total))
     return fig
 
 
@@ -438,7 +497,7 @@ def requirement_areas(e: Evaluation) -> list[AreaResult]:
 
 def _maturity_note(ax: Axes, a: AreaResult, y: int) -> None:
     """The value beside its bar; moved past the required mark when the two would overlap."""
-    note = "not assessed" if a.compliance == "not assessed" else figures.level(a.maturity)
+    note = _("not assessed") if a.compliance == "not assessed" else figures.level(a.maturity)
     x = a.maturity + 0.05
     if a.required is not None and -0.05 <= a.required - a.maturity < 0.35:
         x = a.required + 0.08
@@ -447,10 +506,10 @@ def _maturity_note(ax: Axes, a: AreaResult, y: int) -> None:
 
 def _maturity_legend() -> list[Patch | Line2D]:
     handles: list[Patch | Line2D] = [
-        Patch(color=colour, label=label.capitalize())
-        for label, colour in COMPLIANCE_COLOURS.items()
+        Patch(color=colour, label=_(COMPLIANCE_LABELS[compliance]))
+        for compliance, colour in COMPLIANCE_COLOURS.items()
     ]
-    handles.append(Line2D([], [], color=INK, linewidth=2.0, label="Required level"))
+    handles.append(Line2D([], [], color=INK, linewidth=2.0, label=_("Required level")))
     return handles
 
 
@@ -475,9 +534,9 @@ def maturity_figure(e: Evaluation) -> Figure:
         _maturity_note(ax, area, y)
     ax.set_xlim(0, 5.3)
     ax.xaxis.set_major_locator(MultipleLocator(1))
-    ax.set_xlabel("Maturity (0 = absent, 5 = optimised)", fontproperties=FONT, color=INK)
+    ax.set_xlabel(_("Maturity (0 = absent, 5 = optimised)"), fontproperties=FONT, color=INK)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
-    _title(ax, "Maturity against the level certification needs, by clause")
+    _title(ax, _("Maturity against the level certification needs, by clause"))
     _legend(fig, legend, columns=5)
     return fig
 
@@ -503,8 +562,11 @@ def _kept(key: memo.EvaluationKey, name: ChartName, fmt: ImageFormat) -> bytes:
 
 
 def draw(e: Evaluation, name: ChartName, fmt: ImageFormat = "png") -> bytes:
-    """The chart drawn afresh, never from the cache."""
-    return _to_bytes(CHARTS[name](e), fmt)
+    """The chart drawn afresh, never from the cache. Raises `fonts.MissingFontError` when it
+    has Chinese text and no CJK font is installed (it would draw empty boxes)."""
+    figure = CHARTS[name](e)
+    fonts.require_glyphs(" ".join(t.get_text() for t in figure.findobj(Text)))
+    return _to_bytes(figure, fmt)
 
 
 def gantt_png(e: Evaluation, with_tasks: bool = True) -> bytes:

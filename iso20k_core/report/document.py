@@ -28,7 +28,7 @@ import jinja2
 
 from iso20k_core import figures as fig
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
-from iso20k_core.report import charts, memo
+from iso20k_core.report import charts, fonts, memo
 
 # One formatting of every figure across the summary and the report (figures.py).
 from iso20k_core.report.render import make_environment
@@ -308,7 +308,10 @@ def render_pdf(e: Evaluation) -> bytes:
     # Only data: URIs may be fetched, and a refusal is fatal: the PDF never silently misses
     # a chart, and rendering never reaches the network.
     fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
-    pdf: bytes = weasyprint.HTML(string=render_html(e), url_fetcher=fetcher).write_pdf()
+    html = render_html(e)
+    # Chinese text with no CJK font installed would print as empty boxes: say so instead.
+    fonts.require_glyphs(html)
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
     return pdf
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import pydantic_core
 
+from iso20k_core.language import active
 from iso20k_core.results import Evaluation
 
 # Bounds, in entries; the least recently used goes first. Measured on the examples: a chart
@@ -46,12 +47,15 @@ def fingerprint(e: Evaluation) -> bytes:
 
 @dataclass(frozen=True)
 class EvaluationKey:
-    """An evaluation as a cache key: equal and hashed by its fingerprint alone, carrying the
-    evaluation so that a miss can render it."""
+    """An evaluation as a cache key: equal and hashed by its fingerprint and the language it
+    is written in (a chart's and a report's own words follow the reader, not the
+    evaluation), carrying the evaluation so that a miss can render it."""
 
     fingerprint: bytes
+    language: str
     evaluation: Evaluation = field(compare=False, repr=False)
 
 
 def key(e: Evaluation) -> EvaluationKey:
-    return EvaluationKey(fingerprint(e), e)
+    """The key of `e` read in the active language."""
+    return EvaluationKey(fingerprint(e), active().tag, e)

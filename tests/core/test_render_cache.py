@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from iso20k_core.answers import AnswerValue
 from iso20k_core.evaluate import evaluate
 from iso20k_core.profile import Profile
+from iso20k_core.language import language_for, using
 from iso20k_core.report import charts, document, memo
 from iso20k_core.report.document import REPORT_FORMATS, ReportFormat, render_report
 from iso20k_core.results import Evaluation
@@ -247,4 +248,17 @@ def test_the_key_carries_its_evaluation_but_compares_by_fingerprint() -> None:
     assert e is not again
     assert memo.key(e) == memo.key(again) and hash(memo.key(e)) == hash(memo.key(again))
     assert memo.key(e).evaluation is e
-    assert [f.name for f in dataclasses.fields(memo.EvaluationKey) if f.compare] == ["fingerprint"]
+    compared = [f.name for f in dataclasses.fields(memo.EvaluationKey) if f.compare]
+    assert compared == ["fingerprint", "language"]
+
+
+def test_the_same_evaluation_read_in_another_language_is_another_entry() -> None:
+    """A chart's and a report's own words follow the reader: a Chinese reader is never served
+    the bytes drawn for an English one."""
+    e = evaluated()
+    chinese = language_for("zh-CN")
+    assert chinese is not None
+    english_key = memo.key(e)
+    with using(chinese):
+        assert memo.key(e) != english_key
+        assert memo.key(e).language == "zh-CN"
