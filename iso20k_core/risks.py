@@ -378,10 +378,7 @@ def wide_scope(c: RiskContext) -> Risk | None:
             services=c.services_in_scope,
             sites=c.sites,
         ),
-        _(
-            "Certify a core set of services first and extend the scope at a surveillance "
-            "audit."
-        ),
+        _("Certify a core set of services first and extend the scope at a surveillance audit."),
     )
 
 
@@ -516,10 +513,7 @@ def roles_unclear(c: RiskContext) -> Risk | None:
         "medium",
         "medium",
         _("roles defined: {answer}", answer=_said(answer)),
-        _(
-            "Name an SMS manager and an owner for every process, with authority written down "
-            "(5.3)."
-        ),
+        _("Name an SMS manager and an owner for every process, with authority written down (5.3)."),
     )
 
 
