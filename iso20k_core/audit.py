@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 
+from iso20k_core.language import _, _p
 from iso20k_core.profile import DEFAULT_AUDIT_DAYS, Assumptions, Profile
 from iso20k_core.results import AuditAdjustment, AuditDays, DayRange
 
@@ -49,6 +50,12 @@ HIGH_TABLE_FACTOR = 2.0
 # One auditor audits up to a working week on site; more audit days bring more auditors
 # into the same week (estimate: bodies keep an audit within a week where they can).
 MAX_ON_SITE_DAYS = 5
+
+
+def _g(value: float) -> str:
+    """A percentage or a number of days in an adjustment's words, as its change shows them
+    (`5`, `0.75`, `32.5`): the figures the profile and the sources give, not rounded."""
+    return f"{value:g}"
 
 
 def round_up_half(days: float) -> float:
@@ -78,12 +85,20 @@ def _site_adjustment(profile: Profile) -> AuditAdjustment | None:
     per_site = profile.assumptions.audit_days_table[0].days * SITE_SHARE_OF_SMALLEST_BAND
     return AuditAdjustment(
         key="sites",
-        title=f"{profile.sites} sites: {sample} sampled beyond the central one",
+        title=_(
+            "{sites} sites: {sample} sampled beyond the central one",
+            sites=profile.sites,
+            sample=sample,
+        ),
         days=sample * per_site,
-        reason=f"IAF MD 1:2018 6.1.3.3 (EA FAQ 42.6, 46.5): of the {profile.sites - 1} other "
-        f"sites a sample of √{profile.sites - 1}, rounded up, is audited at initial "
-        f"certification; estimate: {per_site:g} audit days each, the table's smallest band "
-        "with the 50 % a sampled site may be reduced at most (IAF MD 1:2018 7.3, EA FAQ 38.2)",
+        reason=_(
+            "IAF MD 1:2018 6.1.3.3 (EA FAQ 42.6, 46.5): of the {others} other sites a sample "
+            "of √{others}, rounded up, is audited at initial certification; estimate: "
+            "{per_site} audit days each, the table's smallest band with the 50 % a sampled "
+            "site may be reduced at most (IAF MD 1:2018 7.3, EA FAQ 38.2)",
+            others=profile.sites - 1,
+            per_site=_g(per_site),
+        ),
     )
 
 
@@ -95,11 +110,17 @@ def _services_adjustment(profile: Profile) -> AuditAdjustment | None:
     percent = min(steps * PERCENT_PER_SERVICE_STEP, MAX_SERVICES_PERCENT)
     return AuditAdjustment(
         key="services",
-        title=f"{profile.services_in_scope} services in scope",
+        title=_("{services} services in scope", services=profile.services_in_scope),
         percent=percent,
-        reason=f"estimate: {PERCENT_PER_SERVICE_STEP:g} % for every {SERVICES_PER_STEP} services "
-        f"or part beyond {REFERENCE_SERVICES}, at most {MAX_SERVICES_PERCENT:g} %: each service "
-        "has its own agreements, reports and changes for the auditors to sample",
+        reason=_(
+            "estimate: {step_percent} % for every {step} services or part beyond "
+            "{reference}, at most {most} %: each service has its own agreements, reports and "
+            "changes for the auditors to sample",
+            step_percent=_g(PERCENT_PER_SERVICE_STEP),
+            step=SERVICES_PER_STEP,
+            reference=REFERENCE_SERVICES,
+            most=_g(MAX_SERVICES_PERCENT),
+        ),
     )
 
 
@@ -109,13 +130,19 @@ def _complexity_adjustment(profile: Profile) -> AuditAdjustment | None:
     high = profile.complexity == "high"
     return AuditAdjustment(
         key="complexity",
-        title=f"{profile.complexity.capitalize()} complexity",
+        title=_("High complexity") if high else _("Low complexity"),
         percent=COMPLEXITY_PERCENT if high else -COMPLEXITY_PERCENT,
-        reason="EA FAQ 48.4 (September 2024) names complex business processes as a reason "
-        f"for more audit time, +{COMPLEXITY_PERCENT:g} % in its example"
+        reason=_(
+            "EA FAQ 48.4 (September 2024) names complex business processes as a reason for "
+            "more audit time, +{percent} % in its example",
+            percent=_g(COMPLEXITY_PERCENT),
+        )
         if high
-        else f"estimate: the mirror of the +{COMPLEXITY_PERCENT:g} % for high complexity in "
-        "EA FAQ 48.4's example; simple, repetitive services need fewer audit trails",
+        else _(
+            "estimate: the mirror of the +{percent} % for high complexity in EA FAQ 48.4's "
+            "example; simple, repetitive services need fewer audit trails",
+            percent=_g(COMPLEXITY_PERCENT),
+        ),
     )
 
 
@@ -125,12 +152,16 @@ def _outsourced_adjustment(profile: Profile) -> AuditAdjustment | None:
         return None
     return AuditAdjustment(
         key="outsourced",
-        title=f"{count} processes operated by other parties",
+        title=_("{count} processes operated by other parties", count=count),
         percent=min(count * PERCENT_PER_OUTSOURCED, MAX_OUTSOURCED_PERCENT),
-        reason=f"estimate: {PERCENT_PER_OUTSOURCED:g} % each, at most "
-        f"{MAX_OUTSOURCED_PERCENT:g} %: the auditors check how the organisation governs every "
-        "process another party operates (ISO/IEC 20000-1:2018 8.2.3); EA FAQ 48.4's example "
-        "counts a low reliance on third parties as a reduction, so a high one adds time",
+        reason=_(
+            "estimate: {each} % each, at most {most} %: the auditors check how the "
+            "organisation governs every process another party operates (ISO/IEC 20000-1:2018 "
+            "8.2.3); EA FAQ 48.4's example counts a low reliance on third parties as a "
+            "reduction, so a high one adds time",
+            each=_g(PERCENT_PER_OUTSOURCED),
+            most=_g(MAX_OUTSOURCED_PERCENT),
+        ),
     )
 
 
@@ -145,20 +176,28 @@ def _integration_adjustment(profile: Profile) -> AuditAdjustment | None:
     if asked > 0:
         return AuditAdjustment(
             key="integration",
-            title="Audit integrated with another management system",
+            title=_("Audit integrated with another management system"),
             percent=-asked,
-            reason="the profile's integration_reduction_percent (ISO/IEC 20000-6:2017 "
-            "9.1.4.2 allows reductions; the body justifies each one, EA FAQ 48.4)",
+            reason=_(
+                "the profile's integration_reduction_percent (ISO/IEC 20000-6:2017 9.1.4.2 "
+                "allows reductions; the body justifies each one, EA FAQ 48.4)"
+            ),
         )
     if not others:
         return None
     return AuditAdjustment(
         key="integration",
-        title="Certified to " + ", ".join(others),
+        title=_(
+            "Certified to {certifications}",
+            certifications=_p("list separator", ", ").join(others),
+        ),
         percent=-CERTIFIED_INTEGRATION_PERCENT,
-        reason=f"estimate: {CERTIFIED_INTEGRATION_PERCENT:g} %, half the -20 % for a combined "
-        "audit with another management system in EA FAQ 48.4's example, since combining the "
-        "audits is the body's choice; give the body's figure as integration_reduction_percent",
+        reason=_(
+            "estimate: {percent} %, half the -20 % for a combined audit with another "
+            "management system in EA FAQ 48.4's example, since combining the audits is the "
+            "body's choice; give the body's figure as integration_reduction_percent",
+            percent=_g(CERTIFIED_INTEGRATION_PERCENT),
+        ),
     )
 
 
@@ -177,11 +216,14 @@ def adjustments(profile: Profile) -> tuple[AuditAdjustment, ...]:
 def _cap(reductions: float) -> AuditAdjustment:
     return AuditAdjustment(
         key="reduction_cap",
-        title=f"Reductions capped at {MAX_REDUCTION_PERCENT:g} %",
+        title=_("Reductions capped at {cap} %", cap=_g(MAX_REDUCTION_PERCENT)),
         percent=reductions - MAX_REDUCTION_PERCENT,
-        reason=f"the reductions above add up to {reductions:g} %; all reductions together may "
-        f"not exceed {MAX_REDUCTION_PERCENT:g} % of the table's figure (ISO/IEC 20000-6:2017 "
-        "9.1.4.2, EA FAQ 48.4)",
+        reason=_(
+            "the reductions above add up to {reductions} %; all reductions together may not "
+            "exceed {cap} % of the table's figure (ISO/IEC 20000-6:2017 9.1.4.2, EA FAQ 48.4)",
+            reductions=_g(reductions),
+            cap=_g(MAX_REDUCTION_PERCENT),
+        ),
     )
 
 
@@ -203,13 +245,14 @@ def _shares(initial: float) -> tuple[float, float]:
 
 def _range_basis(default_table: bool) -> str:
     if not default_table:
-        return "the profile's own audit-day table: a point, as the body's figures are"
-    return (
+        return _("the profile's own audit-day table: a point, as the body's figures are")
+    return _(
         "the default table is shaped like the QMS column of IAF MD 5:2019 Annex A, and "
         "ISO/IEC 20000-6:2017 Table 1 is not public here. Low: the same table with every "
-        f"reduction ISO/IEC 20000-6:2017 9.1.4.2 allows ({MAX_REDUCTION_PERCENT:g} %). High: "
-        "estimate, a table twice as high, as the information-security table of ISO/IEC 27006 "
-        "is said to be at small sizes. Ask the body which table it applies"
+        "reduction ISO/IEC 20000-6:2017 9.1.4.2 allows ({cap} %). High: estimate, a table "
+        "twice as high, as the information-security table of ISO/IEC 27006 is said to be at "
+        "small sizes. Ask the body which table it applies",
+        cap=_g(MAX_REDUCTION_PERCENT),
     )
 
 

@@ -49,6 +49,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from iso20k_core.language import _p
 from iso20k_core.plan import REFERENCE_PERSONS
 from iso20k_core.profile import Profile
 from iso20k_core.results import AuditDays, DayRange, Plan
@@ -133,15 +134,31 @@ def consulting_effort(profile: Profile, plan: Plan, audit: AuditDays) -> Consult
     share = profile.assumptions.consulting_share
     return ConsultingEffort(
         activities=(
-            Activity("preparation", "preparation", _scaled(PREPARATION, size)),
-            Activity("gap_analysis", "gap analysis", _scaled(GAP_ANALYSIS, size)),
+            Activity(
+                "preparation",
+                _p("consulting activity", "preparation"),
+                _scaled(PREPARATION, size),
+            ),
+            Activity(
+                "gap_analysis",
+                _p("consulting activity", "gap analysis"),
+                _scaled(GAP_ANALYSIS, size),
+            ),
             Activity(
                 "documentation",
-                "documentation and process support",
+                _p("consulting activity", "documentation and process support"),
                 _documentation(plan.process_work_days, share),
             ),
-            Activity("trial_coaching", "trial coaching", _scaled(TRIAL_COACHING, size)),
-            Activity("audit_support", "audit support", _audit_support(audit)),
+            Activity(
+                "trial_coaching",
+                _p("consulting activity", "trial coaching"),
+                _scaled(TRIAL_COACHING, size),
+            ),
+            Activity(
+                "audit_support",
+                _p("consulting activity", "audit support"),
+                _audit_support(audit),
+            ),
         ),
         size=size,
     )

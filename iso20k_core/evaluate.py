@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue, parse_answers
 from iso20k_core.assumptions import holiday_assumptions, list_assumptions
 from iso20k_core.audit import audit_days
@@ -19,8 +20,10 @@ from iso20k_core.dates import EARLIEST, DateError, check_horizon
 from iso20k_core.documents import stage1_documents
 from iso20k_core.errors import InputError, as_problem
 from iso20k_core.inputs import parse_bookings
+from iso20k_core.language import _
 from iso20k_core.plan import build_plan, sized_tasks
 from iso20k_core.profile import Profile
+from iso20k_core.quote import quote_checklist
 from iso20k_core.results import Evaluation
 from iso20k_core.risks import RiskContext, assess_risks
 from iso20k_core.scoring import (
@@ -60,7 +63,10 @@ def evaluate(
     sizes = sized_tasks(profile, bank, areas)
     plan = build_plan(profile, bank, areas, readiness, today, booked, audit=audit, sizes=sizes)
     feas = feasibility(bank, checked, areas, readiness, done.percent, plan)
-    costs = estimate(profile, checked, sizes, plan, audit)
+    # The quote checklist in the reader's language (costs.py lists it in English).
+    costs = estimate(profile, checked, sizes, plan, audit).model_copy(
+        update={"quote_checklist": quote_checklist()}
+    )
     risks = assess_risks(
         RiskContext(
             answers=checked,
@@ -100,7 +106,12 @@ def evaluate(
 def _check_dates(profile: Profile, today: dt.date) -> None:
     if not EARLIEST <= today <= LAST_TODAY:
         raise InputError(
-            "today", f"choose a day from {EARLIEST.isoformat()} to {LAST_TODAY.isoformat()}."
+            "today",
+            _(
+                "choose a day from {first} to {last}.",
+                first=fig.date(EARLIEST),
+                last=fig.date(LAST_TODAY),
+            ),
         )
     # Profiles are checked when entered; these guard the ones built in code or stored before
     # the horizon existed, which could otherwise plan for millennia.

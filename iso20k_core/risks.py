@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
+from iso20k_core.language import _, _p
 from iso20k_core.results import AreaResult, Completion, Costs, Feasibility, Level, Plan, Risk
 from iso20k_core.scoring import years_text
 
@@ -56,6 +57,33 @@ class RiskContext:
 Rule = Callable[[RiskContext], Risk | None]
 
 
+def _said(value: AnswerValue | None) -> str:
+    """A yes / partial / no answer as a trigger quotes it, in the reader's words; an
+    unanswered question says so."""
+    match value:
+        case None:
+            return _p("answer", "unanswered")
+        case "yes":
+            return _p("answer", "yes")
+        case "partial":
+            return _p("answer", "partial")
+        case "no":
+            return _p("answer", "no")
+    return str(value)
+
+
+def _itil_adoption(value: str) -> str:
+    """The profile's ITIL adoption (none / partial / broad) in the reader's words."""
+    match value:
+        case "none":
+            return _p("ITIL adoption", "none")
+        case "partial":
+            return _p("ITIL adoption", "partial")
+        case "broad":
+            return _p("ITIL adoption", "broad")
+    return value
+
+
 def _risk(
     id: str,
     title: str,
@@ -85,12 +113,19 @@ def weak_leadership(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "weak_leadership",
-        "Weak leadership commitment",
+        _("Weak leadership commitment"),
         "high" if m < 2 else "medium",
         "high",
-        f"leadership maturity {fig.level(m)}; sponsor named: {sponsor or 'unanswered'}",
-        "Have top management sign the service management policy and project charter, name a "
-        "sponsor from the board, and put SMS progress on the management meeting agenda.",
+        _(
+            "leadership maturity {maturity}; sponsor named: {sponsor}",
+            maturity=fig.level(m),
+            sponsor=_said(sponsor),
+        ),
+        _(
+            "Have top management sign the service management policy and project charter, "
+            "name a sponsor from the board, and put SMS progress on the management meeting "
+            "agenda."
+        ),
     )
 
 
@@ -100,12 +135,14 @@ def budget_not_approved(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "budget_not_approved",
-        "Budget not approved",
+        _("Budget not approved"),
         "medium",
         "high",
-        f"budget approved: {answer or 'unanswered'}",
-        "Present the cost estimate and its fiscal years to the sponsor and get the budget "
-        "approved before booking consultants or the certification body.",
+        _("budget approved: {answer}", answer=_said(answer)),
+        _(
+            "Present the cost estimate and its fiscal years to the sponsor and get the budget "
+            "approved before booking consultants or the certification body."
+        ),
     )
 
 
@@ -114,29 +151,47 @@ def target_too_close(c: RiskContext) -> Risk | None:
     if p.target_date is None:
         return None
     if not p.target_feasible:
-        why = f"earliest feasible {p.earliest_certification_date.isoformat()}"
         if p.earliest_certification_date <= p.target_date:  # the plan fits; the bookings don't
-            why = f"the audits as booked lead to a decision on {p.certification_date.isoformat()}"
+            trigger = _(
+                "target {target}; the audits as booked lead to a decision on {decision}",
+                target=fig.date(p.target_date),
+                decision=fig.date(p.certification_date),
+            )
+        else:
+            trigger = _(
+                "target {target}; earliest feasible {earliest}",
+                target=fig.date(p.target_date),
+                earliest=fig.date(p.earliest_certification_date),
+            )
         return _risk(
             "target_too_close",
-            "Target certification date cannot be met",
+            _("Target certification date cannot be met"),
             "high",
             "high",
-            f"target {p.target_date.isoformat()}; {why}",
-            "Move the target date, narrow the scope, or add staff to the process work; do not "
-            "shorten the three-month trial operation the certification body expects.",
+            trigger,
+            _(
+                "Move the target date, narrow the scope, or add staff to the process work; do "
+                "not shorten the three-month trial operation the certification body expects."
+            ),
         )
     slack = (p.certification_date - p.earliest_certification_date).days
     if slack >= MIN_TARGET_SLACK_DAYS:
         return None
     return _risk(
         "target_too_close",
-        "Target certification date leaves no slack",
+        _("Target certification date leaves no slack"),
         "medium",
         "high",
-        f"{slack} days of slack: the plan must start by {p.start.isoformat()} to certify by "
-        f"{p.target_date.isoformat()}",
-        "Start now, book the audits early, and agree a fallback date with the certification body.",
+        _(
+            "{slack} days of slack: the plan must start by {start} to certify by {target}",
+            slack=slack,
+            start=fig.date(p.start),
+            target=fig.date(p.target_date),
+        ),
+        _(
+            "Start now, book the audits early, and agree a fallback date with the "
+            "certification body."
+        ),
     )
 
 
@@ -146,12 +201,14 @@ def staff_turnover(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "staff_turnover",
-        "Staff turnover erodes process knowledge",
+        _("Staff turnover erodes process knowledge"),
         "high" if turnover >= 2 * HIGH_TURNOVER_PERCENT else "medium",
         "medium",
-        f"annual staff turnover {fig.number(turnover)} %",
-        "Document procedures as you establish them, name deputies for every process owner, and "
-        "include the SMS in onboarding.",
+        _("annual staff turnover {turnover} %", turnover=fig.number(turnover)),
+        _(
+            "Document procedures as you establish them, name deputies for every process "
+            "owner, and include the SMS in onboarding."
+        ),
     )
 
 
@@ -161,12 +218,15 @@ def tool_dependence(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "tool_dependence",
-        "Processes exist only in the tool's configuration",
+        _("Processes exist only in the tool's configuration"),
         "medium" if answer == "no" else "low",
         "medium",
-        f"processes documented outside the tool: {answer}",
-        "Write each process down independently of the tool (purpose, roles, inputs, outputs, "
-        "records) so auditors and new staff can follow it and a tool change does not lose it.",
+        _("processes documented outside the tool: {answer}", answer=_said(answer)),
+        _(
+            "Write each process down independently of the tool (purpose, roles, inputs, "
+            "outputs, records) so auditors and new staff can follow it and a tool change does "
+            "not lose it."
+        ),
     )
 
 
@@ -176,12 +236,14 @@ def weak_tooling(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "weak_tooling",
-        "Records cannot be produced reliably",
+        _("Records cannot be produced reliably"),
         "medium",
         "medium",
-        f"ITSM tooling maturity {fig.level(m)}",
-        "Consolidate incidents, requests, changes and configuration records in one ITSM tool "
-        "before trial operation: auditors sample records.",
+        _("ITSM tooling maturity {maturity}", maturity=fig.level(m)),
+        _(
+            "Consolidate incidents, requests, changes and configuration records in one ITSM "
+            "tool before trial operation: auditors sample records."
+        ),
     )
 
 
@@ -192,12 +254,18 @@ def weak_supplier_management(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "weak_supplier_management",
-        "Weak supplier management",
+        _("Weak supplier management"),
         "medium",
         "high",
-        f"supplier management gap {fig.level(gap)}; contracts reviewed: {reviewed or 'unanswered'}",
-        "List the suppliers that contribute to the services, agree documented contracts with "
-        "service targets, and review their performance at planned intervals (8.3.4).",
+        _(
+            "supplier management gap {gap}; contracts reviewed: {reviewed}",
+            gap=fig.level(gap),
+            reviewed=_said(reviewed),
+        ),
+        _(
+            "List the suppliers that contribute to the services, agree documented contracts "
+            "with service targets, and review their performance at planned intervals (8.3.4)."
+        ),
     )
 
 
@@ -208,12 +276,14 @@ def no_internal_audit(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "no_internal_audit",
-        "No internal audit capability",
+        _("No internal audit capability"),
         "high",
         "high",
-        f"trained internal auditors: {fig.number(count)}",
-        "Train at least two internal auditors now and plan a full internal audit of the SMS "
-        "during trial operation; stage 2 needs its results (9.2).",
+        _("trained internal auditors: {count}", count=fig.number(count)),
+        _(
+            "Train at least two internal auditors now and plan a full internal audit of the "
+            "SMS during trial operation; stage 2 needs its results (9.2)."
+        ),
     )
 
 
@@ -223,12 +293,14 @@ def audit_programme_incomplete(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "audit_programme_incomplete",
-        "Internal audit programme does not cover the SMS",
+        _("Internal audit programme does not cover the SMS"),
         "medium",
         "high",
-        f"internal audit programme: {programme or 'unanswered'}",
-        "Plan audits of every clause and process of the SMS at planned intervals, with "
-        "criteria, scope and auditors who do not audit their own work (9.2).",
+        _("internal audit programme: {answer}", answer=_said(programme)),
+        _(
+            "Plan audits of every clause and process of the SMS at planned intervals, with "
+            "criteria, scope and auditors who do not audit their own work (9.2)."
+        ),
     )
 
 
@@ -238,12 +310,14 @@ def no_management_review(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "no_management_review",
-        "No management review yet",
+        _("No management review yet"),
         "medium",
         "high",
-        f"management review held: {held or 'unanswered'}",
-        "Schedule the management review in the trial operation, with the inputs listed in "
-        "9.3, and keep its minutes as evidence.",
+        _("management review held: {answer}", answer=_said(held)),
+        _(
+            "Schedule the management review in the trial operation, with the inputs listed "
+            "in 9.3, and keep its minutes as evidence."
+        ),
     )
 
 
@@ -257,25 +331,37 @@ def too_few_people(c: RiskContext) -> Risk | None:
         and not p.process_capped
     ):
         return None
-    trigger = (
-        f"{fig.count(effort)} person-days of process work for "
-        f"{fig.number(c.staff_available_fte)} FTE available"
-    )
+    figures = {
+        "days": fig.count(effort),
+        "fte": fig.number(c.staff_available_fte),
+        "needed": years_text(p.process_years_needed),
+        "years": p.max_process_years,
+    }
     if p.process_capped:
-        trigger += (
-            f": {years_text(p.process_years_needed)} of work, more than the "
-            f"{p.max_process_years} years a plan allows"
+        trigger = _(
+            "{days} person-days of process work for {fte} FTE available: {needed} of work, "
+            "more than the {years} years a plan allows",
+            **figures,
         )
+        member_trigger = _(
+            "the process work needs more people than the project has; it cannot be done "
+            "within {years} years",
+            years=p.max_process_years,
+        )
+    else:
+        trigger = _("{days} person-days of process work for {fte} FTE available", **figures)
+        member_trigger = _("the process work needs more people than the project has")
     return _risk(
         "too_few_people",
-        "Too few people for the process work",
+        _("Too few people for the process work"),
         "high",
         "high" if p.process_capped else "medium",
         trigger,
-        "Free process owners from daily work for the project, bring in consultants for the "
-        "largest gaps, or narrow the scope.",
-        member_trigger="the process work needs more people than the project has"
-        + (f"; it cannot be done within {p.max_process_years} years" if p.process_capped else ""),
+        _(
+            "Free process owners from daily work for the project, bring in consultants for "
+            "the largest gaps, or narrow the scope."
+        ),
+        member_trigger=member_trigger,
     )
 
 
@@ -284,11 +370,15 @@ def wide_scope(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "wide_scope",
-        "Scope too wide for a first certification",
+        _("Scope too wide for a first certification"),
         "medium",
         "medium",
-        f"{c.services_in_scope} services at {c.sites} sites in scope",
-        "Certify a core set of services first and extend the scope at a surveillance audit.",
+        _(
+            "{services} services at {sites} sites in scope",
+            services=c.services_in_scope,
+            sites=c.sites,
+        ),
+        _("Certify a core set of services first and extend the scope at a surveillance audit."),
     )
 
 
@@ -297,12 +387,14 @@ def incomplete_assessment(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "incomplete_assessment",
-        "Assessment incomplete: the picture may be wrong",
+        _("Assessment incomplete: the picture may be wrong"),
         "high",
         "medium",
-        f"{fig.percent(c.completion.percent)} of questions answered",
-        "Assign the open sections to their process owners with a due date and re-run the "
-        "evaluation before committing to dates and budget.",
+        _("{percent} of questions answered", percent=fig.percent(c.completion.percent)),
+        _(
+            "Assign the open sections to their process owners with a due date and re-run the "
+            "evaluation before committing to dates and budget."
+        ),
     )
 
 
@@ -312,12 +404,14 @@ def weak_business_case(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "weak_business_case",
-        "Benefits rated low: support may fade",
+        _("Benefits rated low: support may fade"),
         "medium",
         "high",
-        f"benefit score {fig.score(score)}/100",
-        "Agree with senior management which benefits certification must bring and measure "
-        "them; without them the project loses priority.",
+        _("benefit score {score}/100", score=fig.score(score)),
+        _(
+            "Agree with senior management which benefits certification must bring and "
+            "measure them; without them the project loses priority."
+        ),
     )
 
 
@@ -328,11 +422,14 @@ def booking_deadline_close(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "booking_deadline_close",
-        "Stage 1 audit must be booked now",
+        _("Stage 1 audit must be booked now"),
         "high",
         "high",
-        f"booking deadline {deadline.isoformat()}",
-        "Request quotes and dates from certification bodies this week; ask for their lead times.",
+        _("booking deadline {deadline}", deadline=fig.date(deadline)),
+        _(
+            "Request quotes and dates from certification bodies this week; ask for their "
+            "lead times."
+        ),
     )
 
 
@@ -342,12 +439,15 @@ def bookings_contradict_plan(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "bookings_contradict_plan",
-        "Booked audit dates do not fit the plan",
+        _("Booked audit dates do not fit the plan"),
         "high",
         "high",
-        "; ".join(conflicts),
-        "Ask the certification body to move the booking, or move the plan's work so that "
-        "the trial operation, the internal audit and the management review come first.",
+        # The conflicts are whole sentences of the plan's, in the reader's language.
+        _p("between clauses", "; ").join(conflicts),
+        _(
+            "Ask the certification body to move the booking, or move the plan's work so that "
+            "the trial operation, the internal audit and the management review come first."
+        ),
     )
 
 
@@ -356,12 +456,17 @@ def security_without_isms(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "security_without_isms",
-        "Information security management below the requirement",
+        _("Information security management below the requirement"),
         "medium",
         "high",
-        f"information security gap {fig.level(c.gap('information_security'))}; no ISO/IEC 27001",
-        "Write the information security policy, assess information security risks for the "
-        "services and put the controls in place (8.7.3); reuse ISO/IEC 27001 material.",
+        _(
+            "information security gap {gap}; no ISO/IEC 27001",
+            gap=fig.level(c.gap("information_security")),
+        ),
+        _(
+            "Write the information security policy, assess information security risks for "
+            "the services and put the controls in place (8.7.3); reuse ISO/IEC 27001 material."
+        ),
     )
 
 
@@ -370,12 +475,14 @@ def weak_change_management(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "weak_change_management",
-        "Uncontrolled changes endanger the trial operation",
+        _("Uncontrolled changes endanger the trial operation"),
         "medium",
         "high",
-        f"change management gap {fig.level(c.gap('change'))}",
-        "Introduce the change policy and a change advisory routine first: changes touch every "
-        "other process and auditors sample change records.",
+        _("change management gap {gap}", gap=fig.level(c.gap("change"))),
+        _(
+            "Introduce the change policy and a change advisory routine first: changes touch "
+            "every other process and auditors sample change records."
+        ),
     )
 
 
@@ -384,11 +491,15 @@ def no_itil_basis(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "no_itil_basis",
-        "No common service management language",
+        _("No common service management language"),
         "medium",
         "medium",
-        f"ITIL adoption: {c.itil_adoption}; ITIL maturity {fig.level(c.maturity('itil'))}",
-        "Run ITIL 4 Foundation training for process owners early in preparation.",
+        _(
+            "ITIL adoption: {adoption}; ITIL maturity {maturity}",
+            adoption=_itil_adoption(c.itil_adoption),
+            maturity=fig.level(c.maturity("itil")),
+        ),
+        _("Run ITIL 4 Foundation training for process owners early in preparation."),
     )
 
 
@@ -398,11 +509,11 @@ def roles_unclear(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "roles_unclear",
-        "Roles and responsibilities unclear",
+        _("Roles and responsibilities unclear"),
         "medium",
         "medium",
-        f"roles defined: {answer or 'unanswered'}",
-        "Name an SMS manager and an owner for every process, with authority written down (5.3).",
+        _("roles defined: {answer}", answer=_said(answer)),
+        _("Name an SMS manager and an owner for every process, with authority written down (5.3)."),
     )
 
 
@@ -412,12 +523,14 @@ def weak_service_culture(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "weak_service_culture",
-        "Weak service culture and customer focus",
+        _("Weak service culture and customer focus"),
         "medium",
         "medium",
-        f"service culture maturity {fig.level(m)}",
-        "Start customer satisfaction measurement and service reviews early; make service "
-        "targets visible to every team.",
+        _("service culture maturity {maturity}", maturity=fig.level(m)),
+        _(
+            "Start customer satisfaction measurement and service reviews early; make service "
+            "targets visible to every team."
+        ),
     )
 
 
@@ -427,12 +540,14 @@ def unmanaged_current_risks(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "unmanaged_current_risks",
-        "Weaknesses of the current management system unmanaged",
+        _("Weaknesses of the current management system unmanaged"),
         "medium",
         "medium",
-        f"maturity of managing current risks {fig.level(m)}",
-        "Record the known weaknesses (single points of knowledge, undocumented practice) as "
-        "SMS risks with owners and treat them in the plan (6.1).",
+        _("maturity of managing current risks {maturity}", maturity=fig.level(m)),
+        _(
+            "Record the known weaknesses (single points of knowledge, undocumented practice) "
+            "as SMS risks with owners and treat them in the plan (6.1)."
+        ),
     )
 
 
@@ -441,11 +556,14 @@ def three_year_cost_unclear(c: RiskContext) -> Risk | None:
         return None
     return _risk(
         "three_year_cost_unclear",
-        "Three-year certification cost unclear",
+        _("Three-year certification cost unclear"),
         "low",
         "medium",
-        "unknown whether the certification body's quote includes surveillance and recertification",
-        "Ask each certification body for a quote covering the whole three-year cycle.",
+        _(
+            "unknown whether the certification body's quote includes surveillance and "
+            "recertification"
+        ),
+        _("Ask each certification body for a quote covering the whole three-year cycle."),
     )
 
 

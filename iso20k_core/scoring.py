@@ -10,9 +10,13 @@ reported next to it.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+
+from babel.numbers import format_decimal
 
 from iso20k_core import figures as fig
 from iso20k_core.answers import YES_PARTIAL_NO_SCORE, AnswerValue, question_score
+from iso20k_core.language import _, _p, active
 from iso20k_core.results import (
     AreaResult,
     BenefitResult,
@@ -198,24 +202,35 @@ def feasibility(
     leadership = [a for a in areas if a.id == "leadership"]
     if leadership and leadership[0].maturity < MIN_LEADERSHIP_MATURITY:
         blockers.append(
-            f"Leadership commitment is weak (maturity {fig.level(leadership[0].maturity)} of 5): "
-            "clause 5.1 needs top management to lead the SMS."
+            _(
+                "Leadership commitment is weak (maturity {maturity} of 5): clause 5.1 needs "
+                "top management to lead the SMS.",
+                maturity=fig.level(leadership[0].maturity),
+            )
         )
     if score < MIN_FEASIBILITY_SCORE:
         blockers.append(
-            f"The management and technical foundation is thin (feasibility score "
-            f"{fig.score(score)} of 100, management weighted "
-            f"{fig.number(MANAGEMENT_WEIGHT * 100)} %)."
+            _(
+                "The management and technical foundation is thin (feasibility score {score} "
+                "of 100, management weighted {weight} %).",
+                score=fig.score(score),
+                weight=fig.number(MANAGEMENT_WEIGHT * 100),
+            )
         )
     if plan is not None and plan.process_capped:
         blockers.append(
-            f"The process work ({fig.count(plan.process_work_days)} person-days) would take "
-            f"{years_text(plan.process_years_needed)} with "
-            f"{fig.number(plan.staff_available_fte)} FTE "
-            f"available; the plan is capped at {plan.max_process_years} years of process work. "
-            "Add staff or consultants, or narrow the scope."
+            _(
+                "The process work ({days} person-days) would take {needed} with {fte} FTE "
+                "available; the plan is capped at {years} years of process work. Add staff "
+                "or consultants, or narrow the scope.",
+                days=fig.count(plan.process_work_days),
+                needed=years_text(plan.process_years_needed),
+                fte=fig.number(plan.staff_available_fte),
+                years=plan.max_process_years,
+            )
         )
 
+    # Area titles come from the bank, in the reader's language; sorted as they read.
     foundation_short = sorted(
         a.title
         for a in areas
@@ -223,51 +238,71 @@ def feasibility(
     )
     requirement_gaps = [a for a in areas if a.kind == "requirements"]
     max_gap = max((a.gap for a in requirement_gaps), default=0.0)
+    largest_gap = _(
+        "Readiness is {readiness}; the largest gap is {gap} maturity levels.",
+        readiness=fig.percent(readiness),
+        gap=fig.level(max_gap),
+    )
 
     verdict: Verdict
     reasons: list[str] = []
     if blockers:
         verdict = "not yet feasible"
         reasons.extend(blockers)
-        reasons.append(
-            f"Readiness is {fig.percent(readiness)}; the largest gap is "
-            f"{fig.level(max_gap)} maturity levels."
-        )
+        reasons.append(largest_gap)
     elif not foundation_short and readiness >= READY_READINESS_PERCENT and max_gap <= READY_MAX_GAP:
         verdict = "ready to start"
         reasons.append(
-            f"Readiness is {fig.percent(readiness)} and no requirement area is more than "
-            f"{fig.number(READY_MAX_GAP)} maturity level short of what certification needs."
+            _(
+                "Readiness is {readiness} and no requirement area is more than {gap} maturity "
+                "level short of what certification needs.",
+                readiness=fig.percent(readiness),
+                gap=fig.number(READY_MAX_GAP),
+            )
         )
     else:
         verdict = "feasible with preparation"
         if foundation_short:
             reasons.append(
-                "Foundation below the level needed: " + ", ".join(foundation_short) + "."
+                _(
+                    "Foundation below the level needed: {areas}.",
+                    areas=_p("list separator", ", ").join(foundation_short),
+                )
             )
-        reasons.append(
-            f"Readiness is {fig.percent(readiness)}; the largest gap is "
-            f"{fig.level(max_gap)} maturity levels."
-        )
+        reasons.append(largest_gap)
     if management >= technical:
         reasons.append(
-            f"Management foundation {fig.score(management)}/100 carries the project; "
-            f"technical foundation {fig.score(technical)}/100."
+            _(
+                "Management foundation {management}/100 carries the project; technical "
+                "foundation {technical}/100.",
+                management=fig.score(management),
+                technical=fig.score(technical),
+            )
         )
     else:
         reasons.append(
-            f"Technical foundation ({fig.score(technical)}/100) is ahead of the management "
-            f"foundation ({fig.score(management)}/100): tools will not make up for weak management."
+            _(
+                "Technical foundation ({technical}/100) is ahead of the management foundation "
+                "({management}/100): tools will not make up for weak management.",
+                management=fig.score(management),
+                technical=fig.score(technical),
+            )
         )
     if benefit_score is not None and benefit_score < LOW_BENEFIT_SCORE:
         reasons.append(
-            f"The expected benefits are rated low ({fig.score(benefit_score)}/100): "
-            "confirm the business case with senior management before starting."
+            _(
+                "The expected benefits are rated low ({score}/100): confirm the business case "
+                "with senior management before starting.",
+                score=fig.score(benefit_score),
+            )
         )
     if completion_percent < PROVISIONAL_COMPLETION:
         reasons.append(
-            f"Only {fig.percent(completion_percent)} of the questions are answered: "
-            "unanswered questions count as absent, so the verdict is provisional."
+            _(
+                "Only {percent} of the questions are answered: unanswered questions count as "
+                "absent, so the verdict is provisional.",
+                percent=fig.percent(completion_percent),
+            )
         )
     return Feasibility(
         management_score=management,
@@ -284,5 +319,12 @@ def feasibility(
 def years_text(years: float) -> str:
     """`3.4 years`, `431.5 years`, `more than 1,000 years`: kept to one decimal by the plan."""
     if years > 1000:
-        return "more than 1,000 years"
-    return f"{years:,.1f} years"
+        return _("more than {years} years", years=fig.count(1000))
+    return _("{years} years", years=_one_decimal(years))
+
+
+def _one_decimal(value: float) -> str:
+    """A figure the plan kept to one decimal, with the reader's grouping: `1,000.0` in
+    English as in `f"{value:,.1f}"`, which fig.score does not group (scores stay below 100)."""
+    # Rounded as English always was, then grouped: the same digits in every language.
+    return str(format_decimal(Decimal(f"{value:.1f}"), format="#,##0.0", locale=active().locale))
