@@ -38,7 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from iso20k_core.language import Language, active, languages
+from iso20k_core.language import SOURCE_TAG, Language, active, languages
 from iso20k_core.standard.shipped import shipped_versions
 
 QuestionType = Literal["maturity", "yes_partial_no", "number", "date", "text", "rating"]
@@ -288,24 +288,31 @@ def english_bank(version: str | None = None) -> Bank:
     return _load(_version(version))
 
 
-def check_translations(version: str | None = None) -> None:
+def check_translations(version: str | None = None, *, root: Traversable | None = None) -> None:
     """Load and validate the translation of every bank version (or of `version`) into every
     language there is a catalog for; raises `BankError` naming each file and id at fault.
     A language with a catalog but no bank folder fails too: its readers would get English
-    questions in a translated conversation."""
+    questions in a translated conversation. `root` replaces the shipped `translations`
+    folder (tests)."""
     versions = [_version(version)] if version else available_versions()
     wanted = [f for f in (locale_folder(lang) for lang in languages().values()) if f]
     for chosen in versions:
-        _check_folders(chosen, _translations_root(chosen), wanted)
-        for folder in wanted:
-            _translated(chosen, folder)
+        if root is None:
+            _check_folders(chosen, _translations_root(chosen), wanted)
+            for folder in wanted:
+                _translated(chosen, folder)
+        else:
+            here = root / f"{BANK_PREFIX}{chosen}"
+            _check_folders(chosen, here, wanted)
+            for folder in wanted:
+                translate(_load(chosen), here / folder)
 
 
 def locale_folder(language: Language) -> str | None:
     """The folder a language's bank texts live in, named as its catalog folder in
     `iso20k_core/locales` (`zh_CN`: the locale without the script); None for English, the
     language the bank is written in."""
-    if not language.cldr_figures:
+    if language.tag == SOURCE_TAG:
         return None
     locale = language.locale
     return "_".join(p for p in (locale.language, locale.territory, locale.variant) if p)
@@ -569,6 +576,34 @@ def _revalidate(translated: Bank, folder: Traversable) -> None:
                     f"{s.id}.yaml: question {q.id}: {'.'.join(map(str, e['loc']))}: {e['msg']}"
                     for e in exc.errors()
                 )
+    problems.extend(_role_problems(translated))
     if problems:
         raise BankError(f"{folder}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     _validated(translated.model_dump(), str(folder))
+
+
+def _role_problems(translated: Bank) -> list[str]:
+    """Owner roles translate one to one: an English role has one translation and no two
+    roles share one. A reader sees one name per role, and what counts or groups owners by
+    the name shown (the process owners to train in `costs`, the plan's resources in the MS
+    Project export) counts the same in every language."""
+    shown: dict[str, dict[str, list[str]]] = {}
+    keys: dict[str, set[str]] = {}
+    for s in translated.sections:
+        for a in s.areas:
+            if a.owner_role_key is not None and a.owner_role is not None:
+                where = shown.setdefault(a.owner_role_key, {}).setdefault(a.owner_role, [])
+                where.append(f"{s.id}.yaml: area {a.id}")
+                keys.setdefault(a.owner_role, set()).add(a.owner_role_key)
+    problems = [
+        f"owner role {key!r} is translated {len(names)} ways: "
+        + "; ".join(f"{name!r} in {', '.join(where)}" for name, where in names.items())
+        for key, names in shown.items()
+        if len(names) > 1
+    ]
+    problems.extend(
+        f"owner role {name!r} translates {len(roles)} different roles: {', '.join(sorted(roles))}"
+        for name, roles in keys.items()
+        if len(roles) > 1
+    )
+    return problems
