@@ -26,7 +26,7 @@ import functools
 from collections.abc import Mapping
 from importlib import resources
 from importlib.abc import Traversable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -49,6 +49,9 @@ BANK_PACKAGE = "iso20k_core.standard"
 BANK_PREFIX = "bank-"
 TRANSLATIONS = "translations"  # translations/bank-<version>/<locale>/<section>.yaml
 BANK_FILE = "_bank.yaml"  # the bank's title and maturity scale
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class BankError(ValueError):
@@ -508,9 +511,12 @@ def _fields(
         if f not in fields
     )
     for f in fields:
-        if f in data and not isinstance(data[f], dict | list):
+        if f in data and f not in _CONTAINERS:
             _text(data, f, name, what, problems)
     return True
+
+
+_CONTAINERS = frozenset({"maturity_scale", "section", "areas", "questions"})
 
 
 def _text(data: dict[str, Any], field: str, name: str, what: str, problems: list[str]) -> None:
@@ -525,8 +531,8 @@ def _replaced(english: Bank, texts: Mapping[str, Any]) -> Bank:
     head = texts[BANK_FILE]
     levels = {str(k): v for k, v in head["maturity_scale"].items()}
     scale = {
-        level: english.maturity_scale[level].model_copy(
-            update=_strip(levels[str(level)], ("name", "description"))
+        level: _copy(
+            english.maturity_scale[level], _strip(levels[str(level)], ("name", "description"))
         )
         for level in english.maturity_scale
     }
@@ -534,29 +540,35 @@ def _replaced(english: Bank, texts: Mapping[str, Any]) -> Bank:
     def section(s: Section) -> Section:
         data = texts[f"{s.id}.yaml"]
         areas = tuple(area(a, data) for a in s.areas)
-        return s.model_copy(
-            update={**_strip(data["section"], ("title", "description")), "areas": areas}
-        )
+        return _copy(s, {**_strip(data["section"], ("title", "description")), "areas": areas})
 
     def area(a: Area, data: Mapping[str, Any]) -> Area:
         questions = tuple(
-            q.model_copy(update=_strip(data["questions"][q.id], _question_fields(q)))
-            for q in a.questions
+            _copy(q, _strip(data["questions"][q.id], _question_fields(q))) for q in a.questions
         )
-        copied = a.model_copy(
-            update={**_strip(data["areas"][a.id], _area_fields(a)), "questions": questions}
-        )
+        copied = _copy(a, {**_strip(data["areas"][a.id], _area_fields(a)), "questions": questions})
         copied._owner_role_key = a.owner_role_key
         return copied
 
-    return english.model_copy(
-        update={
+    return _copy(
+        english,
+        {
             "title": head["title"].strip(),
             "maturity_scale": scale,
             "sections": tuple(section(s) for s in english.sections),
             "documents": None if english.documents is None else section(english.documents),
-        }
+        },
     )
+
+
+def _copy(model: _Model, update: dict[str, Any]) -> _Model:
+    """`model` with `update`; nothing else carried over: `model_copy` copies the instance's
+    `__dict__`, which holds the English bank's cached properties (`question_index`…), and
+    those would hand out the English questions."""
+    copied = model.model_copy(update=update)
+    for name in set(copied.__dict__) - set(type(model).model_fields):
+        del copied.__dict__[name]
+    return copied
 
 
 def _strip(data: Mapping[Any, Any], fields: tuple[str, ...]) -> dict[str, str]:
