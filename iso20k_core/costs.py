@@ -296,7 +296,7 @@ def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays, plan
 
 def process_owners_to_train(profile: Profile, tasks: tuple[TaskSize, ...]) -> int:
     """One course per owner role of a weak area; in small teams one person holds several."""
-    roles = {t.area.owner_role_key or "SMS manager" for t in tasks}
+    roles = {t.area.owner_role or "SMS manager" for t in tasks}
     return min(len(roles), math.ceil(profile.persons_in_scope / PERSONS_PER_PROCESS_OWNER))
 
 
