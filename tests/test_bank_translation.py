@@ -638,3 +638,15 @@ def test_the_chinese_questions_stay_questions(shipped_zh: Bank) -> None:
             if q.type != "text":
                 assert "？" in q.text, q.id
             assert "?" not in q.text, f"{q.id}: half-width question mark"
+
+
+def test_an_owner_role_the_code_also_writes_reads_the_same_in_the_bank(shipped_zh: Bank) -> None:
+    """The plan and the exports write some owner roles themselves (`_("SMS manager")`,
+    `_("Top management")`) beside the bank's: the catalog and the bank must agree, or one
+    role shows two ways and the MS Project export makes two resources of it."""
+    for key, shown in _shipped_roles(english_bank(VERSION)).items():
+        in_catalog = ZH_LANGUAGE.gettext(key)
+        if in_catalog != key:  # the code writes this role too
+            assert in_catalog == shown, (
+                f"owner role {key!r}: the catalog says {in_catalog!r}, the bank {shown!r}"
+            )
