@@ -492,7 +492,7 @@ def requirement_areas(e: Evaluation) -> list[AreaResult]:
     """The clause 4 to 10 areas in the standard's order (the foundation areas have no clause
     order of their own)."""
     areas = [a for a in e.areas if a.kind == "requirements"]
-    return sorted(areas, key=lambda a: (clause_key(a.clause), a.title))
+    return sorted(areas, key=lambda a: (clause_key(a.clause), a.id))
 
 
 def _maturity_note(ax: Axes, a: AreaResult, y: int) -> None:

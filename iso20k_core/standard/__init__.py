@@ -7,6 +7,8 @@ from iso20k_core.standard.bank import (
     Question,
     Section,
     available_versions,
+    check_translations,
+    english_bank,
     load_bank,
 )
 
@@ -17,5 +19,7 @@ __all__ = [
     "Question",
     "Section",
     "available_versions",
+    "check_translations",
+    "english_bank",
     "load_bank",
 ]
