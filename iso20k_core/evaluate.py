@@ -33,7 +33,7 @@ from iso20k_core.scoring import (
     readiness_percent,
     weakest_areas,
 )
-from iso20k_core.standard import Bank, load_bank
+from iso20k_core.standard import Bank, in_active_language, load_bank
 
 # The plan and its certification cycle end within 20 years of `today` (plan.py): a `today`
 # after this would carry them past the last date Python can hold (9999-12-31).
@@ -53,7 +53,8 @@ def evaluate(
     body confirmed; the plan is laid out around them. Dates outside the horizon of `today`
     raise `InputError` naming the field."""
     _check_dates(profile, today)
-    bank = bank or load_bank()
+    # The bank in the reader's language: its titles and texts go into the results.
+    bank = in_active_language(bank or load_bank())
     booked = parse_bookings(bookings, today)
     checked: dict[str, AnswerValue] = parse_answers(answers, bank)
     done = completion(bank, checked)

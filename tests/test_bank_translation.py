@@ -9,6 +9,7 @@ properties of the Chinese texts on every section whose file is there.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -20,10 +21,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iso20k_core.evaluate import evaluate
 from iso20k_core.language import Language, english, language_for, using
-from iso20k_core.standard import Bank, BankError, check_translations, english_bank, load_bank
+from iso20k_core.standard import (
+    Bank,
+    BankError,
+    check_translations,
+    english_bank,
+    in_active_language,
+    load_bank,
+)
 from iso20k_core.standard import bank as bank_module
 from iso20k_core.standard.bank import BANK_FILE, locale_folder, translate
+from tests.core.helpers import profile
 
 VERSION = "2018.1"
 ZH = language_for("zh-CN")
@@ -650,3 +660,17 @@ def test_an_owner_role_the_code_also_writes_reads_the_same_in_the_bank(shipped_z
             assert in_catalog == shown, (
                 f"owner role {key!r}: the catalog says {in_catalog!r}, the bank {shown!r}"
             )
+
+
+def test_an_evaluation_in_chinese_uses_the_chinese_bank_even_if_handed_the_english_one() -> None:
+    """Callers load the bank once (start-up, a profile file) in English; each reader still
+    gets their own language's area titles."""
+    english = english_bank()
+    with using(ZH_LANGUAGE):
+        e = evaluate(profile(), {}, dt.date(2026, 11, 25), english)
+        assert in_active_language(english) is load_bank()
+    assert {a.id: a.title for a in e.areas}["itil"] == "ITIL 采用情况"
+    assert in_active_language(english) is english
+    custom = english.model_copy(update={"title": "A consultant's own bank"})
+    with using(ZH_LANGUAGE):
+        assert in_active_language(custom) is custom

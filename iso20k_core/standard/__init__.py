@@ -9,6 +9,7 @@ from iso20k_core.standard.bank import (
     available_versions,
     check_translations,
     english_bank,
+    in_active_language,
     load_bank,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "available_versions",
     "check_translations",
     "english_bank",
+    "in_active_language",
     "load_bank",
 ]

@@ -291,6 +291,15 @@ def english_bank(version: str | None = None) -> Bank:
     return _load(_version(version))
 
 
+def in_active_language(bank: Bank) -> Bank:
+    """A shipped bank in the active language: callers that loaded the bank once (at start-up,
+    from a profile file) still hand each reader their own language's texts. A bank built
+    some other way (tests, a consultant's own file) is used as given."""
+    if bank.version in available_versions() and bank is _load(bank.version):
+        return load_bank(bank.version)
+    return bank
+
+
 def check_translations(version: str | None = None, *, root: Traversable | None = None) -> None:
     """Load and validate the translation of every bank version (or of `version`) into every
     language there is a catalog for; raises `BankError` naming each file and id at fault.

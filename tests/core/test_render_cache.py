@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from iso20k_core.answers import AnswerValue
 from iso20k_core.evaluate import evaluate
-from iso20k_core.profile import Profile
 from iso20k_core.language import language_for, using
+from iso20k_core.profile import Profile
 from iso20k_core.report import charts, document, memo
 from iso20k_core.report.document import REPORT_FORMATS, ReportFormat, render_report
 from iso20k_core.results import Evaluation
