@@ -47,7 +47,7 @@ def slug(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = decomposed.encode("ascii", "ignore").decode()
     readable = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if any(_lost(ch) for ch in decomposed):
+    if any(_lost(ch) for ch in text):
         name = unicodedata.normalize("NFKC", text).strip().encode("utf-8")
         digest = hashlib.sha256(name).hexdigest()[:12]
         return f"{readable}-{digest}" if readable else digest
@@ -55,8 +55,12 @@ def slug(text: str) -> str:
 
 
 def _lost(ch: str) -> bool:
-    """A letter or digit that ASCII cannot spell and that is not Latin."""
-    return ch.isalnum() and not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN")
+    """A letter or digit of a script other than Latin that has no ASCII form (`深`; not
+    `ü`, `ß` or the full-width `１`)."""
+    if not ch.isalnum() or unicodedata.name(ch, "").startswith("LATIN"):
+        return False
+    spelt = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    return not any(c.isalnum() for c in spelt)
 
 
 def event_uid(kind: str, key: str, organisation: str) -> str:
