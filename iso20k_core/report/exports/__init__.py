@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from iso20k_core import figures as fig
+from iso20k_core.language import N_, _
 from iso20k_core.results import AuditBatch, Evaluation, Milestone, Stage, Task
 
 ExportFormat = Literal["xlsx", "mspdi", "ics"]
@@ -31,7 +32,7 @@ EXPORT_MIME: dict[ExportFormat, str] = {
 
 ItemKind = Literal["task", "milestone", "audit", "window", "expiry"]
 CYCLE_KEY = "certification_cycle"
-CYCLE_TITLE = "Certification cycle: surveillance and recertification"
+CYCLE_TITLE = N_("Certification cycle: surveillance and recertification")
 # Ties on the same day: a milestone reads before the work that starts with it.
 _KIND_ORDER: dict[ItemKind, int] = {"milestone": 0, "audit": 1, "window": 2, "task": 3, "expiry": 4}
 
@@ -116,7 +117,7 @@ def plan_groups(evaluation: Evaluation) -> tuple[PlanGroup, ...]:
             PlanGroup(
                 number=None,
                 key=CYCLE_KEY,
-                title=CYCLE_TITLE,
+                title=_(CYCLE_TITLE),
                 start=min(i.start for i in later),
                 end=max(i.end for i in later),
                 business_days=None,
@@ -145,32 +146,32 @@ def _plan_items(evaluation: Evaluation) -> list[PlanItem]:
         PlanItem(
             kind="window",
             key="improvement_window",
-            title="Improvement window: correct the stage 1 findings",
-            owner="SMS manager",
+            title=_("Improvement window: correct the stage 1 findings"),
+            owner=_("SMS manager"),
             start=window_start,
             end=window_end,
             effort_days=None,
-            notes="between the stage 1 and stage 2 audits",
+            notes=_("between the stage 1 and stage 2 audits"),
         ),
         PlanItem(
             kind="window",
             key="nonconformity_window",
-            title="Nonconformity window: close the stage 2 findings",
-            owner="SMS manager",
+            title=_("Nonconformity window: close the stage 2 findings"),
+            owner=_("SMS manager"),
             start=plan.nonconformity_window[0],
             end=plan.nonconformity_window[1],
             effort_days=None,
-            notes="between the stage 2 audit and the certification decision",
+            notes=_("between the stage 2 audit and the certification decision"),
         ),
         PlanItem(
             kind="expiry",
             key="certificate_expiry",
-            title="Certificate expires",
-            owner="Top management",
+            title=_("Certificate expires"),
+            owner=_("Top management"),
             start=plan.certificate_expiry,
             end=plan.certificate_expiry,
             effort_days=None,
-            notes="recertification must be decided before this date (ISO/IEC 17021-1 9.6.3)",
+            notes=_("recertification must be decided before this date (ISO/IEC 17021-1 9.6.3)"),
         ),
     ]
 
@@ -184,7 +185,7 @@ def _task_item(task: Task) -> PlanItem:
         start=task.start,
         end=task.end,
         effort_days=task.effort_days,
-        notes=f"gap {fig.level(task.gap)} maturity levels",
+        notes=_("gap {gap} maturity levels", gap=fig.level(task.gap)),
     )
 
 
@@ -207,7 +208,7 @@ def _audit_item(batch: AuditBatch) -> PlanItem:
         kind="audit",
         key=batch.key,
         title=batch.title,
-        owner="SMS manager",
+        owner=_("SMS manager"),
         start=batch.planned_date,
         end=batch.planned_date,
         effort_days=0,
@@ -217,15 +218,30 @@ def _audit_item(batch: AuditBatch) -> PlanItem:
 
 
 def audit_notes(batch: AuditBatch) -> str:
-    days = f"{batch.on_site_days} days on site ({fig.number(batch.audit_days)} audit days)"
+    """What a person needs to know about an audit batch: its days, and whether it is booked
+    or still has a reserve window (and a booking deadline). Each case is a whole sentence."""
+    on_site, audit_days = batch.on_site_days, fig.number(batch.audit_days)
     if batch.booked:
-        return f"booked: date confirmed by the certification body; {days}"
-    booking = (
-        f"; book with the certification body by {batch.booking_deadline.isoformat()}"
-        if batch.booking_deadline
-        else ""
-    )
-    return (
-        f"{days}; reserve window for the certification body until "
-        f"{batch.window_end.isoformat()}{booking}"
+        return _(
+            "booked: date confirmed by the certification body; "
+            "{on_site} days on site ({audit_days} audit days)",
+            on_site=on_site,
+            audit_days=audit_days,
+        )
+    if batch.booking_deadline:
+        return _(
+            "{on_site} days on site ({audit_days} audit days); reserve window for the "
+            "certification body until {window_end}; book with the certification body by "
+            "{deadline}",
+            on_site=on_site,
+            audit_days=audit_days,
+            window_end=fig.date(batch.window_end),
+            deadline=fig.date(batch.booking_deadline),
+        )
+    return _(
+        "{on_site} days on site ({audit_days} audit days); reserve window for the "
+        "certification body until {window_end}",
+        on_site=on_site,
+        audit_days=audit_days,
+        window_end=fig.date(batch.window_end),
     )

@@ -33,7 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from iso20k_core import figures as fig
 from iso20k_core.calendar import BusinessCalendar, calendar_of
+from iso20k_core.language import N_, _, _p
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
 from iso20k_core.results import Evaluation
 
@@ -57,11 +59,11 @@ LAG_UNITS_PER_DAY = HOURS_PER_DAY * 60 * 10  # LinkLag counts tenths of a minute
 
 # The work of a stage that has no tasks of its own, named for what happens in it.
 STAGE_WORK = {
-    "preparation": "Prepare the project: sponsor, scope, team and charter",
-    "gap_analysis": "Assess every requirement area and report the gaps",
-    "process_establishment": "Establish and improve the SMS processes",
-    "trial_operation": "Operate the SMS: records, internal audit, management review",
-    "certification_audit": "Certification audits, corrections and the body's decision",
+    "preparation": N_("Prepare the project: sponsor, scope, team and charter"),
+    "gap_analysis": N_("Assess every requirement area and report the gaps"),
+    "process_establishment": N_("Establish and improve the SMS processes"),
+    "trial_operation": N_("Operate the SMS: records, internal audit, management review"),
+    "certification_audit": N_("Certification audits, corrections and the body's decision"),
 }
 
 
@@ -122,7 +124,7 @@ class WorkCalendar:
 def _calendars(root: ET.Element, calendar: WorkCalendar, start: dt.date, end: dt.date) -> None:
     cal = ET.SubElement(ET.SubElement(root, "Calendars"), "Calendar")
     _add(cal, "UID", CALENDAR_UID)
-    _add(cal, "Name", "Standard")
+    _add(cal, "Name", _p("calendar", "Standard"))
     _add(cal, "IsBaseCalendar", 1)
     _add(cal, "BaseCalendarUID", -1)
     weekdays = ET.SubElement(cal, "WeekDays")
@@ -158,7 +160,7 @@ def _exception(parent: ET.Element, day: dt.date, working: bool = False) -> None:
     _add(period, "FromDate", _stamp(day, dt.time(0)))
     _add(period, "ToDate", _stamp(day, dt.time(23, 59)))
     _add(exception, "Occurrences", 1)
-    _add(exception, "Name", "Worked weekend day" if working else "Public holiday")
+    _add(exception, "Name", _("Worked weekend day") if working else _("Public holiday"))
     _add(exception, "Type", 1)  # daily
     _add(exception, "DayWorking", int(working))
     if working:
@@ -198,7 +200,7 @@ class TaskRow:
 
 
 def _rows(evaluation: Evaluation, calendar: WorkCalendar) -> list[TaskRow]:
-    title = f"ISO/IEC 20000-1 certification: {evaluation.organisation}"
+    title = _("ISO/IEC 20000-1 certification: {organisation}", organisation=evaluation.organisation)
     rows: list[TaskRow] = []
     groups = [g for g in plan_groups(evaluation) if _exported(g)]
     previous: TaskRow | None = None
@@ -266,24 +268,30 @@ def _group_rows(
 
 def _group_notes(group: PlanGroup) -> str:
     if group.business_days:
-        return f"{group.business_days} business days"
+        return _("{days} business days", days=group.business_days)
     expiry = [i.start for i in group.items if i.kind == "expiry"]
-    return f"certificate expires on {expiry[0].isoformat()}" if expiry else ""
+    return _("certificate expires on {date}", date=fig.date(expiry[0])) if expiry else ""
 
 
 def _stage_work(group: PlanGroup, uid: int, outline: str, calendar: WorkCalendar) -> TaskRow:
     return TaskRow(
         uid=uid,
-        name=STAGE_WORK.get(group.key, f"{group.title}: work of the stage"),
+        name=_stage_work_name(group),
         level=2,
         outline=outline,
         start=_at(group.start, DAY_START),
         finish=_at(group.end, DAY_END),
         hours=calendar.days(group.start, group.end) * HOURS_PER_DAY,
-        owner="SMS manager",
-        notes="the work of the whole stage",
+        owner=_("SMS manager"),
+        notes=_("the work of the whole stage"),
         is_work=True,
     )
+
+
+def _stage_work_name(group: PlanGroup) -> str:
+    if group.key in STAGE_WORK:
+        return _(STAGE_WORK[group.key])
+    return _("{stage}: work of the stage", stage=group.title)
 
 
 def _item_row(

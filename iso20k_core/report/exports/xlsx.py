@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from iso20k_core import figures as fig
+from iso20k_core.language import _, _p
 from iso20k_core.report.exports import PlanGroup, PlanItem, plan_groups
 from iso20k_core.results import CostLine, Costs, Evaluation
 
@@ -56,15 +57,31 @@ CENTRE = Alignment(horizontal="center")
 Row = Sequence[Any]  # cell values: text, numbers, dates, formulas, None
 
 
+def sheet_names() -> tuple[str, ...]:
+    """The sheets' names in the active language, in workbook order.
+
+    Excel refuses a name longer than 31 characters, one with any of []:*?/\\ in it, or two
+    names that differ only in case: every language's names must obey
+    (tests/core/test_exports_in_chinese.py checks each catalog)."""
+    return (
+        _p("sheet", "Tasks"),
+        _p("sheet", "Costs"),
+        _p("sheet", "Assumptions"),
+        _p("sheet", "Timeline"),
+    )
+
+
 def to_xlsx(evaluation: Evaluation) -> bytes:
     """The workbook as .xlsx bytes, identical for the same evaluation."""
+    names = sheet_names()
     workbook = Workbook()
     tasks = workbook.active
     assert isinstance(tasks, Worksheet)  # a new workbook always has one worksheet
+    tasks.title = names[0]
     _tasks_sheet(tasks, evaluation)
-    _costs_sheet(workbook.create_sheet("Costs"), evaluation.costs)
-    _assumptions_sheet(workbook.create_sheet("Assumptions"), evaluation)
-    _timeline_sheet(workbook.create_sheet("Timeline"), evaluation)
+    _costs_sheet(workbook.create_sheet(names[1]), evaluation.costs)
+    _assumptions_sheet(workbook.create_sheet(names[2]), evaluation)
+    _timeline_sheet(workbook.create_sheet(names[3]), evaluation)
     return _save(workbook, evaluation)
 
 
@@ -75,7 +92,10 @@ def _save(workbook: Workbook, evaluation: Evaluation) -> bytes:
     stamp = dt.datetime.combine(evaluation.today, dt.time())
     props = workbook.properties
     props.creator = "iso20k"
-    props.title = f"ISO/IEC 20000-1 certification plan: {evaluation.organisation}"
+    props.title = _(
+        "ISO/IEC 20000-1 certification plan: {organisation}",
+        organisation=evaluation.organisation,
+    )
     props.created = stamp
     props.modified = stamp
     buffer = io.BytesIO()
@@ -169,38 +189,41 @@ def _emphasise(cells: Sequence[Cell], fill: PatternFill) -> None:
 
 # --- Tasks ---------------------------------------------------------------------------------
 
-TASK_COLUMNS = (
-    "Stage",
-    "Task",
-    "Owner",
-    "Effort (person-days)",
-    "Start",
-    "End",
-    "Milestone",
-    "Kind",
-    "Key",
-    "Notes",
-)
+
+def _task_columns() -> tuple[str, ...]:
+    return (
+        _p("column", "Stage"),
+        _p("column", "Task"),
+        _p("column", "Owner"),
+        _p("column", "Effort (person-days)"),
+        _p("column", "Start"),
+        _p("column", "End"),
+        _p("column", "Milestone"),
+        _p("column", "Kind"),
+        _p("column", "Key"),
+        _p("column", "Notes"),
+    )
+
+
 TASK_WIDTHS = (34, 70, 30, 12, 12, 12, 10, 10, 22, 60)
 EFFORT_COLUMN = "D"
 
 
 def _tasks_sheet(ws: Worksheet, evaluation: Evaluation) -> None:
     """Stages as bold summary rows; their tasks, milestones and audits below them."""
-    ws.title = "Tasks"
-    _header(ws, TASK_COLUMNS, TASK_WIDTHS)
+    _header(ws, _task_columns(), TASK_WIDTHS)
     row = 2
     for group in plan_groups(evaluation):
         row = _task_group(ws, row, group)
     last = max(row - 1, 1)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(TASK_COLUMNS))}{last}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(TASK_WIDTHS))}{last}"
 
 
 def _task_group(ws: Worksheet, row: int, group: PlanGroup) -> int:
     first, last = row + 1, row + len(group.items)
     # A stage's effort is the sum of the rows below it: it follows when someone edits them.
     effort = Formula(f"=SUM({EFFORT_COLUMN}{first}:{EFFORT_COLUMN}{last})") if group.items else 0
-    days = f"{group.business_days} business days" if group.business_days else None
+    days = _("{days} business days", days=group.business_days) if group.business_days else None
     cells = _put(
         ws,
         row,
@@ -233,7 +256,7 @@ def _task_row(group: PlanGroup, item: PlanItem) -> Row:
         item.effort_days,
         item.start,
         item.end,
-        "yes" if item.milestone else None,
+        _p("answer", "yes") if item.milestone else None,
         item.kind,
         item.key,
         item.notes,
@@ -259,12 +282,20 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
     """Lines, a formula subtotal per part, formula totals, and the certification cycle by
     step and by fiscal year, each figure with how low and how high it may come out."""
     cur = costs.currency
-    _header(ws, ("Part", "Item", "Basis", f"Amount ({cur})", "Low", "High"), COST_WIDTHS)
+    titles = (
+        _p("column", "Part"),
+        _p("column", "Item"),
+        _p("column", "Basis"),
+        _("Amount ({currency})", currency=cur),
+        _p("column", "Low"),
+        _p("column", "High"),
+    )
+    _header(ws, titles, COST_WIDTHS)
     money = f'#,##0 "{cur}"'
     line_rows: dict[str, int] = {}
     row, subtotals = _cost_parts(ws, 2, costs, line_rows)
     project = row
-    labels = ("Project total", "sum of the five parts", None)
+    labels = (_("Project total"), _("sum of the five parts"), None)
     _total_of(ws, project, labels, subtotals, costs.project_needs)
     internal = project + 1
     internal_cost = _amount(costs.internal_cost, costs.internal_needs)
@@ -272,16 +303,15 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
         ws,
         internal,
         (
-            "Internal effort",
-            "Own staff time",
-            f"{fig.count(costs.internal_days)} person-days: "
-            + "; ".join(f"{line.title} {fig.count(line.days)}" for line in costs.internal_effort),
+            _("Internal effort"),
+            _("Own staff time"),
+            _internal_basis(costs),
             internal_cost,
             internal_cost,
             internal_cost,
         ),
     )
-    labels = ("Total with internal effort", "project total and internal effort", None)
+    labels = (_("Total with internal effort"), _("project total and internal effort"), None)
     _total_of(ws, internal + 1, labels, [project, internal], costs.total_needs)
     end = _cycle_steps(
         ws, internal + 3, costs, dict(zip(_part_keys(costs), subtotals, strict=True)), line_rows
@@ -290,6 +320,15 @@ def _costs_sheet(ws: Worksheet, costs: Costs) -> None:
     for cells in ws.iter_rows(min_row=2, max_row=end, min_col=4, max_col=6):
         for cell in cells:
             cell.number_format = money
+
+
+def _internal_basis(costs: Costs) -> str:
+    """`412 person-days: Process work 300; Project coordination (SMS manager) 80; …`"""
+    lines = _p("list separator", "; ").join(
+        _("{item} {days}", item=line.title, days=fig.count(line.days))
+        for line in costs.internal_effort
+    )
+    return _("{days} person-days: {lines}", days=fig.count(costs.internal_days), lines=lines)
 
 
 def _part_keys(costs: Costs) -> list[str]:
@@ -321,12 +360,13 @@ def _cycle_steps(
 ) -> int:
     """The cycle's steps. The initial certification repeats the parts as links to their
     subtotals, not copies; each later line's row is noted for the fiscal years to link."""
-    _emphasise(_put(ws, row, ("Certification cycle by step", None, None, None)), GROUP_FILL)
+    heading = _("Certification cycle by step")
+    _emphasise(_put(ws, row, (heading, None, None, None)), GROUP_FILL)
     row += 1
     step_rows = []
     for step in costs.cycle_steps:
         first = row
-        title = f"{step.title}, {step.date.isoformat()}"
+        title = _("{step}, {date}", step=step.title, date=fig.date(step.date))
         for line in step.lines:
             linked = part_rows.get(line.key) if step.key == "initial" else None
             _put(ws, row, (title, line.title, line.basis, *_linked_or_figures(linked, line)))
@@ -336,30 +376,34 @@ def _cycle_steps(
         _subtotal(ws, row, first, title, step.needs)
         step_rows.append(row)
         row += 1
-    labels = ("Cycle total", "initial certification to recertification", None)
+    labels = (_("Cycle total"), _("initial certification to recertification"), None)
     _total_of(ws, row, labels, step_rows, costs.cycle_needs)
-    quote = {True: "yes", False: "no", None: "not known"}[costs.quote_includes_surveillance]
-    _put(ws, row + 1, ("Quote includes surveillance and recertification", quote, "", None))
+    included = costs.quote_includes_surveillance
+    quote = {True: _p("answer", "yes"), False: _p("answer", "no"), None: _("not known")}[included]
+    asked = _("Quote includes surveillance and recertification")
+    _put(ws, row + 1, (asked, quote, "", None))
     return row + 1
 
 
 def _fiscal_years(ws: Worksheet, row: int, costs: Costs, line_rows: dict[str, int]) -> int:
     """The same lines by fiscal year: a line shown above is linked to its row, so the two
     views cannot drift apart; a project line split over the stages is a figure of its own."""
-    _emphasise(_put(ws, row, ("Certification cycle by fiscal year", None, None, None)), GROUP_FILL)
+    heading = _("Certification cycle by fiscal year")
+    _emphasise(_put(ws, row, (heading, None, None, None)), GROUP_FILL)
     row += 1
     year_rows = []
     for fy in costs.fiscal_years:
         first = row
         for line in fy.lines:
             cells = _linked_or_figures(line_rows.get(line.key), line)
-            day = line.date.isoformat() if line.date is not None else ""
-            _put(ws, row, (fy.title, line.title, f"{day}: {line.basis}", *cells))
+            day = fig.date(line.date) if line.date is not None else ""
+            basis = _("{date}: {basis}", date=day, basis=line.basis)
+            _put(ws, row, (fy.title, line.title, basis, *cells))
             row += 1
         _subtotal(ws, row, first, fy.title, fy.needs)
         year_rows.append(row)
         row += 1
-    labels = ("Cycle total, by fiscal year", "the same total as by step", None)
+    labels = (_("Cycle total, by fiscal year"), _("the same total as by step"), None)
     _total_of(ws, row, labels, year_rows, costs.cycle_needs)
     return row
 
@@ -371,7 +415,7 @@ def _subtotal(ws: Worksheet, row: int, first: int, title: str, needs: Sequence[s
         figures: list[Formula | str | int] = [0, 0, 0]
     else:
         figures = [*_sums_or_needed([_sum_range(first, row - 1, c) for c in MONEY_COLUMNS], needs)]
-    _total(ws, row, (title, "Subtotal", None), *figures, fill=TOTAL_FILL)
+    _total(ws, row, (title, _("Subtotal"), None), *figures, fill=TOTAL_FILL)
 
 
 def _total_of(
@@ -433,7 +477,8 @@ def _total(
 
 
 def _assumptions_sheet(ws: Worksheet, evaluation: Evaluation) -> None:
-    _header(ws, ("Key", "Value", "Origin", "Source"), (32, 16, 10, 100))
+    titles = (_p("column", "Key"), _p("column", "Value"), _p("column", "Origin"))
+    _header(ws, (*titles, _p("column", "Source")), (32, 16, 10, 100))
     for row, a in enumerate(evaluation.assumptions, 2):
         cells = _put(ws, row, (a.key, a.value, a.origin, a.source))
         cells[3].alignment = WRAP
@@ -453,7 +498,7 @@ def _timeline_sheet(ws: Worksheet, evaluation: Evaluation) -> None:
     """
     groups = [g for g in plan_groups(evaluation) if g.number is not None]
     weeks = _weeks(evaluation.plan.start, evaluation.plan.certification_date)
-    _header(ws, ("Item", "Start", "End"), (60, 12, 12))
+    _header(ws, (_p("column", "Item"), _p("column", "Start"), _p("column", "End")), (60, 12, 12))
     for offset, monday in enumerate(weeks):
         column = FIRST_WEEK_COLUMN + offset
         cell = ws.cell(row=1, column=column, value=monday)
@@ -473,7 +518,10 @@ def _timeline_sheet(ws: Worksheet, evaluation: Evaluation) -> None:
             _bar_row(ws, row, weeks, item.title, item.start, item.end, item.kind)
             _cell(ws, row, 1).alignment = INDENT
             row += 1
-    note = "Surveillance and recertification audits follow later: see the Tasks sheet."
+    note = _(
+        "Surveillance and recertification audits follow later: see the {sheet} sheet.",
+        sheet=sheet_names()[0],
+    )
     ws.cell(row=row + 1, column=1, value=note).font = Font(italic=True)
 
 
