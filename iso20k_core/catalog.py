@@ -7,8 +7,8 @@ language's `.po` from them, and say what is missing.
 `update` rewrites `locales/iso20k.pot` from the code (`_`, `_n`, `_p`, `N_`), the
 templates (`{% trans %}`, through Jinja2's own Babel extractor, with `trimmed` as the
 templates render) and the reasoning of the rate tables' estimates (`extract_rates`), then
-merges it into each `.po`: new messages arrive empty, changed ones
-fuzzy, removed ones are dropped. A translator then fills the `msgstr`s.
+merges it into each `.po`: new messages arrive empty, changed ones fuzzy, removed ones are
+dropped. A translator then fills the `msgstr`s.
 """
 
 from __future__ import annotations
