@@ -4,10 +4,11 @@ language's `.po` from them, and say what is missing.
     python -m iso20k_core.catalog update   # after marking or changing messages
     python -m iso20k_core.catalog check    # what the catalog test checks, as a list
 
-`update` rewrites `locales/iso20k.pot` from the code (`_`, `_n`, `_p`, `N_`) and the
+`update` rewrites `locales/iso20k.pot` from the code (`_`, `_n`, `_p`, `N_`), the
 templates (`{% trans %}`, through Jinja2's own Babel extractor, with `trimmed` as the
-templates render), then merges it into each `.po`: new messages arrive empty, changed ones
-fuzzy, removed ones are dropped. A translator then fills the `msgstr`s.
+templates render) and the reasoning of the rate tables' estimates (`extract_rates`), then
+merges it into each `.po`: new messages arrive empty, changed ones fuzzy, removed ones are
+dropped. A translator then fills the `msgstr`s.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
@@ -40,9 +43,39 @@ METHODS = [
     ("iso20k_core/**.py", "python"),
     ("bot/**.py", "python"),
     ("iso20k_core/report/templates/**.j2", "jinja2"),
+    ("iso20k_core/standard/rates-*.yaml", "iso20k_core.catalog:extract_rates"),
 ]
 OPTIONS = {"iso20k_core/report/templates/**.j2": {"trimmed": "true"}}
 _PLACEHOLDER = re.compile(r"\{(\w+)[^}]*\}|%\((\w+)\)[sd]")
+
+
+def extract_rates(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, object],
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extractor for a rate table (`standard/rates-*.yaml`): the reasoning of every
+    `estimate`, as the loader reads it (a folded scalar is one line of text), at the line
+    its key is on, with the currency and the rate for the translator (`EUR
+    consultant_day_rate`). A `source` is a citation and stays as published; the file's
+    `title` is shown nowhere."""
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    for code, table in _pairs(_value(root, "currencies")):
+        for rate, entry in _pairs(table):
+            estimate = _value(entry, "estimate")
+            if isinstance(estimate, yaml.ScalarNode) and estimate.value:
+                yield estimate.start_mark.line + 1, None, estimate.value, [f"{code} {rate}"]
+
+
+def _pairs(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield str(key.value), value
+
+
+def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    return next((value for name, value in _pairs(node) if name == key), None)
 
 
 def extract() -> Catalog:

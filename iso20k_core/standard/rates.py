@@ -15,6 +15,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from iso20k_core.language import _, active
 from iso20k_core.profile import MAX_AMOUNT, MONEY_RATES, Assumptions, Profile
 from iso20k_core.standard.shipped import shipped_versions
 
@@ -63,8 +64,12 @@ class Rate(_Strict):
 
     @property
     def basis(self) -> str:
-        """The source, or `estimate: <reasoning>`."""
-        return self.source if self.source is not None else f"estimate: {self.estimate}"
+        """The source, as published, or `estimate: <reasoning>` in the reader's language,
+        translated when read (the reasoning is in the catalog: `catalog.extract_rates`)."""
+        if self.source is not None:
+            return self.source
+        assert self.estimate is not None  # _one_basis: one of the two
+        return _("estimate: {reasoning}", reasoning=active().gettext(self.estimate))
 
 
 class RateTables(_Strict):
