@@ -163,10 +163,10 @@ def measure(args: argparse.Namespace, organisation: str | None) -> None:
         "gantt_members": functools.partial(charts.gantt_png, again, with_tasks=False),
         "cost": functools.partial(charts.cost_png, again),
     }
-    for label, work in plan_and_cost.items():
-        times = timed(work, args.runs * 20, args.warmup)
+    for label, kept in plan_and_cost.items():
+        times = timed(kept, args.runs * 20, args.warmup)
         medians[f"{label} repeated"] = statistics.median(times)
-        print(row(f"{label} png", times, len(work())))
+        print(row(f"{label} png", times, len(kept())))
     key = timed(functools.partial(memo.key, again), args.runs * 20, args.warmup)
     print(row("the cache key", key, len(memo.fingerprint(again))))
     print()
