@@ -74,15 +74,15 @@ def remind_message(ctx: DialogContext) -> Message:
             _(
                 "{weekday} {time}",
                 weekday=weekday_name(p.digest_weekday),
-                time=f"{p.work_start:%H:%M}",
+                time=p.work_start.strftime("%H:%M"),
             ),
         ),
         Fact(
             _("Working hours"),
             _(
                 "{start}–{end}, recipient's time",
-                start=f"{p.work_start:%H:%M}",
-                end=f"{p.work_end:%H:%M}",
+                start=p.work_start.strftime("%H:%M"),
+                end=p.work_end.strftime("%H:%M"),
             ),
         ),
         Fact(

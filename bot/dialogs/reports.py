@@ -331,7 +331,12 @@ def _expected(e: Evaluation) -> str:
 def _sentences(sentences: list[str]) -> str:
     """Sentences one after the other, as the language writes them (a space between them in
     English, none in Chinese)."""
-    return _p("sentence separator", " ").join(s for s in sentences if s)
+    text = ""
+    for sentence in (s for s in sentences if s):
+        text = (
+            _p("sentences", "{text} {sentence}", text=text, sentence=sentence) if text else sentence
+        )
+    return text
 
 
 def cost(ctx: DialogContext) -> Message:
