@@ -24,6 +24,7 @@ from iso20k_core.calendar import calendar_for
 from iso20k_core.dates import DateError, check_horizon
 from iso20k_core.language import _, _p
 from iso20k_core.plan import AUDIT_KEYS
+from iso20k_core.results import Evaluation
 from iso20k_core.text import NAME_LIMIT
 
 KIND = "booking"
@@ -44,13 +45,26 @@ def _batches(ctx: DialogContext) -> list[AuditBatch]:
     return rows
 
 
+def _titles(ctx: DialogContext, evaluation: Evaluation | None = None) -> dict[str, str]:
+    """Each audit's title in the reader's language, by key: a stored row keeps the words of
+    whoever planned last (the plan is evaluated again, in the active language)."""
+    e = evaluation or ctx.evaluation()
+    return {} if e is None else {b.key: b.title for b in e.plan.audit_batches}
+
+
 def audits(ctx: DialogContext) -> Message:
     batches = _batches(ctx)
     if not batches:
         return not_set_up()
+    titles = _titles(ctx)
     sections = []
     for b in batches:
-        sections.append(Section(heading=b.title, text=f"{_when(b)}\n{_state(b, ctx.today)}"))
+        sections.append(
+            Section(
+                heading=titles.get(b.key, b.title),
+                text=f"{_when(b)}\n{_state(b, ctx.today)}",
+            )
+        )
     buttons = (Button(_("Record a booking"), "book", style="primary"),) if ctx.is_manager else ()
     return Message(
         heading=_("Audits with the certification body"), sections=tuple(sections), buttons=buttons
@@ -94,6 +108,7 @@ def booking_form(ctx: DialogContext, key: str | None = None) -> Form | Message:
     if not batches:
         return not_set_up()
     pending = next((b for b in batches if not b.booked), batches[0])
+    titles = _titles(ctx)
     return Form(
         kind=KIND,
         title=_("Record a booking"),
@@ -110,7 +125,14 @@ def booking_form(ctx: DialogContext, key: str | None = None) -> Form | Message:
                 "choice",
                 initial=key or pending.key,
                 options=tuple(
-                    Option(b.key, _("{audit} ({day})", audit=b.title, day=fig.date(b.planned_date)))
+                    Option(
+                        b.key,
+                        _(
+                            "{audit} ({day})",
+                            audit=titles.get(b.key, b.title),
+                            day=fig.date(b.planned_date),
+                        ),
+                    )
                     for b in batches
                 ),
             ),
@@ -176,7 +198,11 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         )
     return Outcome(
         reply=Message(
-            _("{audit} booked for {day}", audit=row.title, day=fig.date(booked)),
+            _(
+                "{audit} booked for {day}",
+                audit=_titles(ctx, result).get(row.key, row.title),
+                day=fig.date(booked),
+            ),
             text="\n".join(lines),
             tone="warning" if closed else "success",
         )
@@ -194,6 +220,7 @@ def _out_of_order(ctx: DialogContext, key: str, booked: dt.date) -> str | None:
             select(AuditBatch).where(AuditBatch.organisation_id == ctx.organisation.id)
         )
     }
+    titles = _titles(ctx)
     index = AUDIT_KEYS.index(key)
     before = rows.get(AUDIT_KEYS[index - 1]) if index > 0 else None
     after = rows.get(AUDIT_KEYS[index + 1]) if index + 1 < len(AUDIT_KEYS) else None
@@ -202,18 +229,18 @@ def _out_of_order(ctx: DialogContext, key: str, booked: dt.date) -> str | None:
         if before.booked:
             return _(
                 "Choose a date after the {audit} (booked for {day}).",
-                audit=before.title.lower(),
+                audit=titles.get(before.key, before.title).lower(),
                 day=day,
             )
         return _(
             "Choose a date after the {audit} (planned for {day}).",
-            audit=before.title.lower(),
+            audit=titles.get(before.key, before.title).lower(),
             day=day,
         )
     if after is not None and after.booked and booked >= after.planned_date:
         return _(
             "Choose a date before the {audit} (booked for {day}).",
-            audit=after.title.lower(),
+            audit=titles.get(after.key, after.title).lower(),
             day=fig.date(after.planned_date),
         )
     return None
