@@ -28,21 +28,29 @@ from bot.dialogs.validation import CleanValue
 from bot.store.crud import record_answer
 from iso20k_core.answers import parse_answer
 from iso20k_core.errors import InputError
+from iso20k_core.language import N_, _, _p
 from iso20k_core.standard import Bank, Question, Section
 
 KIND = "assess"
 PAGE_SIZE = 10
-YES_PARTIAL_NO = (Option("yes", "Yes"), Option("partial", "Partly"), Option("no", "No"))
+# The options' labels are marked here and read in the reader's language where a page is built
+# (`_options`); the constants keep the English, as the catalog's messages.
+YES_PARTIAL_NO = (Option("yes", N_("Yes")), Option("partial", N_("Partly")), Option("no", N_("No")))
 # The documents for stage 1 are yes/partial/no questions whose answers read as states.
 DOCUMENT_STATES = (
-    Option("yes", "Exists"),
-    Option("partial", "In draft"),
-    Option("no", "Missing"),
+    Option("yes", N_("Exists")),
+    Option("partial", N_("In draft")),
+    Option("no", N_("Missing")),
 )
 RATINGS = tuple(
     Option(str(n), label)
-    for n, label in enumerate(("0 – not important", "1", "2", "3", "4", "5 – essential"))
+    for n, label in enumerate((N_("0 – not important"), "1", "2", "3", "4", N_("5 – essential")))
 )
+
+
+def _options(options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """`options` with their labels in the active language."""
+    return tuple(Option(o.value, _(o.label), o.group) for o in options)
 
 
 def pages(section: Section) -> list[tuple[Question, ...]]:
@@ -62,25 +70,29 @@ def resume_point(bank: Bank, answers: dict[str, object]) -> tuple[Section, int] 
 
 def _maturity_options(bank: Bank) -> tuple[Option, ...]:
     return tuple(
-        Option(str(level), f"{level} – {bank.maturity_scale[level].name}"[:75])
+        Option(
+            str(level),
+            _("{level} – {name}", level=level, name=bank.maturity_scale[level].name)[:75],
+        )
         for level in range(6)
     )
 
 
 def question_field(bank: Bank, q: Question, current: object) -> Field:
-    label = f"{q.text} ({q.clause})" if q.clause else q.text
+    label = _("{question} ({clause})", question=q.text, clause=q.clause) if q.clause else q.text
     kind: FieldKind = "choice"
     options: tuple[Option, ...] = ()
     match q.type:
         case "maturity":
             options = _maturity_options(bank)
         case "yes_partial_no":
-            options = DOCUMENT_STATES if q.document else YES_PARTIAL_NO
+            options = _options(DOCUMENT_STATES if q.document else YES_PARTIAL_NO)
         case "rating":
-            options = RATINGS
+            options = _options(RATINGS)
         case "number":
             kind = "number"
-            label += f" ({q.unit})" if q.unit else ""
+            if q.unit:
+                label = _("{question} ({unit})", question=label, unit=q.unit)
         case "date":
             kind = "date"
         case _:
@@ -105,9 +117,13 @@ def assess_form(ctx: DialogContext, section_id: str | None = None, page: int = 0
         point = resume_point(ctx.bank, answers)
         if point is None:
             return Message(
-                heading="Every question is answered",
-                text=f"Thank you. Managers can see the result with {command('status')}; you "
-                f"can still revise a section with {command('assess SECTION')}.",
+                heading=_("Every question is answered"),
+                text=_(
+                    "Thank you. Managers can see the result with {status}; you can still "
+                    "revise a section with {assess}.",
+                    status=command("status"),
+                    assess=command("assess SECTION"),
+                ),
                 tone="success",
             )
         section, page = point
@@ -120,20 +136,31 @@ def assess_form(ctx: DialogContext, section_id: str | None = None, page: int = 0
     page = min(max(page, 0), len(section_pages) - 1)
     answered = sum(1 for q in section.questions if q.id in answers)
     items: list[Field | Text] = [
-        Text(f"{section.title} — page {page + 1} of {len(section_pages)}", heading=True),
         Text(
-            f"{answered} of {len(section.questions)} answered in this section. Leave a question "
-            "empty if you do not know; the maturity scale runs from 0 (absent) to 5 "
-            "(optimising)."
+            _(
+                "{section} — page {page} of {pages}",
+                section=section.title,
+                page=page + 1,
+                pages=len(section_pages),
+            ),
+            heading=True,
+        ),
+        Text(
+            _(
+                "{answered} of {total} answered in this section. Leave a question empty if "
+                "you do not know; the maturity scale runs from 0 (absent) to 5 (optimising).",
+                answered=answered,
+                total=len(section.questions),
+            )
         ),
     ]
     items += [question_field(ctx.bank, q, answers.get(q.id)) for q in section_pages[page]]
     last = page == len(section_pages) - 1
     return Form(
         kind=KIND,
-        title="Assessment",
+        title=_("Assessment"),
         items=tuple(items),
-        submit="Save" if last else "Save and next",
+        submit=_p("button", "Save") if last else _p("button", "Save and next"),
         state={"section": section.id, "page": str(page)},
         progress=(answered, len(section.questions)),
     )
@@ -170,15 +197,20 @@ def submit_assess(
     answered = sum(1 for q in section.questions if q.id in answers)
     following = resume_point(ctx.bank, answers)
     buttons = (
-        (Button("Continue with the next section", "assess", following[0].id, "primary"),)
+        (Button(_("Continue with the next section"), "assess", following[0].id, "primary"),)
         if following is not None
         else ()
     )
     return Outcome(
         reply=Message(
-            heading=f"{section.title}: saved",
-            text="Your answers are saved; you can change them any time.",
-            facts=(Fact("Answered in this section", f"{answered} of {len(section.questions)}"),),
+            heading=_("{section}: saved", section=section.title),
+            text=_("Your answers are saved; you can change them any time."),
+            facts=(
+                Fact(
+                    _("Answered in this section"),
+                    _("{answered} of {total}", answered=answered, total=len(section.questions)),
+                ),
+            ),
             progress=(answered, len(section.questions)),
             buttons=buttons,
             tone="success",

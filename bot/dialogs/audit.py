@@ -19,9 +19,12 @@ from bot.dialogs.model import Button, Field, Form, Message, Option, Outcome, Sec
 from bot.dialogs.validation import CleanValue
 from bot.store.models import AuditBatch
 from bot.store.plan_records import record_booking
+from iso20k_core import figures as fig
 from iso20k_core.calendar import calendar_for
 from iso20k_core.dates import DateError, check_horizon
+from iso20k_core.language import _, _p
 from iso20k_core.plan import AUDIT_KEYS
+from iso20k_core.results import Evaluation
 from iso20k_core.text import NAME_LIMIT
 
 KIND = "booking"
@@ -42,71 +45,114 @@ def _batches(ctx: DialogContext) -> list[AuditBatch]:
     return rows
 
 
+def _titles(ctx: DialogContext, evaluation: Evaluation | None = None) -> dict[str, str]:
+    """Each audit's title in the reader's language, by key: a stored row keeps the words of
+    whoever planned last (the plan is evaluated again, in the active language)."""
+    e = evaluation or ctx.evaluation()
+    return {} if e is None else {b.key: b.title for b in e.plan.audit_batches}
+
+
 def audits(ctx: DialogContext) -> Message:
     batches = _batches(ctx)
     if not batches:
         return not_set_up()
+    titles = _titles(ctx)
     sections = []
     for b in batches:
-        if b.booked:
-            state = f"booked with {b.certification_body} for {b.booked_date}" + (
-                f", reference {b.booking_reference}" if b.booking_reference else ""
+        sections.append(
+            Section(
+                heading=titles.get(b.key, b.title),
+                text=f"{_when(b)}\n{_state(b, ctx.today)}",
             )
-            window = f" (on site until {b.window_end.isoformat()})" if b.window_end else ""
-            when = f"Confirmed {b.planned_date.isoformat()}{window}"
-        else:
-            overdue = " — OVERDUE" if b.booking_deadline < ctx.today else ""
-            state = f"not booked; book by {b.booking_deadline.isoformat()}{overdue}"
-            window = f" (reserve until {b.window_end.isoformat()})" if b.window_end else ""
-            when = f"Planned {b.planned_date.isoformat()}{window}"
-        sections.append(Section(heading=b.title, text=f"{when}\n{state}"))
-    buttons = (Button("Record a booking", "book", style="primary"),) if ctx.is_manager else ()
+        )
+    buttons = (Button(_("Record a booking"), "book", style="primary"),) if ctx.is_manager else ()
     return Message(
-        heading="Audits with the certification body", sections=tuple(sections), buttons=buttons
+        heading=_("Audits with the certification body"), sections=tuple(sections), buttons=buttons
     )
+
+
+def _when(b: AuditBatch) -> str:
+    """When the audit takes place, and until when it is on site or reserved."""
+    planned, end = fig.date(b.planned_date), fig.date(b.window_end)
+    if b.booked:
+        if b.window_end:
+            return _("Confirmed {day} (on site until {end})", day=planned, end=end)
+        return _("Confirmed {day}", day=planned)
+    if b.window_end:
+        return _("Planned {day} (reserve until {end})", day=planned, end=end)
+    return _("Planned {day}", day=planned)
+
+
+def _state(b: AuditBatch, today: dt.date) -> str:
+    """Whether it is booked, with whom; or by when it must be, and whether that is past."""
+    if b.booked:
+        booked = fig.date(b.booked_date)
+        if b.booking_reference:
+            return _(
+                "booked with {body} for {day}, reference {reference}",
+                body=b.certification_body,
+                day=booked,
+                reference=b.booking_reference,
+            )
+        return _("booked with {body} for {day}", body=b.certification_body, day=booked)
+    deadline = fig.date(b.booking_deadline)
+    if b.booking_deadline < today:
+        return _("not booked; book by {day} — OVERDUE", day=deadline)
+    return _("not booked; book by {day}", day=deadline)
 
 
 def booking_form(ctx: DialogContext, key: str | None = None) -> Form | Message:
     if not ctx.is_manager:
-        return managers_only("Audit bookings")
+        return managers_only(_("Audit bookings are visible to managers only"))
     batches = _batches(ctx)
     if not batches:
         return not_set_up()
     pending = next((b for b in batches if not b.booked), batches[0])
+    titles = _titles(ctx)
     return Form(
         kind=KIND,
-        title="Record a booking",
+        title=_("Record a booking"),
         items=(
             Text(
-                "Record the date the certification body confirmed. Reminders about booking "
-                "this audit stop once it is recorded."
+                _(
+                    "Record the date the certification body confirmed. Reminders about "
+                    "booking this audit stop once it is recorded."
+                )
             ),
             Field(
                 "batch",
-                "Audit",
+                _("Audit"),
                 "choice",
                 initial=key or pending.key,
                 options=tuple(
-                    Option(b.key, f"{b.title} ({b.planned_date.isoformat()})") for b in batches
+                    Option(
+                        b.key,
+                        _(
+                            "{audit} ({day})",
+                            audit=titles.get(b.key, b.title),
+                            day=fig.date(b.planned_date),
+                        ),
+                    )
+                    for b in batches
                 ),
             ),
-            Field("booked_date", "Confirmed audit date", "date", not_before=ctx.today),
-            Field("certification_body", "Certification body", "text", max_length=NAME_LIMIT),
+            Field("booked_date", _("Confirmed audit date"), "date", not_before=ctx.today),
+            Field("certification_body", _("Certification body"), "text", max_length=NAME_LIMIT),
             Field(
                 "booking_reference",
-                "Booking reference",
+                _("Booking reference"),
                 "text",
                 required=False,
                 max_length=NAME_LIMIT,
             ),
         ),
-        submit="Record",
+        submit=_p("button", "Record"),
     )
 
 
 def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     if not ctx.is_manager:
-        return Outcome(reply=managers_only("Audit bookings"))
+        return Outcome(reply=managers_only(_("Audit bookings are visible to managers only")))
     booked = clean["booked_date"]
     body = clean["certification_body"]
     reference = clean.get("booking_reference")
@@ -129,24 +175,34 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
             reference if isinstance(reference, str) else None,
         )
     except KeyError:
-        return Outcome(errors={"batch": "This audit is no longer in the plan."})
+        return Outcome(errors={"batch": _("This audit is no longer in the plan.")})
     result = ctx.replan()  # the plan moves around the booking; its reminders follow
-    lines = [f"With {body}."]
+    lines = [_("With {body}.", body=body)]
     profile = ctx.profile()
     closed = calendar_for(profile).closed_because(booked)
     if closed is not None:
         lines.append(
-            f"Note: {booked.isoformat()} is {closed}, not a business day. It is recorded as "
-            "confirmed; if that was a slip, record the booking again with the right date."
+            _(
+                "Note: {day} is {closed}, not a business day. It is recorded as confirmed; if "
+                "that was a slip, record the booking again with the right date.",
+                day=fig.date(booked),
+                closed=closed,
+            )
         )
     if result is not None:
         lines.append(
-            f"The certification decision is now expected on "
-            f"{result.plan.certification_date.isoformat()}."
+            _(
+                "The certification decision is now expected on {day}.",
+                day=fig.date(result.plan.certification_date),
+            )
         )
     return Outcome(
         reply=Message(
-            f"{row.title} booked for {booked.isoformat()}",
+            _(
+                "{audit} booked for {day}",
+                audit=_titles(ctx, result).get(row.key, row.title),
+                day=fig.date(booked),
+            ),
             text="\n".join(lines),
             tone="warning" if closed else "success",
         )
@@ -164,18 +220,27 @@ def _out_of_order(ctx: DialogContext, key: str, booked: dt.date) -> str | None:
             select(AuditBatch).where(AuditBatch.organisation_id == ctx.organisation.id)
         )
     }
+    titles = _titles(ctx)
     index = AUDIT_KEYS.index(key)
     before = rows.get(AUDIT_KEYS[index - 1]) if index > 0 else None
     after = rows.get(AUDIT_KEYS[index + 1]) if index + 1 < len(AUDIT_KEYS) else None
     if before is not None and booked <= before.planned_date:
-        state = "booked for" if before.booked else "planned for"
-        return (
-            f"Choose a date after the {before.title.lower()} "
-            f"({state} {before.planned_date.isoformat()})."
+        day = fig.date(before.planned_date)
+        if before.booked:
+            return _(
+                "Choose a date after the {audit} (booked for {day}).",
+                audit=titles.get(before.key, before.title).lower(),
+                day=day,
+            )
+        return _(
+            "Choose a date after the {audit} (planned for {day}).",
+            audit=titles.get(before.key, before.title).lower(),
+            day=day,
         )
     if after is not None and after.booked and booked >= after.planned_date:
-        return (
-            f"Choose a date before the {after.title.lower()} "
-            f"(booked for {after.planned_date.isoformat()})."
+        return _(
+            "Choose a date before the {audit} (booked for {day}).",
+            audit=titles.get(after.key, after.title).lower(),
+            day=fig.date(after.planned_date),
         )
     return None

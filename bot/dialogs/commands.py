@@ -17,26 +17,29 @@ from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Fact, Form, Message, Outcome, command
 from bot.dialogs.validation import RawValue, validate
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
+from iso20k_core.language import N_, _
 from iso20k_core.text import TextError, clean_text
 
 # Slack's `<@U1|name>`, or `@id` (the console's names; Teams user ids `29:…` and AAD object
 # ids, which the Teams adapter writes for each `<at>…</at>` mention).
 MENTION = re.compile(r"^<@([A-Z0-9_]+)(?:\|[^>]*)?>$|^@([\w.:\-]+)$", re.IGNORECASE)
 
+# The command words are typed as they are, in every language; what they do is marked here and
+# read in the reader's language where it is shown (`help_message`: `_(meaning)`).
 HELP: tuple[tuple[str, str], ...] = (
-    ("help", "this list"),
-    ("setup", "the organisation profile (the first person to run it becomes admin)"),
-    ("assess [section]", "answer the assessment; resumes where you stopped"),
-    ("assign @user section [YYYY-MM-DD]", "ask someone to answer a section"),
-    ("role @user admin|manager|member", "grant a role (admins)"),
-    ("status", "readiness, verdict, next milestone and audit"),
-    ("plan", "the five stages, tasks, milestones and audits"),
-    ("cost", "the cost estimate (managers)"),
-    ("risks", "risks and countermeasures"),
-    ("audit", "audit batches and their bookings; record a booking"),
-    ("remind [pause|resume|change]", "reminder offsets, and pausing them (managers)"),
-    ("report [pdf|html|md]", "the feasibility report as a file (managers)"),
-    ("export xlsx|mspdi|ics", "the plan for Excel, MS Project or your calendar"),
+    ("help", N_("this list")),
+    ("setup", N_("the organisation profile (the first person to run it becomes admin)")),
+    ("assess [section]", N_("answer the assessment; resumes where you stopped")),
+    ("assign @user section [YYYY-MM-DD]", N_("ask someone to answer a section")),
+    ("role @user admin|manager|member", N_("grant a role (admins)")),
+    ("status", N_("readiness, verdict, next milestone and audit")),
+    ("plan", N_("the five stages, tasks, milestones and audits")),
+    ("cost", N_("the cost estimate (managers)")),
+    ("risks", N_("risks and countermeasures")),
+    ("audit", N_("audit batches and their bookings; record a booking")),
+    ("remind [pause|resume|change]", N_("reminder offsets, and pausing them (managers)")),
+    ("report [pdf|html|md]", N_("the feasibility report as a file (managers)")),
+    ("export xlsx|mspdi|ics", N_("the plan for Excel, MS Project or your calendar")),
 )
 COMMANDS = (
     "help",
@@ -64,9 +67,9 @@ ALIASES = {
 
 def help_message(note: str | None = None) -> Message:
     return Message(
-        heading="iso20k: prepare for ISO/IEC 20000-1 certification",
-        text=(note + "\n\n" if note else "") + "What you can ask:",
-        facts=tuple(Fact(command(usage), meaning) for usage, meaning in HELP),
+        heading=_("iso20k: prepare for ISO/IEC 20000-1 certification"),
+        text=(note + "\n\n" if note else "") + _("What you can ask:"),
+        facts=tuple(Fact(command(usage), _(meaning)) for usage, meaning in HELP),
         tone="warning" if note else "info",
     )
 
@@ -83,15 +86,22 @@ def handle_command(ctx: DialogContext, text: str) -> Outcome:
         # NFKC: a command typed with a Chinese input method (ａｓｓｅｓｓ) is still a command.
         words = clean_text(text).split()
     except TextError as exc:
-        return Outcome(reply=help_message(f"I can't read that command. {exc}"))
+        return Outcome(reply=help_message(_("I can't read that command. {problem}", problem=exc)))
     if not words:
         return Outcome(reply=help_message())
     name, args = _routed(words[0]), words[1:]
     handler = _HANDLERS.get(name)
     if handler is None:
         close = difflib.get_close_matches(name, COMMANDS, n=1, cutoff=0.5)
-        hint = f" Did you mean {command(close[0])}?" if close else ""
-        return Outcome(reply=help_message(f"I don't know {words[0]!r}.{hint}"))
+        if close:
+            note = _(
+                "I don't know {word!r}. Did you mean {command}?",
+                word=words[0],
+                command=command(close[0]),
+            )
+        else:
+            note = _("I don't know {word!r}.", word=words[0])
+        return Outcome(reply=help_message(note))
     return handler(ctx, args)
 
 
@@ -121,7 +131,7 @@ def _assess(ctx: DialogContext, args: list[str]) -> Outcome:
 
 
 def _assign(ctx: DialogContext, args: list[str]) -> Outcome:
-    usage = f"Usage: {command('assign @user section [YYYY-MM-DD]')}"
+    usage = _("Usage: {command}", command=command("assign @user section [YYYY-MM-DD]"))
     if len(args) not in (2, 3) or parse_user(args[0]) is None:
         return Outcome(reply=help_message(usage))
     due = None
@@ -129,7 +139,7 @@ def _assign(ctx: DialogContext, args: list[str]) -> Outcome:
         try:
             due = check_horizon(parse_iso_date(args[2]), ctx.today)
         except DateError as exc:
-            return Outcome(reply=help_message(f"{exc} {usage}"))
+            return Outcome(reply=help_message(_("{problem} {usage}", problem=exc, usage=usage)))
     user = parse_user(args[0])
     assert user is not None
     return team.assign(ctx, user, args[1], due)
@@ -139,7 +149,7 @@ def _role(ctx: DialogContext, args: list[str]) -> Outcome:
     user = parse_user(args[0]) if len(args) == 2 else None
     if user is None:
         usage = command("role @user admin|manager|member")
-        return Outcome(reply=help_message(f"Usage: {usage}"))
+        return Outcome(reply=help_message(_("Usage: {command}", command=usage)))
     return team.set_role(ctx, user, args[1].lower())
 
 
@@ -172,7 +182,9 @@ def handle_action(ctx: DialogContext, action: str, value: str = "") -> Outcome:
         return Outcome(reply=audit.booking_form(ctx, value or None))
     if action in _HANDLERS and action not in ("assign", "role"):
         return handle_command(ctx, f"{action} {value}".strip())
-    return Outcome(reply=help_message(f"That button is no longer available ({action})."))
+    return Outcome(
+        reply=help_message(_("That button is no longer available ({action}).", action=action))
+    )
 
 
 def form_for(ctx: DialogContext, kind: str, state: Mapping[str, str]) -> Form | Message:
@@ -185,7 +197,7 @@ def form_for(ctx: DialogContext, kind: str, state: Mapping[str, str]) -> Form | 
         return audit.booking_form(ctx)
     if kind == remind.KIND:
         return remind.remind_form(ctx)
-    return help_message(f"That form is no longer available ({kind}).")
+    return help_message(_("That form is no longer available ({kind}).", kind=kind))
 
 
 def handle_submit(

@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import re
 
-from bot.dialogs.common import managers_only, not_set_up
+from bot.dialogs.common import managers_only, not_set_up, verdict_label
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Attachment, Message, Outcome, command
+from iso20k_core.language import N_, _
 from iso20k_core.report.document import render_report
 from iso20k_core.report.exports import EXPORT_MIME, EXPORT_SUFFIX, export
 
 REPORT_FORMATS = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown"}
 EXPORT_NAMES = {"xlsx": "Excel workbook", "mspdi": "MS Project XML", "ics": "calendar"}
-# What a chat adapter says at once, before the file is ready.
-PREPARING = "Preparing your file; it will arrive here in a moment."
+# Each export's heading and file title, whole (the name of a format reads differently inside
+# a sentence in other languages).
+EXPORT_HEADINGS = {
+    "xlsx": (N_("Plan as Excel workbook"), N_("Plan (Excel workbook)")),
+    "mspdi": (N_("Plan as MS Project XML"), N_("Plan (MS Project XML)")),
+    "ics": (N_("Plan as calendar"), N_("Plan (calendar)")),
+}
+# What a chat adapter says at once, before the file is ready (translated where it is said:
+# bot/dialogs/lanes.py `preparing`).
+PREPARING = N_("Preparing your file; it will arrive here in a moment.")
 
 
 def warm_renderers(state: object) -> None:
@@ -42,10 +51,10 @@ def report(ctx: DialogContext, args: list[str]) -> Outcome:
     fmt = (args[0].lower() if args else "pdf").lstrip(".")
     if fmt not in REPORT_FORMATS:
         return Outcome(
-            reply=Message("Which format?", text=command("report pdf|html|md"), tone="error")
+            reply=Message(_("Which format?"), text=command("report pdf|html|md"), tone="error")
         )
     if not ctx.is_manager:
-        return Outcome(reply=managers_only("Reports"))
+        return Outcome(reply=managers_only(_("Reports are visible to managers only")))
     evaluation = ctx.evaluation()
     if evaluation is None:
         return Outcome(reply=not_set_up())
@@ -53,12 +62,12 @@ def report(ctx: DialogContext, args: list[str]) -> Outcome:
     name = f"iso20k-report-{_slug(ctx.organisation.name)}-{evaluation.today}.{fmt}"
     return Outcome(
         reply=Message(
-            heading="Feasibility report",
+            heading=_("Feasibility report"),
             # Each channel says where the file went (Slack: the app's messages; the console:
             # a folder), so the text does not claim it is "attached".
-            text=f"Verdict: {evaluation.feasibility.verdict}.",
+            text=_("Verdict: {verdict}.", verdict=verdict_label(evaluation.feasibility.verdict)),
             file=Attachment(
-                name, content, "ISO/IEC 20000-1 feasibility report", REPORT_FORMATS[fmt]
+                name, content, _("ISO/IEC 20000-1 feasibility report"), REPORT_FORMATS[fmt]
             ),
             tone="success",
         )
@@ -69,20 +78,28 @@ def export_plan(ctx: DialogContext, args: list[str]) -> Outcome:
     fmt = args[0].lower() if args else ""
     if fmt not in EXPORT_SUFFIX:
         return Outcome(
-            reply=Message("Which format?", text=command("export xlsx|mspdi|ics"), tone="error")
+            reply=Message(_("Which format?"), text=command("export xlsx|mspdi|ics"), tone="error")
         )
     if fmt != "ics" and not ctx.is_manager:  # the workbook and the project carry costs/effort
-        return Outcome(reply=managers_only("Plan exports with costs and effort"))
+        return Outcome(
+            reply=managers_only(
+                _("Plan exports with costs and effort are visible to managers only")
+            )
+        )
     evaluation = ctx.evaluation()
     if evaluation is None:
         return Outcome(reply=not_set_up())
     name = f"iso20k-plan-{_slug(ctx.organisation.name)}{EXPORT_SUFFIX[fmt]}"
+    heading, title = EXPORT_HEADINGS[fmt]
     return Outcome(
         reply=Message(
-            heading=f"Plan as {EXPORT_NAMES[fmt]}",
-            text="Re-importing an updated calendar updates its events." if fmt == "ics" else "",
+            heading=_(heading),
+            text=_("Re-importing an updated calendar updates its events.") if fmt == "ics" else "",
             file=Attachment(
-                name, export(evaluation, fmt), f"Plan ({EXPORT_NAMES[fmt]})", EXPORT_MIME[fmt]
+                name,
+                export(evaluation, fmt),
+                _(title),
+                EXPORT_MIME[fmt],
             ),
             tone="success",
         )

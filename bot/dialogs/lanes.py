@@ -18,29 +18,39 @@ from typing import Any, Literal, TypeVar
 
 from bot.dialogs.commands import command_name
 from bot.dialogs.files import PREPARING
-from bot.dialogs.model import Message
+from bot.dialogs.model import StandingMessage
 from bot.dialogs.worker import SERVING, DialogRequest, DialogWorker, Health
+from iso20k_core.language import N_, _
 
 R = TypeVar("R")
 Lane = Literal["interactive", "slow"]
 
 # Requests whose answer is a rendered file or chart (the commands, and the buttons that name
-# them), with what the person is told at once. Everything else, and every form submission,
-# is interactive.
+# them), with what the person is told at once (marked here, translated by `preparing`).
+# Everything else, and every form submission, is interactive.
 SLOW: dict[str, str] = {
     "report": PREPARING,
     "export": PREPARING,
-    "plan": "Drawing the plan and its chart; it will arrive here in a moment.",
+    "plan": N_("Drawing the plan and its chart; it will arrive here in a moment."),
 }
 
-ONE_MOMENT = "One moment"  # the heading of a slow request's "preparing" line, where one is sent
+# The heading of a slow request's "preparing" line, where one is sent: marked here, written
+# in the reader's language where it is shown (`_(ONE_MOMENT)`, or `one_moment()`).
+ONE_MOMENT = N_("One moment")
 
-BUSY = Message(
-    heading="Sorry, that has to wait",
-    text="Many reports and charts are being prepared right now, so yours could not be "
-    "started. Nothing was changed; please ask again in a few minutes.",
+BUSY = StandingMessage(
+    heading=N_("Sorry, that has to wait"),
+    text=N_(
+        "Many reports and charts are being prepared right now, so yours could not be "
+        "started. Nothing was changed; please ask again in a few minutes."
+    ),
     tone="warning",
 )
+
+
+def one_moment() -> str:
+    """The heading of the "preparing" line, in the active language."""
+    return _(ONE_MOMENT)
 
 
 def lane_of(request: DialogRequest) -> Lane:
@@ -50,8 +60,10 @@ def lane_of(request: DialogRequest) -> Lane:
 
 
 def preparing(request: DialogRequest) -> str | None:
-    """What to say at once about a slow request (None for an interactive one)."""
-    return SLOW.get(_slow_name(request))
+    """What to say at once about a slow request (None for an interactive one), in the
+    active language."""
+    note = SLOW.get(_slow_name(request))
+    return None if note is None else _(note)
 
 
 def _slow_name(request: DialogRequest) -> str:

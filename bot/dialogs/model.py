@@ -2,7 +2,13 @@
 
 Limits that hold on every channel are enforced here (lengths, option counts) so a dialog
 cannot produce something one adapter would refuse; the tightest channel is Slack (PLATFORM.md:
-option text 75, option value 150, at most 100 options, modal title 24 characters).
+option text 75, option value 150, at most 100 options, modal title 24 characters). The limits
+count characters of the text as shown, in the reader's language (a Chinese title of 24
+characters is as long as Slack takes).
+
+Every text a dialog puts into these is already in the reader's language (the dialog wrote it
+with `_()` while that language was active); a message written once at import time, for every
+reader, is a `StandingMessage`, whose words are read in the language active when they are read.
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from iso20k_core.language import _
 from iso20k_core.text import TEXT_LIMIT
 
 FieldKind = Literal["number", "choice", "multi_choice", "date", "user", "channel", "text"]
@@ -159,7 +166,7 @@ class Form:
     kind: str  # which dialog handles the submission, e.g. "setup", "assess"
     title: str
     items: tuple[FormItem, ...]
-    submit: str = "Save"
+    submit: str = "Save"  # every dialog passes its own label, written in the reader's language
     state: dict[str, str] = field(default_factory=dict)
     progress: tuple[int, int] | None = None
 
@@ -246,6 +253,25 @@ class Message:
                 lines.append(s.text)
             lines.extend(f"{f.label}: {f.value}" for f in s.facts)
         return "\n".join(lines)
+
+
+_STANDING_WORDS = frozenset({"heading", "text"})
+
+
+@dataclass(frozen=True)
+class StandingMessage(Message):
+    """A message defined once, at import time, for every reader (an apology, a refusal): its
+    heading and text are English messages marked with `N_`, and each read of them gives them
+    in the language active at that moment (`_`), so the one constant serves every language
+    and every channel that shows it. `params` fill the text's `{placeholders}` (commands)."""
+
+    params: tuple[tuple[str, str], ...] = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if name in _STANDING_WORDS and value:
+            return _(value, **dict(object.__getattribute__(self, "params")))
+        return value
 
 
 @dataclass(frozen=True)

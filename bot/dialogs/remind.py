@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import get_day_names
 from pydantic import ValidationError
 from sqlmodel import col, func, select
 
@@ -24,25 +25,32 @@ from bot.dialogs.model import (
 from bot.dialogs.validation import CleanValue
 from bot.reminders.policy import ReminderPolicy, policy_of
 from bot.store.models import Reminder
+from iso20k_core.language import N_, _, _p, active
 
 KIND = "remind"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Labels and hints, marked here and read in the reader's language where they are shown.
 OFFSET_FIELDS = {
-    "milestone_days": ("Before each milestone (business days)", "To the managers."),
+    "milestone_days": (N_("Before each milestone (business days)"), N_("To the managers.")),
     "booking_days": (
-        "Before each booking deadline (business days)",
-        "To the managers, until the audit is recorded as booked.",
+        N_("Before each booking deadline (business days)"),
+        N_("To the managers, until the audit is recorded as booked."),
     ),
-    "audit_days": ("Before each audit (calendar days)", "To the team channel."),
+    "audit_days": (N_("Before each audit (calendar days)"), N_("To the team channel.")),
     "nudge_repeats": (
-        "Nudges after a due date (working days)",
-        "Besides the due day itself; only to people who have not finished.",
+        N_("Nudges after a due date (working days)"),
+        N_("Besides the due day itself; only to people who have not finished."),
     ),
 }
 
 
+def weekday_name(number: int) -> str:
+    """Monday (0) to Sunday (6), as the reader's language names them (CLDR, through Babel)."""
+    return str(get_day_names("wide", locale=active().locale)[number])
+
+
 def _days(values: tuple[int, ...]) -> str:
-    return ", ".join(str(v) for v in values) or "none"
+    return ", ".join(str(v) for v in values) or _("none")
 
 
 def _counts(ctx: DialogContext) -> dict[str, int]:
@@ -57,33 +65,51 @@ def _counts(ctx: DialogContext) -> dict[str, int]:
 def remind_message(ctx: DialogContext) -> Message:
     p = policy_of(ctx.organisation.reminder_policy)
     counts = _counts(ctx)
-    facts = [Fact(label, _days(getattr(p, key))) for key, (label, _) in OFFSET_FIELDS.items()]
+    facts = [
+        Fact(_(label), _days(getattr(p, key))) for key, (label, _hint) in OFFSET_FIELDS.items()
+    ]
     facts += [
-        Fact("Weekly digest", f"{WEEKDAYS[p.digest_weekday]} {p.work_start:%H:%M}"),
-        Fact("Working hours", f"{p.work_start:%H:%M}–{p.work_end:%H:%M}, recipient's time"),
         Fact(
-            "Team channel",
-            channel(ctx.organisation.reminder_channel)
-            if ctx.organisation.reminder_channel
-            else "none: managers get team reminders",
+            _("Weekly digest"),
+            _(
+                "{weekday} {time}",
+                weekday=weekday_name(p.digest_weekday),
+                time=p.work_start.strftime("%H:%M"),
+            ),
         ),
         Fact(
-            "Waiting / sent / failed",
+            _("Working hours"),
+            _(
+                "{start}–{end}, recipient's time",
+                start=p.work_start.strftime("%H:%M"),
+                end=p.work_end.strftime("%H:%M"),
+            ),
+        ),
+        Fact(
+            _("Team channel"),
+            channel(ctx.organisation.reminder_channel)
+            if ctx.organisation.reminder_channel
+            else _("none: managers get team reminders"),
+        ),
+        Fact(
+            _("Waiting / sent / failed"),
             f"{counts.get('pending', 0)} / {counts.get('sent', 0)} / {counts.get('failed', 0)}",
         ),
     ]
     buttons: tuple[Button, ...] = ()
     if ctx.is_manager:
         toggle = (
-            Button("Resume reminders", "remind", "resume", "primary")
+            Button(_("Resume reminders"), "remind", "resume", "primary")
             if p.paused
-            else Button("Pause reminders", "remind", "pause", "danger")
+            else Button(_("Pause reminders"), "remind", "pause", "danger")
         )
-        buttons = (Button("Change", "remind", "change"), toggle)
+        buttons = (Button(_p("button", "Change"), "remind", "change"), toggle)
     return Message(
-        heading="Reminders are paused" if p.paused else "Reminders",
-        text="Reminders go out in working hours, on business days of the organisation's "
-        "country, in each person's own timezone.",
+        heading=_("Reminders are paused") if p.paused else _("Reminders"),
+        text=_(
+            "Reminders go out in working hours, on business days of the organisation's "
+            "country, in each person's own timezone."
+        ),
         facts=tuple(facts),
         buttons=buttons,
         tone="warning" if p.paused or counts.get("failed") else "info",
@@ -93,7 +119,7 @@ def remind_message(ctx: DialogContext) -> Message:
 def remind(ctx: DialogContext, args: list[str]) -> Outcome:
     action = args[0].lower() if args else ""
     if action in ("pause", "resume", "change") and not ctx.is_manager:
-        return Outcome(reply=managers_only("Reminder settings"))
+        return Outcome(reply=managers_only(_("Reminder settings are visible to managers only")))
     if action == "change":
         return Outcome(reply=remind_form(ctx))
     if action in ("pause", "resume"):
@@ -106,17 +132,19 @@ def remind_form(ctx: DialogContext) -> Form:
     p = policy_of(ctx.organisation.reminder_policy)
     items: list[Field | Text] = [
         Text(
-            "Offsets as whole numbers separated by commas, e.g. 20, 10, 3. Leave one empty "
-            "to send none of that kind."
+            _(
+                "Offsets as whole numbers separated by commas, e.g. 20, 10, 3. Leave one "
+                "empty to send none of that kind."
+            )
         ),
     ]
     for key, (label, hint) in OFFSET_FIELDS.items():
         items.append(
             Field(
                 key,
-                label,
+                _(label),
                 "text",
-                hint=hint,
+                hint=_(hint),
                 required=False,
                 initial=", ".join(str(v) for v in getattr(p, key)),
             )
@@ -124,32 +152,37 @@ def remind_form(ctx: DialogContext) -> Form:
     items += [
         Field(
             "digest_weekday",
-            "Weekly digest on",
+            _("Weekly digest on"),
             "choice",
             initial=str(p.digest_weekday),
-            options=tuple(Option(str(n), day) for n, day in enumerate(WEEKDAYS)),
+            options=tuple(Option(str(n), weekday_name(n)) for n in range(len(WEEKDAYS))),
         ),
         Field(
             "work_start",
-            "Working day starts",
+            _("Working day starts"),
             "text",
             initial=f"{p.work_start:%H:%M}",
             placeholder="09:00",
         ),
         Field(
             "work_end",
-            "Working day ends",
+            _("Working day ends"),
             "text",
             initial=f"{p.work_end:%H:%M}",
             placeholder="17:00",
         ),
     ]
-    return Form(kind=KIND, title="Reminder settings", items=tuple(items), submit="Save")
+    return Form(
+        kind=KIND,
+        title=_("Reminder settings"),
+        items=tuple(items),
+        submit=_p("button", "Save"),
+    )
 
 
 def submit_remind(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     if not ctx.is_manager:
-        return Outcome(reply=managers_only("Reminder settings"))
+        return Outcome(reply=managers_only(_("Reminder settings are visible to managers only")))
     errors: dict[str, str] = {}
     values: dict[str, Any] = {"paused": policy_of(ctx.organisation.reminder_policy).paused}
     for key in OFFSET_FIELDS:
@@ -157,17 +190,17 @@ def submit_remind(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         try:
             values[key] = tuple(
                 sorted(
-                    {int(part) for part in raw.replace(";", ",").split(",") if part.strip()},
+                    {int(part) for part in _separated(raw) if part.strip()},
                     reverse=True,
                 )
             )
         except ValueError:
-            errors[key] = "Whole numbers separated by commas, e.g. 20, 10, 3."
+            errors[key] = _("Whole numbers separated by commas, e.g. 20, 10, 3.")
     for key in ("work_start", "work_end"):
         try:
             values[key] = dt.time.fromisoformat(str(clean.get(key) or ""))
         except ValueError:
-            errors[key] = "A time as HH:MM, e.g. 09:00."
+            errors[key] = _("A time as HH:MM, e.g. 09:00.")
     values["digest_weekday"] = int(str(clean.get("digest_weekday") or 0))
     if errors:
         return Outcome(errors=errors)
@@ -182,13 +215,19 @@ def submit_remind(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
                 for e in exc.errors()
                 if e["loc"] and str(e["loc"][0]) in values
             }
-            or {"work_end": "These settings cannot be saved; check each field."}
+            or {"work_end": _("These settings cannot be saved; check each field.")}
         )
     _save(ctx, policy)
     reply = remind_message(ctx)
     return Outcome(
-        reply=Message(heading="Reminder settings saved", facts=reply.facts, tone="success")
+        reply=Message(heading=_("Reminder settings saved"), facts=reply.facts, tone="success")
     )
+
+
+def _separated(raw: str) -> list[str]:
+    """The parts of a list of offsets: commas (a full-width one is already a comma, by NFKC),
+    semicolons, and the ideographic comma a Chinese input method writes between items."""
+    return raw.replace(";", ",").replace("\u3001", ",").split(",")
 
 
 def _save(ctx: DialogContext, policy: ReminderPolicy) -> None:

@@ -13,25 +13,33 @@ import datetime as dt
 
 from sqlmodel import func, select
 
-from bot.dialogs.common import managers_only, not_set_up
+from bot.dialogs.common import listed, managers_only, not_set_up, verdict_label
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Attachment, Button, Fact, Message, Section, command
 from bot.dialogs.team import my_assignments
 from bot.store.models import Reminder
 from iso20k_core import figures as fig
+from iso20k_core.language import N_, _, _p
 from iso20k_core.report.charts import cost_png, gantt_png
 from iso20k_core.results import AuditDays, Costs, DayRange, Evaluation
 
 MAX_LISTED = 10  # a chat message stays readable; the full lists are in the report
+# A risk's likelihood and impact (engine values), as a person reads them.
+LEVELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
 
 
 def _current_stage(e: Evaluation, today: dt.date) -> str:
     for s in e.plan.stages:
         if s.start <= today <= s.end:
-            return f"{s.number}. {s.title} (until {s.end.isoformat()})"
+            return _(
+                "{number}. {stage} (until {day})",
+                number=s.number,
+                stage=s.title,
+                day=fig.date(s.end),
+            )
     if today < e.plan.start:
-        return f"not started (starts {e.plan.start.isoformat()})"
-    return "certification stage complete"
+        return _("not started (starts {day})", day=fig.date(e.plan.start))
+    return _("certification stage complete")
 
 
 def status(ctx: DialogContext) -> Message:
@@ -46,16 +54,25 @@ def status(ctx: DialogContext) -> Message:
     batch = next((b for b in e.plan.audit_batches if b.planned_date >= ctx.today), None)
     facts = [
         Fact(
-            "Answered",
-            f"{e.completion.answered} of {e.completion.total} "
-            f"({fig.percent(e.completion.percent)})",
+            _("Answered"),
+            _(
+                "{answered} of {total} ({percent})",
+                answered=e.completion.answered,
+                total=e.completion.total,
+                percent=fig.percent(e.completion.percent),
+            ),
         ),
-        Fact("Readiness", fig.percent(e.readiness_percent)),
-        Fact("Verdict", e.feasibility.verdict),
-        Fact("Current stage", _current_stage(e, ctx.today)),
-        Fact("Next milestone", f"{nxt.title}, {nxt.date.isoformat()}" if nxt else "none"),
+        Fact(_("Readiness"), fig.percent(e.readiness_percent)),
+        Fact(_("Verdict"), verdict_label(e.feasibility.verdict)),
+        Fact(_("Current stage"), _current_stage(e, ctx.today)),
         Fact(
-            "Project cost",
+            _("Next milestone"),
+            _("{milestone}, {day}", milestone=nxt.title, day=fig.date(nxt.date))
+            if nxt
+            else _("none"),
+        ),
+        Fact(
+            _("Project cost"),
             fig.money_range(
                 e.costs.project_total,
                 e.costs.project_low,
@@ -66,36 +83,53 @@ def status(ctx: DialogContext) -> Message:
         ),
     ]
     if e.stage1_documents:
-        facts.append(Fact("Stage 1 documents", _documents_fact(e)))
+        facts.append(Fact(_("Stage 1 documents"), _documents_fact(e)))
     if batch is not None:
-        state = "booked" if batch.booked else f"not booked — book by {batch.booking_deadline}"
-        facts.append(
-            Fact("Next audit", f"{batch.title}, {batch.planned_date.isoformat()} ({state})")
-        )
+        audit, day = batch.title, fig.date(batch.planned_date)
+        if batch.booked:
+            next_audit = _("{audit}, {day} (booked)", audit=audit, day=day)
+        else:
+            next_audit = _(
+                "{audit}, {day} (not booked — book by {deadline})",
+                audit=audit,
+                day=day,
+                deadline=fig.date(batch.booking_deadline),
+            )
+        facts.append(Fact(_("Next audit"), next_audit))
     failed = _failed_reminders(ctx)
     if failed:
-        facts.append(Fact("Reminders failed", f"{failed} — see {command('remind')}"))
+        facts.append(
+            Fact(
+                _("Reminders failed"),
+                _("{failed} — see {remind}", failed=failed, remind=command("remind")),
+            )
+        )
     weakest = [e.area(a) for a in e.weakest_areas[:3]]
     return Message(
-        heading=f"ISO/IEC 20000-1 status: {ctx.organisation.name}",
+        heading=_("ISO/IEC 20000-1 status: {organisation}", organisation=ctx.organisation.name),
         text=e.feasibility.reasons[0] if e.feasibility.reasons else "",
         facts=tuple(facts),
         sections=(
             Section(
-                heading="Weakest areas",
+                heading=_("Weakest areas"),
                 text="\n".join(
-                    f"• {a.title}: maturity {fig.level(a.maturity)} of {a.required}"
+                    _(
+                        "• {area}: maturity {maturity} of {required}",
+                        area=a.title,
+                        maturity=fig.level(a.maturity),
+                        required=a.required,
+                    )
                     for a in weakest
                 )
-                or "None below the required maturity.",
+                or _("None below the required maturity."),
             ),
         ),
         progress=(e.completion.answered, e.completion.total),
         buttons=(
-            Button("Continue the assessment", "assess", style="primary"),
-            Button("Plan", "plan"),
-            Button("Costs", "cost"),
-            Button("Risks", "risks"),
+            Button(_("Continue the assessment"), "assess", style="primary"),
+            Button(_p("button", "Plan"), "plan"),
+            Button(_p("button", "Costs"), "cost"),
+            Button(_p("button", "Risks"), "risks"),
         ),
     )
 
@@ -104,12 +138,19 @@ def _documents_fact(e: Evaluation) -> str:
     """`12 of 18 exist; 4 missing, 2 in draft`: what stage 1 still waits for."""
     docs = e.stage1_documents
     exist = sum(1 for d in docs if d.state == "exists")
-    counts = [
-        (sum(1 for d in docs if d.state == state), state)
+    missing, draft, unanswered = (
+        sum(1 for d in docs if d.state == state)
         for state in ("missing", "in draft", "not answered")
+    )
+    rest = [
+        _("{n} missing", n=missing) if missing else "",
+        _("{n} in draft", n=draft) if draft else "",
+        _("{n} not answered", n=unanswered) if unanswered else "",
     ]
-    rest = ", ".join(f"{n} {state}" for n, state in counts if n)
-    return f"{exist} of {len(docs)} exist" + (f"; {rest}" if rest else "")
+    shown = listed(part for part in rest if part)
+    if shown:
+        return _("{exist} of {total} exist; {rest}", exist=exist, total=len(docs), rest=shown)
+    return _("{exist} of {total} exist", exist=exist, total=len(docs))
 
 
 def _failed_reminders(ctx: DialogContext) -> int:
@@ -128,24 +169,59 @@ def member_status(ctx: DialogContext) -> Message:
     for a in sorted(my_assignments(ctx), key=lambda a: (a.due_date or dt.date.max, a.id or 0)):
         section = ctx.bank.section(a.section_id)
         done = sum(1 for q in section.questions if q.id in answers)
-        due = f", due {a.due_date.isoformat()}" if a.due_date else ""
         lines.append(
-            f"• {section.title}: {done} of {len(section.questions)} answered{due}"
-            f"{' (done)' if a.state == 'done' else ''}"
+            _assignment_line(
+                section.title, done, len(section.questions), a.due_date, a.state == "done"
+            )
         )
         if done < len(section.questions):
             unfinished.append(section.id)
     # documents for stage 1 are asked too, but the count is of the scored questions
     answered = sum(1 for q in ctx.bank.questions if q.id in answers)
     # "Answer now" opens the person's own next section, not the first unanswered of all.
-    answer_now = Button("Answer now", "assess", unfinished[0] if unfinished else "", "primary")
+    answer_now = Button(_("Answer now"), "assess", unfinished[0] if unfinished else "", "primary")
     return Message(
-        heading="Your part of the assessment",
-        text="\n".join(lines) or "Nothing is assigned to you. You can still answer any section.",
-        facts=(Fact("Answered by everyone", f"{answered} of {len(ctx.bank.questions)}"),),
+        heading=_("Your part of the assessment"),
+        text="\n".join(lines) or _("Nothing is assigned to you. You can still answer any section."),
+        facts=(
+            Fact(
+                _("Answered by everyone"),
+                _("{answered} of {total}", answered=answered, total=len(ctx.bank.questions)),
+            ),
+        ),
         progress=(answered, len(ctx.bank.questions)),
         buttons=(answer_now,),
     )
+
+
+def _assignment_line(
+    section: str, done: int, total: int, due: dt.date | None, finished: bool
+) -> str:
+    """`• Change management: 3 of 12 answered, due 2027-01-15 (done)`."""
+    if due is not None and finished:
+        return _(
+            "• {section}: {done} of {total} answered, due {day} (done)",
+            section=section,
+            done=done,
+            total=total,
+            day=fig.date(due),
+        )
+    if due is not None:
+        return _(
+            "• {section}: {done} of {total} answered, due {day}",
+            section=section,
+            done=done,
+            total=total,
+            day=fig.date(due),
+        )
+    if finished:
+        return _(
+            "• {section}: {done} of {total} answered (done)",
+            section=section,
+            done=done,
+            total=total,
+        )
+    return _("• {section}: {done} of {total} answered", section=section, done=done, total=total)
 
 
 def plan(ctx: DialogContext) -> Message:
@@ -154,66 +230,118 @@ def plan(ctx: DialogContext) -> Message:
         return not_set_up()
     p = e.plan
     stages = "\n".join(
-        f"{s.number}. {s.title}: {s.start.isoformat()} – {s.end.isoformat()}"
-        f" ({s.business_days} business days)"
+        _(
+            "{number}. {stage}: {start} – {end} ({days} business days)",
+            days=s.business_days,
+            number=s.number,
+            stage=s.title,
+            start=fig.date(s.start),
+            end=fig.date(s.end),
+        )
         for s in p.stages
     )
-    milestones = "\n".join(f"• {m.date.isoformat()} {m.title}" for m in p.milestones)
+    milestones = "\n".join(
+        _("• {day} {milestone}", day=fig.date(m.date), milestone=m.title) for m in p.milestones
+    )
     audits = "\n".join(
-        f"• {b.title}: {b.planned_date.isoformat()}, "
-        + ("booked" if b.booked or b.booking_deadline is None else f"book by {b.booking_deadline}")
+        _("• {audit}: {day}, booked", audit=b.title, day=fig.date(b.planned_date))
+        if b.booked or b.booking_deadline is None
+        else _(
+            "• {audit}: {day}, book by {deadline}",
+            audit=b.title,
+            day=fig.date(b.planned_date),
+            deadline=fig.date(b.booking_deadline),
+        )
         for b in p.audit_batches
     )
     sections = [
-        Section("Stages", stages),
-        Section("Milestones", milestones),
-        Section("Audits", audits),
+        Section(_("Stages"), stages),
+        Section(_("Milestones"), milestones),
+        Section(_("Audits"), audits),
     ]
     if ctx.is_manager:
         tasks = "\n".join(
-            f"• {t.start.isoformat()} {t.title} — {t.owner_role}, "
-            f"{fig.count(t.effort_days)} person-days"
+            _(
+                "• {day} {task} — {owner}, {days} person-days",
+                day=fig.date(t.start),
+                task=t.title,
+                owner=t.owner_role,
+                days=fig.count(t.effort_days),
+            )
             for t in p.tasks[:MAX_LISTED]
         )
         more = len(p.tasks) - MAX_LISTED
         if more > 0:
-            tasks += f"\n…and {more} more in the report"
-        total = f"{fig.count(p.process_work_days)} person-days of process work in all.\n"
-        sections.append(
-            Section("Tasks, biggest gaps first", total + tasks if tasks else "No weak area left.")
+            tasks += "\n" + _("…and {more} more in the report", more=more)
+        total = _(
+            "{days} person-days of process work in all.",
+            days=fig.count(p.process_work_days),
         )
-    target = ""
-    if p.target_date is not None:
-        if p.target_feasible:
-            target = f" Target {p.target_date.isoformat()}: feasible."
-        elif p.bookings_miss_target:
-            target = (
-                f" Target {p.target_date.isoformat()} is NOT met by the audits as booked "
-                f"(decision {p.certification_date.isoformat()})."
+        sections.append(
+            Section(
+                _("Tasks, biggest gaps first"),
+                total + "\n" + tasks if tasks else _("No weak area left."),
             )
-        else:
-            target = (
-                f" Target {p.target_date.isoformat()} is NOT feasible; the earliest date "
-                f"that works is {p.earliest_certification_date.isoformat()}."
-            )
+        )
     return Message(
-        heading="Certification plan",
+        heading=_("Certification plan"),
         file=Attachment(
             "plan-gantt.png",
             gantt_png(e, with_tasks=ctx.is_manager),  # the picture shows what the text does
-            "Plan: Gantt chart",
+            _("Plan: Gantt chart"),
             "image/png",
         ),
-        text=f"Certification expected {p.certification_date.isoformat()} "
-        f"({p.mode} planning).{target}",
+        text=_expected(e),
         sections=tuple(sections),
         tone="warning" if p.target_feasible is False else "info",
     )
 
 
+def _expected(e: Evaluation) -> str:
+    """When certification is expected, how it was planned, and whether the target holds."""
+    p = e.plan
+    day = fig.date(p.certification_date)
+    if p.mode == "forward":
+        sentences = [_("Certification expected {day} (forward planning).", day=day)]
+    else:
+        sentences = [_("Certification expected {day} (backward planning).", day=day)]
+    if p.target_date is not None:
+        target = fig.date(p.target_date)
+        if p.target_feasible:
+            sentences.append(_("Target {day}: feasible.", day=target))
+        elif p.bookings_miss_target:
+            sentences.append(
+                _(
+                    "Target {day} is NOT met by the audits as booked (decision {decision}).",
+                    day=target,
+                    decision=day,
+                )
+            )
+        else:
+            sentences.append(
+                _(
+                    "Target {day} is NOT feasible; the earliest date that works is {earliest}.",
+                    day=target,
+                    earliest=fig.date(p.earliest_certification_date),
+                )
+            )
+    return _sentences(sentences)
+
+
+def _sentences(sentences: list[str]) -> str:
+    """Sentences one after the other, as the language writes them (a space between them in
+    English, none in Chinese)."""
+    text = ""
+    for sentence in (s for s in sentences if s):
+        text = (
+            _p("sentences", "{text} {sentence}", text=text, sentence=sentence) if text else sentence
+        )
+    return text
+
+
 def cost(ctx: DialogContext) -> Message:
     if not ctx.is_manager:
-        return managers_only("Costs")
+        return managers_only(_("Costs are visible to managers only"))
     e = ctx.evaluation()
     if e is None:
         return not_set_up()
@@ -224,41 +352,64 @@ def cost(ctx: DialogContext) -> Message:
     ]
     facts += [
         Fact(
-            "Project total",
+            _("Project total"),
             fig.money_range(
                 c.project_total, c.project_low, c.project_high, c.currency, c.project_needs
             ),
         ),
         Fact(
-            f"Internal effort ({fig.count(c.internal_days)} person-days)",
+            _("Internal effort ({days} person-days)", days=fig.count(c.internal_days)),
             fig.money(c.internal_cost, c.currency, c.internal_needs),
         ),
         Fact(
-            "Certification cycle total",
+            _("Certification cycle total"),
             fig.money_range(c.cycle_total, c.cycle_low, c.cycle_high, c.currency, c.cycle_needs),
         ),
     ]
-    quote = {None: "unknown — ask the certification body", True: "yes", False: "no"}
+    quote = {
+        None: _(
+            "Quote includes surveillance and recertification: unknown — ask the certification body"
+        ),
+        True: _("Quote includes surveillance and recertification: yes"),
+        False: _("Quote includes surveillance and recertification: no"),
+    }
     effort = "\n".join(
-        f"• {line.title}: {fig.count(line.days)} ({line.basis})" for line in c.internal_effort
+        _(
+            "• {line}: {days} ({basis})",
+            line=line.title,
+            days=fig.count(line.days),
+            basis=line.basis,
+        )
+        for line in c.internal_effort
     )
     a = c.audit_days
     return Message(
-        heading="Cost estimate",
-        file=Attachment("costs.png", cost_png(e), "Cost breakdown", "image/png"),
-        text=f"Audit days: {fig.number(a.initial)} initial "
-        f"(stage 1 {fig.number(a.stage1)}, stage 2 {fig.number(a.stage2)}), "
-        f"{fig.number(a.surveillance)} per surveillance.{_day_range(a.initial_range)} "
-        "Every rate is an assumption you can "
-        f"change with {command('setup')}." + _ranges_why(c) + _rates_needed(c),
+        heading=_("Cost estimate"),
+        file=Attachment("costs.png", cost_png(e), _("Cost breakdown"), "image/png"),
+        text=_sentences(
+            [
+                _(
+                    "Audit days: {initial} initial (stage 1 {stage1}, stage 2 {stage2}), "
+                    "{surveillance} per surveillance.",
+                    initial=fig.number(a.initial),
+                    stage1=fig.number(a.stage1),
+                    stage2=fig.number(a.stage2),
+                    surveillance=fig.number(a.surveillance),
+                ),
+                _day_range(a.initial_range),
+                _(
+                    "Every rate is an assumption you can change with {setup}.",
+                    setup=command("setup"),
+                ),
+                _ranges_why(c),
+                _rates_needed(c),
+            ]
+        ),
         facts=tuple(facts),
         sections=(
             *_audit_time(a),
-            Section(heading="Internal effort, person-days", text=effort),
-            Section(
-                text="Quote includes surveillance and recertification: "
-                + quote[c.quote_includes_surveillance]
-            ),
+            Section(heading=_("Internal effort, person-days"), text=effort),
+            Section(text=quote[c.quote_includes_surveillance]),
         ),
     )
 
@@ -266,18 +417,28 @@ def cost(ctx: DialogContext) -> Message:
 def _day_range(r: DayRange) -> str:
     if r.low == r.high:
         return ""
-    return (
-        f" The initial audit may come out between {fig.number(r.low)} and "
-        f"{fig.number(r.high)} days: the table is an estimate (see Audit time)."
+    return _(
+        "The initial audit may come out between {low} and {high} days: the table is an "
+        "estimate (see Audit time).",
+        low=fig.number(r.low),
+        high=fig.number(r.high),
     )
 
 
 def _audit_time(a: AuditDays) -> tuple[Section, ...]:
     """Why the audit days are what they are: the range's basis and every adjustment."""
-    lines = [f"• {x.title}: {x.change} ({x.reason})" for x in a.adjustments]
+    lines = [
+        _(
+            "• {adjustment}: {change} ({reason})",
+            adjustment=x.title,
+            change=x.change,
+            reason=x.reason,
+        )
+        for x in a.adjustments
+    ]
     if a.initial_range.low != a.initial_range.high:
-        lines.append(f"• Range: {a.range_basis}.")
-    return (Section(heading="Audit time", text="\n".join(lines)),) if lines else ()
+        lines.append(_("• Range: {basis}.", basis=a.range_basis))
+    return (Section(heading=_("Audit time"), text="\n".join(lines)),) if lines else ()
 
 
 def _ranges_why(c: Costs) -> str:
@@ -285,19 +446,25 @@ def _ranges_why(c: Costs) -> str:
     uncertain = [x for part in c.parts for x in part.lines if x.uncertain]
     if not uncertain:
         return ""
-    why = "; ".join(f"{x.title}: {x.basis}" for x in uncertain)
-    return (
-        " Figures in brackets are how low and how high an amount may come out (low–high) "
-        f"where its basis is an estimate. {why}."
+    why = _p("clause separator", "; ").join(
+        _("{line}: {basis}", line=x.title, basis=x.basis) for x in uncertain
+    )
+    return _(
+        "Figures in brackets are how low and how high an amount may come out (low–high) "
+        "where its basis is an estimate. {why}.",
+        why=why,
     )
 
 
 def _rates_needed(c: Costs) -> str:
     if c.complete:
         return ""
-    return (
-        f" There are no default rates for {c.currency}, so the estimate is incomplete: "
-        f"give {', '.join(c.missing_rates)} with {command('setup')} or in the profile."
+    return _(
+        "There are no default rates for {currency}, so the estimate is incomplete: give "
+        "{rates} with {setup} or in the profile.",
+        currency=c.currency,
+        rates=", ".join(c.missing_rates),
+        setup=command("setup"),
     )
 
 
@@ -306,17 +473,26 @@ def risks(ctx: DialogContext) -> Message:
     if e is None:
         return not_set_up()
     # Members read each risk as its rule wrote it for them: without staffing or money.
-    listed = e.risks if ctx.is_manager else tuple(r.for_members() for r in e.risks)
-    shown = listed[:MAX_LISTED]
+    told = e.risks if ctx.is_manager else tuple(r.for_members() for r in e.risks)
+    shown = told[:MAX_LISTED]
     return Message(
-        heading=f"Risks ({len(listed)})",
-        text="Highest first." if listed else "No risk rule fired.",
+        heading=_("Risks ({count})", count=len(told)),
+        text=_("Highest first.") if told else _("No risk rule fired."),
         sections=tuple(
             Section(
-                heading=f"{r.title} — likelihood {r.likelihood}, impact {r.impact}",
-                text=f"Why: {r.trigger}\nCountermeasure: {r.countermeasure}",
+                heading=_(
+                    "{risk} — likelihood {likelihood}, impact {impact}",
+                    risk=r.title,
+                    likelihood=_(LEVELS[r.likelihood]),
+                    impact=_(LEVELS[r.impact]),
+                ),
+                text=_(
+                    "Why: {trigger}\nCountermeasure: {countermeasure}",
+                    trigger=r.trigger,
+                    countermeasure=r.countermeasure,
+                ),
             )
             for r in shown
         ),
-        tone="warning" if any(r.score >= 6 for r in listed) else "info",
+        tone="warning" if any(r.score >= 6 for r in told) else "info",
     )

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, get_args
 
+from babel.dates import get_month_names
+
+from bot.dialogs.common import listed
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import (
     Button,
@@ -24,10 +27,11 @@ from bot.dialogs.model import (
     command,
 )
 from bot.dialogs.validation import CleanValue
+from iso20k_core import figures as fig
 from iso20k_core import places
-from iso20k_core.costs import MONTHS
 from iso20k_core.errors import InputError
 from iso20k_core.inputs import parse_profile
+from iso20k_core.language import N_, _, _p, active, languages
 from iso20k_core.profile import (
     MAX_AMOUNT,
     MAX_OUTSOURCED,
@@ -41,34 +45,54 @@ from iso20k_core.text import NAME_LIMIT
 
 KIND = "setup"
 RATE_FIELDS = ("consultant_day_rate", "auditor_day_rate", "internal_day_rate")
+# Labels and hints are marked here and read in the reader's language where the form is built.
 RATE_LABELS = {
-    "consultant_day_rate": "Consultant day rate",
-    "auditor_day_rate": "Certification body day rate",
-    "internal_day_rate": "Internal staff day rate",
-    "awareness_cost_per_person": "Awareness training, per person",
-    "internal_auditor_course_cost": "Internal auditor course, per person",
-    "process_owner_course_cost": "Process owner course, per owner",
-    "standard_copies_cost": "Copies of the standards",
-    "reference_material_cost": "Reference material",
-    "publicity_cost": "Internal publicity",
-    "certificate_management_fee": "Annual certificate fee",
-    "application_fee": "Certification body application fee",
-    "registration_fee": "Registration and certificate fee",
-    "travel_expenses_per_audit_day": "Auditor travel and expenses, per audit day",
+    "consultant_day_rate": N_("Consultant day rate"),
+    "auditor_day_rate": N_("Certification body day rate"),
+    "internal_day_rate": N_("Internal staff day rate"),
+    "awareness_cost_per_person": N_("Awareness training, per person"),
+    "internal_auditor_course_cost": N_("Internal auditor course, per person"),
+    "process_owner_course_cost": N_("Process owner course, per owner"),
+    "standard_copies_cost": N_("Copies of the standards"),
+    "reference_material_cost": N_("Reference material"),
+    "publicity_cost": N_("Internal publicity"),
+    "certificate_management_fee": N_("Annual certificate fee"),
+    "application_fee": N_("Certification body application fee"),
+    "registration_fee": N_("Registration and certificate fee"),
+    "travel_expenses_per_audit_day": N_("Auditor travel and expenses, per audit day"),
 }
 COUNTS = (
     (
         "persons_in_scope",
-        "Persons in the SMS scope",
-        "Everyone whose work falls within the "
-        "scope: it sets audit days, awareness training and effort.",
+        N_("Persons in the SMS scope"),
+        N_(
+            "Everyone whose work falls within the "
+            "scope: it sets audit days, awareness training and effort."
+        ),
         1,
         1_000_000,
     ),
-    ("it_staff", "IT staff", "Head count of the IT organisation.", 1, 1_000_000),
-    ("services_in_scope", "Services in scope", "Services the certificate will cover.", 1, 10_000),
-    ("sites", "Sites", "Locations the auditors may have to visit.", 1, 10_000),
+    ("it_staff", N_("IT staff"), N_("Head count of the IT organisation."), 1, 1_000_000),
+    (
+        "services_in_scope",
+        N_("Services in scope"),
+        N_("Services the certificate will cover."),
+        1,
+        10_000,
+    ),
+    ("sites", N_("Sites"), N_("Locations the auditors may have to visit."), 1, 10_000),
 )
+# The choices' values are the profile's; their labels are read in the reader's language.
+ITIL_LABELS: dict[str, str] = {
+    "none": N_("None"),
+    "partial": N_("Partial"),
+    "broad": N_("Broad"),
+}
+COMPLEXITY_LABELS: dict[str, str] = {
+    "low": N_("Low"),
+    "normal": N_("Normal"),
+    "high": N_("High"),
+}
 
 
 def _initial(value: Any) -> str | None:
@@ -88,7 +112,7 @@ def _lookup_field(
         options=options,
         initial=initial,
         lookup=field_id,
-        placeholder="Type to search",
+        placeholder=_("Type to search"),
     )
 
 
@@ -107,22 +131,23 @@ def setup_form(ctx: DialogContext) -> Form:
     current: dict[str, Any] = dict(ctx.organisation.profile or {})
     rates: dict[str, Any] = dict(current.get("assumptions") or {})
     items: list[Field | Text] = [
-        Text("Tell iso20k about your organisation. You can change this any time."),
+        Text(_("Tell iso20k about your organisation. You can change this any time.")),
         Field(
             "organisation",
-            "Organisation name",
+            _("Organisation name"),
             "text",
             initial=current.get("organisation") or ctx.organisation.name,
             max_length=NAME_LIMIT,
         ),
+        _language_field(current.get("language")),
     ]
     for field_id, label, hint, low, high in COUNTS:
         items.append(
             Field(
                 field_id,
-                label,
+                _(label),
                 "number",
-                hint=hint,
+                hint=_(hint),
                 minimum=low,
                 maximum=high,
                 integer=True,
@@ -132,36 +157,38 @@ def setup_form(ctx: DialogContext) -> Form:
     items += [
         Field(
             "staff_available_fte",
-            "Staff available for the project (FTE)",
+            _("Staff available for the project (FTE)"),
             "number",
-            hint="Full-time equivalents who can work on processes, e.g. 2.5.",
+            hint=_("Full-time equivalents who can work on processes, e.g. 2.5."),
             minimum=0.1,
             maximum=10_000,
             initial=_initial(current.get("staff_available_fte")),
         ),
         Field(
             "itil_adoption",
-            "ITIL adoption",
+            _("ITIL adoption"),
             "choice",
-            options=tuple(Option(v, v.capitalize()) for v in get_args(ItilAdoption)),
+            options=tuple(Option(v, _(ITIL_LABELS[v])) for v in get_args(ItilAdoption)),
             initial=current.get("itil_adoption", "none"),
         ),
         Field(
             "complexity",
-            "Complexity of the services",
+            _("Complexity of the services"),
             "choice",
             required=False,  # left empty: normal
-            hint="As the auditors will see it: high adds audit time, low saves some.",
-            options=tuple(Option(v, v.capitalize()) for v in get_args(Complexity)),
+            hint=_("As the auditors will see it: high adds audit time, low saves some."),
+            options=tuple(Option(v, _(COMPLEXITY_LABELS[v])) for v in get_args(Complexity)),
             initial=current.get("complexity", "normal"),
         ),
         Field(
             "outsourced_processes",
-            "Processes operated by other parties",
+            _("Processes operated by other parties"),
             "number",
             required=False,
-            hint="Processes or parts of them a supplier runs for you (ISO/IEC 20000-1 8.2.3). "
-            "Each adds audit time. Leave empty for none.",
+            hint=_(
+                "Processes or parts of them a supplier runs for you (ISO/IEC 20000-1 8.2.3). "
+                "Each adds audit time. Leave empty for none."
+            ),
             minimum=0,
             maximum=MAX_OUTSOURCED,
             integer=True,
@@ -169,7 +196,7 @@ def setup_form(ctx: DialogContext) -> Form:
         ),
         Field(
             "existing_certifications",
-            "Existing certifications",
+            _("Existing certifications"),
             "multi_choice",
             required=False,
             options=tuple(Option(c, c) for c in get_args(Certification)),
@@ -177,50 +204,50 @@ def setup_form(ctx: DialogContext) -> Form:
         ),
         Field(
             "start_date",
-            "Start date",
+            _("Start date"),
             "date",
             required=False,
             not_before=ctx.today,
-            hint="Plan forward from this date. Leave empty to start today.",
+            hint=_("Plan forward from this date. Leave empty to start today."),
             initial=current.get("start_date"),
         ),
         Field(
             "target_certification_date",
-            "Target certification date",
+            _("Target certification date"),
             "date",
             required=False,
             not_before=ctx.today,
-            hint="Or plan backward to this date.",
+            hint=_("Or plan backward to this date."),
             initial=current.get("target_certification_date"),
         ),
         _lookup_field(
             "country",
-            "Country",
-            "For public holidays in the plan. Type to search, e.g. China or Germany.",
+            _("Country"),
+            _("For public holidays in the plan. Type to search, e.g. China or Germany."),
             current.get("country"),
             required=False,
         ),
         _lookup_field(
             "timezone",
-            "Timezone",
-            "Where the team works: reminders go out in its working hours. Type a city.",
+            _("Timezone"),
+            _("Where the team works: reminders go out in its working hours. Type a city."),
             current.get("timezone") or _own_timezone(ctx) or ctx.organisation.timezone,
         ),
         _lookup_field(
             "currency",
-            "Currency",
-            "Of every amount in the cost estimate. Type a name or code, e.g. EUR or RMB.",
+            _("Currency"),
+            _("Of every amount in the cost estimate. Type a name or code, e.g. EUR or RMB."),
             current.get("currency") or ctx.organisation.currency,
         ),
     ]
     items.append(
         Field(
             "fiscal_year_start_month",
-            "Fiscal year starts in",
+            _("Fiscal year starts in"),
             "choice",
             required=False,
-            options=tuple(Option(str(n), name) for n, name in enumerate(MONTHS, 1)),
-            hint="The cost estimate shows the certification cycle in your fiscal years.",
+            options=_month_options(),
+            hint=_("The cost estimate shows the certification cycle in your fiscal years."),
             initial=str(current.get("fiscal_year_start_month", 1)),
         )
     )
@@ -228,14 +255,42 @@ def setup_form(ctx: DialogContext) -> Form:
     items.append(
         Field(
             "reminder_channel",
-            "Reminder channel",
+            _("Reminder channel"),
             "channel",
             required=False,
-            hint="Where reminders and the weekly digest go.",
+            hint=_("Where reminders and the weekly digest go."),
             initial=ctx.organisation.reminder_channel,
         )
     )
-    return Form(kind=KIND, title="Organisation profile", items=tuple(items), submit="Save")
+    return Form(
+        kind=KIND,
+        title=_("Organisation profile"),
+        items=tuple(items),
+        submit=_p("button", "Save"),
+    )
+
+
+def _language_field(current: Any) -> Field:
+    """The organisation's language: every language there is a catalog for, each by its own
+    name (a person looks for their language written in it), English unless chosen."""
+    return Field(
+        "language",
+        _("Language"),
+        "choice",
+        required=False,  # left empty: English, the profile's default
+        hint=_(
+            "What iso20k writes in for this organisation: channel messages, reports, and "
+            "everyone whose chat app does not say which language they read."
+        ),
+        options=tuple(Option(language.tag, language.name) for language in languages().values()),
+        initial=str(current or "en"),
+    )
+
+
+def _month_options() -> tuple[Option, ...]:
+    """January to December as the reader's language names them (CLDR, through Babel)."""
+    names = get_month_names("wide", locale=active().locale)
+    return tuple(Option(str(n), str(names[n])) for n in range(1, 13))
 
 
 def has_rate_table(currency: str) -> bool:
@@ -249,12 +304,12 @@ def _rate_fields(currency: str, rates: dict[str, Any]) -> list[Field]:
         return [
             Field(
                 rate,
-                RATE_LABELS[rate],
+                _(RATE_LABELS[rate]),
                 "number",
                 required=False,
                 minimum=0,
                 maximum=100_000,
-                hint="Leave empty for the documented default.",
+                hint=_("Leave empty for the documented default."),
                 initial=_initial(rates.get(rate)),
             )
             for rate in RATE_FIELDS
@@ -262,7 +317,7 @@ def _rate_fields(currency: str, rates: dict[str, Any]) -> list[Field]:
     return [
         Field(
             rate,
-            f"{RATE_LABELS[rate]} ({currency})",
+            _("{rate} ({currency})", rate=_(RATE_LABELS[rate]), currency=currency),
             "number",
             minimum=0,
             maximum=MAX_AMOUNT,
@@ -274,7 +329,9 @@ def _rate_fields(currency: str, rates: dict[str, Any]) -> list[Field]:
 
 
 def _needed_hint(currency: str) -> str:
-    return f"There are no default rates for {currency}: give yours, without tax."
+    return _(
+        "There are no default rates for {currency}: give yours, without tax.", currency=currency
+    )
 
 
 def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
@@ -317,32 +374,40 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         ctx.session.add(ctx.member)
     ctx.session.flush()
     result = ctx.replan()
+    # The reply is read by whoever saved: in the language active for them (a person whose
+    # chat app gives no language of their own reads the one just chosen from the next step on).
     facts = [
-        Fact("Persons in scope", str(profile.persons_in_scope)),
-        Fact("Services", str(profile.services_in_scope)),
+        Fact(_("Persons in scope"), str(profile.persons_in_scope)),
+        Fact(_("Services"), str(profile.services_in_scope)),
     ]
     if result is not None:
-        facts.append(Fact("Certification expected", result.plan.certification_date.isoformat()))
+        facts.append(Fact(_("Certification expected"), fig.date(result.plan.certification_date)))
     if missing:  # the currency changed to one without a table: its rates were not on the form
         return Outcome(
             reply=Message(
-                heading="Profile saved: rates needed",
-                text=f"There are no default rates for {profile.currency}, so the cost estimate "
-                f"is incomplete. Open {command('setup')} again and give them: "
-                + ", ".join(RATE_LABELS[r].lower() for r in missing)
-                + ".",
+                heading=_("Profile saved: rates needed"),
+                text=_(
+                    "There are no default rates for {currency}, so the cost estimate is "
+                    "incomplete. Open {setup} again and give them: {rates}.",
+                    currency=profile.currency,
+                    setup=command("setup"),
+                    rates=listed(_(RATE_LABELS[r]).lower() for r in missing),
+                ),
                 facts=tuple(facts),
-                buttons=(Button("Give the rates", "setup", style="primary"),),
+                buttons=(Button(_("Give the rates"), "setup", style="primary"),),
                 tone="warning",
             )
         )
     return Outcome(
         reply=Message(
-            heading="Profile saved",
-            text=f"{profile.organisation} is set up. Next: answer the assessment, or assign "
-            "sections to the people who know them.",
+            heading=_("Profile saved"),
+            text=_(
+                "{organisation} is set up. Next: answer the assessment, or assign sections to "
+                "the people who know them.",
+                organisation=profile.organisation,
+            ),
             facts=tuple(facts),
-            buttons=(Button("Start the assessment", "assess", style="primary"),),
+            buttons=(Button(_("Start the assessment"), "assess", style="primary"),),
             tone="success",
         )
     )
@@ -350,7 +415,10 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
 
 def _not_allowed() -> Message:
     return Message(
-        heading="Only managers can change the profile",
-        text=f"Ask an admin to give you the manager role: {command('role @you manager')}",
+        heading=_("Only managers can change the profile"),
+        text=_(
+            "Ask an admin to give you the manager role: {role}",
+            role=command("role @you manager"),
+        ),
         tone="warning",
     )

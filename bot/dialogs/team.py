@@ -8,26 +8,43 @@ from sqlmodel import select
 
 from bot.dialogs.common import unknown_section
 from bot.dialogs.context import DialogContext, DirectoryError, Person
-from bot.dialogs.model import Button, Fact, Message, Notice, Outcome, command, mention
+from bot.dialogs.model import (
+    Button,
+    Fact,
+    Message,
+    Notice,
+    Outcome,
+    StandingMessage,
+    command,
+    mention,
+)
 from bot.store.columns import utc_now
 from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
+from iso20k_core import figures as fig
 from iso20k_core.calendar import calendar_for
+from iso20k_core.language import N_, _
 
 # "Organisation": a Slack workspace, a Teams tenant; the person reads the word they know
 # from the product's own setup.
-NOT_HERE = Message(
-    "That person is not in this organisation",
+NOT_HERE = StandingMessage(
+    N_("That person is not in this organisation"),
     tone="error",
-    text="Sections and roles go to people of this organisation only; nothing was changed. "
-    "Pick someone with @ from this organisation.",
+    text=N_(
+        "Sections and roles go to people of this organisation only; nothing was changed. "
+        "Pick someone with @ from this organisation."
+    ),
 )
-UNREACHABLE = Message(
-    "Could not look that person up",
+UNREACHABLE = StandingMessage(
+    N_("Could not look that person up"),
     tone="warning",
-    text="Nothing was changed. Please try again in a minute; if it keeps happening, tell "
-    "whoever runs iso20k.",
+    text=N_(
+        "Nothing was changed. Please try again in a minute; if it keeps happening, tell "
+        "whoever runs iso20k."
+    ),
 )
+# A role's name as a person reads it; the role itself (a value stored and typed) stays.
+ROLE_NAMES = {"admin": N_("admin"), "manager": N_("manager"), "member": N_("member")}
 
 
 def _colleague(ctx: DialogContext, user_id: str) -> Person | Message:
@@ -44,21 +61,25 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
     if not ctx.is_admin:
         return Outcome(
             reply=Message(
-                "Only admins can grant roles",
+                _("Only admins can grant roles"),
                 tone="warning",
-                text="Ask an admin of this organisation.",
+                text=_("Ask an admin of this organisation."),
             )
         )
     if role not in ROLES:  # narrows `role` to Role for the type checker
         return Outcome(
             reply=Message(
-                f"There is no role {role!r}", tone="error", text="Roles: " + ", ".join(ROLES)
+                _("There is no role {role!r}", role=role),
+                tone="error",
+                text=_("Roles: {roles}", roles=", ".join(ROLES)),
             )
         )
     if user_id == ctx.member.platform_user_id and role != "admin" and _admin_count(ctx) == 1:
         return Outcome(
             reply=Message(
-                "You are the only admin", tone="warning", text="Make someone else admin first."
+                _("You are the only admin"),
+                tone="warning",
+                text=_("Make someone else admin first."),
             )
         )
     person = _colleague(ctx, user_id)
@@ -71,16 +92,25 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
     ctx.refresh_reminders()  # managers receive milestone and booking reminders
     return Outcome(
         reply=Message(
-            "Role granted",
-            text=f"{mention(member.platform_user_id)} is now {role}.",
+            _("Role granted"),
+            text=_(
+                "{person} is now {role}.",
+                person=mention(member.platform_user_id),
+                role=_(ROLE_NAMES[typed]),
+            ),
             tone="success",
         ),
+        # The notice is written in the language active for this step (whoever granted the
+        # role); a channel that knows the recipient's language may write it again in theirs.
         notices=(
             Notice(
                 user_id,
                 Message(
-                    f"You are now {role} for ISO/IEC 20000 preparation",
-                    text=f"Try {command('status')}.",
+                    _(
+                        "You are now {role} for ISO/IEC 20000 preparation",
+                        role=_(ROLE_NAMES[typed]),
+                    ),
+                    text=_("Try {status}.", status=command("status")),
                 ),
             ),
         ),
@@ -99,16 +129,16 @@ def _admin_count(ctx: DialogContext) -> int:
 
 def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | None) -> Outcome:
     if not ctx.is_manager:
-        return Outcome(reply=Message("Only managers can assign sections", tone="warning"))
+        return Outcome(reply=Message(_("Only managers can assign sections"), tone="warning"))
     section = next((s for s in ctx.bank.assessed_sections if s.id == section_id), None)
     if section is None:
         return Outcome(reply=unknown_section(ctx.bank, section_id))
     if due is not None and due < ctx.today:
         return Outcome(
             reply=Message(
-                "The due date is in the past",
+                _("The due date is in the past"),
                 tone="error",
-                text=f"Choose {ctx.today.isoformat()} or later.",
+                text=_("Choose {day} or later.", day=fig.date(ctx.today)),
             )
         )
     person = _colleague(ctx, user_id)
@@ -136,30 +166,38 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
     ctx.session.add(row)
     ctx.session.flush()
     ctx.refresh_reminders()
-    due_text = due.isoformat() if due else "no due date"
+    due_text = fig.date(due) if due else _("no due date")
     closed = _closed_because(ctx, due)
-    note = (
-        f" Note: {due_text} is {closed}, not a business day; it is kept as given, and "
-        "reminders wait for the next working morning."
-        if closed
-        else ""
-    )
+    if closed:
+        answer = _(
+            "{person} will answer it. Note: {day} is {closed}, not a business day; it is kept "
+            "as given, and reminders wait for the next working morning.",
+            person=mention(user_id),
+            day=due_text,
+            closed=closed,
+        )
+    else:
+        answer = _("{person} will answer it.", person=mention(user_id))
     return Outcome(
         reply=Message(
-            f"Assigned {section.title}",
-            text=f"{mention(user_id)} will answer it.{note}",
+            _("Assigned {section}", section=section.title),
+            text=answer,
             tone="warning" if closed else "success",
-            facts=(Fact("Due", due_text),),
+            facts=(Fact(_("Due"), due_text),),
         ),
         notices=(
             Notice(
                 user_id,
                 Message(
-                    heading=f"Please answer: {section.title}",
-                    text=f"{mention(ctx.member.platform_user_id)} asked you to answer "
-                    f"{len(section.questions)} questions of the ISO/IEC 20000 assessment.",
-                    facts=(Fact("Due", due_text),),
-                    buttons=(Button("Answer now", "assess", section.id, "primary"),),
+                    heading=_("Please answer: {section}", section=section.title),
+                    text=_(
+                        "{person} asked you to answer {n} questions of the ISO/IEC 20000 "
+                        "assessment.",
+                        person=mention(ctx.member.platform_user_id),
+                        n=len(section.questions),
+                    ),
+                    facts=(Fact(_("Due"), due_text),),
+                    buttons=(Button(_("Answer now"), "assess", section.id, "primary"),),
                 ),
             ),
         ),

@@ -7,8 +7,9 @@ every channel: a client's own checks (a modal's max_length, a card's isRequired)
 courtesy to the person, not a guarantee — a replayed or hand-made request skips them.
 
 Every string is normalised first (iso20k_core.text: NFKC, so full-width digits typed on a
-Chinese keyboard are digits; no control characters), and every date is spelt YYYY-MM-DD and
-lies in the horizon of iso20k_core.dates.
+Chinese keyboard are digits, `１２０` is 120 and `２０２７－０３－１５` is 2027-03-15; no control
+characters), and every date is spelt YYYY-MM-DD and lies in the horizon of iso20k_core.dates.
+Errors are sentences in the active language (the reader's).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import math
 from collections.abc import Mapping
 
 from bot.dialogs.model import Field, Form
+from iso20k_core import figures as fig
 from iso20k_core import places
 from iso20k_core.dates import check_horizon, parse_iso_date
+from iso20k_core.language import _, _p
 from iso20k_core.text import clean_text
 
 RawValue = str | list[str] | tuple[str, ...] | None
@@ -51,14 +54,14 @@ def _blank(value: RawValue) -> bool:
 def clean_value(f: Field, value: RawValue, today: dt.date) -> CleanValue:
     if _blank(value):
         if f.required:
-            raise ValueError("Please fill this in.")
+            raise ValueError(_("Please fill this in."))
         return () if f.kind == "multi_choice" else None
     if f.kind == "multi_choice":
         chosen = (value,) if isinstance(value, str) else tuple(value or ())
         picked = {_option_value(f, clean_text(c)) for c in chosen}
         return tuple(o.value for o in f.options if o.value in picked)
     if not isinstance(value, str):
-        raise ValueError("Expected a single value.")
+        raise ValueError(_("Expected a single value."))
     text = clean_text(value, limit=f.max_length, multiline=f.multiline)
     match f.kind:
         case "number":
@@ -69,7 +72,7 @@ def clean_value(f: Field, value: RawValue, today: dt.date) -> CleanValue:
             return _date(f, text, today)
         case "user" | "channel" | "text":
             return text
-    raise ValueError("Unsupported field.")  # pragma: no cover
+    raise ValueError(_("Unsupported field."))  # pragma: no cover
 
 
 def _option_value(f: Field, text: str) -> str:
@@ -89,29 +92,32 @@ def _option_value(f: Field, text: str) -> str:
             raise ValueError(str(failed)) from None
         if code in values:
             return code
-    listed = ", ".join(o.value for o in f.options[:MAX_LISTED])
-    more = ", …" if len(f.options) > MAX_LISTED else ""
-    raise ValueError(f"Not an option: {text}. Choose one of: {listed}{more}.")
+    separator = _p("list separator", ", ")
+    listed = separator.join(o.value for o in f.options[:MAX_LISTED])
+    more = separator + "…" if len(f.options) > MAX_LISTED else ""
+    raise ValueError(
+        _("Not an option: {text}. Choose one of: {options}.", text=text, options=listed + more)
+    )
 
 
 def _number(f: Field, text: str) -> int | float:
     try:
         number = float(text)
     except ValueError:
-        raise ValueError(f"Enter a number, not {text!r}.") from None
+        raise ValueError(_("Enter a number, not {text!r}.", text=text)) from None
     if not math.isfinite(number):
-        raise ValueError("Enter a finite number.")
+        raise ValueError(_("Enter a finite number."))
     if f.integer and not number.is_integer():
-        raise ValueError("Enter a whole number.")
+        raise ValueError(_("Enter a whole number."))
     if f.minimum is not None and number < f.minimum:
-        raise ValueError(f"Enter at least {f.minimum:g}.")
+        raise ValueError(_("Enter at least {minimum:g}.", minimum=f.minimum))
     if f.maximum is not None and number > f.maximum:
-        raise ValueError(f"Enter at most {f.maximum:g}.")
+        raise ValueError(_("Enter at most {maximum:g}.", maximum=f.maximum))
     return int(number) if f.integer else number
 
 
 def _date(f: Field, text: str, today: dt.date) -> dt.date:
     day = check_horizon(parse_iso_date(text), today)
     if f.not_before is not None and day < f.not_before:
-        raise ValueError(f"Choose a date from {f.not_before.isoformat()} on.")
+        raise ValueError(_("Choose a date from {day} on.", day=fig.date(f.not_before)))
     return day
