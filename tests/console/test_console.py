@@ -22,6 +22,7 @@ TODAY = dt.date(2026, 11, 25)
 SETUP = [
     "setup",
     "Lindenau IT",  # organisation
+    "",  # language: English (the default)
     "40",  # persons in scope
     "30",  # IT staff
     "5",  # services
