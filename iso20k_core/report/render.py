@@ -12,7 +12,7 @@ from typing import Literal
 import jinja2
 
 from iso20k_core import figures as fig
-from iso20k_core.language import active
+from iso20k_core.language import _p, active
 from iso20k_core.results import Evaluation
 
 Format = Literal["text", "json", "markdown"]
@@ -26,7 +26,9 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     `num` writes what the engine kept to one decimal (scores, percentages, maturity, gaps),
     `count` whole days and persons, `number` what a person entered or the standard fixes
     (rates, audit days, FTE), `money` an amount with its currency (or the rates it needs),
-    `money_text` the same inside a sentence, `date` a day.
+    `money_text` the same inside a sentence, `date` a day; `label` a value the engine keeps
+    as a key (a verdict, a compliance, a level, a document state, an assumption's origin, a
+    planning mode) as a person reads it, `plain` a translated message as a value to escape.
 
     `{% trans %}` and `_()` write in the language active when the template renders
     (iso20k_core.language): the callables look it up on every call, so one cached
@@ -56,7 +58,46 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     env.filters["num"] = fig.level
     env.filters["count"] = fig.count
     env.filters["number"] = fig.number
+    env.filters["label"] = label
+    env.filters["plain"] = plain
+    # `_p("list", ", ")`: the separator of a list inside a sentence (`、` in Chinese).
+    env.globals["_p"] = _p
     return env
+
+
+def label(value: str) -> str:
+    """A value the engine keeps as a key (`met`, `ready to start`, `low` …), as a person
+    reads it in the active language; the key itself stays what templates compare and the
+    CSS classes name. An unknown value is shown as it is."""
+    labels = {
+        "ready to start": _p("verdict", "ready to start"),
+        "feasible with preparation": _p("verdict", "feasible with preparation"),
+        "not yet feasible": _p("verdict", "not yet feasible"),
+        "met": _p("compliance", "met"),
+        "partly met": _p("compliance", "partly met"),
+        "not met": _p("compliance", "not met"),
+        "not assessed": _p("compliance", "not assessed"),
+        "low": _p("level", "low"),
+        "medium": _p("level", "medium"),
+        "high": _p("level", "high"),
+        "exists": _p("document state", "exists"),
+        "in draft": _p("document state", "in draft"),
+        "missing": _p("document state", "missing"),
+        "not answered": _p("document state", "not answered"),
+        "default": _p("assumption origin", "default"),
+        "profile": _p("assumption origin", "profile"),
+        "standard": _p("assumption origin", "standard"),
+        "forward": _p("planning", "forward"),
+        "backward": _p("planning", "backward"),
+    }
+    return labels.get(value, value)
+
+
+def plain(message: str) -> str:
+    """A translated message as a plain value: with autoescape on, `_()` marks its message
+    safe, but a sentence handed to a macro as a value has always been escaped where it is
+    printed (`'` as `&#39;`), like every other value."""
+    return str(message)
 
 
 @functools.cache
