@@ -28,6 +28,7 @@ import jinja2
 
 from iso20k_core import figures as fig
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
+from iso20k_core.language import N_, _, _p, active
 from iso20k_core.report import charts, memo
 
 # One formatting of every figure across the summary and the report (figures.py).
@@ -57,19 +58,25 @@ class Section:
 
 
 # The headings are part of the report's contract: tests, exports and people's bookmarks
-# rely on them. Change the wording here, never in a template.
+# rely on them. Change the wording here, never in a template. They are written in the
+# reader's language where the report renders (`sections()`); the anchors stay the keys.
 SECTIONS: tuple[Section, ...] = (
-    Section("introduction", "1 Introduction to ISO/IEC 20000 and certification"),
-    Section("foundation", "2 Management foundation analysis"),
-    Section("benefits", "3 Benefit analysis"),
-    Section("verdict", "4 Feasibility verdict and what drove it"),
-    Section("gaps", "5 Gap analysis per area"),
-    Section("plan", "6 Implementation plan"),
-    Section("costs", "7 Resources and costs"),
-    Section("risks", "8 Risk factors and countermeasures"),
-    Section("conclusion", "9 Conclusion: is it worth doing, and how"),
-    Section("appendix", "Appendix: assumptions and sources"),
+    Section("introduction", N_("1 Introduction to ISO/IEC 20000 and certification")),
+    Section("foundation", N_("2 Management foundation analysis")),
+    Section("benefits", N_("3 Benefit analysis")),
+    Section("verdict", N_("4 Feasibility verdict and what drove it")),
+    Section("gaps", N_("5 Gap analysis per area")),
+    Section("plan", N_("6 Implementation plan")),
+    Section("costs", N_("7 Resources and costs")),
+    Section("risks", N_("8 Risk factors and countermeasures")),
+    Section("conclusion", N_("9 Conclusion: is it worth doing, and how")),
+    Section("appendix", N_("Appendix: assumptions and sources")),
 )
+
+
+def sections() -> tuple[Section, ...]:
+    """The sections with their headings in the active language."""
+    return tuple(Section(s.key, _(s.title)) for s in SECTIONS)
 
 COMPLIANCE_ORDER: tuple[Compliance, ...] = ("met", "partly met", "not met", "not assessed")
 
@@ -204,44 +211,64 @@ class Chart:
     src: str  # a data URI; empty in Markdown, which carries no images
 
 
+def _audit_alt(b: AuditBatch) -> str:
+    if b.booked or b.booking_deadline is None:
+        return _("{audit} {day}, booked", audit=b.title, day=fig.date(b.planned_date))
+    return _(
+        "{audit} {day}, book by {deadline}",
+        audit=b.title,
+        day=fig.date(b.planned_date),
+        deadline=fig.date(b.booking_deadline),
+    )
+
+
 def _gantt_alt(e: Evaluation) -> str:
     p = e.plan
-    audits = "; ".join(
-        f"{b.title} {b.planned_date.isoformat()}, "
-        + ("booked" if b.booked or b.booking_deadline is None else f"book by {b.booking_deadline}")
-        for b in p.audit_batches
-    )
-    return (
-        f"Gantt chart of the plan: {len(p.stages)} stages from {p.start.isoformat()} to "
-        f"certification on {p.certification_date.isoformat()}, {len(p.tasks)} tasks, "
-        f"{len(p.milestones)} milestones. Audits: {audits}. Certificate valid until "
-        f"{p.certificate_expiry.isoformat()}."
+    return _(
+        "Gantt chart of the plan: {stages} stages from {start} to certification on {decision}, "
+        "{tasks} tasks, {milestones} milestones. Audits: {audits}. Certificate valid until "
+        "{expiry}.",
+        stages=len(p.stages),
+        start=fig.date(p.start),
+        decision=fig.date(p.certification_date),
+        tasks=len(p.tasks),
+        milestones=len(p.milestones),
+        audits=_p("list", "; ").join(_audit_alt(b) for b in p.audit_batches),
+        expiry=fig.date(p.certificate_expiry),
     )
 
 
 def _cost_alt(e: Evaluation) -> str:
     c = e.costs
-    parts = "; ".join(
-        f"{p.title} {fig.money_range(p.amount, p.low, p.high, c.currency, p.needs)}"
+    parts = _p("list", "; ").join(
+        _(
+            "{part} {amount}",
+            part=p.title,
+            amount=fig.money_range(p.amount, p.low, p.high, c.currency, p.needs),
+        )
         for p in c.parts
     )
     total = fig.money_range(
         c.project_total, c.project_low, c.project_high, c.currency, c.project_needs
     )
-    return (
-        "Bar chart of the project cost, "
-        f"{total}: {parts}; "
-        f"internal effort {fig.count(c.internal_days)} person-days, "
-        f"{fig.money(c.internal_cost, c.currency, c.internal_needs)}."
+    return _(
+        "Bar chart of the project cost, {total}: {parts}; internal effort {days} person-days, "
+        "{internal}.",
+        total=total,
+        parts=parts,
+        days=fig.count(c.internal_days),
+        internal=fig.money(c.internal_cost, c.currency, c.internal_needs),
     )
 
 
 def _maturity_alt(e: Evaluation) -> str:
     areas = charts.requirement_areas(e)
     below = sum(1 for a in areas if _below_required(a))
-    return (
-        f"Bar chart of maturity against the required level for {len(areas)} requirement "
-        f"areas, by clause: {below} below the required level. The table below has the values."
+    return _(
+        "Bar chart of maturity against the required level for {areas} requirement areas, by "
+        "clause: {below} below the required level. The table below has the values.",
+        areas=len(areas),
+        below=below,
     )
 
 
@@ -255,9 +282,11 @@ def _charts(e: Evaluation, with_images: bool) -> dict[str, Chart]:
         return Chart(name, title, alt, src)
 
     return {
-        "gantt": build("gantt", "Implementation plan and certification cycle", _gantt_alt(e)),
-        "cost": build("cost", "Project cost by part, and internal effort", _cost_alt(e)),
-        "maturity": build("maturity", "Maturity against the required level", _maturity_alt(e)),
+        "gantt": build("gantt", _("Implementation plan and certification cycle"), _gantt_alt(e)),
+        "cost": build("cost", _("Project cost by part, and internal effort"), _cost_alt(e)),
+        "maturity": build(
+            "maturity", _("Maturity against the required level"), _maturity_alt(e)
+        ),
     }
 
 
@@ -279,13 +308,15 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
 
 def _context(e: Evaluation, with_images: bool) -> dict[str, object]:
+    headings = sections()
     return {
         "e": e,
         "x": facts(e),
         "areas": {a.id: a for a in e.areas},
-        "sections": {s.key: s for s in SECTIONS},
-        "section_list": SECTIONS,
+        "sections": {s.key: s for s in headings},
+        "section_list": headings,
         "charts": _charts(e, with_images),
+        "lang": active().tag,  # <html lang>: the language the report is written in
     }
 
 
@@ -314,12 +345,14 @@ def render_pdf(e: Evaluation) -> bytes:
 
 def render_report(evaluation: Evaluation, fmt: ReportFormat) -> bytes:
     """The full feasibility report as UTF-8 Markdown, UTF-8 HTML or PDF, rendered once per
-    evaluation and format (memo.py: the key, the bound)."""
-    return _kept(memo.key(evaluation), fmt)
+    evaluation, format and language (memo.py: the key, the bound)."""
+    return _kept(memo.key(evaluation), fmt, active().tag)
 
 
 @functools.lru_cache(maxsize=memo.REPORTS_KEPT)
-def _kept(key: memo.EvaluationKey, fmt: ReportFormat) -> bytes:
+def _kept(key: memo.EvaluationKey, fmt: ReportFormat, language: str) -> bytes:
+    # `language` is part of the key only: the report renders in the active language, the
+    # one `render_report` was called in.
     return render_afresh(key.evaluation, fmt)
 
 
