@@ -78,6 +78,7 @@ def sections() -> tuple[Section, ...]:
     """The sections with their headings in the active language."""
     return tuple(Section(s.key, _(s.title)) for s in SECTIONS)
 
+
 COMPLIANCE_ORDER: tuple[Compliance, ...] = ("met", "partly met", "not met", "not assessed")
 
 
@@ -284,9 +285,7 @@ def _charts(e: Evaluation, with_images: bool) -> dict[str, Chart]:
     return {
         "gantt": build("gantt", _("Implementation plan and certification cycle"), _gantt_alt(e)),
         "cost": build("cost", _("Project cost by part, and internal effort"), _cost_alt(e)),
-        "maturity": build(
-            "maturity", _("Maturity against the required level"), _maturity_alt(e)
-        ),
+        "maturity": build("maturity", _("Maturity against the required level"), _maturity_alt(e)),
     }
 
 
