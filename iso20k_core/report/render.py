@@ -7,9 +7,12 @@ the engine. Rendering is deterministic: no dates but the evaluation's own, stabl
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable
 from typing import Literal
 
 import jinja2
+from markupsafe import Markup, escape
 
 from iso20k_core import figures as fig
 from iso20k_core.language import _p, active
@@ -28,7 +31,8 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     (rates, audit days, FTE), `money` an amount with its currency (or the rates it needs),
     `money_text` the same inside a sentence, `date` a day; `label` a value the engine keeps
     as a key (a verdict, a compliance, a level, a document state, an assumption's origin, a
-    planning mode) as a person reads it, `plain` a translated message as a value to escape.
+    planning mode) as a person reads it, `plain` a translated message as a value to escape,
+    `sentences` sentences written one after the other.
 
     `{% trans %}` and `_()` write in the language active when the template renders
     (iso20k_core.language): the callables look it up on every call, so one cached
@@ -60,6 +64,7 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     env.filters["number"] = fig.number
     env.filters["label"] = label
     env.filters["plain"] = plain
+    env.filters["sentences"] = sentences
     # `_p("list", ", ")`: the separator of a list inside a sentence (`、` in Chinese).
     env.globals["_p"] = _p
     return env
@@ -91,6 +96,26 @@ def label(value: str) -> str:
         "backward": _p("planning", "backward"),
     }
     return labels.get(value, value)
+
+
+# A sentence that ends in a full-width mark (Chinese `。`, `：`, `）`) is followed by the next
+# without a space; one that ends in a Latin full stop by a space. A rule of the script, not
+# of a language: English sentences never end in a full-width mark.
+_FULL_WIDTH_END = re.compile(r"[\u3000-\u303f\uff00-\uffef]\Z")
+
+
+@jinja2.pass_eval_context
+def sentences(context: jinja2.nodes.EvalContext, parts: Iterable[str]) -> str:
+    """The non-empty `parts` (each a whole sentence or more, already in the reader's
+    language) one after the other, as a paragraph: `{{ [a, b] | sentences }}`."""
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        if text and not _FULL_WIDTH_END.search(text):
+            text += " "
+        text += str(escape(part)) if context.autoescape else str(part)
+    return Markup(text) if context.autoescape else text
 
 
 def plain(message: str) -> str:

@@ -25,7 +25,7 @@ from iso20k_core.inputs import parse_input_text
 from iso20k_core.language import Language, english, language_for, using
 from iso20k_core.report import document
 from iso20k_core.report.document import SECTIONS, ReportFormat, render_afresh, render_report
-from iso20k_core.report.render import Format, label, render
+from iso20k_core.report.render import Format, label, make_environment, render
 from iso20k_core.results import Compliance, DocumentState, Evaluation, Level, Verdict
 from tests.core.helpers import TODAY, examples
 
@@ -183,6 +183,19 @@ def test_the_english_report_has_them_all(fmt: ReportFormat) -> None:
     text = report_in("en", fmt)
     left = english_left(visible_text(text) if fmt == "html" else text, evaluation())
     assert len(left) > 100
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_chinese_sentences_follow_each_other_without_a_space(fmt: ReportFormat) -> None:
+    text = report_in("zh-CN", fmt)
+    assert not re.search(r"[。；：] (?=[^\s|])", visible_text(text) if fmt == "html" else text)
+
+
+def test_sentences_are_joined_by_their_script() -> None:
+    env = make_environment(autoescape=True)
+    joined = env.from_string("{{ [a, '', b, c] | sentences }}")
+    assert joined.render(a="One.", b="Two <b>.", c="三。") == "One. Two &lt;b&gt;. 三。"
+    assert joined.render(a="一。", b="二：", c="三。") == "一。二：三。"
 
 
 def test_specific_chinese_sentences() -> None:
