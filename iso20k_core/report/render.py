@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Literal
 
@@ -32,7 +33,8 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     `money_text` the same inside a sentence, `date` a day; `label` a value the engine keeps
     as a key (a verdict, a compliance, a level, a document state, an assumption's origin, a
     planning mode) as a person reads it, `plain` a translated message as a value to escape,
-    `sentences` sentences written one after the other.
+    `sentences` sentences written one after the other, `pad` a column of the plain-text
+    rendering.
 
     `{% trans %}` and `_()` write in the language active when the template renders
     (iso20k_core.language): the callables look it up on every call, so one cached
@@ -65,6 +67,7 @@ def make_environment(autoescape: bool) -> jinja2.Environment:
     env.filters["label"] = label
     env.filters["plain"] = plain
     env.filters["sentences"] = sentences
+    env.filters["pad"] = pad
     # `_p("list", ", ")`: the separator of a list inside a sentence (`、` in Chinese).
     env.globals["_p"] = _p
     return env
@@ -116,6 +119,19 @@ def sentences(context: jinja2.nodes.EvalContext, parts: Iterable[str]) -> str:
             text += " "
         text += str(escape(part)) if context.autoescape else str(part)
     return Markup(text) if context.autoescape else text
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: two for a wide (CJK) character, one for any other."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(value: object, width: int, right: bool = False) -> str:
+    """`value` filled with spaces to `width` terminal columns (`"%-40s"`, or `"%40s"` with
+    `right`), counting a Chinese character as the two columns it takes."""
+    text = str(value)
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
 
 
 def plain(message: str) -> str:

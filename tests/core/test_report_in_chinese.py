@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from iso20k_core.inputs import parse_input_text
 from iso20k_core.language import Language, english, language_for, using
 from iso20k_core.report import document
 from iso20k_core.report.document import SECTIONS, ReportFormat, render_afresh, render_report
-from iso20k_core.report.render import Format, label, make_environment, render
+from iso20k_core.report.render import Format, label, make_environment, pad, render
 from iso20k_core.results import Compliance, DocumentState, Evaluation, Level, Verdict
 from tests.core.helpers import TODAY, examples
 
@@ -338,3 +339,28 @@ def test_any_organisation_name_is_written_as_given(name: str) -> None:
         for fmt in ("text", "markdown"):
             first_line = render(e, fmt).splitlines()[0]
             assert first_line.endswith(f"准备度：{name}")
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(st.text(max_size=30), st.integers(min_value=0, max_value=50), st.booleans())
+def test_a_column_is_padded_to_its_width(text: str, width: int, right: bool) -> None:
+    padded = pad(text, width, right)
+    assert padded.strip(" ") == text.strip(" ") or text.strip(" ") == ""
+    assert display_width(padded) >= width
+    if not any(unicodedata.east_asian_width(ch) in "WF" for ch in text):
+        # Without wide characters, exactly what `"%-40s"` (or `"%40s"`) wrote before.
+        assert padded == (f"%{'' if right else '-'}{width}s" % text)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_the_chinese_cost_columns_line_up() -> None:
+    text = evaluation_in("zh-CN", "text")
+    costs = text.split("费用（")[1].split("\n\n")[0].splitlines()[1:]
+    totals = [
+        line for line in costs if line.startswith("  项目合计") or line.startswith("  内部投入")
+    ]
+    assert len(totals) == 2
+    assert len({display_width(line.split("  (")[0]) for line in totals}) == 1
