@@ -7,13 +7,19 @@ share. This module only derives the facts the templates need (what is missing, w
 are weakest, which audit to book first); the sentences are in the templates, where a
 consultant can change them without touching code.
 
+The report is written in the language active where it renders (iso20k_core.language): the
+headings, the templates' messages, the charts' titles and descriptions; `<html lang>` says
+which. In Chinese the sections read as a consultant's feasibility report does (可行性分析 with
+管理基础分析 and 效益分析, 认证实施计划, 资源与费用, 风险因素及对策, 结论): the translations of the
+English headings, the structure the same.
+
 The HTML is one self-contained file: the charts are embedded as data URIs and nothing refers
 to the network. The PDF is that HTML laid out by WeasyPrint with a URL fetcher that refuses
 everything but data URIs, so a stray reference fails the rendering instead of fetching.
 
-`render_report` keeps what it rendered per evaluation (memo.py): WeasyPrint alone takes over a
-second for the PDF even when the charts come from their cache, and the same evaluation gives
-the same bytes.
+`render_report` keeps what it rendered per evaluation and language (memo.py): WeasyPrint
+alone takes over a second for the PDF even when the charts come from their cache, and the
+same evaluation gives the same bytes.
 """
 
 from __future__ import annotations
