@@ -7,27 +7,36 @@ share. This module only derives the facts the templates need (what is missing, w
 are weakest, which audit to book first); the sentences are in the templates, where a
 consultant can change them without touching code.
 
+The report is written in the language active where it renders (iso20k_core.language): the
+headings, the templates' messages, the charts' titles and descriptions; `<html lang>` says
+which. In Chinese the sections read as a consultant's feasibility report does (可行性分析 with
+管理基础分析 and 效益分析, 认证实施计划, 资源与费用, 风险因素及对策, 结论): the translations of the
+English headings, the structure the same.
+
 The HTML is one self-contained file: the charts are embedded as data URIs and nothing refers
 to the network. The PDF is that HTML laid out by WeasyPrint with a URL fetcher that refuses
 everything but data URIs, so a stray reference fails the rendering instead of fetching.
 
-`render_report` keeps what it rendered per evaluation (memo.py): WeasyPrint alone takes over a
-second for the PDF even when the charts come from their cache, and the same evaluation gives
-the same bytes.
+`render_report` keeps what it rendered per evaluation and language (memo.py): WeasyPrint
+alone takes over a second for the PDF even when the charts come from their cache, and the
+same evaluation gives the same bytes.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
 import jinja2
+from markupsafe import Markup
 
 from iso20k_core import figures as fig
 from iso20k_core.audit import MAX_REDUCTION_PERCENT, round_up_half
+from iso20k_core.language import N_, _, _p, active
 from iso20k_core.report import charts, fonts, memo
 
 # One formatting of every figure across the summary and the report (figures.py).
@@ -57,19 +66,26 @@ class Section:
 
 
 # The headings are part of the report's contract: tests, exports and people's bookmarks
-# rely on them. Change the wording here, never in a template.
+# rely on them. Change the wording here, never in a template. They are written in the
+# reader's language where the report renders (`sections()`); the anchors stay the keys.
 SECTIONS: tuple[Section, ...] = (
-    Section("introduction", "1 Introduction to ISO/IEC 20000 and certification"),
-    Section("foundation", "2 Management foundation analysis"),
-    Section("benefits", "3 Benefit analysis"),
-    Section("verdict", "4 Feasibility verdict and what drove it"),
-    Section("gaps", "5 Gap analysis per area"),
-    Section("plan", "6 Implementation plan"),
-    Section("costs", "7 Resources and costs"),
-    Section("risks", "8 Risk factors and countermeasures"),
-    Section("conclusion", "9 Conclusion: is it worth doing, and how"),
-    Section("appendix", "Appendix: assumptions and sources"),
+    Section("introduction", N_("1 Introduction to ISO/IEC 20000 and certification")),
+    Section("foundation", N_("2 Management foundation analysis")),
+    Section("benefits", N_("3 Benefit analysis")),
+    Section("verdict", N_("4 Feasibility verdict and what drove it")),
+    Section("gaps", N_("5 Gap analysis per area")),
+    Section("plan", N_("6 Implementation plan")),
+    Section("costs", N_("7 Resources and costs")),
+    Section("risks", N_("8 Risk factors and countermeasures")),
+    Section("conclusion", N_("9 Conclusion: is it worth doing, and how")),
+    Section("appendix", N_("Appendix: assumptions and sources")),
 )
+
+
+def sections() -> tuple[Section, ...]:
+    """The sections with their headings in the active language."""
+    return tuple(Section(s.key, _(s.title)) for s in SECTIONS)
+
 
 COMPLIANCE_ORDER: tuple[Compliance, ...] = ("met", "partly met", "not met", "not assessed")
 
@@ -204,44 +220,64 @@ class Chart:
     src: str  # a data URI; empty in Markdown, which carries no images
 
 
+def _audit_alt(b: AuditBatch) -> str:
+    if b.booked or b.booking_deadline is None:
+        return _("{audit} {day}, booked", audit=b.title, day=fig.date(b.planned_date))
+    return _(
+        "{audit} {day}, book by {deadline}",
+        audit=b.title,
+        day=fig.date(b.planned_date),
+        deadline=fig.date(b.booking_deadline),
+    )
+
+
 def _gantt_alt(e: Evaluation) -> str:
     p = e.plan
-    audits = "; ".join(
-        f"{b.title} {b.planned_date.isoformat()}, "
-        + ("booked" if b.booked or b.booking_deadline is None else f"book by {b.booking_deadline}")
-        for b in p.audit_batches
-    )
-    return (
-        f"Gantt chart of the plan: {len(p.stages)} stages from {p.start.isoformat()} to "
-        f"certification on {p.certification_date.isoformat()}, {len(p.tasks)} tasks, "
-        f"{len(p.milestones)} milestones. Audits: {audits}. Certificate valid until "
-        f"{p.certificate_expiry.isoformat()}."
+    return _(
+        "Gantt chart of the plan: {stages} stages from {start} to certification on {decision}, "
+        "{tasks} tasks, {milestones} milestones. Audits: {audits}. Certificate valid until "
+        "{expiry}.",
+        stages=len(p.stages),
+        start=fig.date(p.start),
+        decision=fig.date(p.certification_date),
+        tasks=len(p.tasks),
+        milestones=len(p.milestones),
+        audits=_p("list", "; ").join(_audit_alt(b) for b in p.audit_batches),
+        expiry=fig.date(p.certificate_expiry),
     )
 
 
 def _cost_alt(e: Evaluation) -> str:
     c = e.costs
-    parts = "; ".join(
-        f"{p.title} {fig.money_range(p.amount, p.low, p.high, c.currency, p.needs)}"
+    parts = _p("list", "; ").join(
+        _(
+            "{part} {amount}",
+            part=p.title,
+            amount=fig.money_range(p.amount, p.low, p.high, c.currency, p.needs),
+        )
         for p in c.parts
     )
     total = fig.money_range(
         c.project_total, c.project_low, c.project_high, c.currency, c.project_needs
     )
-    return (
-        "Bar chart of the project cost, "
-        f"{total}: {parts}; "
-        f"internal effort {fig.count(c.internal_days)} person-days, "
-        f"{fig.money(c.internal_cost, c.currency, c.internal_needs)}."
+    return _(
+        "Bar chart of the project cost, {total}: {parts}; internal effort {days} person-days, "
+        "{internal}.",
+        total=total,
+        parts=parts,
+        days=fig.count(c.internal_days),
+        internal=fig.money(c.internal_cost, c.currency, c.internal_needs),
     )
 
 
 def _maturity_alt(e: Evaluation) -> str:
     areas = charts.requirement_areas(e)
     below = sum(1 for a in areas if _below_required(a))
-    return (
-        f"Bar chart of maturity against the required level for {len(areas)} requirement "
-        f"areas, by clause: {below} below the required level. The table below has the values."
+    return _(
+        "Bar chart of maturity against the required level for {areas} requirement areas, by "
+        "clause: {below} below the required level. The table below has the values.",
+        areas=len(areas),
+        below=below,
     )
 
 
@@ -255,9 +291,9 @@ def _charts(e: Evaluation, with_images: bool) -> dict[str, Chart]:
         return Chart(name, title, alt, src)
 
     return {
-        "gantt": build("gantt", "Implementation plan and certification cycle", _gantt_alt(e)),
-        "cost": build("cost", "Project cost by part, and internal effort", _cost_alt(e)),
-        "maturity": build("maturity", "Maturity against the required level", _maturity_alt(e)),
+        "gantt": build("gantt", _("Implementation plan and certification cycle"), _gantt_alt(e)),
+        "cost": build("cost", _("Project cost by part, and internal effort"), _cost_alt(e)),
+        "maturity": build("maturity", _("Maturity against the required level"), _maturity_alt(e)),
     }
 
 
@@ -279,13 +315,39 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
 
 def _context(e: Evaluation, with_images: bool) -> dict[str, object]:
+    headings = sections()
     return {
         "e": e,
         "x": facts(e),
         "areas": {a.id: a for a in e.areas},
-        "sections": {s.key: s for s in SECTIONS},
-        "section_list": SECTIONS,
+        "sections": {s.key: s for s in headings},
+        "section_list": headings,
         "charts": _charts(e, with_images),
+        "lang": active().tag,  # <html lang>: the language the report is written in
+        "running": _running_heads(),
+    }
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
+
+
+def _running_heads() -> dict[str, Markup]:
+    """The printed page's running heads as CSS `content` values (report.css), in the
+    reader's language. The page numbers are CSS counters, so the sentence around them is
+    translated whole and cut at its placeholders: Chinese puts them elsewhere (第 1 页，共 9 页)."""
+    pages = _("Page {page} of {pages}", page="\x00page\x00", pages="\x00pages\x00")
+    # Odd pieces are the counters' names, even ones the words between them.
+    pieces = re.split(r"\x00(pages?)\x00", pages)
+    parts = [
+        f"counter({piece})" if i % 2 else _css_string(piece)
+        for i, piece in enumerate(pieces)
+        if piece
+    ]
+    return {
+        "title": Markup(_css_string(_("ISO/IEC 20000-1 certification feasibility report"))),
+        "pages": Markup(" ".join(parts)),
     }
 
 
@@ -317,12 +379,13 @@ def render_pdf(e: Evaluation) -> bytes:
 
 def render_report(evaluation: Evaluation, fmt: ReportFormat) -> bytes:
     """The full feasibility report as UTF-8 Markdown, UTF-8 HTML or PDF, rendered once per
-    evaluation and format (memo.py: the key, the bound)."""
+    evaluation, format and language (memo.py: the key, the bound)."""
     return _kept(memo.key(evaluation), fmt)
 
 
 @functools.lru_cache(maxsize=memo.REPORTS_KEPT)
 def _kept(key: memo.EvaluationKey, fmt: ReportFormat) -> bytes:
+    # The key carries the active language (memo.key): the report renders in it.
     return render_afresh(key.evaluation, fmt)
 
 

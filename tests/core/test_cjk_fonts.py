@@ -78,7 +78,13 @@ def test_the_chart_titles_are_chinese(chinese: None) -> None:
 def test_a_chinese_pdf_embeds_a_cjk_font_and_its_text_extracts(chinese: None) -> None:
     pdf = PdfReader(io.BytesIO(document.render_pdf(chinese_evaluation())))
     text = "".join(page.extract_text() for page in pdf.pages)
-    assert CHINESE_NAME in re.sub(r"\s+", "", text)
+    flat = re.sub(r"\s+", "", text)
+    assert CHINESE_NAME in flat
+    for heading in ("可行性分析", "管理基础分析", "效益分析", "认证实施计划", "资源与费用"):
+        assert heading in flat, heading
+    assert "风险因素及对策" in flat and "结论" in flat
+    assert f"第2页，共{len(pdf.pages)}页" in flat  # the running foot, in Chinese
+    assert "ISO/IEC20000-1认证可行性报告" in flat  # the running head
     assert "\x00" not in text
     embedded: set[str] = set()
     for page in pdf.pages:
