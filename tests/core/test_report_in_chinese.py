@@ -53,12 +53,17 @@ def chinese() -> Language:
 
 
 @cache
-def evaluation(organisation: str | None = None) -> Evaluation:
+def evaluation(organisation: str | None = None, tag: str = "en") -> Evaluation:
+    """The largest example evaluated in `tag`'s language: the engine's own words (reasons,
+    risks, names) follow the language as the templates' do."""
     given = parse_input_text((EXAMPLES / f"{LARGEST}.yaml").read_text(encoding="utf-8"))
     p = given.profile
     if organisation is not None:
         p = p.model_copy(update={"organisation": organisation})
-    return evaluate(p, given.answers, TODAY, given.bank)
+    language = language_for(tag)
+    assert language is not None
+    with using(language):
+        return evaluate(p, given.answers, TODAY, given.bank)
 
 
 @cache
@@ -66,7 +71,7 @@ def report_in(tag: str, fmt: ReportFormat, organisation: str | None = None) -> s
     language = language_for(tag)
     assert language is not None
     with using(language):
-        return render_afresh(evaluation(organisation), fmt).decode("utf-8")
+        return render_afresh(evaluation(organisation, tag), fmt).decode("utf-8")
 
 
 @cache
@@ -74,7 +79,7 @@ def evaluation_in(tag: str, fmt: Format, organisation: str | None = None) -> str
     language = language_for(tag)
     assert language is not None
     with using(language):
-        return render(evaluation(organisation), fmt)
+        return render(evaluation(organisation, tag), fmt)
 
 
 def visible_text(page: str) -> str:
