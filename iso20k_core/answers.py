@@ -103,14 +103,13 @@ def _number(field: str, question: Question, value: object) -> int | float:
         raise InputError(field, _("expected a number, got {value}", value=repr(value))) from None
     if not math.isfinite(number):
         raise InputError(field, _("expected a finite number, got {value}", value=repr(value)))
+    got = format(number, "g")
     if question.min is not None and number < question.min:
-        raise InputError(
-            field, _("must be at least {min}, got {value}", min=f"{question.min:g}", value=f"{number:g}")
-        )
+        least = format(question.min, "g")
+        raise InputError(field, _("must be at least {min}, got {value}", min=least, value=got))
     if question.max is not None and number > question.max:
-        raise InputError(
-            field, _("must be at most {max}, got {value}", max=f"{question.max:g}", value=f"{number:g}")
-        )
+        most = format(question.max, "g")
+        raise InputError(field, _("must be at most {max}, got {value}", max=most, value=got))
     return int(number) if number.is_integer() else number
 
 
