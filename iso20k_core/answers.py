@@ -64,7 +64,9 @@ def parse_answer(question: Question, value: object, today: dt.date | None = None
                 return clean_text(value, multiline=True)
             except TextError as exc:
                 raise InputError(field, as_problem(str(exc))) from None
-    raise InputError(field, _("unsupported question type {type}", type=question.type))  # pragma: no cover
+    raise InputError(
+        field, _("unsupported question type {type}", type=question.type)
+    )  # pragma: no cover
 
 
 def _level(field: str, value: object) -> int:

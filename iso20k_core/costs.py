@@ -661,9 +661,7 @@ def _spread(line: CostLine, plan: Plan, cur: str) -> list[CostLine]:
         line.model_copy(
             update={
                 "key": f"{line.key}.{stage.key}",
-                "title": _(
-                    "{line}, {stage}", line=line.title, stage=stage.title.lower()
-                ),
+                "title": _("{line}, {stage}", line=line.title, stage=stage.title.lower()),
                 "amount": share,
                 "low": share - down,
                 "high": share + up,

@@ -40,7 +40,7 @@ class _Loader(yaml.SafeLoader):
         try:
             return super().construct_object(node, deep)
         except ValueError:  # e.g. `!!int abc` or `0x_`: int() raises without a position
-            raise yaml.constructor.ConstructorError(
+            raise _Unreadable(
                 None,
                 None,
                 _(
@@ -50,6 +50,10 @@ class _Loader(yaml.SafeLoader):
                 ),
                 node.start_mark,
             ) from None
+
+
+class _Unreadable(yaml.constructor.ConstructorError):
+    """A value the loader cannot construct, told in our words (PyYAML's are its own)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -81,8 +85,10 @@ def load_yaml(text: str) -> object:
         mark = getattr(exc, "problem_mark", None)
         where = _("line {n}", n=mark.line + 1) if mark is not None else _file()
         found = getattr(exc, "problem", None)
-        # PyYAML's own words (English); a translation may say what they are about.
-        problem = _p("YAML parser", "{problem}", problem=found) if found else None
+        problem = found
+        if found and not isinstance(exc, _Unreadable):
+            # PyYAML's own words (English); a translation may say what they are about.
+            problem = _p("YAML parser", "{problem}", problem=found)
         raise InputError(where, problem or _("not valid YAML or JSON")) from None
     except RecursionError:
         raise InputError(_file(), _("nested too deeply to be a profile")) from None
@@ -196,10 +202,17 @@ PYDANTIC_MESSAGES = {
 _QUOTED = re.compile(r"'([^']*)'")
 
 
+def _as_pydantic_writes(value: str | int | float) -> str | int | float:
+    """A bound as pydantic writes it in its sentence: `0` for 0.0, `0.5` for 0.5."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def pydantic_problem(kind: str, ctx: Mapping[str, Any], message: str) -> str:
     """pydantic's `message` for an error of type `kind` in the reader's language, where it is
     one of `PYDANTIC_MESSAGES` (or a list too long); else `message` as pydantic wrote it."""
-    params = {k: v for k, v in ctx.items() if isinstance(v, str | int | float)}
+    params = {k: _as_pydantic_writes(v) for k, v in ctx.items() if isinstance(v, str | int | float)}
     if kind == "too_long" and "max_length" in params and "actual_length" in params:
         longest = int(params["max_length"])
         shown = _n(

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from iso20k_core import places
 from iso20k_core import figures as fig
+from iso20k_core import places
 from iso20k_core.dates import EARLIEST, DateError, as_iso_text, check_horizon, parse_iso_date
 from iso20k_core.errors import any_of
 from iso20k_core.language import N_, _, language_for, supported_tags

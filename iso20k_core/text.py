@@ -64,8 +64,7 @@ def clean_text(value: str, *, limit: int = TEXT_LIMIT, multiline: bool = False) 
             code = f"U+{ord(char):04X}"
             if char in _ALLOWED_IN_MULTILINE:
                 problem = _(
-                    "Remove a line break or tab character ({code}); it cannot be stored or "
-                    "shown.",
+                    "Remove a line break or tab character ({code}); it cannot be stored or shown.",
                     code=code,
                 )
             else:
