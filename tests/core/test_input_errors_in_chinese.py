@@ -335,9 +335,6 @@ def test_text_errors_are_in_chinese() -> None:
         "2027年03月15日",
         "２０２７年３月１５日",
         "2027年3月15号",
-        "2027/3/15",
-        "2027/03/15",
-        "２０２７／３／１５",
         " 2027-03-15 ",
     ],
 )
@@ -347,7 +344,8 @@ def test_a_date_typed_in_full_width_or_the_chinese_way_is_read(text: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "text", ["2027-3-15", "15.03.2027", "20270315", "2027年3月", "3/15/2027", "2027/3/15/1"]
+    "text",
+    ["2027-3-15", "15.03.2027", "20270315", "2027年3月", "2027/3/15", "２０２７／０３／１５"],
 )
 def test_other_spellings_stay_refused(text: str) -> None:
     with pytest.raises(DateError, match="YYYY-MM-DD"):
@@ -361,13 +359,13 @@ def test_a_chinese_date_that_is_not_in_the_calendar_is_named() -> None:
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(st.dates(EARLIEST, LAST), st.sampled_from(["iso", "full", "chinese", "slash"]))
+@given(st.dates(EARLIEST, LAST), st.sampled_from(["iso", "full", "chinese", "full chinese"]))
 def test_every_day_of_the_horizon_reads_back_however_it_is_written(day: dt.date, form: str) -> None:
     text = {
         "iso": day.isoformat(),
         "full": day.isoformat().translate(FULL_WIDTH),
         "chinese": f"{day.year}年{day.month}月{day.day}日",
-        "slash": f"{day.year}/{day.month}/{day.day}".translate(FULL_WIDTH),
+        "full chinese": f"{day.year}年{day.month}月{day.day}日".translate(FULL_WIDTH),
     }[form]
     assert parse_iso_date(text) == day
 
@@ -382,8 +380,8 @@ def test_a_profile_takes_full_width_numbers_and_dates() -> None:
             "fiscal_year_start_month": "４",
             "start_date": "２０２７－０３－１５",
             "target_certification_date": "2028年6月30日",
-            "days_off": ["２０２７－１２－２４", "2027年12月31日", "2027/12/30"],
-            "working_days": ["２０２７／１０／１６"],
+            "days_off": ["２０２７－１２－２４", "2027年12月31日", "２０２７年１２月３０日"],
+            "working_days": ["２０２７－１０－１６"],
             "assumptions": {"consultant_day_rate": "１２００", "stage1_share": "０．３"},
         },
         today=TODAY,
