@@ -14,6 +14,7 @@ from typing import Literal, TypeAlias
 
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.errors import InputError, as_problem
+from iso20k_core.language import _
 from iso20k_core.standard import Bank, Question
 from iso20k_core.text import TextError, as_typed, clean_text
 
@@ -35,7 +36,7 @@ def parse_answers(
     for question_id in sorted(raw):
         question = bank.question_index.get(question_id)
         if question is None:
-            raise InputError(f"answers.{question_id}", "unknown question id")
+            raise InputError(f"answers.{question_id}", _("unknown question id"))
         value = raw[question_id]
         if value is None:
             continue  # an explicit blank is an unanswered question
@@ -56,26 +57,32 @@ def parse_answer(question: Question, value: object, today: dt.date | None = None
             return _date(field, value, today)
         case "text":
             if not isinstance(value, str) or not value.strip():
-                raise InputError(field, "expected a non-empty text")
+                raise InputError(field, _("expected a non-empty text"))
             # The rules for typed text hold in files too (text.py): no control characters,
             # at most 3,000 characters.
             try:
                 return clean_text(value, multiline=True)
             except TextError as exc:
                 raise InputError(field, as_problem(str(exc))) from None
-    raise InputError(field, f"unsupported question type {question.type}")  # pragma: no cover
+    raise InputError(
+        field, _("unsupported question type {type}", type=question.type)
+    )  # pragma: no cover
 
 
 def _level(field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InputError(field, "expected a whole number from 0 to 5")
+        raise InputError(field, _("expected a whole number from 0 to 5"))
     try:
         number = float(as_typed(value))
     except ValueError:
-        raise InputError(field, f"expected a whole number from 0 to 5, got {value!r}") from None
+        raise InputError(field, _not_a_level(value)) from None
     if not number.is_integer() or not 0 <= number <= 5:
-        raise InputError(field, f"expected a whole number from 0 to 5, got {value!r}")
+        raise InputError(field, _not_a_level(value))
     return int(number)
+
+
+def _not_a_level(value: object) -> str:
+    return _("expected a whole number from 0 to 5, got {value}", value=repr(value))
 
 
 def _yes_partial_no(field: str, value: object) -> str:
@@ -86,22 +93,25 @@ def _yes_partial_no(field: str, value: object) -> str:
         return "no"
     if isinstance(value, str) and value.strip().lower() in YES_PARTIAL_NO_SCORE:
         return value.strip().lower()
-    raise InputError(field, f"expected yes, partial or no, got {value!r}")
+    raise InputError(field, _("expected yes, partial or no, got {value}", value=repr(value)))
 
 
 def _number(field: str, question: Question, value: object) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InputError(field, "expected a number")
+        raise InputError(field, _("expected a number"))
     try:
         number = float(as_typed(value))
     except ValueError:
-        raise InputError(field, f"expected a number, got {value!r}") from None
+        raise InputError(field, _("expected a number, got {value}", value=repr(value))) from None
     if not math.isfinite(number):
-        raise InputError(field, f"expected a finite number, got {value!r}")
+        raise InputError(field, _("expected a finite number, got {value}", value=repr(value)))
+    got = format(number, "g")
     if question.min is not None and number < question.min:
-        raise InputError(field, f"must be at least {question.min:g}, got {number:g}")
+        least = format(question.min, "g")
+        raise InputError(field, _("must be at least {min}, got {value}", min=least, value=got))
     if question.max is not None and number > question.max:
-        raise InputError(field, f"must be at most {question.max:g}, got {number:g}")
+        most = format(question.max, "g")
+        raise InputError(field, _("must be at most {max}, got {value}", max=most, value=got))
     return int(number) if number.is_integer() else number
 
 
@@ -114,7 +124,7 @@ def _date(field: str, value: object, today: dt.date | None) -> dt.date:
         elif isinstance(value, str):
             day = parse_iso_date(value)
         else:
-            raise DateError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
+            raise DateError(_("Enter a date as YYYY-MM-DD, for example 2027-03-15."))
         return check_horizon(day, today) if today is not None else day
     except DateError as exc:
         raise InputError(field, as_problem(str(exc))) from None

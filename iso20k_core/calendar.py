@@ -34,7 +34,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import holidays
+from babel.dates import format_date
 
+from iso20k_core.language import _, _n, active
 from iso20k_core.results import Plan
 
 if TYPE_CHECKING:  # profile.py needs no calendar; the calendar only reads a profile
@@ -42,8 +44,8 @@ if TYPE_CHECKING:  # profile.py needs no calendar; the calendar only reads a pro
 
 ONE_DAY = dt.timedelta(days=1)
 DEFAULT_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
-# Not strftime("%A"): that follows the process locale, and the engine's words are English.
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Weekday names are CLDR's in the reader's language (`Saturday`, `星期六`), not strftime("%A"):
+# that follows the process locale.
 
 
 @functools.cache
@@ -51,6 +53,30 @@ def _official(country: str, year: int) -> holidays.HolidayBase:
     """The package's holidays of one country and year: built once, read for the holidays,
     the worked weekend days and whether the year is estimated."""
     return holidays.country_holidays(country, years=year)
+
+
+def holiday_name(country: str, day: dt.date) -> str:
+    """A public holiday's name in the reader's language where the holidays package has it
+    (`National Day`, `国庆节`), else as the package names it by default."""
+    language = _holiday_language(country, str(active().locale))
+    if language is None:
+        return str(_official(country, day.year).get(day))
+    return str(_named(country, day.year, language).get(day))
+
+
+@functools.cache
+def _holiday_language(country: str, locale: str) -> str | None:
+    """The package's language for a Babel locale (`zh_Hans_CN` → `zh_CN`), if it has one for
+    the country; keyed by the locale: names are text a person reads."""
+    parts = locale.split("_")
+    wanted = [f"{parts[0]}_{parts[-1]}", parts[0]] if len(parts) > 1 else [parts[0]]
+    supported = holidays.country_holidays(country).supported_languages
+    return next((w for w in wanted if w in supported), None)
+
+
+@functools.cache
+def _named(country: str, year: int, language: str) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, years=year, language=language)
 
 
 @functools.cache
@@ -112,7 +138,9 @@ def _business_days(country: str | None, year: int) -> tuple[int, ...]:
         and (not closed or dt.date.fromordinal(n) not in closed)
     )
     if not days:  # no country has a year without a working day; a step would never end
-        raise ValueError(f"no business days in {year} for {country or 'the default weekend'}")
+        if country is None:
+            raise ValueError(_("no business days in {year} on the default weekend", year=year))
+        raise ValueError(_("no business days in {year} for {country}", year=year, country=country))
     return days
 
 
@@ -124,7 +152,9 @@ def _own_year(
     opened = {d.toordinal() for d in worked if d.year == year}
     days = tuple(sorted((set(base) - closed) | opened))
     if not days:
-        raise ValueError(f"no business days left in {year} after the organisation's days off")
+        raise ValueError(
+            _("no business days left in {year} after the organisation's days off", year=year)
+        )
     return days
 
 
@@ -147,24 +177,44 @@ class BusinessCalendar:
         self._own_years = {d.year for d in self.days_off | self.working_days}
 
     def describe(self) -> str:
-        own = []
-        if self.days_off:
-            own.append(
-                f"{len(self.days_off)} own {'day' if len(self.days_off) == 1 else 'days'} off"
+        """The calendar in words: whose days, and the organisation's own."""
+        country = self._describe_country()
+        off, worked = len(self.days_off), len(self.working_days)
+        if off and worked:
+            return _(
+                "{calendar}; the organisation's {days_off}, {working_days}",
+                calendar=country,
+                days_off=_n("{n} own day off", "{n} own days off", off),
+                working_days=_n("{n} own working day", "{n} own working days", worked),
             )
-        if self.working_days:
-            n = len(self.working_days)
-            own.append(f"{n} own working {'day' if n == 1 else 'days'}")
-        return self._describe_country() + (f"; the organisation's {', '.join(own)}" if own else "")
+        if off:
+            return _n(
+                "{calendar}; the organisation's {n} own day off",
+                "{calendar}; the organisation's {n} own days off",
+                off,
+                calendar=country,
+            )
+        if worked:
+            return _n(
+                "{calendar}; the organisation's {n} own working day",
+                "{calendar}; the organisation's {n} own working days",
+                worked,
+                calendar=country,
+            )
+        return country
 
     def _describe_country(self) -> str:
         if self.country is None:
-            return "Monday to Friday, no public holidays (no country given)"
+            return _("Monday to Friday, no public holidays (no country given)")
         if not _exchanges_days(self.country):
-            return f"working days and public holidays of {self.country} (holidays package)"
-        return (
-            f"working days and public holidays of {self.country}, with the weekend days worked "
-            "in exchange (holidays package)"
+            return _(
+                "working days and public holidays of {country} (holidays package)",
+                country=self.country,
+            )
+        return _(
+            "working days and public holidays of {country}, with the weekend days worked "
+            "in exchange (holidays package)",
+            country=self.country,
         )
 
     def estimated_years(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
@@ -188,13 +238,14 @@ class BusinessCalendar:
         if day in self.working_days:
             return None
         if day in self.days_off:
-            return "a day off of the organisation"
+            return _("a day off of the organisation")
         worked = self.country is not None and day in _weekend_workdays(self.country, day.year)
         if day.weekday() in self.weekend and not worked:
-            return f"a {_DAY_NAMES[day.weekday()]}"
+            weekday = format_date(day, "EEEE", locale=active().locale)
+            return _("a {weekday}", weekday=weekday)
         if self.country is None or day not in _holidays(self.country, day.year):
             return None
-        return str(_official(self.country, day.year).get(day))
+        return holiday_name(self.country, day)
 
     def is_business_day(self, day: dt.date) -> bool:
         return self.closed_because(day) is None

@@ -25,10 +25,13 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+from babel.dates import get_month_names
+
 from iso20k_core import figures as fig
 from iso20k_core.answers import AnswerValue
 from iso20k_core.consulting import ConsultingEffort, consulting_effort
-from iso20k_core.plan import TaskSize
+from iso20k_core.language import _, _n, _p, active
+from iso20k_core.plan import AUDIT_TITLES, TaskSize
 from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
 from iso20k_core.quote import QUOTE_CHECKLIST
 from iso20k_core.results import (
@@ -114,8 +117,9 @@ def _priced(
     name when it is needed (`auditor_day_rate (rate needed)`)."""
     value: float | None = getattr(a, rate)
     if value is None:
-        return _unknown(key, title, basis.format(rate=f"{rate} (rate needed)"), rate, date)
-    text = basis.format(rate=f"{fig.number(value)} {cur}")
+        needed = _("{rate} (rate needed)", rate=rate)
+        return _unknown(key, title, basis.format(rate=needed), rate, date)
+    text = basis.format(rate=_("{amount} {currency}", amount=fig.number(value), currency=cur))
     if not isinstance(quantity, DayRange):
         return _line(key, title, quantity * value, text, date=date)
     q = quantity
@@ -128,7 +132,9 @@ def _fixed(
     """An amount that is the rate itself (a fee, a purchase)."""
     value: float | None = getattr(a, rate)
     if value is None:
-        return _unknown(key, title, f"{basis}; {rate} (rate needed)", rate, date)
+        return _unknown(
+            key, title, _("{basis}; {rate} (rate needed)", basis=basis, rate=rate), rate, date
+        )
     return _line(key, title, value, basis, date=date)
 
 
@@ -152,7 +158,11 @@ def _part(key: str, title: str, lines: list[CostLine]) -> CostPart:
 
 
 def _persons(n: int) -> str:
-    return f"{fig.count(n)} {'person' if n == 1 else 'persons'}"
+    return _n("{n} person", "{n} persons", n, n=fig.count(n))
+
+
+# `{rate}` stays in a priced line's basis until `_priced` writes the rate there.
+_RATE = "{rate}"
 
 
 # --- consulting ---------------------------------------------------------------------------
@@ -176,19 +186,28 @@ def _days_range(r: DayRange) -> str:
 def _consulting(profile: Profile, a: Assumptions, effort: ConsultingEffort, cur: str) -> CostPart:
     if not effort.activities:
         line = _line(
-            "consultant_days", "Consultant days", 0, "no consultants (use_consultants is false)"
+            "consultant_days",
+            _("Consultant days"),
+            0,
+            _("no consultants (use_consultants is false)"),
         )
-        return _part("consulting", "Consulting", [line])
+        return _part("consulting", _("Consulting"), [line])
     total = effort.total
-    activities = ", ".join(f"{_days_range(x.days)} {x.title}" for x in effort.activities)
-    basis = (
-        f"{_days_range(total)} days × {{rate}}: {activities}; an estimate (no published "
-        f"ISO/IEC 20000 consulting days): the range is how much the own staff do themselves"
+    activities = _p("list separator", ", ").join(
+        _("{days} {activity}", days=_days_range(x.days), activity=x.title)
+        for x in effort.activities
+    )
+    basis = _(
+        "{days} days × {rate}: {activities}; an estimate (no published ISO/IEC 20000 "
+        "consulting days): the range is how much the own staff do themselves",
+        days=_days_range(total),
+        rate=_RATE,
+        activities=activities,
     )
     line = _priced(
-        "consultant_days", "Consultant days", total, a, "consultant_day_rate", basis, cur
+        "consultant_days", _("Consultant days"), total, a, "consultant_day_rate", basis, cur
     )
-    return _part("consulting", "Consulting", [line])
+    return _part("consulting", _("Consulting"), [line])
 
 
 # --- certification body, training, material, tools ----------------------------------------
@@ -215,27 +234,25 @@ def _audit_lines(
     expenses for the same auditor-days; both dated on the audit. Where the audit days are
     uncertain (the default table), both lines carry their range."""
     shown = fig.number(days.expected)
-    estimate = ""
+    basis = _("{days} audit days × {rate}", days=shown, rate=_RATE)
     if days.low != days.high:
         shown += f" ({fig.number(days.low)}–{fig.number(days.high)})"
-        estimate = "; the audit days are an estimate until the certification body quotes"
+        basis = _(
+            "{days} audit days × {rate}; the audit days are an estimate until the "
+            "certification body quotes",
+            days=shown,
+            rate=_RATE,
+        )
     audit = _priced(
-        f"{key}_audit",
-        title,
-        days,
-        a,
-        "auditor_day_rate",
-        f"{shown} audit days × {{rate}}{estimate}",
-        cur,
-        batch.planned_date,
+        f"{key}_audit", title, days, a, "auditor_day_rate", basis, cur, batch.planned_date
     )
     travel = _priced(
         f"{key}_travel",
-        f"{title}: travel and expenses",
+        _("{audit}: travel and expenses", audit=title),
         days,
         a,
         "travel_expenses_per_audit_day",
-        f"{shown} audit days × {{rate}} per auditor-day",
+        _("{days} audit days × {rate} per auditor-day", days=shown, rate=_RATE),
         cur,
         batch.planned_date,
     )
@@ -254,7 +271,12 @@ def _fee(key: str, title: str, a: Assumptions, rate: str, basis: str, day: dt.da
 
 def _annual_fee(key: str, title: str, a: Assumptions, day: dt.date) -> CostLine:
     return _fee(
-        key, title, a, "certificate_management_fee", "annual fee of the certification body", day
+        key,
+        title,
+        a,
+        "certificate_management_fee",
+        _("annual fee of the certification body"),
+        day,
     )
 
 
@@ -269,27 +291,31 @@ def _certification_body(profile: Profile, a: Assumptions, audit: AuditDays, plan
     certified = plan.certification_date
     return _part(
         "certification_body",
-        "Certification body",
+        _("Certification body"),
         [
             _fee(
                 "application",
-                "Application fee",
+                _("Application fee"),
                 a,
                 "application_fee",
-                "one-off, with the application",
+                _("one-off, with the application"),
                 _applied(batch["stage1"]),
             ),
-            *_audit_lines("stage1", "Stage 1 audit", audit.stage1_range, batch["stage1"], a, cur),
-            *_audit_lines("stage2", "Stage 2 audit", audit.stage2_range, batch["stage2"], a, cur),
+            *_audit_lines(
+                "stage1", _(AUDIT_TITLES["stage1"]), audit.stage1_range, batch["stage1"], a, cur
+            ),
+            *_audit_lines(
+                "stage2", _(AUDIT_TITLES["stage2"]), audit.stage2_range, batch["stage2"], a, cur
+            ),
             _fee(
                 "registration",
-                "Registration and certificate fee",
+                _("Registration and certificate fee"),
                 a,
                 "registration_fee",
-                "at the certification decision",
+                _("at the certification decision"),
                 certified,
             ),
-            _annual_fee("annual_fee", "Annual fee, first certificate year", a, certified),
+            _annual_fee("annual_fee", _("Annual fee, first certificate year"), a, certified),
         ],
     )
 
@@ -317,33 +343,38 @@ def _training(
     trainees = auditors_to_train(profile, answers)
     return _part(
         "training",
-        "Training",
+        _("Training"),
         [
             _priced(
                 "awareness",
-                "SMS awareness for all staff in scope",
+                _("SMS awareness for all staff in scope"),
                 profile.persons_in_scope,
                 a,
                 "awareness_cost_per_person",
-                f"{_persons(profile.persons_in_scope)} × {{rate}}",
+                _("{persons} × {rate}", persons=_persons(profile.persons_in_scope), rate=_RATE),
                 cur,
             ),
             _priced(
                 "internal_auditors",
-                "Internal auditor course",
+                _("Internal auditor course"),
                 trainees,
                 a,
                 "internal_auditor_course_cost",
-                f"{_persons(trainees)} × {{rate}}",
+                _("{persons} × {rate}", persons=_persons(trainees), rate=_RATE),
                 cur,
             ),
             _priced(
                 "process_owners",
-                "Process owner training",
+                _("Process owner training"),
                 owners,
                 a,
                 "process_owner_course_cost",
-                f"{owners} process {'owner' if owners == 1 else 'owners'} of weak areas × {{rate}}",
+                _n(
+                    "{n} process owner of weak areas × {rate}",
+                    "{n} process owners of weak areas × {rate}",
+                    owners,
+                    rate=_RATE,
+                ),
                 cur,
             ),
         ],
@@ -353,24 +384,28 @@ def _training(
 def _reference_publicity(a: Assumptions) -> CostPart:
     return _part(
         "reference_publicity",
-        "Reference material and publicity",
+        _("Reference material and publicity"),
         [
             _fixed(
                 "standards",
-                "Copies of the standards",
+                _("Copies of the standards"),
                 a,
                 "standard_copies_cost",
-                "ISO/IEC 20000-1 and -2",
+                _("ISO/IEC 20000-1 and -2"),
             ),
             _fixed(
-                "reference", "Reference material", a, "reference_material_cost", "books, templates"
+                "reference",
+                _("Reference material"),
+                a,
+                "reference_material_cost",
+                _("books, templates"),
             ),
             _fixed(
                 "publicity",
-                "Internal publicity and certificate announcement",
+                _("Internal publicity and certificate announcement"),
                 a,
                 "publicity_cost",
-                "campaign",
+                _("campaign"),
             ),
         ],
     )
@@ -380,13 +415,13 @@ def _tool_software(a: Assumptions) -> CostPart:
     first_year = a.tool_software_cost + a.tool_software_annual_cost
     return _part(
         "tool_software",
-        "Tool software (optional)",
+        _("Tool software (optional)"),
         [
             _line(
                 "tool_software",
-                "ITSM tool software, first year",
+                _("ITSM tool software, first year"),
                 first_year,
-                "none planned" if first_year == 0 else "one-off and first-year licence",
+                _("none planned") if first_year == 0 else _("one-off and first-year licence"),
             )
         ],
     )
@@ -403,39 +438,56 @@ def internal_effort(
     work = plan.process_work_days
     own = work - consultant_process_days(consulting)
     process_basis = (
-        f"{fig.count(work)} person-days of process work, less "
-        f"{fig.count(work - own)} done by consultants"
+        _(
+            "{work} person-days of process work, less {consulted} done by consultants",
+            work=fig.count(work),
+            consulted=fig.count(work - own),
+        )
         if work != own
-        else f"all {fig.count(work)} person-days of process work"
+        else _("all {work} person-days of process work", work=fig.count(work))
     )
     auditors = max(a.internal_auditors_to_train, 1)
     return (
-        EffortLine(key="process_work", title="Process work", days=own, basis=process_basis),
+        EffortLine(key="process_work", title=_("Process work"), days=own, basis=process_basis),
         EffortLine(
             key="coordination",
-            title="Project coordination (SMS manager)",
+            title=_("Project coordination (SMS manager)"),
             days=_days(COORDINATION_SHARE * plan.business_days),
-            basis=f"{fig.number(COORDINATION_SHARE * 100)} % of the plan's "
-            f"{fig.count(plan.business_days)} business days",
+            basis=_(
+                "{share} % of the plan's {days} business days",
+                share=fig.number(COORDINATION_SHARE * 100),
+                days=fig.count(plan.business_days),
+            ),
         ),
         EffortLine(
             key="awareness",
-            title="Awareness training of all staff in scope",
+            title=_("Awareness training of all staff in scope"),
             days=_days(profile.persons_in_scope * a.awareness_hours_per_person / HOURS_PER_DAY),
-            basis=f"{_persons(profile.persons_in_scope)} × "
-            f"{fig.number(a.awareness_hours_per_person)} hours",
+            basis=_(
+                "{persons} × {hours} hours",
+                persons=_persons(profile.persons_in_scope),
+                hours=fig.number(a.awareness_hours_per_person),
+            ),
         ),
         EffortLine(
             key="internal_audit",
-            title="Internal audit of the SMS",
+            title=_("Internal audit of the SMS"),
             days=auditors * INTERNAL_AUDIT_DAYS_PER_AUDITOR,
-            basis=f"{_persons(auditors)} × {INTERNAL_AUDIT_DAYS_PER_AUDITOR} days",
+            basis=_(
+                "{persons} × {days} days",
+                persons=_persons(auditors),
+                days=INTERNAL_AUDIT_DAYS_PER_AUDITOR,
+            ),
         ),
         EffortLine(
             key="audit_escort",
-            title="Accompanying the certification audits",
+            title=_("Accompanying the certification audits"),
             days=_days(AUDIT_ESCORTS * audit.initial),
-            basis=f"{AUDIT_ESCORTS} persons × {fig.number(audit.initial)} audit days",
+            basis=_(
+                "{persons} × {days} audit days",
+                persons=_persons(AUDIT_ESCORTS),
+                days=fig.number(audit.initial),
+            ),
         ),
     )
 
@@ -462,6 +514,8 @@ PART_STAGE = {
     "tool_software": "process_establishment",
 }
 AT_CERTIFICATION = frozenset({"publicity"})
+# The months in English, for code that needs a fixed list; what a person reads comes from
+# `month_name` (CLDR's names in the reader's language).
 MONTHS = (
     "January",
     "February",
@@ -482,9 +536,14 @@ def _step(key: str, title: str, day: dt.date, lines: list[CostLine]) -> CycleSte
     return CycleStep(key=key, title=title, date=day, lines=tuple(lines), **_sums(lines))
 
 
+def month_name(month: int) -> str:
+    """A month's name in the active language, as it stands alone: `April`, `四月`."""
+    return str(get_month_names("wide", context="stand-alone", locale=active().locale)[month])
+
+
 def _licence(key: str, year: int, a: Assumptions, day: dt.date) -> CostLine:
-    title = f"Tool software licence, certificate year {year}"
-    basis = "annual licence" if a.tool_software_annual_cost else "none planned"
+    title = _("Tool software licence, certificate year {year}", year=year)
+    basis = _("annual licence") if a.tool_software_annual_cost else _("none planned")
     return _line(key, title, a.tool_software_annual_cost, basis, date=day)
 
 
@@ -492,14 +551,14 @@ def _surveillance(
     n: int, profile: Profile, a: Assumptions, audit: AuditDays, batch: AuditBatch
 ) -> CycleStep:
     key, day = f"surveillance{n}", batch.planned_date
-    title = f"Surveillance audit {n}"
+    title = _(AUDIT_TITLES[key])
     return _step(
         key,
         title,
         day,
         [
             *_audit_lines(key, title, audit.surveillance_range, batch, a, profile.currency),
-            _annual_fee(f"{key}_annual_fee", f"{title}: annual fee", a, day),
+            _annual_fee(f"{key}_annual_fee", _("{audit}: annual fee", audit=title), a, day),
             _licence(f"{key}_licence", n + 1, a, day),
         ],
     )
@@ -509,7 +568,7 @@ def _recertification(
     profile: Profile, a: Assumptions, audit: AuditDays, batch: AuditBatch
 ) -> CycleStep:
     key, day = "recertification", batch.planned_date
-    title = "Recertification audit"
+    title = _(AUDIT_TITLES[key])
     return _step(
         key,
         title,
@@ -517,22 +576,22 @@ def _recertification(
         [
             _fee(
                 f"{key}_application",
-                f"{title}: application fee",
+                _("{audit}: application fee", audit=title),
                 a,
                 "application_fee",
-                "again for the new certificate (some bodies waive it)",
+                _("again for the new certificate (some bodies waive it)"),
                 _applied(batch),
             ),
             *_audit_lines(key, title, audit.recertification_range, batch, a, profile.currency),
             _fee(
                 f"{key}_registration",
-                f"{title}: registration and certificate fee",
+                _("{audit}: registration and certificate fee", audit=title),
                 a,
                 "registration_fee",
-                "the new certificate",
+                _("the new certificate"),
                 day,
             ),
-            _annual_fee(f"{key}_annual_fee", f"{title}: annual fee", a, day),
+            _annual_fee(f"{key}_annual_fee", _("{audit}: annual fee", audit=title), a, day),
             _licence(f"{key}_licence", 4, a, day),
         ],
     )
@@ -555,7 +614,7 @@ def cycle_steps(
             amount=p.amount,
             low=p.low,
             high=p.high,
-            basis="project, see above",
+            basis=_("project, see above"),
             needs=p.needs,
         )
         for p in parts
@@ -563,7 +622,7 @@ def cycle_steps(
     return (
         _step(
             "initial",
-            "Initial certification",
+            _("Initial certification"),
             plan.certification_date,
             initial,
         ),
@@ -602,12 +661,16 @@ def _spread(line: CostLine, plan: Plan, cur: str) -> list[CostLine]:
         line.model_copy(
             update={
                 "key": f"{line.key}.{stage.key}",
-                "title": f"{line.title}, {stage.title.lower()}",
+                "title": _("{line}, {stage}", line=line.title, stage=stage.title.lower()),
                 "amount": share,
                 "low": share - down,
                 "high": share + up,
-                "basis": f"{fig.count(stage.business_days)} of "
-                f"{fig.count(plan.business_days)} business days of {fig.money(line.amount, cur)}",
+                "basis": _(
+                    "{days} of {total} business days of {amount}",
+                    days=fig.count(stage.business_days),
+                    total=fig.count(plan.business_days),
+                    amount=fig.money(line.amount, cur),
+                ),
                 "date": stage.start,
             }
         )
@@ -641,10 +704,20 @@ def fiscal_year_of(day: dt.date, start_month: int) -> int:
 def fiscal_year_label(year: int, start_month: int) -> str:
     """FY 2027 (January–December 2027), or FY 2027/28 (April 2027 – March 2028)."""
     if start_month == 1:
-        return f"FY {year} (January–December {year})"
-    last = MONTHS[start_month - 2]
-    return (
-        f"FY {year}/{(year + 1) % 100:02d} ({MONTHS[start_month - 1]} {year} – {last} {year + 1})"
+        return _(
+            "FY {year} ({first}–{last} {year})",
+            year=year,
+            first=month_name(1),
+            last=month_name(12),
+        )
+    following = format((year + 1) % 100, "02d")
+    return _(
+        "FY {year}/{next} ({first} {year} – {last} {last_year})",
+        year=year,
+        next=following,
+        first=month_name(start_month),
+        last=month_name(start_month - 1),
+        last_year=year + 1,
     )
 
 

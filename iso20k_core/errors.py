@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from iso20k_core.language import _, _p
+
 
 class InputError(ValueError):
     """Bad input, told as one line naming the field and the problem.
@@ -30,3 +34,21 @@ def as_problem(sentence: str) -> str:
     if len(sentence) > 1 and sentence[1].isupper():
         return sentence  # "YYYY-MM-DD …", "ISO …"
     return sentence[:1].lower() + sentence[1:]
+
+
+def any_of(choices: Sequence[str]) -> str:
+    """Alternatives in the reader's language, for a sentence that offers them: `DE or DK`,
+    `DE或DK`."""
+    return _p("between alternatives", " or ").join(choices)
+
+
+def one_of(choices: Sequence[str]) -> str:
+    """A list ending in its last alternative, as pydantic writes its choices: `'none',
+    'partial' or 'broad'`; `'none'、'partial'或'broad'`."""
+    if len(choices) < 2:
+        return "".join(choices)
+    return _(
+        "{choices} or {last}",
+        choices=_p("list separator", ", ").join(choices[:-1]),
+        last=choices[-1],
+    )

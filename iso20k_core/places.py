@@ -30,6 +30,8 @@ from babel.core import get_global
 from babel.numbers import get_currency_name, get_currency_symbol, get_territory_currencies
 
 from iso20k_core.calendar import supported_countries
+from iso20k_core.errors import any_of
+from iso20k_core.language import N_, _, active
 
 Kind = Literal["country", "currency", "timezone"]
 NAME_LOCALES = ("en", "zh_Hans_CN")
@@ -226,15 +228,57 @@ def is_real_timezone(name: str) -> bool:
 
 _LISTS = {"country": countries, "currency": currencies, "timezone": timezones}
 _ALIASES = {"country": COUNTRY_ALIASES, "currency": CURRENCY_ALIASES, "timezone": TIMEZONE_ALIASES}
-_WHAT = {
-    "country": "a country with a holiday calendar",
-    "currency": "a currency",
-    "timezone": "a timezone",
+# What a typed name failed to be, with and without the places it probably meant.
+_NOT_FOUND = {
+    "country": (
+        N_("{typed} is not a country with a holiday calendar"),
+        N_("{typed} is not a country with a holiday calendar; did you mean {likely}?"),
+    ),
+    "currency": (
+        N_("{typed} is not a currency"),
+        N_("{typed} is not a currency; did you mean {likely}?"),
+    ),
+    "timezone": (
+        N_("{typed} is not a timezone"),
+        N_("{typed} is not a timezone; did you mean {likely}?"),
+    ),
 }
 
 
 def places(kind: Kind) -> tuple[Place, ...]:
-    return _LISTS[kind]()
+    """The places of a kind, labelled in the reader's language (`Germany (DE)`,
+    `德国 (DE)`); the order, the groups and the names they are found by are the same in
+    every language."""
+    return _labelled(kind, active().tag)
+
+
+@functools.cache
+def _labelled(kind: Kind, tag: str) -> tuple[Place, ...]:
+    # Keyed by the language's tag: a label is text a person reads.
+    return tuple(dataclasses.replace(p, label=label(kind, p.code)) for p in _LISTS[kind]())
+
+
+def label(kind: Kind, code: str) -> str:
+    """A code as a person reads it in the active language, with its CLDR name:
+    `China (CN)`, `CNY – Chinese Yuan`, `Asia/Shanghai – China`; `中国 (CN)`,
+    `CNY – 人民币`, `Asia/Shanghai – 中国`."""
+    locale = active().locale
+    if kind == "country":
+        return f"{locale.territories.get(code, code)} ({code})"
+    if kind == "currency":
+        return f"{code} – {get_currency_name(code, locale=locale)}"
+    territory = _territory_of().get(code)
+    country = locale.territories.get(territory, "") if territory else ""
+    return (f"{code} – {country}" if country else code)[:75]
+
+
+@functools.cache
+def _territory_of() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for territory, zones in get_global("territory_zones").items():
+        for zone in zones:
+            found.setdefault(zone, territory)
+    return found
 
 
 @functools.cache
@@ -252,8 +296,12 @@ def resolve(kind: Kind, text: str) -> str:
     matches = suggest(kind, text)
     if len(matches) == 1 and _key(matches[0].code) != wanted and _is_prefix(wanted, matches[0]):
         return matches[0].code  # "Shangh" -> Asia/Shanghai: one place only
-    hint = "; did you mean " + " or ".join(p.label for p in matches[:3]) + "?" if matches else ""
-    raise LookupFailed(f"{text.strip()!r} is not {_WHAT[kind]}{hint}", matches)
+    plain, likely = _NOT_FOUND[kind]
+    typed = repr(text.strip())
+    if matches:
+        shown = any_of([label(kind, p.code) for p in matches[:3]])
+        raise LookupFailed(_(likely, typed=typed, likely=shown), matches)
+    raise LookupFailed(_(plain, typed=typed), matches)
 
 
 def _exact(kind: Kind, wanted: str, typed: str) -> str | None:
@@ -270,8 +318,11 @@ def _exact(kind: Kind, wanted: str, typed: str) -> str | None:
     found = [p for p in places(kind) if wanted == _key(p.code)]
     found = found or [p for p in places(kind) if wanted in (_key(n) for n in _spoken(kind, p))]
     if len(found) > 1:
-        choices = " or ".join(p.label for p in found[:3])
-        raise LookupFailed(f"{typed!r} could be {choices}: choose one.", tuple(found))
+        choices = any_of([label(kind, p.code) for p in found[:3]])
+        raise LookupFailed(
+            _("{typed} could be {choices}: choose one.", typed=repr(typed), choices=choices),
+            tuple(found),
+        )
     if found:
         return found[0].code
     if kind == "timezone":  # a country with a single zone: "Japan" -> Asia/Tokyo

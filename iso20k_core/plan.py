@@ -41,8 +41,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from iso20k_core import figures as fig
 from iso20k_core.audit import on_site_days
 from iso20k_core.calendar import ONE_DAY, BusinessCalendar, calendar_for
+from iso20k_core.language import N_, _, _n
 from iso20k_core.profile import Profile
 from iso20k_core.results import AreaResult, AuditBatch, AuditDays, Milestone, Plan, Stage, Task
 from iso20k_core.standard import Bank
@@ -86,12 +88,20 @@ MAX_NEEDED = 1e9  # business days: beyond any plan, small enough to print
 AUDIT_KEYS = ("stage1", "stage2", "surveillance1", "surveillance2", "recertification")
 
 STAGES = (
-    ("preparation", "Preliminary preparation"),
-    ("gap_analysis", "Gap analysis"),
-    ("process_establishment", "Process establishment and improvement"),
-    ("trial_operation", "Trial operation"),
-    ("certification_audit", "Certification audit"),
+    ("preparation", N_("Preliminary preparation")),
+    ("gap_analysis", N_("Gap analysis")),
+    ("process_establishment", N_("Process establishment and improvement")),
+    ("trial_operation", N_("Trial operation")),
+    ("certification_audit", N_("Certification audit")),
 )
+# The audit batches' names, by key (the keys are what bookings and exports read).
+AUDIT_TITLES = {
+    "stage1": N_("Stage 1 audit"),
+    "stage2": N_("Stage 2 audit"),
+    "surveillance1": N_("Surveillance audit 1"),
+    "surveillance2": N_("Surveillance audit 2"),
+    "recertification": N_("Recertification audit"),
+}
 
 
 @dataclass(frozen=True)
@@ -208,7 +218,7 @@ def _layout_stages(cal: BusinessCalendar, start: dt.date, d: Durations) -> tuple
     for number, ((key, title), days) in enumerate(zip(STAGES, d.stages, strict=True), 1):
         end = cal.span_end(day, days)
         stages.append(
-            Stage(number=number, key=key, title=title, start=day, end=end, business_days=days)
+            Stage(number=number, key=key, title=_(title), start=day, end=end, business_days=days)
         )
         day = cal.next_after(end)
     return tuple(stages)
@@ -230,7 +240,7 @@ def _tasks(
             Task(
                 area=size.area.id,
                 title=_task_title(size.area),
-                owner_role=size.area.owner_role or "SMS manager",
+                owner_role=size.area.owner_role or _("SMS manager"),
                 gap=size.area.gap,
                 effort_days=size.effort_days,
                 start=start,
@@ -242,13 +252,13 @@ def _tasks(
 
 
 def _task_title(area: AreaResult) -> str:
+    name = f"{area.title[0].lower()}{area.title[1:]}"
+    level = area.required
     if area.gap >= 2:
-        verb = "Define and introduce"
-    elif area.gap >= 1:
-        verb = "Document and implement"
-    else:
-        verb = "Close the remaining gaps in"
-    return f"{verb} {area.title[0].lower()}{area.title[1:]} (to maturity {area.required})"
+        return _("Define and introduce {area} (to maturity {level})", area=name, level=level)
+    if area.gap >= 1:
+        return _("Document and implement {area} (to maturity {level})", area=name, level=level)
+    return _("Close the remaining gaps in {area} (to maturity {level})", area=name, level=level)
 
 
 def _batch(
@@ -299,75 +309,75 @@ def _milestones(
     stages: tuple[Stage, ...],
     c: _Cycle,
 ) -> tuple[Milestone, ...]:
-    prep, gap, process, trial, _ = stages
+    prep, gap, process, trial, _certification = stages
     stage1, stage2, decision = c.stage1, c.stage2, c.decision
     items = _certification_milestones(cal, c, prep.start)
     items += [
         Milestone(
             key="kickoff",
-            title="Project kick-off: sponsor, scope and team confirmed",
+            title=_("Project kick-off: sponsor, scope and team confirmed"),
             date=prep.start,
-            owner_role="Top management",
+            owner_role=_("Top management"),
         ),
         Milestone(
             key="charter_approved",
-            title="SMS scope and project charter approved",
+            title=_("SMS scope and project charter approved"),
             date=prep.end,
-            owner_role="Top management",
+            owner_role=_("Top management"),
         ),
         Milestone(
             key="gap_report",
-            title="Gap analysis report accepted",
+            title=_("Gap analysis report accepted"),
             date=gap.end,
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="sms_established",
-            title="SMS documented and processes in place",
+            title=_("SMS documented and processes in place"),
             date=process.end,
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="trial_start",
-            title="Trial operation begins",
+            title=_("Trial operation begins"),
             date=trial.start,
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="internal_audit",
-            title="Internal audit of the whole SMS completed",
+            title=_("Internal audit of the whole SMS completed"),
             date=cal.add(trial.start, math.floor(0.6 * trial.business_days)),
-            owner_role="Internal audit lead",
+            owner_role=_("Internal audit lead"),
         ),
         Milestone(
             key="management_review",
-            title="Management review held and minuted",
+            title=_("Management review held and minuted"),
             date=cal.add(trial.start, math.floor(0.85 * trial.business_days)),
-            owner_role="Top management",
+            owner_role=_("Top management"),
         ),
         Milestone(
             key="trial_end",
-            title="Trial operation complete: ready for stage 1",
+            title=_("Trial operation complete: ready for stage 1"),
             date=trial.end,
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="stage1_audit",
-            title="Stage 1 audit (documentation and readiness)",
+            title=_("Stage 1 audit (documentation and readiness)"),
             date=stage1.planned_date,
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="stage2_audit",
-            title="Stage 2 audit (implementation)",
+            title=_("Stage 2 audit (implementation)"),
             date=stage2.planned_date,
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="certification_decision",
-            title="Certification decision expected",
+            title=_("Certification decision expected"),
             date=decision,
-            owner_role="Top management",
+            owner_role=_("Top management"),
         ),
     ]
     return tuple(sorted(items, key=lambda m: (m.date, m.key)))
@@ -382,24 +392,26 @@ def _certification_milestones(cal: BusinessCalendar, c: _Cycle, start: dt.date) 
         items.append(
             Milestone(
                 key="certification_application",
-                title="Application sent to the certification body: quote and contract "
-                "before the stage 1 booking deadline",
+                title=_(
+                    "Application sent to the certification body: quote and contract "
+                    "before the stage 1 booking deadline"
+                ),
                 date=max(cal.add(c.stage1.booking_deadline, -APPLICATION_DAYS), start),
-                owner_role="SMS manager",
+                owner_role=_("SMS manager"),
             )
         )
     items += [
         Milestone(
             key="stage1_documents",
-            title="Documented information ready for stage 1 and sent to the certification body",
+            title=_("Documented information ready for stage 1 and sent to the certification body"),
             date=cal.add(c.stage1.planned_date, -DOCUMENTS_AHEAD_DAYS),
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
         Milestone(
             key="nonconformities_closed",
-            title="Stage 2 nonconformities closed: corrections and corrective actions sent",
+            title=_("Stage 2 nonconformities closed: corrections and corrective actions sent"),
             date=c.nonconformity[1],
-            owner_role="SMS manager",
+            owner_role=_("SMS manager"),
         ),
     ]
     return items
@@ -430,12 +442,13 @@ def _cycle(
     lead = profile.assumptions.audit_booking_lead_days
     reserve = d.reserve
 
-    def batch(key: str, title: str, planned: dt.date, days: float) -> AuditBatch:
+    def batch(key: str, planned: dt.date, days: float) -> AuditBatch:
         booked = bookings.get(key)
         day = planned if booked is None else booked
+        title = _(AUDIT_TITLES[key])
         return _batch(cal, key, title, day, days, reserve, lead, booked=booked is not None)
 
-    stage1 = batch("stage1", "Stage 1 audit", certification.start, audit.stage1)
+    stage1 = batch("stage1", certification.start, audit.stage1)
     improvement_start = cal.next_after(stage1.window_end)
     booked2 = bookings.get("stage2")
     if booked2 is None:
@@ -444,7 +457,7 @@ def _cycle(
     else:  # the time there is, or (booked out of order) a window of one day
         improvement_end = max(improvement_start, cal.on_or_before(booked2 - ONE_DAY))
         stage2_day = booked2
-    stage2 = batch("stage2", "Stage 2 audit", stage2_day, audit.stage2)
+    stage2 = batch("stage2", stage2_day, audit.stage2)
     nonconformity_start = cal.next_after(stage2.window_end)
     nonconformity_end = cal.add(nonconformity_start, NONCONFORMITY_DAYS - 1)
     decision = cal.add(nonconformity_end, DECISION_DAYS)
@@ -458,12 +471,19 @@ def _cycle(
     deadlines["recertification"] = cal.add(cal.on_or_before(expiry), -DECISION_DAYS)
     later = tuple(
         _batch_ending_by(
-            cal, key, title, deadlines[key], days, reserve, lead, booked=bookings.get(key)
+            cal,
+            key,
+            _(AUDIT_TITLES[key]),
+            deadlines[key],
+            days,
+            reserve,
+            lead,
+            booked=bookings.get(key),
         )
-        for key, title, days in (
-            ("surveillance1", "Surveillance audit 1", audit.surveillance),
-            ("surveillance2", "Surveillance audit 2", audit.surveillance),
-            ("recertification", "Recertification audit", audit.recertification),
+        for key, days in (
+            ("surveillance1", audit.surveillance),
+            ("surveillance2", audit.surveillance),
+            ("recertification", audit.recertification),
         )
     )
     return _Cycle(
@@ -484,9 +504,11 @@ def _described(cal: BusinessCalendar, start: dt.date, end: dt.date) -> str:
     if not estimated:
         return cal.describe()
     years = str(estimated[0]) if len(estimated) == 1 else f"{estimated[0]}–{estimated[-1]}"
-    return (
-        f"{cal.describe()}; the public holidays of {years} are estimated: their official "
-        "schedule is not yet published, so dates in those years may move"
+    return _(
+        "{calendar}; the public holidays of {years} are estimated: their official "
+        "schedule is not yet published, so dates in those years may move",
+        calendar=cal.describe(),
+        years=years,
     )
 
 
@@ -498,33 +520,55 @@ def _booking_conflicts(
     s1, s2 = c.stage1, c.stage2
     if s1.booked and s1.planned_date <= trial.end:
         found.append(
-            f"the stage 1 audit is booked for {s1.planned_date.isoformat()}, before the trial "
-            f"operation ends on {trial.end.isoformat()}"
+            _(
+                "the stage 1 audit is booked for {booked}, before the trial operation ends on "
+                "{trial_end}",
+                booked=fig.date(s1.planned_date),
+                trial_end=fig.date(trial.end),
+            )
         )
     if s2.booked and s2.planned_date <= trial.end:
         found.append(
-            f"the stage 2 audit is booked for {s2.planned_date.isoformat()}, before the trial "
-            f"operation ends on {trial.end.isoformat()}; certification bodies expect about "
-            "three months of operation with an internal audit and a management review first"
+            _(
+                "the stage 2 audit is booked for {booked}, before the trial operation ends on "
+                "{trial_end}; certification bodies expect about three months of operation "
+                "with an internal audit and a management review first",
+                booked=fig.date(s2.planned_date),
+                trial_end=fig.date(trial.end),
+            )
         )
     if s2.booked and s2.planned_date <= s1.window_end:
         found.append(
-            f"the stage 2 audit is booked for {s2.planned_date.isoformat()}, before the stage 1 "
-            f"audit ends on {s1.window_end.isoformat()}"
+            _(
+                "the stage 2 audit is booked for {booked}, before the stage 1 audit ends on "
+                "{stage1_end}",
+                booked=fig.date(s2.planned_date),
+                stage1_end=fig.date(s1.window_end),
+            )
         )
     elif s2.booked:
         window = cal.count(c.improvement[0], c.improvement[1])
         if window < d.improvement:
             found.append(
-                f"{window} business days between the stage 1 and stage 2 audits to correct "
-                f"findings; the plan allows {d.improvement}"
+                _n(
+                    "{n} business day between the stage 1 and stage 2 audits to correct "
+                    "findings; the plan allows {allowed}",
+                    "{n} business days between the stage 1 and stage 2 audits to correct "
+                    "findings; the plan allows {allowed}",
+                    window,
+                    allowed=d.improvement,
+                )
             )
     for batch in c.later:
         deadline = c.deadlines[batch.key]
         if batch.booked and batch.planned_date > deadline:
             found.append(
-                f"the {batch.title.lower()} is booked for {batch.planned_date.isoformat()}, after "
-                f"its deadline {deadline.isoformat()}"
+                _(
+                    "the {audit} is booked for {booked}, after its deadline {deadline}",
+                    audit=batch.title.lower(),
+                    booked=fig.date(batch.planned_date),
+                    deadline=fig.date(deadline),
+                )
             )
     return tuple(found)
 

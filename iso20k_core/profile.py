@@ -14,9 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from iso20k_core import figures as fig
 from iso20k_core import places
-from iso20k_core.dates import EARLIEST, DateError, check_horizon, parse_iso_date
-from iso20k_core.language import _, language_for, supported_tags
+from iso20k_core.dates import EARLIEST, DateError, as_iso_text, check_horizon, parse_iso_date
+from iso20k_core.errors import any_of
+from iso20k_core.language import N_, _, language_for, supported_tags
 from iso20k_core.text import NAME_LIMIT, as_typed, clean_text
 
 Certification = Literal[
@@ -175,10 +177,10 @@ class Assumptions(_Strict):
     @classmethod
     def _bands_ascend(cls, bands: tuple[AuditDayBand, ...]) -> tuple[AuditDayBand, ...]:
         if not bands:
-            raise ValueError("needs at least one band")
+            raise ValueError(_("needs at least one band"))
         for lower, upper in itertools.pairwise(bands):
             if upper.max_persons <= lower.max_persons or upper.days < lower.days:
-                raise ValueError("bands must ascend in max_persons and never fall in days")
+                raise ValueError(_("bands must ascend in max_persons and never fall in days"))
         return bands
 
 
@@ -232,7 +234,7 @@ class Profile(_Strict):
     def _printable_name(cls, name: str) -> str:
         name = clean_text(name, limit=NAME_LIMIT)
         if not name:
-            raise ValueError("give the organisation's name")
+            raise ValueError(_("give the organisation's name"))
         return name
 
     # Codes, not names: a file says exactly what it means. A name that clearly means one code
@@ -280,14 +282,25 @@ class Profile(_Strict):
             return value
         if isinstance(value, str):
             return parse_iso_date(value)
-        raise ValueError("Enter a date as YYYY-MM-DD, for example 2027-03-15.")
+        raise ValueError(_("Enter a date as YYYY-MM-DD, for example 2027-03-15."))
+
+    @field_validator("days_off", "working_days", mode="before")
+    @classmethod
+    def _own_days_as_typed(cls, value: object) -> object:
+        """Each day as a person may type it (`２０２７－１２－２４`, `2027年12月24日`), read as
+        the YYYY-MM-DD it means; pydantic then reads the date."""
+        if isinstance(value, list | tuple):
+            return [as_iso_text(day) if isinstance(day, str) else day for day in value]
+        return value
 
     @field_validator("days_off", "working_days")
     @classmethod
     def _own_days_in_order(cls, days: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
         early = [d for d in days if d < EARLIEST]
         if early:
-            raise ValueError(f"{early[0].isoformat()} is before {EARLIEST.isoformat()}")
+            raise ValueError(
+                _("{day} is before {earliest}", day=fig.date(early[0]), earliest=fig.date(EARLIEST))
+            )
         return tuple(sorted(set(days)))
 
     @field_validator("working_days")
@@ -295,7 +308,9 @@ class Profile(_Strict):
     def _not_also_off(cls, days: tuple[dt.date, ...], info: ValidationInfo) -> tuple[dt.date, ...]:
         both = sorted(set(days) & set(info.data.get("days_off") or ()))
         if both:
-            raise ValueError(f"{both[0].isoformat()} is also among days_off: keep it in one list")
+            raise ValueError(
+                _("{day} is also among days_off: keep it in one list", day=fig.date(both[0]))
+            )
         return days
 
     @field_validator("start_date")
@@ -311,7 +326,9 @@ class Profile(_Strict):
         day = _in_horizon(day, info)
         start = info.data.get("start_date")  # absent when the start date itself failed
         if day is not None and isinstance(start, dt.date) and day <= start:
-            raise ValueError(f"Choose a target date after the start date ({start.isoformat()}).")
+            raise ValueError(
+                _("Choose a target date after the start date ({start}).", start=fig.date(start))
+            )
         return day
 
 
@@ -322,14 +339,31 @@ def _in_horizon(day: dt.date | None, info: ValidationInfo) -> dt.date | None:
     if isinstance(today, dt.date):
         return check_horizon(day, today)
     if day < EARLIEST:  # the lower bound holds without a day of request
-        raise DateError(f"Choose a date from {EARLIEST.isoformat()} on.")
+        raise DateError(_("Choose a date from {earliest} on.", earliest=fig.date(EARLIEST)))
     return day
 
 
+# What each field expects, as the hint says it: when the typed text is no code, with the
+# codes probably meant, or with an example; and when it names one code.
 _EXPECTED = {
-    "country": ("a country code with a public-holiday calendar", "DE or CN"),
-    "currency": ("a current ISO 4217 currency code", "EUR or CNY"),
-    "timezone": ("an IANA timezone", "Europe/Berlin or Asia/Shanghai"),
+    "country": (
+        N_("{typed} is not a country code with a public-holiday calendar; did you mean {likely}?"),
+        N_("{typed} is not a country code with a public-holiday calendar; for example {example}"),
+        N_("write {code} for {typed} (a country code with a public-holiday calendar)"),
+        ("DE", "CN"),
+    ),
+    "currency": (
+        N_("{typed} is not a current ISO 4217 currency code; did you mean {likely}?"),
+        N_("{typed} is not a current ISO 4217 currency code; for example {example}"),
+        N_("write {code} for {typed} (a current ISO 4217 currency code)"),
+        ("EUR", "CNY"),
+    ),
+    "timezone": (
+        N_("{typed} is not an IANA timezone; did you mean {likely}?"),
+        N_("{typed} is not an IANA timezone; for example {example}"),
+        N_("write {code} for {typed} (an IANA timezone)"),
+        ("Europe/Berlin", "Asia/Shanghai"),
+    ),
 }
 
 
@@ -342,12 +376,12 @@ def _listed_code(kind: places.Kind, typed: str) -> str:
 
 def _code_hint(kind: places.Kind, typed: str) -> str:
     """ "write CN for 'China' (…)", or what was probably meant, or what is expected."""
-    noun, example = _EXPECTED[kind]
+    suggesting, exemplifying, writing, example = _EXPECTED[kind]
     try:
         code = places.resolve(kind, typed)
     except places.LookupFailed as failed:
-        likely = " or ".join(p.code for p in failed.suggestions[:3])
-        return f"{typed!r} is not {noun}; " + (
-            f"did you mean {likely}?" if likely else f"for example {example}"
-        )
-    return f"write {code} for {typed!r} ({noun})"
+        likely = [p.code for p in failed.suggestions[:3]]
+        if likely:
+            return _(suggesting, typed=repr(typed), likely=any_of(likely))
+        return _(exemplifying, typed=repr(typed), example=any_of(example))
+    return _(writing, code=code, typed=repr(typed))

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from iso20k_core.language import _
+
 Compliance = Literal["met", "partly met", "not met", "not assessed"]
 Verdict = Literal["ready to start", "feasible with preparation", "not yet feasible"]
 Level = Literal["low", "medium", "high"]
@@ -288,8 +290,8 @@ class AuditAdjustment(_Value):
     def change(self) -> str:
         """The change as shown: "+5 %", "-10 %", "+0.75 audit days"."""
         if self.days is not None:
-            return f"{self.days:+g} audit days"
-        return f"{self.percent or 0:+g} %"
+            return _("{days} audit days", days=format(self.days, "+g"))
+        return _("{value} %", value=format(self.percent or 0, "+g"))
 
 
 class AuditDays(_Value):

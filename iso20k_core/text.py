@@ -17,6 +17,9 @@ from __future__ import annotations
 import unicodedata
 from typing import TypeVar, cast
 
+from iso20k_core import figures as fig
+from iso20k_core.language import _
+
 _Value = TypeVar("_Value")
 
 # Slack's plain_text_input takes at most 3,000 characters; no channel shows more in a field.
@@ -58,10 +61,24 @@ def clean_text(value: str, *, limit: int = TEXT_LIMIT, multiline: bool = False) 
         if multiline and char in _ALLOWED_IN_MULTILINE:
             continue
         if unicodedata.category(char) in _REFUSED_CATEGORIES or _noncharacter(char):
-            where = "a line break or tab" if char in _ALLOWED_IN_MULTILINE else "an unprintable"
-            raise TextError(
-                f"Remove {where} character (U+{ord(char):04X}); it cannot be stored or shown."
-            )
+            code = f"U+{ord(char):04X}"
+            if char in _ALLOWED_IN_MULTILINE:
+                problem = _(
+                    "Remove a line break or tab character ({code}); it cannot be stored or shown.",
+                    code=code,
+                )
+            else:
+                problem = _(
+                    "Remove an unprintable character ({code}); it cannot be stored or shown.",
+                    code=code,
+                )
+            raise TextError(problem)
     if len(text) > limit:
-        raise TextError(f"Keep it to {limit:,} characters; this has {len(text):,}.")
+        raise TextError(
+            _(
+                "Keep it to {limit} characters; this has {length}.",
+                limit=fig.count(limit),
+                length=fig.count(len(text)),
+            )
+        )
     return text
