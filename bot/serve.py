@@ -97,6 +97,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             bank=bank,
             worker=worker,
             slow=make_slow_lane(settings, engine, bank),
+            locale=settings.iso20k_locale,
         )
         slack = None
         if settings.slack:
