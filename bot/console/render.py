@@ -85,9 +85,9 @@ def _tokens(paragraph: str) -> list[str]:
     for found in _WORD.finditer(paragraph):
         piece = found.group()
         wide = not piece.isspace() and cells(piece) > 1
-        if tokens and piece in NO_LINE_START and not tokens[-1].isspace():
-            tokens[-1] += piece
-        elif tokens and not piece.isspace() and not wide and _narrow_word(tokens[-1]):
+        if (tokens and piece in NO_LINE_START and not tokens[-1].isspace()) or (
+            tokens and not piece.isspace() and not wide and _narrow_word(tokens[-1])
+        ):
             tokens[-1] += piece
         else:
             tokens.append(piece)
@@ -173,7 +173,8 @@ def _render_prompt(field: Field) -> str:
     if field.lookup is not None or len(field.options) > MAX_MENU:
         examples = ", ".join(o.value for o in field.options[:3])
         lines.append(
-            "    " + _("Type a name or a code (e.g. {examples}); it is looked up.", examples=examples)
+            "    "
+            + _("Type a name or a code (e.g. {examples}); it is looked up.", examples=examples)
         )
     else:
         lines += [f"    {key}) {label}" for key, label in menu(field)]

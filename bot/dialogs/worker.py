@@ -79,6 +79,7 @@ from bot.reminders.timing import zone
 from bot.store.deliveries import delivered, record_delivery
 from bot.store.models import Platform
 from bot.store.transactions import REPLY_BUDGET, SUBMISSION_BUDGET, in_transaction
+from iso20k_core.language import Language, active, english, language_for, resolve, using
 from iso20k_core.standard import Bank, load_bank
 
 log = logging.getLogger(__name__)

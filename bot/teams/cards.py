@@ -32,7 +32,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from iso20k_core.language import N_, _
 from bot.dialogs.model import (
     MARK_END,
     MARK_START,
@@ -51,6 +50,7 @@ from bot.dialogs.model import (
 )
 from bot.dialogs.validation import RawValue
 from iso20k_core.dates import EARLIEST, latest
+from iso20k_core.language import N_, _
 
 SCHEMA_VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -252,7 +252,9 @@ def _message_card(
             0,
             {
                 "type": "Action.OpenUrl",
-                "title": _plain(_("Download {filename}", filename=message.file.filename))[:MAX_ACTION_TITLE],
+                "title": _plain(_("Download {filename}", filename=message.file.filename))[
+                    :MAX_ACTION_TITLE
+                ],
                 "url": file_url,
             },
         )

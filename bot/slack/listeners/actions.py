@@ -14,12 +14,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.model import Outcome
+from bot.dialogs.worker import translated
 from bot.slack.blocks import BUTTON_PREFIX
 from bot.slack.deps import action_key
 from bot.slack.sender import Target, deliver
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
-from bot.dialogs.worker import translated
 from bot.workers import Deps
 from iso20k_core.language import resolve, using
 

@@ -16,12 +16,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.lanes import preparing
+from bot.dialogs.worker import translated
 from bot.slack.blocks import COMMAND
 from bot.slack.deps import command_key
 from bot.slack.sender import Target
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
-from bot.dialogs.worker import translated
 from bot.workers import Deps
 from iso20k_core.language import resolve, using
 
