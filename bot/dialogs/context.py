@@ -18,11 +18,11 @@ from bot.store.plan_records import sync_plan
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_profile
-from iso20k_core.language import Language, active, english, resolve
+from iso20k_core.language import Language, active, english, resolve, using
 from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
-from iso20k_core.standard import Bank
+from iso20k_core.standard import Bank, BankError, load_bank
 
 MANAGING_ROLES = ("admin", "manager")
 log = logging.getLogger(__name__)
@@ -238,16 +238,32 @@ def enter(
     )
     if person is not None:
         remember(session, member, person)
+    language = reader_language(person, organisation, default_locale)
     return DialogContext(
         session,
         organisation,
         member,
         today,
-        bank,
+        bank_for(bank, language),
         directory=directory,
-        language=reader_language(person, organisation, default_locale),
+        language=language,
         default_locale=default_locale,
     )
+
+
+def bank_for(bank: Bank, language: Language) -> Bank:
+    """The shipped bank of `bank`'s version as `language` reads it (its texts translated:
+    iso20k_core.standard follows the active language; the same ids, weights and order). A
+    bank that is not a shipped one (a test's) is kept as it is."""
+    try:
+        with using(english()):
+            shipped = load_bank(bank.version)
+        if shipped is not bank:
+            return bank
+        with using(language):
+            return load_bank(bank.version)
+    except BankError:
+        return bank
 
 
 def organisation_language(organisation: Organisation, default_locale: str | None) -> Language:
