@@ -80,14 +80,17 @@ def wrap(
 
 def _tokens(paragraph: str) -> list[str]:
     """Words of narrow characters, each wide character on its own, and runs of spaces;
-    closing punctuation joined to what comes before it."""
+    closing punctuation joined to what comes before it (a space between included)."""
     tokens: list[str] = []
     for found in _WORD.finditer(paragraph):
         piece = found.group()
         wide = not piece.isspace() and cells(piece) > 1
-        if (tokens and piece in NO_LINE_START and not tokens[-1].isspace()) or (
-            tokens and not piece.isspace() and not wide and _narrow_word(tokens[-1])
-        ):
+        if tokens and piece in NO_LINE_START:
+            if tokens[-1].isspace() and len(tokens) > 1:
+                space = tokens.pop()
+                tokens[-1] += space
+            tokens[-1] += piece
+        elif tokens and not piece.isspace() and not wide and _narrow_word(tokens[-1]):
             tokens[-1] += piece
         else:
             tokens.append(piece)
@@ -104,6 +107,8 @@ def _split(line: str, width: int, indent: str) -> tuple[str, str]:
     for at, char in enumerate(line):
         used += cells(char)
         if used > width and at > len(indent):
+            while at > len(indent) + 1 and (line[at] in NO_LINE_START or line[at].isspace()):
+                at -= 1  # closing punctuation stays with the character before it
             return line[:at], line[at:]
     return line, ""
 

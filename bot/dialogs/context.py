@@ -18,7 +18,7 @@ from bot.store.plan_records import sync_plan
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_profile
-from iso20k_core.language import Language, active, english, resolve, using
+from iso20k_core.language import Language, active, english, languages, resolve, using
 from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
@@ -185,8 +185,13 @@ class DialogContext:
 
     def refresh_reminders(self) -> None:
         if self.organisation.profile is not None:
+            # Generated from the English bank, whoever acts: the outbox keeps no text in the
+            # language of the person who happened to change the plan (bot/reminders/messages).
             regenerate(
-                self.session, self.organisation, self.bank, self.now or dt.datetime.now(dt.UTC)
+                self.session,
+                self.organisation,
+                bank_for(self.bank, english()),
+                self.now or dt.datetime.now(dt.UTC),
             )
 
     def lock_organisation(self) -> None:
@@ -256,9 +261,11 @@ def bank_for(bank: Bank, language: Language) -> Bank:
     iso20k_core.standard follows the active language; the same ids, weights and order). A
     bank that is not a shipped one (a test's) is kept as it is."""
     try:
-        with using(english()):
-            shipped = load_bank(bank.version)
-        if shipped is not bank:
+        shipped = False
+        for known in languages().values():
+            with using(known):
+                shipped = shipped or load_bank(bank.version) is bank
+        if not shipped:
             return bank
         with using(language):
             return load_bank(bank.version)

@@ -5,7 +5,8 @@ active): so nothing a person reads is taken as finished text from the stored pay
 was generated in whatever language the person who last changed the plan reads. Names the
 plan gives (a milestone's, an audit's) are looked up by their key in the evaluation made in
 the reader's language, and a section's title in the bank as they read it; the payload's own
-copy is used only when the plan no longer has that key. Dates are stored as ISO dates and
+copy is used only when the plan no longer has that key (or, for a section, when what is
+stored is not the bank's title of it). Dates are stored as ISO dates and
 written as the reader writes them (`fig.date`).
 """
 
@@ -13,13 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.dialogs.context import DialogContext
+from bot.dialogs.context import DialogContext, bank_for
 from bot.dialogs.model import Button, Fact, Message, Section, mention
 from bot.dialogs.team import open_sections
 from bot.store.models import Reminder
 from iso20k_core import figures as fig
 from iso20k_core.language import N_, _, _p
+from iso20k_core.language import english as english_language
 from iso20k_core.results import Evaluation
+from iso20k_core.standard import Bank
 
 # The engine's verdicts are values (iso20k_core.results.Verdict); what a reader sees of each.
 VERDICTS = {
@@ -123,8 +126,16 @@ def _batch_title(ctx: DialogContext, key: str, stored: object) -> str:
 
 
 def _section_title(ctx: DialogContext, section_id: str, stored: object) -> str:
-    found = next((s.title for s in ctx.bank.assessed_sections if s.id == section_id), None)
-    return found or str(stored)
+    """The section's title as the reader reads the bank, when what is stored is the bank's
+    own (English) title of it; else what is stored, as it is."""
+    english = _title_in(bank_for(ctx.bank, english_language()), section_id)
+    if stored is not None and str(stored) != english:
+        return str(stored)
+    return _title_in(ctx.bank, section_id) or str(stored)
+
+
+def _title_in(bank: Bank, section_id: str) -> str | None:
+    return next((s.title for s in bank.assessed_sections if s.id == section_id), None)
 
 
 def _overdue_line(ctx: DialogContext, entry: object) -> str:

@@ -438,8 +438,8 @@ def client_error(f: Field) -> str:
     if f.kind == "number" and f.minimum is not None and f.maximum is not None:
         return _(
             "Enter a number from {minimum} to {maximum}.",
-            minimum=f"{f.minimum:g}",
-            maximum=f"{f.maximum:g}",
+            minimum=format(f.minimum, "g"),
+            maximum=format(f.maximum, "g"),
         )
     if f.kind == "number":
         return _("Enter a number.")
