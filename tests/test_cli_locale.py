@@ -136,3 +136,16 @@ def test_every_command_takes_locale() -> None:
 
     for command in [cli, *commands(cli)]:
         assert "locale" in {p.name for p in command.params}, command.name
+
+
+def test_a_kept_report_is_kept_per_language() -> None:
+    """The charts and reports kept per evaluation (iso20k_core/report/memo.py) are kept per
+    language too: the same evaluation read in Chinese is not served the English bytes."""
+    from iso20k_core.report import memo
+    from tests.core.test_render_cache import evaluated
+
+    e = evaluated()
+    assert ZH is not None
+    with using(ZH):
+        chinese = memo.key(e)
+    assert memo.key(e) != chinese and memo.key(e) == memo.key(e)

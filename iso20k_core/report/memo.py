@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import pydantic_core
 
+from iso20k_core.language import active
 from iso20k_core.results import Evaluation
 
 # Bounds, in entries; the least recently used goes first. Measured on the examples: a chart
@@ -54,4 +55,6 @@ class EvaluationKey:
 
 
 def key(e: Evaluation) -> EvaluationKey:
-    return EvaluationKey(fingerprint(e), e)
+    """The key of `e` as rendered now: a chart's labels and a report's words are written in
+    the active language, so the same evaluation read in another language is another entry."""
+    return EvaluationKey(active().tag.encode() + b"\0" + fingerprint(e), e)
