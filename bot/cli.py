@@ -2,6 +2,13 @@
 
 Bad input never shows a traceback: every `InputError` becomes one line on stderr naming the
 field and the problem, with exit status 2 (the usage-error status click uses too).
+
+Languages: everything a command writes (its messages, the report, the evaluation) is in
+`--locale` if given, else ISO20K_LOCALE, else English. `--locale` is an option of the group
+and of every command, so it goes before or after the command's name (`iso20k --locale zh-CN
+report x.yaml`, `iso20k report x.yaml --locale zh-CN --format pdf`); the one after the name
+wins. An unknown one is a usage error naming the languages there are. click's own usage
+messages stay English.
 """
 
 from __future__ import annotations
@@ -15,15 +22,18 @@ from typing import NoReturn
 import click
 
 from bot.settings import Settings
+from iso20k_core import figures as fig
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_input_text
+from iso20k_core.language import _, _n, language_for, resolve, supported_tags, using
 from iso20k_core.report import FORMATS, render
 from iso20k_core.results import Evaluation
 from iso20k_core.standard import BankError, load_bank
 
 EXIT_BAD_INPUT = 2
+LOCALE = "iso20k.locale"  # where the chosen language's tag is kept, in the root context's meta
 
 
 def _fail(message: str) -> NoReturn:
@@ -60,10 +70,80 @@ class IsoDate(click.ParamType[dt.date]):
             self.fail(str(exc), param, ctx)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _unknown_locale(tag: str) -> str:
+    return _(
+        "there is no translation for {tag!r}; choose one of: {tags}",
+        tag=tag,
+        tags=", ".join(supported_tags()),
+    )
+
+
+def _choose_locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--locale`: the language of everything the command writes, until it ends."""
+    if value is None:
+        return None
+    found = language_for(value)
+    if found is None:
+        raise click.BadParameter(_unknown_locale(value), ctx, param)
+    ctx.find_root().meta[LOCALE] = found.tag
+    ctx.with_resource(using(found))
+    return found.tag
+
+
+def _locale_option() -> click.Option:
+    return click.Option(
+        ["--locale"],
+        metavar="TAG",
+        default=None,
+        expose_value=False,
+        is_eager=True,  # before the other options, so their errors are in it too
+        callback=_choose_locale,
+        help="The language to write in, e.g. zh-CN [ISO20K_LOCALE, else en].",
+    )
+
+
+def _env_locale() -> str | None:
+    """ISO20K_LOCALE (any case, as the settings read it), checked; None when unset."""
+    import os
+
+    tag = next((v for k, v in os.environ.items() if k.lower() == "iso20k_locale"), None)
+    if tag is None or not tag.strip():
+        return None
+    if language_for(tag) is None:
+        _fail(f"ISO20K_LOCALE: {_unknown_locale(tag)}")
+    return tag
+
+
+class LocaleGroup(click.Group):
+    """A group whose every command, and every subgroup's, takes `--locale` too."""
+
+    group_class = type  # subgroups are LocaleGroups as well
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(p.name == "locale" for p in cmd.params):
+            cmd.params.append(_locale_option())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=LocaleGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="iso20k")
-def cli() -> None:
+@click.option(
+    "--locale",
+    metavar="TAG",
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_choose_locale,
+    help="The language to write in, e.g. zh-CN [ISO20K_LOCALE, else en].",
+)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Prepare an IT organisation for ISO/IEC 20000-1 certification."""
+    if LOCALE not in ctx.meta:  # no --locale before the command: the environment's
+        tag = _env_locale()
+        if tag is not None:
+            ctx.meta[LOCALE] = resolve(tag).tag
+        ctx.with_resource(using(resolve(tag)))
 
 
 @cli.command("evaluate")
@@ -79,9 +159,9 @@ def _evaluation_of(profile_file: Path, today: dt.date | None) -> Evaluation:
     try:
         text = profile_file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        _fail(f"{profile_file}: no such file")
+        _fail(_("{file}: no such file", file=profile_file))
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{profile_file}: cannot read ({exc.__class__.__name__})")
+        _fail(_("{file}: cannot read ({error})", file=profile_file, error=exc.__class__.__name__))
     day = today or dt.date.today()
     try:  # every date in the file within the horizon of the evaluation's day
         given = parse_input_text(text, today=day)
@@ -95,8 +175,9 @@ def _write(data: bytes, output: Path | None, default_name: str) -> None:
     try:
         target.write_bytes(data)
     except OSError as exc:
-        _fail(f"{target}: cannot write ({exc.strerror or exc.__class__.__name__})")
-    click.echo(f"wrote {target} ({len(data):,} bytes)")
+        error = exc.strerror or exc.__class__.__name__
+        _fail(_("{file}: cannot write ({error})", file=target, error=error))
+    click.echo(_("wrote {file} ({size} bytes)", file=target, size=fig.count(len(data))))
 
 
 @cli.command("report")
@@ -159,17 +240,35 @@ def questions_command(section_id: str | None, fmt: str, bank_version: str | None
         sections = tuple(s for s in bank.assessed_sections if s.id == section_id)
         if not sections:
             known = ", ".join(s.id for s in bank.assessed_sections)
-            _fail(f"--section: unknown section {section_id!r}; choose one of: {known}")
+            _fail(
+                _(
+                    "--section: unknown section {section!r}; choose one of: {known}",
+                    section=section_id,
+                    known=known,
+                )
+            )
     if fmt == "json":
         data = [s.model_dump(mode="json") for s in sections]
         click.echo(json.dumps({"version": bank.version, "sections": data}, indent=2))
         return
-    click.echo(f"{bank.standard}, question bank {bank.version}")
+    click.echo(
+        _("{standard}, question bank {version}", standard=bank.standard, version=bank.version)
+    )
     for section in sections:
-        click.echo(f"\n[{section.id}] {section.title} ({len(section.questions)} questions)")
+        count = len(section.questions)
+        click.echo(
+            "\n"
+            + _n(
+                "[{id}] {title} ({n} question)",
+                "[{id}] {title} ({n} questions)",
+                count,
+                id=section.id,
+                title=section.title,
+            )
+        )
         for area in section.areas:
             required = (
-                f", required maturity {area.required_maturity}"
+                _(", required maturity {level}", level=area.required_maturity)
                 if area.required_maturity is not None
                 else ""
             )
@@ -192,7 +291,9 @@ def db_upgrade(revision: str) -> None:
 
     url = _settings().database_url
     upgrade(url, revision)
-    click.echo(f"database at {_redact(url)} is at revision {revision}")
+    click.echo(
+        _("database at {url} is at revision {revision}", url=_redact(url), revision=revision)
+    )
 
 
 def _redact(url: str) -> str:
@@ -216,13 +317,15 @@ def serve_command(host: str) -> None:
 def _check_serving(settings: Settings) -> None:
     """What `serve` cannot start with, said before anything is done (`start` migrates after)."""
     if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
-        _fail("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack needs both")
+        _fail(_("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack needs both"))
     if settings.teams_app_id and not settings.teams_app_password:
-        _fail("TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: Teams needs both")
+        _fail(_("TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: Teams needs both"))
     if settings.slack_app_token and settings.teams and not settings.slack_signing_secret:
         _fail(
-            "Slack Socket Mode (SLACK_APP_TOKEN) and Teams are not served by one process: "
-            "set SLACK_SIGNING_SECRET to serve Slack over HTTP beside Teams"
+            _(
+                "Slack Socket Mode (SLACK_APP_TOKEN) and Teams are not served by one process: "
+                "set SLACK_SIGNING_SECRET to serve Slack over HTTP beside Teams"
+            )
         )
 
 
@@ -248,7 +351,8 @@ def worker_command(once: bool) -> None:
     if once:
         click.echo(str(tick()))
         return
-    click.echo(f"iso20k worker: ticking every {settings.reminder_tick_seconds:g} s; Ctrl-C stops")
+    every = f"{settings.reminder_tick_seconds:g}"
+    click.echo(_("iso20k worker: ticking every {seconds} s; Ctrl-C stops", seconds=every))
     ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=True)
     exit_on_stop_signals()
     try:
@@ -257,7 +361,7 @@ def worker_command(once: bool) -> None:
         ignore_stop_signals()
         tick_done = ticker.stop(TICK_GRACE)
         engine.dispose()
-        click.echo("iso20k worker: stopped")
+        click.echo(_("iso20k worker: stopped"))
         if not tick_done:  # its thread would hold the exit; the lease covers its claims
             logging.shutdown()
             sys.stdout.flush()
@@ -297,7 +401,7 @@ def reminders_list(org: str | None, state: str | None, limit: int) -> None:
             query = query.where(col(Reminder.state) == state)
         rows = session.exec(query.order_by(col(Reminder.due_at)).limit(limit)).all()
         if not rows:
-            click.echo("no reminders")
+            click.echo(_("no reminders"))
         for reminder, organisation in rows:
             error = f"  ({reminder.last_error})" if reminder.last_error else ""
             click.echo(
@@ -362,11 +466,17 @@ def teams_package(
     if menu.left_out:
         left_out = ", ".join(menu.left_out)
         click.echo(
-            f"the command menu holds {len(menu.commands)}; left out (still answered): {left_out}"
+            _(
+                "the command menu holds {count}; left out (still answered): {left_out}",
+                count=len(menu.commands),
+                left_out=left_out,
+            )
         )
     click.echo(
-        "Upload it in Teams: Apps → Manage your apps → Upload an app; "
-        "or in the Developer Portal: Apps → Import app."
+        _(
+            "Upload it in Teams: Apps → Manage your apps → Upload an app; "
+            "or in the Developer Portal: Apps → Import app."
+        )
     )
 
 
@@ -379,12 +489,14 @@ def console_command(user: str | None) -> None:
     from bot.console.app import Console
     from bot.store.db import make_engine
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url)
     try:
         name = user or getpass.getuser()
     except (KeyError, OSError):
         name = "me"
-    code = Console(engine, load_bank(), name, sys.stdin, sys.stdout).run()
+    locale = click.get_current_context().find_root().meta.get(LOCALE, settings.iso20k_locale)
+    code = Console(engine, load_bank(), name, sys.stdin, sys.stdout, locale=locale).run()
     engine.dispose()
     sys.exit(code)
 
@@ -402,9 +514,11 @@ def start_command(ctx: click.Context) -> None:
         ctx.invoke(serve_command, host="0.0.0.0")
         return
     click.echo(
-        "No Slack or Teams credentials set, so this is the terminal console. To connect Slack, "
-        "set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN); for Teams, "
-        "TEAMS_APP_ID and TEAMS_APP_PASSWORD; then run again."
+        _(
+            "No Slack or Teams credentials set, so this is the terminal console. To connect "
+            "Slack, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN); for "
+            "Teams, TEAMS_APP_ID and TEAMS_APP_PASSWORD; then run again."
+        )
     )
     ctx.invoke(console_command, user=None)
 

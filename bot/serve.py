@@ -97,6 +97,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             bank=bank,
             worker=worker,
             slow=make_slow_lane(settings, engine, bank),
+            locale=settings.iso20k_locale,
         )
         slack = None
         if settings.slack:
@@ -121,7 +122,12 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             asyncio.run(socket_mode(slack, settings.slack_app_token, drain))
         else:
             web = create_web_app(
-                slack, teams=teams, files=engine, health=deps.health, on_shutdown=drain
+                slack,
+                teams=teams,
+                files=engine,
+                health=deps.health,
+                on_shutdown=drain,
+                locale=settings.iso20k_locale,
             )
             run_http(web, host, settings.port)
     finally:

@@ -38,6 +38,9 @@ from bot.dialogs.worker import SERVING, Health
 from bot.downloads import fetch
 from bot.slack.guard import SlackGuard
 from bot.teams.endpoint import TeamsEndpoint
+from iso20k_core.language import _, resolve, using
+
+MAX_ACCEPTED = 8  # languages of an Accept-Language header looked at, at most
 
 
 def create_web_app(
@@ -49,11 +52,14 @@ def create_web_app(
     health: Callable[[], Health] | None = None,
     clock: Clock | None = None,
     on_shutdown: Callable[[], Awaitable[object]] | None = None,
+    locale: str | None = None,
 ) -> Starlette:
     """The app; `teams` answers `/api/messages`; `files` is the database download links
     are served from, their expiry checked against `now`; `health` says whether the dialog
     workers can serve (none: always); `clock` is what the Slack guard checks request
-    timestamps against (tests set it); `on_shutdown` is awaited when the server stops."""
+    timestamps against (tests set it); `on_shutdown` is awaited when the server stops;
+    `locale` (ISO20K_LOCALE) is what a download link's own answers are written in when the
+    browser's Accept-Language names no language there is a catalog for."""
 
     async def healthz(request: Request) -> Response:
         state = health() if health is not None else SERVING
@@ -76,7 +82,9 @@ def create_web_app(
             token = str(request.path_params["token"])
             found = await asyncio.to_thread(_file, engine, token, now())
             if found is None:
-                return JSONResponse({"error": "no such file, or its link has expired"}, 404)
+                with using(resolve(*_accepted(request.headers.get("accept-language")), locale)):
+                    gone = _("no such file, or its link has expired")
+                return JSONResponse({"error": gone}, 404)
             filename, mime, content = found
             shown = "inline" if mime.startswith("image/") else "attachment"
             headers = {
@@ -106,3 +114,20 @@ def _file(engine: Engine, token: str, now: dt.datetime) -> tuple[str, str, bytes
     with Session(engine) as session:
         found = fetch(session, token, now)
         return None if found is None else (found.filename, found.mime, found.content)
+
+
+def _accepted(header: str | None) -> list[str]:
+    """The languages an Accept-Language header asks for, most wanted first (RFC 9110
+    12.5.4: `zh-CN,zh;q=0.9,en;q=0.8`); `*` and unreadable weights are left out."""
+    weighted: list[tuple[float, int, str]] = []
+    for n, part in enumerate((header or "").split(",")[:MAX_ACCEPTED]):
+        tag, _semi, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and tag != "*" and weight > 0:
+            weighted.append((-weight, n, tag))
+    return [tag for _w, _n, tag in sorted(weighted)]

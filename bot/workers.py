@@ -28,6 +28,7 @@ from bot.dialogs.worker import (
     Setup,
     ThreadWorker,
     chain,
+    install_locale,
 )
 from bot.settings import Settings
 from bot.store.models import Platform
@@ -45,8 +46,9 @@ def utc_now() -> dt.datetime:
 
 def worker_setup(settings: Settings) -> Setup:
     """What each worker sets up when it starts: the sender and directory of every platform
-    with credentials (a picklable partial: it runs in the worker processes)."""
-    steps: list[Setup] = []
+    with credentials, and the deployment's language (a picklable partial: it runs in the
+    worker processes)."""
+    steps: list[Setup] = [functools.partial(install_locale, settings.iso20k_locale)]
     if settings.slack:
         from bot.slack.sender import install_sender
 
@@ -106,6 +108,9 @@ class Deps:
     clock: Callable[[], dt.datetime] = utc_now
     slow: DialogWorker | None = None  # reports, exports, charts; None: they share `worker`
     background: Background = field(default_factory=Background)
+    # The deployment's language (ISO20K_LOCALE): what the web process itself writes in when
+    # no worker could say whom it answers (an apology for a busy or broken lane).
+    locale: str | None = None
 
     def lane(self, request: DialogRequest) -> DialogWorker:
         """The worker `request` runs on (bot.dialogs.lanes classifies it)."""

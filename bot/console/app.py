@@ -17,12 +17,13 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.console.render import menu, render_message, render_prompt
+from bot.console.render import menu, pad, render_message, render_prompt
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import DialogContext, OpenDirectory, enter
 from bot.dialogs.model import Attachment, Button, Field, Form, Message, Outcome, readable
 from bot.dialogs.validation import RawValue, clean_value
 from bot.store.transactions import REPLY_BUDGET, StoreUnavailable, in_transaction
+from iso20k_core.language import N_, Language, _, resolve, using
 from iso20k_core.standard import Bank
 
 log = logging.getLogger(__name__)
@@ -33,11 +34,12 @@ QUIT = ("quit", "exit", "q")
 
 
 CANCEL = "cancel"
+# What is typed stays as it is (the console reads these words); what it means is translated.
 CONSOLE_HELP = (
-    ("as NAME", "act as another member (the console is one terminal for the whole team)"),
-    ("1, 2, …", "press a button of the last reply"),
-    (CANCEL, "inside a form: leave it; nothing from the form is saved (Ctrl-C too)"),
-    ("quit", "leave the console (Ctrl-D too)"),
+    ("as NAME", N_("act as another member (the console is one terminal for the whole team)")),
+    ("1, 2, …", N_("press a button of the last reply")),
+    (CANCEL, N_("inside a form: leave it; nothing from the form is saved (Ctrl-C too)")),
+    ("quit", N_("leave the console (Ctrl-D too)")),
 )
 
 
@@ -60,11 +62,16 @@ class Console:
         today: Callable[[], dt.date] = dt.date.today,
         workspace: str = WORKSPACE,
         files: Path = Path("iso20k-files"),
+        locale: str | None = None,
     ) -> None:
         self.engine, self.bank, self.user = engine, bank, user
         self.stdin, self.stdout, self.today, self.workspace = stdin, stdout, today, workspace
         self.files = files
         self.buttons: tuple[Button, ...] = ()
+        # The person at the terminal reads ISO20K_LOCALE (`locale`); without one, their
+        # organisation's language once a step has read it, else English.
+        self.locale = locale
+        self.language: Language = resolve(locale)
 
     def write(self, text: str) -> None:
         self.stdout.write(text)
@@ -78,7 +85,8 @@ class Console:
         return line.rstrip("\n")
 
     def run(self) -> int:
-        self.write("iso20k console. Type 'help' for commands, 'quit' to leave.\n")
+        with using(self.language):
+            self.write(_("iso20k console. Type 'help' for commands, 'quit' to leave.") + "\n")
         try:
             while True:
                 line = self.read(PROMPT).strip()
@@ -91,14 +99,20 @@ class Console:
             return 0
 
     def dispatch(self, line: str) -> None:
+        """One line typed, answered in the language of the person at the terminal (the
+        console's own words and the dialog's alike)."""
         try:
             self._dispatch(line)
         except StoreUnavailable:  # rolled back: true to say nothing changed
             log.info("the console's %r found no database", line, exc_info=True)
-            self.write(
-                "✖ The database did not answer, so nothing was done or changed. "
-                "Try again in a moment.\n"
-            )
+            with using(self.language):
+                self.write(
+                    _(
+                        "✖ The database did not answer, so nothing was done or changed. "
+                        "Try again in a moment."
+                    )
+                    + "\n"
+                )
 
     def _dispatch(self, line: str) -> None:
         words = line.split()
@@ -109,11 +123,15 @@ class Console:
             self.show(self._step(lambda ctx: handle_action(ctx, button.action, button.value)))
         elif line.lower() in ("help", "?"):
             self.show(self._step(lambda ctx: handle_command(ctx, "help")))
-            self.write("In the console also:\n")
-            self.write("".join(f"  {usage:<12} {meaning}\n" for usage, meaning in CONSOLE_HELP))
+            with using(self.language):
+                self.write(_("In the console also:") + "\n")
+                self.write(
+                    "".join(f"  {pad(usage, 12)} {_(meaning)}\n" for usage, meaning in CONSOLE_HELP)
+                )
         elif line.startswith("as "):
             self.user = line[3:].strip().lstrip("@") or self.user
-            self.write(f"Now acting as @{self.user}.\n")
+            with using(self.language):
+                self.write(_("Now acting as @{user}.", user=self.user) + "\n")
         else:
             self.show(self._step(lambda ctx: handle_command(ctx, line)))
 
@@ -128,22 +146,30 @@ class Console:
                 self.today(),
                 self.bank,
                 display_name=self.user,
-                directory=OpenDirectory(self.workspace),  # the console knows everyone
+                directory=OpenDirectory(self.workspace, self.locale),  # it knows everyone
+                default_locale=self.locale,
             )
-            return action(ctx)
+            self.language = ctx.language
+            with using(ctx.language):
+                return action(ctx)
 
         return in_transaction(self.engine, attempt, REPLY_BUDGET)
 
     def show(self, outcome: Outcome) -> None:
+        """Print an outcome, and fill its forms, in the language its step wrote in."""
+        with using(self.language):
+            self._show(outcome)
+
+    def _show(self, outcome: Outcome) -> None:
         for notice in outcome.notices:
-            self.write(f"(direct message to @{notice.user_id})\n")
+            self.write(_("(direct message to @{user})", user=notice.user_id) + "\n")
             self.write(render_message(notice.message))
         reply = outcome.reply
         while isinstance(reply, Form):
             try:
                 reply = self.fill(reply)
             except (FormCancelled, KeyboardInterrupt):
-                self.write("\nCancelled: nothing from this form was saved.\n")
+                self.write("\n" + _("Cancelled: nothing from this form was saved.") + "\n")
                 return
         if isinstance(reply, Message):
             self.buttons = reply.buttons
@@ -156,14 +182,14 @@ class Console:
         self.files.mkdir(parents=True, exist_ok=True)
         path = self.files / Path(file.filename).name  # never outside the folder
         path.write_bytes(file.content)
-        self.write(f"[file] {file.title}: saved to {path}\n")
+        self.write(_("[file] {title}: saved to {path}", title=file.title, path=path) + "\n")
 
     def fill(self, form: Form) -> Message | Form | None:
         """Prompt for every field; submit; re-prompt fields the dialog refused."""
         self.write(f"\n== {form.title} ==\n")
         if form.progress:
             done, total = form.progress
-            self.write(f"{done} of {total} answered\n")
+            self.write(_("{done} of {total} answered", done=done, total=total) + "\n")
         for item in form.items:
             if not isinstance(item, Field):
                 self.write(readable(item.text) + "\n")
@@ -178,7 +204,7 @@ class Console:
                 if self.try_again():
                     continue
                 return Message(
-                    heading="Not saved", text="You left the form; nothing of it was saved."
+                    heading=_("Not saved"), text=_("You left the form; nothing of it was saved.")
                 )
             if not outcome.errors:
                 for notice in outcome.notices:
@@ -192,8 +218,11 @@ class Console:
     def try_again(self) -> bool:
         """After a failed save: True to submit the same answers again."""
         self.write(
-            "  ✖ Not saved: something went wrong on our side. Your answers are kept.\n"
-            "    Press Enter to try saving again, or type 'quit' to leave without saving.\n"
+            "  "
+            + _("✖ Not saved: something went wrong on our side. Your answers are kept.")
+            + "\n    "
+            + _("Press Enter to try saving again, or type 'quit' to leave without saving.")
+            + "\n"
         )
         return self.read("  > ").strip().lower() not in QUIT
 

@@ -18,10 +18,11 @@ from bot.store.plan_records import sync_plan
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_profile
+from iso20k_core.language import Language, active, english, languages, resolve, using
 from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
-from iso20k_core.standard import Bank
+from iso20k_core.standard import Bank, BankError, load_bank
 
 MANAGING_ROLES = ("admin", "manager")
 log = logging.getLogger(__name__)
@@ -64,12 +65,16 @@ class NoDirectory:
 @dataclass(frozen=True)
 class OpenDirectory:
     """Everyone named is a person of `workspace`: the console, where people are just names
-    typed by whoever sits at the terminal."""
+    typed by whoever sits at the terminal, and read the terminal's language (`locale`:
+    ISO20K_LOCALE)."""
 
     workspace: str
+    locale: str | None = None
 
     def person(self, user_id: str) -> Person | None:
-        return Person(user_id, frozenset({self.workspace}), display_name=user_id)
+        return Person(
+            user_id, frozenset({self.workspace}), display_name=user_id, locale=self.locale
+        )
 
 
 NOBODY = NoDirectory()
@@ -86,7 +91,12 @@ class DialogContext:
     # Read-only users (the reminder worker) may keep one evaluation; dialogs that write don't.
     cache_evaluation: bool = False
     directory: Directory = NOBODY  # who platform users are (the channel's, passed in)
+    # The language the person acting reads (`reader_language`); the step runs in it.
+    language: Language = field(default_factory=english)
+    # The deployment's language (ISO20K_LOCALE), for anyone who names none of their own.
+    default_locale: str | None = None
     _evaluation: Evaluation | None = field(default=None, repr=False)
+    _evaluation_tag: str = field(default="", repr=False)
 
     @property
     def is_manager(self) -> bool:
@@ -99,6 +109,15 @@ class DialogContext:
     def person(self) -> Person | None:
         """What the platform says of the person acting (timezone, locale), if it can say."""
         return _person_or_none(self.directory, self.member.platform_user_id)
+
+    def organisation_language(self) -> Language:
+        """What the organisation reads (its channel, people who name no language)."""
+        return organisation_language(self.organisation, self.default_locale)
+
+    def language_of(self, person: Person | None) -> Language:
+        """What `person` reads (a notice to a colleague is written in it: build it within
+        `using(ctx.language_of(colleague))`)."""
+        return reader_language(person, self.organisation, self.default_locale)
 
     def colleague(self, user_id: str) -> Person | None:
         """The person behind `user_id` if they belong to this organisation's own workspace,
@@ -133,7 +152,9 @@ class DialogContext:
             return None  # a profile from an older version that no longer validates: set up again
 
     def evaluation(self) -> Evaluation | None:
-        if self._evaluation is not None:
+        # An evaluation holds text (risk titles, milestone names) written in the language
+        # that was active when it was made: one kept is only reused in that language.
+        if self._evaluation is not None and self._evaluation_tag == active().tag:
             return self._evaluation
         profile = self.profile()
         if profile is None:
@@ -149,8 +170,8 @@ class DialogContext:
         )
         bookings = {row.key: row.booked_date for row in booked}
         result = evaluate(profile, self.answers(), self.today, self.bank, bookings)
-        if self.cache_evaluation:
-            self._evaluation = result
+        if self.cache_evaluation:  # its texts are in the language active now: keep it so
+            self._evaluation, self._evaluation_tag = result, active().tag
         return result
 
     def replan(self) -> Evaluation | None:
@@ -164,8 +185,13 @@ class DialogContext:
 
     def refresh_reminders(self) -> None:
         if self.organisation.profile is not None:
+            # Generated from the English bank, whoever acts: the outbox keeps no text in the
+            # language of the person who happened to change the plan (bot/reminders/messages).
             regenerate(
-                self.session, self.organisation, self.bank, self.now or dt.datetime.now(dt.UTC)
+                self.session,
+                self.organisation,
+                bank_for(self.bank, english()),
+                self.now or dt.datetime.now(dt.UTC),
             )
 
     def lock_organisation(self) -> None:
@@ -199,12 +225,14 @@ def enter(
     bank: Bank,
     display_name: str | None = None,
     directory: Directory = NOBODY,
+    default_locale: str | None = None,
 ) -> DialogContext:
     """The context for one request: the tenant and the member, created on first contact.
 
     Members join as plain members; whoever first runs setup in a workspace becomes its admin.
     What the directory says of the person (their timezone: reminders are timed by it) is
-    kept on their member row.
+    kept on their member row. The context's `language` is the one they read
+    (`reader_language`); the caller makes it active for the step and its rendering.
     """
     # Asked before the first write, so no database lock is held while the platform answers.
     person = _person_or_none(directory, user_id)
@@ -215,7 +243,57 @@ def enter(
     )
     if person is not None:
         remember(session, member, person)
-    return DialogContext(session, organisation, member, today, bank, directory=directory)
+    language = reader_language(person, organisation, default_locale)
+    return DialogContext(
+        session,
+        organisation,
+        member,
+        today,
+        bank_for(bank, language),
+        directory=directory,
+        language=language,
+        default_locale=default_locale,
+    )
+
+
+def bank_for(bank: Bank, language: Language) -> Bank:
+    """The shipped bank of `bank`'s version as `language` reads it (its texts translated:
+    iso20k_core.standard follows the active language; the same ids, weights and order). A
+    bank that is not a shipped one (a test's) is kept as it is."""
+    try:
+        shipped = False
+        for known in languages().values():
+            with using(known):
+                shipped = shipped or load_bank(bank.version) is bank
+        if not shipped:
+            return bank
+        with using(language):
+            return load_bank(bank.version)
+    except BankError:
+        return bank
+
+
+def organisation_language(organisation: Organisation, default_locale: str | None) -> Language:
+    """The organisation's language (its profile's `language`, stored only when not the
+    default), else the deployment's (ISO20K_LOCALE), else English."""
+    profile = organisation.profile or {}
+    tag = profile.get("language")
+    return resolve(tag if isinstance(tag, str) else None, default_locale)
+
+
+def reader_language(
+    person: Person | None, organisation: Organisation | None, default_locale: str | None
+) -> Language:
+    """What a person reads: their own locale where the platform gives one (Slack
+    `users.info`, the Teams activity), else their organisation's language, else the
+    deployment's (ISO20K_LOCALE), else English."""
+    profile = (organisation.profile if organisation is not None else None) or {}
+    tag = profile.get("language")
+    return resolve(
+        person.locale if person is not None else None,
+        tag if isinstance(tag, str) else None,
+        default_locale,
+    )
 
 
 def _person_or_none(directory: Directory, user_id: str) -> Person | None:

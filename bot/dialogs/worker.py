@@ -36,6 +36,12 @@ ran), so no call is lost or run twice, and health stays "serving" throughout. (T
 own `max_tasks_per_child` starts the replacement inside the pool, cold, and in CPython 3.11
 stops replacing exited processes: 4 of 40 calls finished on a pool of 2 with a limit of 2.)
 
+Languages. Each step is written in the language of the person it answers
+(`bot.dialogs.context.reader_language`: their own locale, else their organisation's, else
+the deployment's ISO20K_LOCALE, else English): `run_step` makes it active around the step,
+and `perform_answer` returns it with the outcome, so whoever renders the reply (Block Kit,
+Adaptive Cards) does so within the same `using`.
+
 Lifetime. Worker processes end with their owner: each watches the process that started the
 pool and exits when it is gone, even after a SIGKILL, so no worker (and no forkserver or
 resource tracker, which live exactly as long as their clients) outlives the server.
@@ -44,6 +50,7 @@ resource tracker, which live exactly as long as their clients) outlives the serv
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -65,13 +72,14 @@ from sqlmodel import Session
 
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import NOBODY, DialogContext, Directory, enter
-from bot.dialogs.model import Form, Outcome
+from bot.dialogs.model import Form, Message, Outcome
 from bot.dialogs.reports import status
 from bot.dialogs.validation import RawValue
 from bot.reminders.timing import zone
 from bot.store.deliveries import delivered, record_delivery
 from bot.store.models import Platform
 from bot.store.transactions import REPLY_BUDGET, SUBMISSION_BUDGET, in_transaction
+from iso20k_core.language import Language, active, english, language_for, resolve, using
 from iso20k_core.standard import Bank, load_bank
 
 log = logging.getLogger(__name__)
@@ -93,6 +101,9 @@ class WorkerState:
     # True while a call runs again because the worker running it died (ProcessWorker): a
     # step that had committed then still owes its answer, which a replay does not.
     retrying: bool = False
+    # The deployment's language (ISO20K_LOCALE): for people whose platform and organisation
+    # name none (`install_locale` sets it).
+    locale: str | None = None
 
     def close(self) -> None:
         """Release what the platforms' setups keep open (HTTP sessions): anything in
@@ -104,6 +115,24 @@ class WorkerState:
 
 
 Setup = Callable[[WorkerState], None]
+
+
+def install_locale(locale: str | None, state: WorkerState) -> None:
+    """Worker setup: the deployment's language (`functools.partial` it)."""
+    state.locale = locale
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A step's outcome and the language it was written in (a tag, so it pickles small):
+    render it within `using(answer.language)`."""
+
+    outcome: Outcome
+    tag: str = "en"
+
+    @property
+    def language(self) -> Language:
+        return language_for(self.tag) or english()
 
 
 def chain(steps: tuple[Setup, ...], state: WorkerState) -> None:
@@ -156,8 +185,47 @@ def run_step(
     modal: bool = False,
     budget: float = REPLY_BUDGET,
     redeliver: bool = False,
+    default_locale: str | None = None,
 ) -> Outcome:
-    """One dialog step in one transaction, for the workspace's member (blocking).
+    """One dialog step in one transaction, for the workspace's member (blocking); see
+    `run_step_answer`."""
+    return run_step_answer(
+        engine,
+        bank,
+        platform,
+        workspace_id,
+        user_id,
+        now,
+        step,
+        workspace_name,
+        directory=directory,
+        delivery=delivery,
+        modal=modal,
+        budget=budget,
+        redeliver=redeliver,
+        default_locale=default_locale,
+    ).outcome
+
+
+def run_step_answer(
+    engine: Engine,
+    bank: Bank,
+    platform: Platform,
+    workspace_id: str,
+    user_id: str,
+    now: dt.datetime,
+    step: Step,
+    workspace_name: str | None = None,
+    *,
+    directory: Directory = NOBODY,
+    delivery: str | None = None,
+    modal: bool = False,
+    budget: float = REPLY_BUDGET,
+    redeliver: bool = False,
+    default_locale: str | None = None,
+) -> Answer:
+    """One dialog step in one transaction, for the workspace's member (blocking), written in
+    the language the member reads, which the answer carries.
 
     A transient database failure runs the whole step again within `budget` seconds
     (bot.store.transactions), then raises StoreUnavailable. With a `delivery` key the step is
@@ -168,10 +236,10 @@ def run_step(
     and rolled back, so the person still gets it.
     """
 
-    def attempt(session: Session) -> Outcome:
+    def attempt(session: Session) -> Answer:
         seen = delivery is not None and delivered(session, platform, delivery)
         if seen and not modal and not redeliver:
-            return Outcome()
+            return Answer(Outcome())
         ctx = enter(
             session,
             platform,
@@ -181,13 +249,16 @@ def run_step(
             now.date(),
             bank,
             directory=directory,
+            default_locale=default_locale,
         )
         ctx.today = local_date(now, ctx.organisation.timezone)
         ctx.now = now
-        outcome = step(ctx)
+        with using(ctx.language):
+            outcome = step(ctx)
+        tag = ctx.language.tag
         if seen:
             session.rollback()
-            return _modal_answer(outcome) if modal else outcome
+            return Answer(_modal_answer(outcome) if modal else outcome, tag)
         # Recorded last, just before the commit: a read-only step holds no write lock while
         # it works, and concurrent deliveries of one request meet here (the second waits for
         # the first's commit, then finds it).
@@ -195,8 +266,8 @@ def run_step(
             session, platform, delivery, workspace_id, now
         ):
             session.rollback()  # the same request was acted on meanwhile: undo ours
-            return _modal_answer(outcome) if modal else Outcome()
-        return outcome
+            return Answer(_modal_answer(outcome) if modal else Outcome(), tag)
+        return Answer(outcome, tag)
 
     return in_transaction(engine, attempt, budget)
 
@@ -208,8 +279,15 @@ def perform(
     repeated one gets the same answer for its modal again (the next page, its errors, or
     closing it) but no message and no change; any other repeat gets nothing. `directory`
     replaces the platform's own for this request (Teams: one that knows this turn)."""
+    return perform_answer(state, request, directory).outcome
+
+
+def perform_answer(
+    state: WorkerState, request: DialogRequest, directory: Directory | None = None
+) -> Answer:
+    """`perform`, with the language the outcome is written in (render it in that)."""
     submission = request.operation == "submit"
-    return run_step(
+    return run_step_answer(
         state.engine,
         state.bank,
         request.platform,
@@ -223,7 +301,31 @@ def perform(
         modal=submission,
         budget=SUBMISSION_BUDGET if submission else REPLY_BUDGET,
         redeliver=state.retrying,
+        default_locale=state.locale,
     )
+
+
+def translated(message: Message) -> Message:
+    """A message defined once as a constant (an apology: its texts marked with `N_`), in the
+    active language; a text that is no catalog entry is left as it is."""
+    language = active()
+    return dataclasses.replace(
+        message,
+        heading=language.gettext(message.heading),
+        text=language.gettext(message.text) if message.text else message.text,
+    )
+
+
+def apology_language(state: WorkerState, request: DialogRequest) -> Language:
+    """The language to apologise in when the step itself failed (the database may be what
+    failed, so the organisation's language may not be known): the person's own locale if
+    the platform tells it, else the deployment's, else English."""
+    directory = state.directories.get(request.platform, NOBODY)
+    try:
+        person = directory.person(request.user_id)
+    except Exception:  # not knowing the language is no reason to leave them without a word
+        person = None
+    return resolve(person.locale if person is not None else None, state.locale)
 
 
 def _modal_answer(outcome: Outcome) -> Outcome:

@@ -2,7 +2,13 @@
 
 Channels are adapters (Slack, the console log); the dispatcher only knows that a channel
 sends a message to a target, may ask us to wait (`RateLimited`), and may know a user's
-timezone.
+timezone and locale.
+
+Each reminder is written, and rendered, in its recipient's language: a member's own locale
+as the platform tells it at send time (`locale_of`, which a channel caches: Slack answers
+`users.info` once per person per ten minutes), else the organisation's language, else the
+deployment's (ISO20K_LOCALE), else English; a channel message in the organisation's
+language. Nothing of it is taken as finished text from the outbox (bot/reminders/messages.py).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.dialogs.context import DialogContext
+from bot.dialogs.context import DialogContext, Person, bank_for, reader_language
 from bot.dialogs.model import Message
 from bot.dialogs.worker import local_date
 from bot.reminders.messages import reminder_message
@@ -26,6 +32,7 @@ from bot.reminders.timing import next_working_moment
 from bot.store.models import Member, Organisation, Reminder
 from bot.store.transactions import OUTBOX_BUDGET, committed
 from iso20k_core.calendar import calendar_of_stored
+from iso20k_core.language import Language, using
 from iso20k_core.standard import Bank
 
 log = logging.getLogger(__name__)
@@ -46,6 +53,9 @@ class ReminderChannel(Protocol):
 
     def timezone_of(self, user_id: str) -> str | None: ...
 
+    # A channel may also have `locale_of(user_id) -> str | None`: the person's language tag
+    # as the platform tells it (looked up with getattr: it is optional).
+
 
 @dataclass
 class TickResult:
@@ -62,15 +72,19 @@ def tick(
     channels: Mapping[str, ReminderChannel],
     clock: Callable[[], dt.datetime],
     limit: int = 100,
+    *,
+    locale: str | None = None,
 ) -> TickResult:
-    """Claim up to `limit` due reminders and deliver each through its platform's channel."""
+    """Claim up to `limit` due reminders and deliver each through its platform's channel;
+    `locale` is the deployment's language (ISO20K_LOCALE)."""
     result = TickResult()
     with Session(engine, expire_on_commit=False) as session:
         token, claimed = claim_due(session, clock(), limit)
         result.claimed = len(claimed)
-        contexts: dict[int, DialogContext] = {}  # one evaluation per organisation and tick
+        # One evaluation per organisation, language and tick (it holds text in a language).
+        contexts: dict[tuple[int, str], DialogContext] = {}
         for reminder in claimed:
-            _deliver(session, bank, channels, clock, token, reminder, result, contexts)
+            _deliver(session, bank, channels, clock, token, reminder, result, contexts, locale)
     return result
 
 
@@ -82,7 +96,8 @@ def _deliver(
     token: str,
     reminder: Reminder,
     result: TickResult,
-    contexts: dict[int, DialogContext],
+    contexts: dict[tuple[int, str], DialogContext],
+    locale: str | None = None,
 ) -> None:
     assert reminder.id is not None
     organisation = session.get(Organisation, reminder.organisation_id)
@@ -100,10 +115,13 @@ def _deliver(
         reschedule(session, reminder.id, token, moment)
         result.deferred += 1
         return
+    language = _language(session, organisation, channel, reminder.target, locale)
     try:
-        ctx = contexts.get(reminder.organisation_id) or _context(session, organisation, bank, now)
-        contexts[reminder.organisation_id] = ctx
-        message = reminder_message(reminder, ctx)
+        key = (reminder.organisation_id, language.tag)
+        ctx = contexts.get(key) or _context(session, organisation, bank, now, language, locale)
+        contexts[key] = ctx
+        with using(language):
+            message = reminder_message(reminder, ctx)
     except Exception as exc:  # a reminder we cannot even write: retry, then fail visibly
         log.exception("reminder %s could not be written", reminder.id)
         session.rollback()
@@ -115,7 +133,8 @@ def _deliver(
         result.lost += 1  # another worker took it over after our lease: it sends, we don't
         return
     try:
-        reference = channel.send(reminder.target, message)
+        with using(language):  # rendered (Block Kit, a card) in the language it is written in
+            reference = channel.send(reminder.target, message)
     except RateLimited as exc:
         reschedule(session, reminder.id, token, clock() + dt.timedelta(seconds=exc.retry_after))
         result.deferred += 1
@@ -134,16 +153,42 @@ def _deliver(
         session.rollback()
 
 
+def _member(session: Session, organisation: Organisation, target: str) -> Member | None:
+    return session.exec(
+        select(Member).where(
+            Member.organisation_id == organisation.id, Member.platform_user_id == target
+        )
+    ).first()
+
+
+def _language(
+    session: Session,
+    organisation: Organisation,
+    channel: ReminderChannel,
+    target: str,
+    locale: str | None,
+) -> Language:
+    """The recipient's language: a member's own locale (asked of the platform at send time;
+    the channel caches it), else the organisation's, else the deployment's; a channel (or
+    anyone who is no member) reads the organisation's."""
+    own: str | None = None
+    locale_of = getattr(channel, "locale_of", None)
+    if callable(locale_of) and _member(session, organisation, target) is not None:
+        try:
+            found = locale_of(target)
+            own = found if isinstance(found, str) else None
+        except Exception as exc:  # not knowing a language is no reason to miss a reminder
+            log.info("no locale for %s: %s", target, exc)
+    person = Person(target, frozenset(), locale=own) if own else None
+    return reader_language(person, organisation, locale)
+
+
 def _timezone(
     session: Session, organisation: Organisation, channel: ReminderChannel, target: str
 ) -> str:
     """The recipient's timezone: a member's own (asked of the platform once), else the
     organisation's (channels and unknown people)."""
-    member = session.exec(
-        select(Member).where(
-            Member.organisation_id == organisation.id, Member.platform_user_id == target
-        )
-    ).first()
+    member = _member(session, organisation, target)
     if member is None:
         return organisation.timezone
     if member.timezone is None:
@@ -165,10 +210,25 @@ def _remember_timezone(session: Session, member: Member, timezone: str) -> None:
 
 
 def _context(
-    session: Session, organisation: Organisation, bank: Bank, now: dt.datetime
+    session: Session,
+    organisation: Organisation,
+    bank: Bank,
+    now: dt.datetime,
+    language: Language,
+    locale: str | None,
 ) -> DialogContext:
     # Everyone in the channel reads a reminder: it is written as any member sees the plan
     # (the README's one visibility rule), never with the rights of whoever joined first.
     member = Member(organisation_id=organisation.id or 0, platform_user_id="", role="member")
     today = local_date(now, organisation.timezone)
-    return DialogContext(session, organisation, member, today, bank, now, cache_evaluation=True)
+    return DialogContext(
+        session,
+        organisation,
+        member,
+        today,
+        bank_for(bank, language),
+        now,
+        cache_evaluation=True,
+        language=language,
+        default_locale=locale,
+    )

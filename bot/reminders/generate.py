@@ -172,9 +172,23 @@ def reminders_for(inputs: ReminderInputs, now: dt.datetime) -> list[ReminderSpec
             inputs.managers,
             cal.next_after(today),
             {
+                # Plain English, as it always was (older readers of the outbox read it) ...
                 "sections": sorted(
                     f"{a.section_title} ({mention(a.user_id)}, due {a.due_date})" for a in overdue
-                )
+                ),
+                # ... and the parts, which the message is written from at send time, in the
+                # recipient's language (bot/reminders/messages.py).
+                "overdue": [
+                    {
+                        "section": a.section_id,
+                        "title": a.section_title,
+                        "user": a.user_id,
+                        "due": a.due_date.isoformat() if a.due_date else None,
+                    }
+                    for a in sorted(
+                        overdue, key=lambda a: (a.section_title, a.user_id, str(a.due_date))
+                    )
+                ],
             },
         )
     # This week's digest (dropped by `add` once stale) and next week's: a digest due an hour

@@ -1,12 +1,35 @@
-"""What a reminder says, written when it is sent (so it tells what is open at that moment)."""
+"""What a reminder says, written when it is sent (so it tells what is open at that moment).
+
+It is written in the language of whoever reads it (bot/reminders/dispatch.py makes it
+active): so nothing a person reads is taken as finished text from the stored payload, which
+was generated in whatever language the person who last changed the plan reads. Names the
+plan gives (a milestone's, an audit's) are looked up by their key in the evaluation made in
+the reader's language, and a section's title in the bank as they read it; the payload's own
+copy is used only when the plan no longer has that key (or, for a section, when what is
+stored is not the bank's title of it). Dates are stored as ISO dates and
+written as the reader writes them (`fig.date`).
+"""
 
 from __future__ import annotations
 
-from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Fact, Message, Section
+import datetime as dt
+
+from bot.dialogs.context import DialogContext, bank_for
+from bot.dialogs.model import Button, Fact, Message, Section, mention
 from bot.dialogs.team import open_sections
 from bot.store.models import Reminder
 from iso20k_core import figures as fig
+from iso20k_core.language import N_, _, _p
+from iso20k_core.language import english as english_language
+from iso20k_core.results import Evaluation
+from iso20k_core.standard import Bank
+
+# The engine's verdicts are values (iso20k_core.results.Verdict); what a reader sees of each.
+VERDICTS = {
+    "ready to start": N_("ready to start"),
+    "feasible with preparation": N_("feasible with preparation"),
+    "not yet feasible": N_("not yet feasible"),
+}
 
 
 def reminder_message(reminder: Reminder, ctx: DialogContext) -> Message:
@@ -14,31 +37,55 @@ def reminder_message(reminder: Reminder, ctx: DialogContext) -> Message:
     kind = reminder.kind
     if kind == "milestone":
         return Message(
-            heading=f"Milestone in {reminder_offset(reminder)} working days: {p.get('title')}",
-            text=f"Planned for {p.get('date')}.",
-            buttons=(Button("Plan", "plan"),),
+            heading=_(
+                "Milestone in {days} working days: {title}",
+                days=reminder_offset(reminder),
+                title=_milestone_title(ctx, reminder.subject, p.get("title")),
+            ),
+            text=_("Planned for {date}.", date=_day(p.get("date"))),
+            buttons=(Button(_p("button", "Plan"), "plan"),),
         )
     if kind == "booking_deadline":
         return Message(
-            heading=f"Book the {p.get('title', 'audit')} by {p.get('deadline')}",
-            text=f"The audit is planned for {p.get('planned')}. Ask the certification body for "
-            "a date, then record the booking; these reminders stop once it is recorded.",
-            buttons=(Button("Record a booking", "book", reminder.subject, "primary"),),
+            heading=_(
+                "Book the {audit} by {deadline}",
+                audit=_batch_title(ctx, reminder.subject, p.get("title")) or _("audit"),
+                deadline=_day(p.get("deadline")),
+            ),
+            text=_(
+                "The audit is planned for {date}. Ask the certification body for a date, then "
+                "record the booking; these reminders stop once it is recorded.",
+                date=_day(p.get("planned")),
+            ),
+            buttons=(
+                Button(_p("button", "Record a booking"), "book", reminder.subject, "primary"),
+            ),
             tone="warning",
         )
     if kind == "audit_batch":
-        return _audit_message(ctx, p)
+        return _audit_message(ctx, reminder.subject, p)
     if kind == "assignment_nudge":
+        section = str(p.get("section", ""))
         return Message(
-            heading=f"Reminder: please answer {p.get('title')}",
-            text=f"It was due {p.get('due')}. It takes a few minutes per page; your answers are "
-            "saved page by page.",
-            buttons=(Button("Answer now", "assess", str(p.get("section", "")), "primary"),),
+            heading=_(
+                "Reminder: please answer {section}",
+                section=_section_title(ctx, section, p.get("title")),
+            ),
+            text=_(
+                "It was due {date}. It takes a few minutes per page; your answers are saved "
+                "page by page.",
+                date=_day(p.get("due")),
+            ),
+            buttons=(Button(_p("button", "Answer now"), "assess", section, "primary"),),
         )
     if kind == "overdue_summary":
-        sections = p.get("sections") or []
+        parts = p.get("overdue")
+        if isinstance(parts, list):  # written now, in the reader's language
+            sections = [_overdue_line(ctx, s) for s in parts]
+        else:  # a reminder stored before its parts were: its finished lines
+            sections = [str(s) for s in p.get("sections") or []]
         return Message(
-            heading=f"{len(sections)} assigned sections are overdue",
+            heading=_("{n} assigned sections are overdue", n=len(sections)),
             text="\n".join(f"• {s}" for s in sections),
             tone="warning",
         )
@@ -49,54 +96,144 @@ def reminder_offset(reminder: Reminder) -> str:
     return reminder.dedupe_key.split(":")[2]
 
 
-def _audit_message(ctx: DialogContext, p: dict[str, object]) -> Message:
+def _day(value: object) -> str:
+    """An ISO date of the payload as the reader writes dates; anything else as stored."""
+    if isinstance(value, str):
+        try:
+            return fig.date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _evaluation(ctx: DialogContext) -> Evaluation | None:
+    try:
+        return ctx.evaluation()
+    except Exception:  # a plan that cannot be made now: the names stored with the reminder
+        return None
+
+
+def _milestone_title(ctx: DialogContext, key: str, stored: object) -> str:
+    e = _evaluation(ctx)
+    found = next((m.title for m in e.plan.milestones if m.key == key), None) if e else None
+    return found or str(stored)
+
+
+def _batch_title(ctx: DialogContext, key: str, stored: object) -> str:
+    e = _evaluation(ctx)
+    found = next((b.title for b in e.plan.audit_batches if b.key == key), None) if e else None
+    return found or ("" if stored is None else str(stored))
+
+
+def _section_title(ctx: DialogContext, section_id: str, stored: object) -> str:
+    """The section's title as the reader reads the bank, when what is stored is the bank's
+    own (English) title of it; else what is stored, as it is."""
+    english = _title_in(bank_for(ctx.bank, english_language()), section_id)
+    if stored is not None and str(stored) != english:
+        return str(stored)
+    return _title_in(ctx.bank, section_id) or str(stored)
+
+
+def _title_in(bank: Bank, section_id: str) -> str | None:
+    return next((s.title for s in bank.assessed_sections if s.id == section_id), None)
+
+
+def _overdue_line(ctx: DialogContext, entry: object) -> str:
+    """One overdue section: stored as its parts (section, who, due) and written now; an
+    entry stored as finished text by an older version is shown as it is."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    section = str(entry.get("section", ""))
+    return _(
+        "{section} ({person}, due {date})",
+        section=_section_title(ctx, section, entry.get("title", section)),
+        person=mention(str(entry.get("user", ""))),
+        date=_day(entry.get("due")),
+    )
+
+
+def _audit_message(ctx: DialogContext, key: str, p: dict[str, object]) -> Message:
     e = ctx.evaluation()
     sections: list[Section] = []
     unanswered = open_sections(ctx)
+    none = _("None.")
     sections.append(
-        Section("Sections not fully answered", "\n".join(f"• {s}" for s in unanswered) or "None.")
+        Section(
+            _("Sections not fully answered"),
+            "\n".join(f"• {s}" for s in unanswered) or none,
+        )
     )
     if e is not None:
         weakest = [e.area(a) for a in e.weakest_areas[:3]]
         sections.append(
             Section(
-                "Weakest areas",
+                _("Weakest areas"),
                 "\n".join(
-                    f"• {a.title}: maturity {fig.level(a.maturity)} of {a.required}"
+                    _(
+                        "• {area}: maturity {level} of {required}",
+                        area=a.title,
+                        level=fig.level(a.maturity),
+                        required=a.required,
+                    )
                     for a in weakest
                 )
-                or "None.",
+                or none,
             )
         )
         sections.append(
             Section(
-                "Open tasks",
-                "\n".join(f"• {t.title} — {t.owner_role}" for t in e.plan.tasks[:5]) or "None.",
+                _("Open tasks"),
+                "\n".join(
+                    _("• {task} — {owner}", task=t.title, owner=t.owner_role)
+                    for t in e.plan.tasks[:5]
+                )
+                or none,
             )
         )
     return Message(
-        heading=f"{p.get('title')} on {p.get('planned')}",
-        text="What is still open before the auditors come:",
+        heading=_(
+            "{audit} on {date}",
+            audit=_batch_title(ctx, key, p.get("title")),
+            date=_day(p.get("planned")),
+        ),
+        text=_("What is still open before the auditors come:"),
         sections=tuple(sections),
-        buttons=(Button("Status", "status"),),
+        buttons=(Button(_p("button", "Status"), "status"),),
     )
 
 
 def _digest(ctx: DialogContext) -> Message:
     e = ctx.evaluation()
     if e is None:
-        return Message(heading="Weekly digest", text="No organisation profile yet.")
+        return Message(heading=_("Weekly digest"), text=_("No organisation profile yet."))
     nxt = next((m for m in e.plan.milestones if m.date >= ctx.today), None)
     batch = next((b for b in e.plan.audit_batches if b.planned_date >= ctx.today), None)
+    none = _("none")
     return Message(
-        heading=f"Weekly digest: {ctx.organisation.name}",
+        heading=_("Weekly digest: {organisation}", organisation=ctx.organisation.name),
         facts=(
-            Fact("Answered", f"{e.completion.answered} of {e.completion.total}"),
-            Fact("Readiness", fig.percent(e.readiness_percent)),  # as in status and the report
-            Fact("Verdict", e.feasibility.verdict),
-            Fact("Next milestone", f"{nxt.title}, {nxt.date}" if nxt else "none"),
-            Fact("Next audit", f"{batch.title}, {batch.planned_date}" if batch else "none"),
+            Fact(
+                _("Answered"),
+                _(
+                    "{answered} of {total}",
+                    answered=e.completion.answered,
+                    total=e.completion.total,
+                ),
+            ),
+            # as in status and the report
+            Fact(_("Readiness"), fig.percent(e.readiness_percent)),
+            Fact(_("Verdict"), _(VERDICTS.get(e.feasibility.verdict, e.feasibility.verdict))),
+            Fact(
+                _("Next milestone"),
+                _("{title}, {date}", title=nxt.title, date=fig.date(nxt.date)) if nxt else none,
+            ),
+            Fact(
+                _("Next audit"),
+                _("{title}, {date}", title=batch.title, date=fig.date(batch.planned_date))
+                if batch
+                else none,
+            ),
         ),
         progress=(e.completion.answered, e.completion.total),
-        buttons=(Button("Continue the assessment", "assess", style="primary"),),
+        buttons=(Button(_p("button", "Continue the assessment"), "assess", style="primary"),),
     )

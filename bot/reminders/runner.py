@@ -36,4 +36,6 @@ def channels_for(settings: Settings, engine: Engine) -> dict[str, ReminderChanne
 def make_tick(
     settings: Settings, engine: Engine, bank: Bank, clock: Callable[[], dt.datetime] = utc_now
 ) -> Callable[[], TickResult]:
-    return functools.partial(tick, engine, bank, channels_for(settings, engine), clock)
+    return functools.partial(
+        tick, engine, bank, channels_for(settings, engine), clock, locale=settings.iso20k_locale
+    )

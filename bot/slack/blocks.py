@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.dialogs.model import Field, Form, Message, Text, readable, split_marks
 from bot.dialogs.validation import RawValue
+from iso20k_core.language import _, _p
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -96,7 +97,8 @@ def _cut_markup(markup: str, limit: int) -> str:
 
 def progress_text(done: int, total: int, width: int = 20) -> str:
     filled = round(width * done / total) if total else 0
-    return f"`{'█' * filled}{'░' * (width - filled)}` {done} of {total}"
+    bar = "█" * filled + "░" * (width - filled)
+    return _("`{bar}` {done} of {total}", bar=bar, done=done, total=total)
 
 
 def _chunks(text: str, size: int = MAX_SECTION_TEXT) -> list[str]:
@@ -162,7 +164,7 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[Bl
     room = limit - (1 if actions else 0)
     if len(blocks) > room:
         blocks = blocks[: room - 1]
-        blocks.append({"type": "context", "elements": [_mrkdwn("…more in the full report.")]})
+        blocks.append({"type": "context", "elements": [_mrkdwn(_("…more in the full report."))]})
     if actions:
         blocks.append(actions)
     return blocks
@@ -204,7 +206,7 @@ def notice_view(message: Message) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": _plain("iso20k", 24),
-        "close": _plain("OK", 24),
+        "close": _plain(_p("button", "OK"), 24),
         "blocks": message_blocks(message, MAX_VIEW_BLOCKS),
     }
 
@@ -221,7 +223,7 @@ def modal_view(form: Form, metadata: dict[str, Any] | None = None) -> dict[str, 
         "callback_id": f"iso20k:{form.kind}",
         "title": _plain(form.title, 24),
         "submit": _plain(form.submit, 24),
-        "close": _plain("Cancel", 24),
+        "close": _plain(_p("button", "Cancel"), 24),
         "private_metadata": json.dumps(private, separators=(",", ":")),
         "blocks": blocks[:MAX_VIEW_BLOCKS],
     }

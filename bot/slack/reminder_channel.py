@@ -4,6 +4,10 @@ Slack allows about one message per second per channel (PLATFORM.md): sends to th
 target are spaced by `MIN_INTERVAL`. A 429 is first retried by slack_sdk's handler after
 `Retry-After`; if Slack still refuses, the reminder is handed back to the outbox with that
 wait, so nothing is dropped and nothing is sent twice.
+
+A person's timezone and locale come from one `users.info` (with `include_locale`), kept for
+`PROFILE_TTL` seconds: a reminder is written in its recipient's language at send time, and
+a busy morning costs one look-up per person, not one per reminder.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -21,6 +26,7 @@ from bot.slack.blocks import fallback_text, message_blocks
 from bot.slack.sender import SLACK_API_URL, retry_handlers
 
 MIN_INTERVAL = 1.0  # seconds between two messages to the same channel
+PROFILE_TTL = 600.0  # seconds a person's timezone and locale are taken as known
 
 
 class SlackReminderChannel:
@@ -37,6 +43,9 @@ class SlackReminderChannel:
         self.sleep = sleep
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._profiles: TTLCache[str, tuple[str | None, str | None]] = TTLCache(
+            10_000, PROFILE_TTL, timer=clock
+        )
 
     @classmethod
     def from_settings(cls, token: str, base_url: str | None) -> SlackReminderChannel:
@@ -67,7 +76,21 @@ class SlackReminderChannel:
         return str(ts) if ts else None
 
     def timezone_of(self, user_id: str) -> str | None:
-        if not user_id.startswith(("U", "W")):  # channels have no timezone of their own
-            return None
-        tz = self.client.users_info(user=user_id)["user"].get("tz")
-        return str(tz) if tz else None
+        return self._profile(user_id)[0]
+
+    def locale_of(self, user_id: str) -> str | None:
+        """The person's locale (`zh-CN`), None for a channel or when Slack gives none."""
+        return self._profile(user_id)[1]
+
+    def _profile(self, user_id: str) -> tuple[str | None, str | None]:
+        if not user_id.startswith(("U", "W")):  # channels have no timezone or locale
+            return None, None
+        with self._lock:
+            if user_id in self._profiles:
+                return self._profiles[user_id]
+        user = self.client.users_info(user=user_id, include_locale=True)["user"]
+        tz, locale = user.get("tz"), user.get("locale")
+        found = (str(tz) if tz else None, str(locale) if locale else None)
+        with self._lock:
+            self._profiles[user_id] = found
+        return found

@@ -23,10 +23,17 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.dialogs.apologies import APOLOGY, NOT_SHOWN
 from bot.dialogs.model import Form, Message, Outcome
-from bot.dialogs.worker import DialogRequest, WorkerState, perform
+from bot.dialogs.worker import (
+    DialogRequest,
+    WorkerState,
+    apology_language,
+    perform_answer,
+    translated,
+)
 from bot.slack.blocks import fallback_text, home_view, message_blocks, modal_view
 from bot.slack.directory import SlackDirectory
 from bot.store.transactions import StoreUnavailable
+from iso20k_core.language import N_, _, resolve, using
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
@@ -35,26 +42,29 @@ SENDER = "slack"  # its key in WorkerState.extras
 SLACK_HOSTS = frozenset({"hooks.slack.com", "slack.com"})
 
 # A submitted modal that could not be saved and could not be kept open either.
+# Shown with `translated(NOT_SAVED)`, in the language of the person it is sent to.
 NOT_SAVED = Message(
-    heading="Sorry, your form was not saved",
-    text="Something went wrong on our side. Please open it again and fill it in once more.",
+    heading=N_("Sorry, your form was not saved"),
+    text=N_("Something went wrong on our side. Please open it again and fill it in once more."),
     tone="error",
 )
 
 
 def not_saved(button: str) -> str:
     """The error shown on a modal kept open because saving failed: its values are still there."""
-    return (
+    return _(
         "Not saved: something went wrong on our side. Everything you entered is still here; "
-        f"press “{button}” again in a moment."
+        "press “{button}” again in a moment.",
+        button=button,
     )
 
 
 def not_saved_yet(button: str) -> str:
     """The error on a modal whose save took longer than Slack waits: it may yet be saved."""
-    return (
+    return _(
         "Not saved yet: this took longer than Slack waits. Everything you entered is still "
-        f"here; press “{button}” again in a moment (what was saved is not saved twice)."
+        "here; press “{button}” again in a moment (what was saved is not saved twice).",
+        button=button,
     )
 
 
@@ -77,6 +87,9 @@ class Target:
     response_url: str | None = None  # ephemeral replies to commands and message buttons
     home: bool = False  # publish on the App Home tab
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The language the answer is written in (a tag), when it was decided before delivery
+    # (a modal's step ran first); None: English, or whatever is active.
+    language: str | None = None
 
 
 def slack_response_url(url: str, api_url: str) -> bool:
@@ -143,7 +156,7 @@ class SlackSender:
         if isinstance(reply, Form):
             if target.trigger_id is None:
                 note = Message(
-                    heading=reply.title, text="Open it again from /iso20k.", tone="warning"
+                    heading=reply.title, text=_("Open it again from /iso20k."), tone="warning"
                 )
                 self.send_message(target.user_id, note, target.response_url)
                 return
@@ -158,7 +171,7 @@ class SlackSender:
 
     def apologise(self, target: Target, message: Message = APOLOGY) -> None:
         try:
-            self.send_message(target.user_id, message, target.response_url)
+            self.send_message(target.user_id, translated(message), target.response_url)
         except Exception:  # best effort; the original error is already logged
             log.exception("could not apologise to %s", target.user_id)
 
@@ -177,26 +190,32 @@ def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:
     saying whether the request was done."""
     sender: SlackSender = state.extras[SENDER]
     try:
-        outcome = perform(state, request)
+        answered = perform_answer(state, request)
     except StoreUnavailable as exc:  # an outage is expected, and one line tells it
         log.warning("%s %r not done: %s", request.operation, request.text or request.name, exc)
-        sender.apologise(target, APOLOGY)
+        with using(apology_language(state, request)):
+            sender.apologise(target, APOLOGY)
         return
     except Exception:  # rolled back: the request was not completed
         log.exception("%s %r failed", request.operation, request.text or request.name)
-        sender.apologise(target, APOLOGY)
+        with using(apology_language(state, request)):
+            sender.apologise(target, APOLOGY)
         return
-    try:
-        sender.deliver(outcome, target)
-    except Exception:  # committed, but the answer did not get through
-        log.exception("answer to %s %r not delivered", request.operation, request.name)
-        sender.apologise(target, NOT_SHOWN)
+    # The reply is rendered (Block Kit, the Home tab) in the language the step wrote in.
+    with using(answered.language):
+        try:
+            sender.deliver(answered.outcome, target)
+        except Exception:  # committed, but the answer did not get through
+            log.exception("answer to %s %r not delivered", request.operation, request.name)
+            sender.apologise(target, NOT_SHOWN)
 
 
 def deliver(state: WorkerState, outcome: Outcome, target: Target) -> None:
-    """Deliver an outcome computed earlier (after a modal was closed)."""
+    """Deliver an outcome computed earlier (after a modal was closed), in the language it
+    was written in (`target.language`)."""
     sender: SlackSender = state.extras[SENDER]
     try:
-        sender.deliver(outcome, target)
+        with using(resolve(target.language, state.locale)):
+            sender.deliver(outcome, target)
     except Exception:
         log.exception("delivery to %s failed", target.user_id)

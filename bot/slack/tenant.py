@@ -25,13 +25,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs.model import Message
+from iso20k_core.language import N_
 
+# Shown with `translated(NO_WORKSPACE)` (bot.dialogs.worker), in the deployment's language:
+# nobody is known to ask what they read.
 NO_WORKSPACE = Message(
-    "Not run: no workspace",
+    N_("Not run: no workspace"),
     tone="error",
-    text="This request did not say which Slack workspace and person it came from, so it "
-    "belongs to no organisation and nothing was done. Use /iso20k in a workspace where the "
-    "app is installed.",
+    text=N_(
+        "This request did not say which Slack workspace and person it came from, so it "
+        "belongs to no organisation and nothing was done. Use /iso20k in a workspace where "
+        "the app is installed."
+    ),
 )
 WORKSPACE_ID = re.compile(r"T[A-Z0-9]{1,31}")
 ENTERPRISE_ID = re.compile(r"E[A-Z0-9]{1,31}")

@@ -18,10 +18,11 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.dialogs.apologies import UNAVAILABLE
 from bot.dialogs.lanes import BUSY, ONE_MOMENT, LaneBusy, preparing
 from bot.dialogs.model import Message, Outcome
-from bot.dialogs.worker import DialogRequest, WorkerUnavailable
+from bot.dialogs.worker import DialogRequest, WorkerUnavailable, translated
 from bot.slack.blocks import fallback_text, message_blocks
 from bot.slack.sender import Target, answer, deliver
 from bot.workers import Deps
+from iso20k_core.language import _, resolve, using
 
 log = logging.getLogger(__name__)
 APOLOGY_SECONDS = 2.0  # an apology sent while stopping gets this long
@@ -39,26 +40,41 @@ async def answer_or_apologise(
     `announce` (a button: its acknowledgement carries no text) a slow request first gets its
     "preparing" line from the interactive lane."""
     try:
-        if announce and (note := preparing(request)) is not None:
-            await deps.worker.call(deliver, Outcome(reply=Message(ONE_MOMENT, note)), target)
+        if announce and (note := _preparing(deps, request)) is not None:
+            await deps.worker.call(deliver, Outcome(reply=note), target)
         await deps.lane(request).call(answer, request, target)
     except LaneBusy as exc:
         log.warning("%s %r not started: %s", request.operation, request.text or request.name, exc)
-        await apologise(target, client, BUSY)
+        await apologise(target, client, BUSY, locale=deps.locale)
     except WorkerUnavailable as exc:
         log.warning("%s %r not done: %s", request.operation, request.text or request.name, exc)
-        await apologise(target, client)
+        await apologise(target, client, locale=deps.locale)
     except asyncio.CancelledError:  # the server is stopping before the work was done
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(apologise(target, client), APOLOGY_SECONDS)
+            await asyncio.wait_for(apologise(target, client, locale=deps.locale), APOLOGY_SECONDS)
         raise
 
 
+def _preparing(deps: Deps, request: DialogRequest) -> Message | None:
+    """A slow request's "preparing" line, written here before any worker knows the person:
+    in the deployment's language."""
+    with using(resolve(deps.locale)):
+        note = preparing(request)
+        return None if note is None else Message(_(ONE_MOMENT), note)
+
+
 async def apologise(
-    target: Target, client: AsyncWebClient | None, message: Message = UNAVAILABLE
+    target: Target,
+    client: AsyncWebClient | None,
+    message: Message = UNAVAILABLE,
+    *,
+    locale: str | None = None,
 ) -> None:
-    """Where the person asked (ephemeral), else in the app's direct messages; best effort."""
-    text, blocks = fallback_text(message), message_blocks(message)
+    """Where the person asked (ephemeral), else in the app's direct messages; best effort.
+    Written in the answer's language if known, else the deployment's (`locale`)."""
+    with using(resolve(target.language, locale)):
+        shown = translated(message)
+        text, blocks = fallback_text(shown), message_blocks(shown)
     try:
         if target.response_url:
             webhook = AsyncWebhookClient(target.response_url)

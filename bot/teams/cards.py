@@ -50,6 +50,7 @@ from bot.dialogs.model import (
 )
 from bot.dialogs.validation import RawValue
 from iso20k_core.dates import EARLIEST, latest
+from iso20k_core.language import N_, _
 
 SCHEMA_VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -58,7 +59,7 @@ DATA_KEY = "iso20k"  # the key of our own data in every Action.Submit; no field 
 # A list this long is searchable as you type in Teams (`style: "filtered"`, a Teams extension
 # the 1.5 schema does not know: tests validate with it set aside, PLATFORM.md).
 FILTERED_FROM = 20
-CUT_NOTE = "…more in the full report."
+CUT_NOTE = N_("…more in the full report.")
 TONE_STYLE: dict[str, str] = {
     "info": "default",
     "success": "good",
@@ -159,7 +160,8 @@ def heading_block(text: str) -> Element:
 
 def progress_text(done: int, total: int, width: int = 20) -> str:
     filled = round(width * done / total) if total else 0
-    return f"{'█' * filled}{'░' * (width - filled)} {done} of {total}"
+    bar = "█" * filled + "░" * (width - filled)
+    return _("{bar} {done} of {total}", bar=bar, done=done, total=total)
 
 
 def card(body: list[Element], actions: list[Element] | None = None) -> Card:
@@ -237,7 +239,7 @@ def _message_card(
         body.append(_fact_set(message.facts))
     body += [_section(s) for s in sections]
     if cut:
-        body.append(text_block(CUT_NOTE, isSubtle=True))
+        body.append(text_block(_(CUT_NOTE), isSubtle=True))
     if message.image is not None:
         body.append(
             {"type": "Image", "url": message.image.url, "altText": _plain(message.image.alt)}
@@ -250,7 +252,9 @@ def _message_card(
             0,
             {
                 "type": "Action.OpenUrl",
-                "title": _plain(f"Download {message.file.filename}")[:MAX_ACTION_TITLE],
+                "title": _plain(_("Download {filename}", filename=message.file.filename))[
+                    :MAX_ACTION_TITLE
+                ],
                 "url": file_url,
             },
         )
@@ -432,14 +436,18 @@ def _number(value: RawValue) -> float | int | None:
 def client_error(f: Field) -> str:
     """What Teams shows when its own check of the input fails, before anything is sent."""
     if f.kind == "number" and f.minimum is not None and f.maximum is not None:
-        return f"Enter a number from {f.minimum:g} to {f.maximum:g}."
+        return _(
+            "Enter a number from {minimum} to {maximum}.",
+            minimum=format(f.minimum, "g"),
+            maximum=format(f.maximum, "g"),
+        )
     if f.kind == "number":
-        return "Enter a number."
+        return _("Enter a number.")
     if f.kind == "text":
-        return f"Please fill this in, in at most {f.max_length} characters."
+        return _("Please fill this in, in at most {count} characters.", count=f.max_length)
     if f.kind == "multi_choice":
-        return "Choose at least one."
-    return "Please fill this in."
+        return _("Choose at least one.")
+    return _("Please fill this in.")
 
 
 # --- submissions ------------------------------------------------------------------------

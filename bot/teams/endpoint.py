@@ -33,13 +33,14 @@ from starlette.responses import JSONResponse, Response
 from bot.dialogs.apologies import UNAVAILABLE
 from bot.dialogs.lanes import BUSY, ONE_MOMENT, LaneBusy, preparing
 from bot.dialogs.model import Message, Outcome
-from bot.dialogs.worker import DialogRequest, WorkerUnavailable
+from bot.dialogs.worker import DialogRequest, WorkerUnavailable, translated
 from bot.teams.activity import NotAnActivity, Turn, read_turn
 from bot.teams.auth import TokenRefused, TokenVerifier
 from bot.teams.cards import ButtonPress, FormSubmission, message_card, read_submission
 from bot.teams.connector import Connector
 from bot.teams.sender import answer, card_activity, deliver
 from bot.workers import Deps
+from iso20k_core.language import _, resolve, using
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024  # an activity, even a card submission, is a few KB
@@ -139,8 +140,11 @@ class TeamsEndpoint:
         self.connector.close()
 
     async def apologise(self, turn: Turn, message: Message) -> None:
-        """From the web process, when no worker could take the turn; best effort."""
-        activity = card_activity(message_card(message), message)
+        """From the web process, when no worker could take the turn; best effort. In the
+        turn's language (Teams sends the client's locale), else the deployment's."""
+        with using(resolve(turn.locale, self.deps.locale)):
+            message = translated(message)
+            activity = card_activity(message_card(message), message)
         reply_to = None if turn.kind == "submission" else turn.activity_id or None
         try:
             await asyncio.to_thread(self.connector.send, turn.conversation, activity, reply_to)
@@ -154,8 +158,10 @@ async def answer_or_apologise(
     """Hand the turn to its lane (a slow one first gets its "preparing" line from the
     interactive lane); if no worker can take it, apologise from here."""
     try:
-        if (note := preparing(request)) is not None:
-            moment = Outcome(reply=Message(ONE_MOMENT, note))
+        with using(resolve(turn.locale, deps.locale)):
+            note = preparing(request)
+            moment = None if note is None else Outcome(reply=Message(_(ONE_MOMENT), note))
+        if moment is not None:
             await deps.worker.call(deliver, moment, turn, request.now)
         await deps.lane(request).call(answer, request, turn)
     except LaneBusy as exc:

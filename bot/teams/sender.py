@@ -35,7 +35,7 @@ from bot.dialogs.apologies import APOLOGY, NOT_SHOWN
 from bot.dialogs.commands import help_message
 from bot.dialogs.context import DirectoryError, Person
 from bot.dialogs.model import MARK_END, MARK_START, Form, Message, Outcome, has_marks, mention
-from bot.dialogs.worker import DialogRequest, WorkerState, perform
+from bot.dialogs.worker import DialogRequest, WorkerState, perform_answer, translated
 from bot.downloads import link, offer
 from bot.settings import Settings
 from bot.store.models import Organisation
@@ -60,12 +60,13 @@ from bot.teams.references import (
     shared_conversations,
 )
 from bot.teams.tokens import TokenUnavailable, tokens_from
+from iso20k_core.language import N_, _, resolve, using
 
 log = logging.getLogger(__name__)
 SENDER = "teams"  # its key in WorkerState.extras
 KEPT_FOR = 600.0  # seconds a stored conversation reference is taken as stored
 _MENTIONED = re.compile(f"{MARK_START}@([^{MARK_START}{MARK_END}]{{1,255}}){MARK_END}")
-NO_LINK = (
+NO_LINK = N_(
     "The file is ready, but this app has no public address to offer it from (PUBLIC_URL is "
     "not set); ask whoever runs iso20k to set it."
 )
@@ -74,8 +75,8 @@ NO_LINK = (
 def elsewhere(person: str) -> Message:
     """The line left in a channel or group chat when the answer went to a 1:1 chat."""
     return Message(
-        "Answered in our chat",
-        text=f"{mention(person)}, I sent you the answer in our 1:1 chat.",
+        _("Answered in our chat"),
+        text=_("{person}, I sent you the answer in our 1:1 chat.", person=mention(person)),
     )
 
 
@@ -107,26 +108,34 @@ class TeamsSender:
                 self._kept[reference] = True
             except Exception:  # the answer matters more than the reference; it comes again
                 log.exception("could not keep the conversation of %s", turn.activity_id)
+        # The turn's own locale (Teams sends the client's), else the deployment's: what a
+        # welcome or an apology is written in, before any organisation is read.
+        first = resolve(turn.locale, state.locale)
         if turn.kind == "installed":  # a welcome; no one acted, so no dialog step runs
-            self.deliver(state, Outcome(reply=help_message()), turn, request.now)
+            with using(first):
+                self.deliver(state, Outcome(reply=help_message()), turn, request.now)
             return
         people = TeamsDirectory(self.connector, turn)
         text = people.resolve(request.text, turn.mentions) if turn.mentions else request.text
         try:
-            outcome = perform(state, dataclasses.replace(request, text=text), people)
+            answered = perform_answer(state, dataclasses.replace(request, text=text), people)
         except StoreUnavailable as exc:
             log.warning("%s %r not done: %s", request.operation, request.name, exc)
-            self.apologise(state, turn, APOLOGY)
+            with using(first):
+                self.apologise(state, turn, APOLOGY)
             return
         except Exception:
             log.exception("%s %r failed", request.operation, request.text or request.name)
-            self.apologise(state, turn, APOLOGY)
+            with using(first):
+                self.apologise(state, turn, APOLOGY)
             return
-        try:
-            self.deliver(state, outcome, turn, request.now, people.learned)
-        except Exception:
-            log.exception("answer to %s %r not delivered", request.operation, request.name)
-            self.apologise(state, turn, NOT_SHOWN)
+        # The cards are rendered in the language the step wrote in.
+        with using(answered.language):
+            try:
+                self.deliver(state, answered.outcome, turn, request.now, people.learned)
+            except Exception:
+                log.exception("answer to %s %r not delivered", request.operation, request.name)
+                self.apologise(state, turn, NOT_SHOWN)
 
     def deliver(
         self,
@@ -167,6 +176,7 @@ class TeamsSender:
             self._reply(state, turn, reply)
 
     def apologise(self, state: WorkerState, turn: Turn, message: Message) -> None:
+        message = translated(message)
         try:
             self._reply(state, turn, card_activity(message_card(message), message))
         except Exception:  # best effort; the original error is already logged
@@ -271,7 +281,7 @@ class TeamsSender:
                 )
                 file_url = link(self.public_url, token)
             else:
-                shown = dataclasses.replace(shown, text=f"{shown.text}\n\n{NO_LINK}".strip())
+                shown = dataclasses.replace(shown, text=f"{shown.text}\n\n{_(NO_LINK)}".strip())
         return card_activity(message_card(shown, names=names, file_url=file_url), shown)
 
 
@@ -378,9 +388,11 @@ def answer(state: WorkerState, request: DialogRequest, turn: Turn) -> None:
 
 
 def deliver(state: WorkerState, outcome: Outcome, turn: Turn, now: dt.datetime) -> None:
-    """Deliver an outcome computed in the web process (an apology for a busy lane)."""
+    """Deliver an outcome computed in the web process (an apology for a busy lane), in the
+    turn's language (the web process wrote it in the same)."""
     sender: TeamsSender = state.extras[SENDER]
     try:
-        sender.deliver(state, outcome, turn, now)
+        with using(resolve(turn.locale, state.locale)):
+            sender.deliver(state, outcome, turn, now)
     except Exception:
         log.exception("delivery in %s failed", turn.conversation.id)

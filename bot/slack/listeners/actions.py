@@ -14,12 +14,14 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.model import Outcome
+from bot.dialogs.worker import translated
 from bot.slack.blocks import BUTTON_PREFIX
 from bot.slack.deps import action_key
 from bot.slack.sender import Target, deliver
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
 from bot.workers import Deps
+from iso20k_core.language import resolve, using
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -43,7 +45,9 @@ async def button_pressed(
     if requester is None:  # answered where the click was, if Slack said where that is
         if body.get("response_url"):
             target = Target(user_id="", response_url=str(body["response_url"]))
-            work = deps.worker.call(deliver, Outcome(reply=NO_WORKSPACE), target)
+            with using(resolve(deps.locale)):
+                refused = Outcome(reply=translated(NO_WORKSPACE))
+            work = deps.worker.call(deliver, refused, target)
             deps.background.start(work, "button without a workspace")
         return
     name, _, value = str(action.get("value", "")).partition("|")

@@ -16,12 +16,14 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialogs.lanes import preparing
+from bot.dialogs.worker import translated
 from bot.slack.blocks import COMMAND
 from bot.slack.deps import command_key
 from bot.slack.sender import Target
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.slack.unavailable import answer_or_apologise
 from bot.workers import Deps
+from iso20k_core.language import resolve, using
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -36,7 +38,9 @@ async def iso20k_command(
 ) -> None:
     requester = requester_of(command)
     if requester is None:
-        await ack(text=NO_WORKSPACE.text)
+        with using(resolve(deps.locale)):
+            refused = translated(NO_WORKSPACE).text
+        await ack(text=refused)
         return
     request = deps.request(
         "slack",
@@ -50,7 +54,8 @@ async def iso20k_command(
     # Slack shows a timeout after 3 s: acknowledge first, work after (PLATFORM.md). Slow
     # requests (files, charts: bot/dialogs/lanes.py) take a moment, and their
     # acknowledgement says so.
-    note = preparing(request)
+    with using(resolve(deps.locale)):  # no worker knows the person's language yet
+        note = preparing(request)
     await (ack(text=note) if note is not None else ack())
     target = Target(
         user_id=requester.user_id,

@@ -16,6 +16,7 @@ double click, a replay) gets the same answer for the modal again and nothing els
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Callable
@@ -25,13 +26,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.dialogs.model import Form, Outcome
-from bot.dialogs.worker import perform
+from bot.dialogs.worker import perform_answer, translated
 from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
 from bot.slack.deps import submission_key
 from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved, not_saved_yet
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.store.transactions import StoreUnavailable
 from bot.workers import Deps
+from iso20k_core.language import _p, resolve, using
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 2000
@@ -50,7 +52,9 @@ async def view_submitted(
 ) -> None:
     requester = requester_of(body)
     if requester is None:  # the modal says so instead of closing as if it had been saved
-        await ack(response_action="update", view=notice_view(NO_WORKSPACE))
+        with using(resolve(deps.locale)):
+            shown = notice_view(translated(NO_WORKSPACE))
+        await ack(response_action="update", view=shown)
         return
     meta = read_metadata(view)
     kind = str(meta.get("kind", ""))
@@ -68,7 +72,7 @@ async def view_submitted(
     target = Target(user_id=requester.user_id)
     try:
         # Slack waits 3 s for this answer; a worker pool being replaced may take longer.
-        outcome = await asyncio.wait_for(deps.worker.call(perform, request), SUBMIT_WAIT)
+        answered = await asyncio.wait_for(deps.worker.call(perform_answer, request), SUBMIT_WAIT)
     except TimeoutError:  # it may still be saved: pressing again is safe (deduplicated)
         log.warning("submission of %s took longer than %.1f s", kind, SUBMIT_WAIT)
         await keep_the_modal_open(deps, ack, view, target, not_saved_yet)
@@ -81,6 +85,10 @@ async def view_submitted(
         log.exception("submission of %s failed", kind)
         await keep_the_modal_open(deps, ack, view, target, not_saved)
         return
+    # The modal's next page is rendered here, in the language the step wrote it in; what is
+    # posted afterwards is rendered by a worker in the same language (`target.language`).
+    outcome, language = answered.outcome, answered.language
+    target = dataclasses.replace(target, language=language.tag)
     if outcome.errors:
         await ack(
             response_action="errors", errors={k: v[:MAX_ERROR] for k, v in outcome.errors.items()}
@@ -88,7 +96,9 @@ async def view_submitted(
         return
     extras = {k: v for k, v in meta.items() if k not in ("kind", "state")}
     if isinstance(outcome.reply, Form):
-        await ack(response_action="update", view=modal_view(outcome.reply, extras))
+        with using(language):
+            page = modal_view(outcome.reply, extras)
+        await ack(response_action="update", view=page)
         outcome = Outcome(notices=outcome.notices)
     else:
         await ack()
@@ -116,9 +126,13 @@ async def keep_the_modal_open(
     )
     if first_input is None:  # no field to hang the error on: the modal closes, say so
         await ack()
-        deps.background.start(
-            deps.worker.call(deliver, Outcome(reply=NOT_SAVED), target), "not saved"
-        )
+        with using(resolve(deps.locale)):
+            sorry = Outcome(reply=translated(NOT_SAVED))
+        deps.background.start(deps.worker.call(deliver, sorry, target), "not saved")
         return
-    button = str((view.get("submit") or {}).get("text") or "Save")
-    await ack(response_action="errors", errors={first_input: say(button)})
+    # The person's language is not known here (the worker that knows it failed): the
+    # deployment's, and the button's own label, as the modal shows it.
+    with using(resolve(deps.locale)):
+        button = str((view.get("submit") or {}).get("text") or _p("button", "Save"))
+        error = say(button)
+    await ack(response_action="errors", errors={first_input: error})

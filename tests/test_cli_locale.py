@@ -1,0 +1,151 @@
+"""`iso20k --locale`: the language of everything a command writes, before or after the
+command's name, winning over ISO20K_LOCALE; an unknown one is a usage error."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import bot.cli
+from bot.cli import cli
+from iso20k_core.language import _, active, language_for, using
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "small-it-department.yaml"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ZH = language_for("zh-CN")
+
+
+def zh(message: str, **params: object) -> str:
+    assert ZH is not None
+    with using(ZH):
+        return _(message, **params)
+
+
+@pytest.fixture(autouse=True)
+def no_environment_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ISO20K_LOCALE", raising=False)
+    monkeypatch.delenv("iso20k_locale", raising=False)
+
+
+def languages_of_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The language active whenever the evaluation is rendered."""
+    seen: list[str] = []
+    real = bot.cli.render
+
+    def render(evaluation: Any, fmt: Any) -> str:
+        seen.append(active().tag)
+        return real(evaluation, fmt)
+
+    monkeypatch.setattr(bot.cli, "render", render)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--locale", "zh-CN", "evaluate", str(EXAMPLE), "--today", "2026-11-25"],
+        ["evaluate", str(EXAMPLE), "--locale", "zh-CN", "--today", "2026-11-25"],
+        ["evaluate", str(EXAMPLE), "--today", "2026-11-25", "--locale", "zh_CN"],
+    ],
+    ids=["before", "after", "last"],
+)
+def test_evaluate_in_chinese_before_or_after_the_command(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = languages_of_renders(monkeypatch)
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    assert seen == ["zh-CN"]
+    assert CJK.search(done.output)  # at least its dates are written the Chinese way
+    assert active().tag == "en"  # and the language ends with the command
+
+
+def test_the_environment_s_language_and_locale_winning_over_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = languages_of_renders(monkeypatch)
+    monkeypatch.setenv("ISO20K_LOCALE", "zh-CN")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["evaluate", str(EXAMPLE)]).exit_code == 0
+    assert runner.invoke(cli, ["evaluate", str(EXAMPLE), "--locale", "en"]).exit_code == 0
+    assert runner.invoke(cli, ["--locale", "en", "evaluate", str(EXAMPLE)]).exit_code == 0
+    assert seen == ["zh-CN", "en", "en"]
+
+
+def test_english_is_the_default_and_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = languages_of_renders(monkeypatch)
+    plain = CliRunner().invoke(cli, ["evaluate", str(EXAMPLE), "--today", "2026-11-25"])
+    english = CliRunner().invoke(
+        cli, ["evaluate", str(EXAMPLE), "--today", "2026-11-25", "--locale", "en"]
+    )
+    assert seen == ["en", "en"]
+    assert plain.output == english.output and not CJK.search(plain.output)
+
+
+def test_report_md_in_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    done = CliRunner().invoke(
+        cli,
+        ["report", str(EXAMPLE), "--locale", "zh-CN", "--format", "md", "-o", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    size = out.stat().st_size
+    assert done.output.strip() == zh("wrote {file} ({size} bytes)", file=out, size=f"{size:,}")
+    assert CJK.search(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_unknown_locale_is_a_usage_error_naming_the_languages(where: str) -> None:
+    args = ["evaluate", str(EXAMPLE)]
+    args = ["--locale", "xx", *args] if where == "before" else [*args, "--locale", "xx"]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 2
+    assert "Invalid value for '--locale'" in done.output  # click's own words stay English
+    assert "'xx'" in done.output and "en, zh-CN" in done.output
+
+
+def test_an_unknown_iso20k_locale_is_refused_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ISO20K_LOCALE", "xx")
+    done = CliRunner().invoke(cli, ["evaluate", str(EXAMPLE)])
+    assert done.exit_code == 2
+    assert "ISO20K_LOCALE" in done.output and "en, zh-CN" in done.output
+
+
+def test_cli_messages_are_chinese(tmp_path: Path) -> None:
+    missing = tmp_path / "nosuch.yaml"
+    done = CliRunner().invoke(cli, ["evaluate", str(missing), "--locale", "zh-CN"])
+    assert done.exit_code == 2
+    assert zh("{file}: no such file", file=missing) in done.output
+    listed = CliRunner().invoke(cli, ["questions", "--section", "nosuch", "--locale", "zh-CN"])
+    assert listed.exit_code == 2 and CJK.search(listed.output)
+
+
+def test_every_command_takes_locale() -> None:
+    def commands(group: Any) -> list[Any]:
+        found = []
+        for command in group.commands.values():
+            found.append(command)
+            if hasattr(command, "commands"):
+                found += commands(command)
+        return found
+
+    for command in [cli, *commands(cli)]:
+        assert "locale" in {p.name for p in command.params}, command.name
+
+
+def test_a_kept_report_is_kept_per_language() -> None:
+    """The charts and reports kept per evaluation (iso20k_core/report/memo.py) are kept per
+    language too: the same evaluation read in Chinese is not served the English bytes."""
+    from iso20k_core.report import memo
+    from tests.core.test_render_cache import evaluated
+
+    e = evaluated()
+    assert ZH is not None
+    with using(ZH):
+        chinese = memo.key(e)
+    assert memo.key(e) != chinese and memo.key(e) == memo.key(e)
