@@ -30,7 +30,7 @@ from iso20k_core.inputs import parse_input_text
 from iso20k_core.language import _, _n, language_for, resolve, supported_tags, using
 from iso20k_core.report import FORMATS, render
 from iso20k_core.results import Evaluation
-from iso20k_core.standard import BankError, load_bank
+from iso20k_core.standard import Bank, BankError, checked_bank, load_bank
 
 EXIT_BAD_INPUT = 2
 LOCALE = "iso20k.locale"  # where the chosen language's tag is kept, in the root context's meta
@@ -225,6 +225,13 @@ def export_command(
     _write(export(evaluation, fmt), output, f"iso20k-plan{suffix}")  # type: ignore[arg-type]
 
 
+def _bank_at_start() -> Bank:
+    try:
+        return checked_bank()
+    except BankError as exc:  # a broken translation: say which file and id, and stop
+        _fail(str(exc))
+
+
 @cli.command("questions")
 @click.option("--section", "section_id", default=None, help="Only this section (an id).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -347,7 +354,7 @@ def worker_command(once: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _settings()
     engine = make_engine(settings.database_url)
-    tick = make_tick(settings, engine, load_bank())
+    tick = make_tick(settings, engine, _bank_at_start())
     if once:
         click.echo(str(tick()))
         return
@@ -496,7 +503,7 @@ def console_command(user: str | None) -> None:
     except (KeyError, OSError):
         name = "me"
     locale = click.get_current_context().find_root().meta.get(LOCALE, settings.iso20k_locale)
-    code = Console(engine, load_bank(), name, sys.stdin, sys.stdout, locale=locale).run()
+    code = Console(engine, _bank_at_start(), name, sys.stdin, sys.stdout, locale=locale).run()
     engine.dispose()
     sys.exit(code)
 

@@ -35,7 +35,7 @@ from bot.settings import Settings
 from bot.store.db import make_engine
 from bot.web import create_web_app
 from bot.workers import Deps, make_slow_lane, make_worker
-from iso20k_core.standard import load_bank
+from iso20k_core.standard import checked_bank
 
 log = logging.getLogger(__name__)
 # A young-generation collection every 700 allocations (Python's default) sweeps the whole
@@ -85,7 +85,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     deps: Deps | None = None
     ticker: Ticker | None = None
     try:
-        bank = load_bank()
+        bank = checked_bank()
         processes = settings.dialog_processes
         # Both lanes start and warm their processes on supervisor threads, off the event
         # loop; /healthz says 503 "… workers starting" until they serve.

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 import bot.cli
 from bot.cli import cli
 from iso20k_core.language import _, active, language_for, using
+from iso20k_core.standard import BankError
+from iso20k_core.standard import bank as bank_module
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "small-it-department.yaml"
@@ -149,3 +151,21 @@ def test_a_kept_report_is_kept_per_language() -> None:
     with using(ZH):
         chinese = memo.key(e)
     assert memo.key(e) != chinese and memo.key(e) == memo.key(e)
+
+
+def test_a_broken_bank_translation_stops_the_console_with_the_file_and_id(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Start-up checks every translation of the bank (checked_bank): a broken one is one
+    line naming where, not a conversation that breaks later."""
+    problem = "bank 2018.1: zh_CN/foundation.yaml: itil.practice_adoption: no text"
+
+    def broken() -> None:
+        raise BankError(problem)
+
+    monkeypatch.setattr(bank_module, "check_translations", broken)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'iso20k.db'}")
+    result = CliRunner().invoke(cli, ["console"], input="quit\n")
+    assert result.exit_code == 2  # the CLI's status for input it cannot use (_fail)
+    assert problem in result.output
+    assert "Traceback" not in result.output

@@ -291,6 +291,14 @@ def english_bank(version: str | None = None) -> Bank:
     return _load(_version(version))
 
 
+def checked_bank(version: str | None = None) -> Bank:
+    """The bank a process starts with (English), once every translation of every shipped
+    bank is checked: a broken or incomplete translation stops start-up with a `BankError`
+    naming the file and the id, instead of surfacing in someone's conversation."""
+    check_translations()
+    return english_bank(version)
+
+
 def in_active_language(bank: Bank) -> Bank:
     """A shipped bank in the active language: callers that loaded the bank once (at start-up,
     from a profile file) still hand each reader their own language's texts. A bank built
