@@ -33,7 +33,7 @@ from iso20k_core.consulting import ConsultingEffort, consulting_effort
 from iso20k_core.language import _, _n, _p, active
 from iso20k_core.plan import AUDIT_TITLES, TaskSize
 from iso20k_core.profile import MONEY_RATES, Assumptions, Profile
-from iso20k_core.quote import QUOTE_CHECKLIST
+from iso20k_core.quote import quote_checklist
 from iso20k_core.results import (
     AuditBatch,
     AuditDays,
@@ -797,7 +797,7 @@ def estimate(
         cycle_low=cycle["low"],
         cycle_high=cycle["high"],
         fiscal_year_start_month=profile.fiscal_year_start_month,
-        quote_checklist=QUOTE_CHECKLIST,
+        quote_checklist=quote_checklist(),
         quote_includes_surveillance=a.quote_includes_surveillance,
         missing_rates=tuple(name for name in MONEY_RATES if name in missing),
     )

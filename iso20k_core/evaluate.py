@@ -23,7 +23,6 @@ from iso20k_core.inputs import parse_bookings
 from iso20k_core.language import _
 from iso20k_core.plan import build_plan, sized_tasks
 from iso20k_core.profile import Profile
-from iso20k_core.quote import quote_checklist
 from iso20k_core.results import Evaluation
 from iso20k_core.risks import RiskContext, assess_risks
 from iso20k_core.scoring import (
@@ -64,10 +63,7 @@ def evaluate(
     sizes = sized_tasks(profile, bank, areas)
     plan = build_plan(profile, bank, areas, readiness, today, booked, audit=audit, sizes=sizes)
     feas = feasibility(bank, checked, areas, readiness, done.percent, plan)
-    # The quote checklist in the reader's language (costs.py lists it in English).
-    costs = estimate(profile, checked, sizes, plan, audit).model_copy(
-        update={"quote_checklist": quote_checklist()}
-    )
+    costs = estimate(profile, checked, sizes, plan, audit)
     risks = assess_risks(
         RiskContext(
             answers=checked,

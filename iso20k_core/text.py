@@ -45,6 +45,27 @@ def as_typed(value: _Value) -> _Value:
     return value
 
 
+# The blocks no Latin font draws and a Chinese reader counts as two columns: CJK radicals,
+# punctuation, kana and ideographs; hangul; compatibility ideographs; the full-width forms a
+# Chinese keyboard types; the ideographs beyond the BMP.
+_CJK_BLOCKS = (
+    range(0x2E80, 0xA000),
+    range(0xAC00, 0xD7B0),
+    range(0xF900, 0xFB00),
+    range(0xFF00, 0xFFF0),
+    range(0x20000, 0x32000),
+)
+
+
+def is_cjk(char: str) -> bool:
+    code = ord(char)
+    return any(code in block for block in _CJK_BLOCKS)
+
+
+def has_cjk(text: str) -> bool:
+    return any(is_cjk(c) for c in text)
+
+
 class TextError(ValueError):
     """Text that cannot be taken as it is, told in the person's words."""
 

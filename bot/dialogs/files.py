@@ -7,6 +7,7 @@ Rendering takes a moment (a PDF about a second), so chat adapters acknowledge fi
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.dialogs.common import managers_only, not_set_up, verdict_label
 from bot.dialogs.context import DialogContext
@@ -14,6 +15,7 @@ from bot.dialogs.model import Attachment, Message, Outcome, command
 from iso20k_core.language import N_, _
 from iso20k_core.report.document import render_report
 from iso20k_core.report.exports import EXPORT_MIME, EXPORT_SUFFIX, export
+from iso20k_core.text import is_cjk
 
 REPORT_FORMATS = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown"}
 EXPORT_NAMES = {"xlsx": "Excel workbook", "mspdi": "MS Project XML", "ics": "calendar"}
@@ -44,7 +46,12 @@ def warm_renderers(state: object) -> None:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "organisation"
+    """A file name's part for the organisation: ASCII letters and digits, and Chinese as
+    written (`iso20k-report-深圳市某某科技有限公司-….pdf`: every channel and file system
+    takes it); anything else is a dash."""
+    typed = unicodedata.normalize("NFKC", name).lower()  # full-width forms as ASCII
+    kept = "".join(c if (c.isascii() and c.isalnum()) or is_cjk(c) else "-" for c in typed)
+    return re.sub(r"-+", "-", kept).strip("-")[:40] or "organisation"
 
 
 def report(ctx: DialogContext, args: list[str]) -> Outcome:

@@ -26,6 +26,8 @@ from pathlib import Path
 from matplotlib import font_manager
 
 from iso20k_core.language import _
+from iso20k_core.text import has_cjk as has_cjk  # re-exported: the charts ask here
+from iso20k_core.text import is_cjk as is_cjk
 
 LATIN_FAMILY = "DejaVu Sans"
 # In order of preference. The first three are Debian packages (fonts-noto-cjk,
@@ -42,29 +44,10 @@ CJK_FAMILIES = (
     "Droid Sans Fallback",
 )
 FONT_PACKAGE = "fonts-wqy-microhei"
-# The blocks no Latin font draws: CJK radicals, punctuation, kana and ideographs; hangul;
-# compatibility ideographs; the full-width forms a Chinese keyboard types; the ideographs
-# beyond the BMP.
-_CJK_BLOCKS = (
-    range(0x2E80, 0xA000),
-    range(0xAC00, 0xD7B0),
-    range(0xF900, 0xFB00),
-    range(0xFF00, 0xFFF0),
-    range(0x20000, 0x32000),
-)
 
 
 class MissingFontError(RuntimeError):
     """Text with CJK characters and no font on this machine to draw them."""
-
-
-def is_cjk(char: str) -> bool:
-    code = ord(char)
-    return any(code in block for block in _CJK_BLOCKS)
-
-
-def has_cjk(text: str) -> bool:
-    return any(is_cjk(c) for c in text)
 
 
 @functools.cache

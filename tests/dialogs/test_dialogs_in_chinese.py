@@ -442,3 +442,20 @@ def test_english_is_as_it_was(organisation: DialogContext) -> None:
     assert months.options[0].label == "January" and months.options[11].label == "December"
     remind = reply(organisation, "remind")
     assert remind.facts[4].value == "Monday 09:00"
+
+
+def test_a_chinese_organisation_keeps_its_name_in_file_names() -> None:
+    from bot.dialogs import files
+
+    assert files._slug("深圳市某某科技有限公司") == "深圳市某某科技有限公司"
+    assert files._slug("华南 IT 服务中心（广州）") == "华南-it-服务中心-广州"
+    assert files._slug("Stadt Lindenau – Amt für IT") == "stadt-lindenau-amt-f-r-it"
+    assert files._slug("!!!") == "organisation"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_names_make_the_file_names_they_always_made(name: str) -> None:
+    from bot.dialogs import files
+
+    before = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "organisation"
+    assert files._slug(name) == before
