@@ -18,11 +18,11 @@ from bot.store.plan_records import sync_plan
 from iso20k_core.errors import InputError
 from iso20k_core.evaluate import evaluate
 from iso20k_core.inputs import parse_profile
-from iso20k_core.language import Language, active, english, languages, resolve, using
+from iso20k_core.language import Language, active, english, resolve, using
 from iso20k_core.plan import AUDIT_KEYS
 from iso20k_core.profile import Profile
 from iso20k_core.results import Evaluation
-from iso20k_core.standard import Bank, BankError, load_bank
+from iso20k_core.standard import Bank, in_active_language
 
 MANAGING_ROLES = ("admin", "manager")
 log = logging.getLogger(__name__)
@@ -257,20 +257,11 @@ def enter(
 
 
 def bank_for(bank: Bank, language: Language) -> Bank:
-    """The shipped bank of `bank`'s version as `language` reads it (its texts translated:
-    iso20k_core.standard follows the active language; the same ids, weights and order). A
-    bank that is not a shipped one (a test's) is kept as it is."""
-    try:
-        shipped = False
-        for known in languages().values():
-            with using(known):
-                shipped = shipped or load_bank(bank.version) is bank
-        if not shipped:
-            return bank
-        with using(language):
-            return load_bank(bank.version)
-    except BankError:
-        return bank
+    """The shipped bank of `bank`'s version as `language` reads it (its texts translated;
+    the same ids, weights and order). A bank that is not a shipped one (a test's) is kept
+    as it is."""
+    with using(language):
+        return in_active_language(bank)
 
 
 def organisation_language(organisation: Organisation, default_locale: str | None) -> Language:

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import select
 
 from bot.dialogs.common import unknown_section
-from bot.dialogs.context import DialogContext, DirectoryError, Person
+from bot.dialogs.context import DialogContext, DirectoryError, Person, bank_for
 from bot.dialogs.model import (
     Button,
     Fact,
@@ -23,7 +23,7 @@ from bot.store.crud import upsert_member
 from bot.store.models import ROLES, Assignment, Member, Role
 from iso20k_core import figures as fig
 from iso20k_core.calendar import calendar_for
-from iso20k_core.language import N_, _
+from iso20k_core.language import N_, _, using
 
 # "Organisation": a Slack workspace, a Teams tenant; the person reads the word they know
 # from the product's own setup.
@@ -90,6 +90,14 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
         ctx.session, ctx.organisation, ctx.member_for(person).platform_user_id, role=typed
     )
     ctx.refresh_reminders()  # managers receive milestone and booking reminders
+    with using(ctx.language_of(person)):  # the notice is the colleague's to read
+        notice = Notice(
+            user_id,
+            Message(
+                _("You are now {role} for ISO/IEC 20000 preparation", role=_(ROLE_NAMES[typed])),
+                text=_("Try {status}.", status=command("status")),
+            ),
+        )
     return Outcome(
         reply=Message(
             _("Role granted"),
@@ -100,20 +108,7 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
             ),
             tone="success",
         ),
-        # The notice is written in the language active for this step (whoever granted the
-        # role); a channel that knows the recipient's language may write it again in theirs.
-        notices=(
-            Notice(
-                user_id,
-                Message(
-                    _(
-                        "You are now {role} for ISO/IEC 20000 preparation",
-                        role=_(ROLE_NAMES[typed]),
-                    ),
-                    text=_("Try {status}.", status=command("status")),
-                ),
-            ),
-        ),
+        notices=(notice,),
     )
 
 
@@ -185,23 +180,30 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
             tone="warning" if closed else "success",
             facts=(Fact(_("Due"), due_text),),
         ),
-        notices=(
-            Notice(
-                user_id,
-                Message(
-                    heading=_("Please answer: {section}", section=section.title),
-                    text=_(
-                        "{person} asked you to answer {n} questions of the ISO/IEC 20000 "
-                        "assessment.",
-                        person=mention(ctx.member.platform_user_id),
-                        n=len(section.questions),
-                    ),
-                    facts=(Fact(_("Due"), due_text),),
-                    buttons=(Button(_("Answer now"), "assess", section.id, "primary"),),
-                ),
-            ),
-        ),
+        notices=(_please_answer(ctx, person, user_id, section.id, due),),
     )
+
+
+def _please_answer(
+    ctx: DialogContext, person: Person, user_id: str, section_id: str, due: dt.date | None
+) -> Notice:
+    """The assignee's notice, in the assignee's language (the section's title too)."""
+    language = ctx.language_of(person)
+    section = bank_for(ctx.bank, language).section(section_id)
+    with using(language):
+        return Notice(
+            user_id,
+            Message(
+                heading=_("Please answer: {section}", section=section.title),
+                text=_(
+                    "{person} asked you to answer {n} questions of the ISO/IEC 20000 assessment.",
+                    person=mention(ctx.member.platform_user_id),
+                    n=len(section.questions),
+                ),
+                facts=(Fact(_("Due"), fig.date(due) if due else _("no due date")),),
+                buttons=(Button(_("Answer now"), "assess", section.id, "primary"),),
+            ),
+        )
 
 
 def _closed_because(ctx: DialogContext, day: dt.date | None) -> str | None:

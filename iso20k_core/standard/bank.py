@@ -300,12 +300,23 @@ def checked_bank(version: str | None = None) -> Bank:
 
 
 def in_active_language(bank: Bank) -> Bank:
-    """A shipped bank in the active language: callers that loaded the bank once (at start-up,
-    from a profile file) still hand each reader their own language's texts. A bank built
-    some other way (tests, a consultant's own file) is used as given."""
-    if bank.version in available_versions() and bank is _load(bank.version):
-        return load_bank(bank.version)
-    return bank
+    """A shipped bank, read in any language, in the active one: callers that loaded the bank
+    once (at start-up, from a profile file, in another reader's turn) still hand each reader
+    their own language's texts. A bank built some other way (tests, a consultant's own file)
+    is used as given."""
+    return load_bank(bank.version) if _is_shipped(bank) else bank
+
+
+def _is_shipped(bank: Bank) -> bool:
+    if bank.version not in available_versions():
+        return False
+    if bank is _load(bank.version):
+        return True
+    folders = (locale_folder(lang) for lang in languages().values())
+    try:
+        return any(bank is _translated(bank.version, f) for f in folders if f)
+    except BankError:  # a language without its bank: start-up refuses it (checked_bank)
+        return False
 
 
 def check_translations(version: str | None = None, *, root: Traversable | None = None) -> None:
