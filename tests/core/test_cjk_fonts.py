@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import warnings
 from collections.abc import Iterator
@@ -164,3 +165,12 @@ def test_labels_are_shortened_by_display_width() -> None:
     assert charts._shorten("a" * 43) == "a" * 41 + "…"
     assert charts._shorten("中" * 21) == "中" * 21
     assert charts._shorten("中" * 22) == "中" * 20 + "…"
+
+
+def test_a_bold_chinese_title_logs_no_warning(
+    chinese: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A CJK font without a bold face is drawn regular, quietly: a CLI user sees no log."""
+    with caplog.at_level(logging.WARNING):
+        charts.draw(chinese_evaluation(), "cost", "png")
+    assert not [r for r in caplog.records if "font weight" in r.getMessage()]
