@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from matplotlib import font_manager
 from pypdf import PdfReader
 
 from iso20k_core.evaluate import evaluate
@@ -171,6 +172,7 @@ def test_a_bold_chinese_title_logs_no_warning(
     chinese: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A CJK font without a bold face is drawn regular, quietly: a CLI user sees no log."""
+    font_manager.fontManager._findfont_cached.cache_clear()  # it warns on a miss only
     with caplog.at_level(logging.WARNING):
         charts.draw(chinese_evaluation(), "cost", "png")
     assert not [r for r in caplog.records if "font weight" in r.getMessage()]
