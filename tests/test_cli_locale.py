@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 import bot.cli
 from bot.cli import cli
@@ -169,3 +170,29 @@ def test_a_broken_bank_translation_stops_the_console_with_the_file_and_id(
     assert result.exit_code == 2  # the CLI's status for input it cannot use (_fail)
     assert problem in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_chinese_pdf_report_from_the_command_line(tmp_path: Path) -> None:
+    """`iso20k report … --locale zh-CN --format pdf`: the Chinese headings and the
+    organisation's Chinese name are in the PDF's text, and a CJK font is embedded."""
+    profile = tmp_path / "org.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    name = re.search(r'^  organisation: "?([^"\n]+)"?$', text, flags=re.M)
+    assert name is not None
+    profile.write_text(text.replace(name.group(1), "深圳市某某科技有限公司"), encoding="utf-8")
+    out = tmp_path / "report.pdf"
+    args = ["report", str(profile), "--locale", "zh-CN", "--format", "pdf", "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--today", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    pdf = PdfReader(out)
+    flat = re.sub(r"\s+", "", "".join(page.extract_text() for page in pdf.pages))
+    assert "深圳市某某科技有限公司" in flat
+    for heading in ("可行性分析", "管理基础分析", "效益分析", "认证实施计划", "资源与费用"):
+        assert heading in flat, heading
+    assert "风险因素及对策" in flat and "结论" in flat
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in pdf.pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
+    assert any(("WenQuanYi" in f or "CJK" in f or "Han" in f) for f in fonts), fonts
