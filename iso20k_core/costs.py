@@ -119,7 +119,7 @@ def _priced(
     if value is None:
         needed = _("{rate} (rate needed)", rate=rate)
         return _unknown(key, title, basis.format(rate=needed), rate, date)
-    text = basis.format(rate=_("{amount} {currency}", amount=fig.number(value), currency=cur))
+    text = basis.format(rate=fig.rate(value, cur))
     if not isinstance(quantity, DayRange):
         return _line(key, title, quantity * value, text, date=date)
     q = quantity

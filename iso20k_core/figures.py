@@ -77,6 +77,19 @@ def _amount(amount: int, currency: str) -> str:
     return f"{amount:,} {currency}"
 
 
+def rate(value: float, currency: str) -> str:
+    """A rate with its currency, with the decimals it has: `1,400 EUR`, `¥3,000`,
+    `1,250.75 EUR` (a rate a person entered is not rounded to whole units)."""
+    tiny = value and abs(value) < 0.005  # CLDR would write it as 0
+    if active().cldr_figures and not tiny:
+        return str(
+            format_currency(
+                value, currency, format="¤#,##0.##", currency_digits=False, locale=active().locale
+            )
+        )
+    return f"{number(value)} {currency}"
+
+
 def _bare(amount: int) -> str:
     """An amount without its currency, inside a range whose other end carries it."""
     return count(amount)

@@ -81,7 +81,11 @@ def test_figures_follow_the_active_language() -> None:
         assert fig.number(2.5) == "2.5"
         assert fig.money_range(22800, 19200, 31200, "CNY") == "¥22,800（19,200–31,200）"
         assert fig.needed(["auditor_day_rate"]) == "需要费率：auditor_day_rate"
+        assert fig.rate(1600, "GBP") == "£1,600"
+        assert fig.rate(1250.75, "EUR") == "€1,250.75"
+        assert fig.rate(0.00001, "EUR") == "1e-05 EUR"  # never written as 0
     assert fig.date(None) == "—"
+    assert fig.rate(1250.75, "EUR") == "1,250.75 EUR"
 
 
 def test_a_message_is_formatted_with_its_named_placeholders() -> None:
