@@ -303,10 +303,16 @@ def _member_of(session: Session, organisation: Organisation, user_id: str) -> Me
     ).first()
 
 
+LOCALE_LIMIT = 35  # BCP 47 tags in practice (RFC 5646 4.4.1 asks for at least 35)
+
+
 def remember(session: Session, member: Member, person: Person) -> None:
-    """Keep the person's timezone and name on their member row (written only on change)."""
+    """Keep the person's timezone, locale and name on their member row (written only on
+    change)."""
     timezone = person.timezone if _real_zone(person.timezone) else None
     changed = False
+    if person.locale and len(person.locale) <= LOCALE_LIMIT and member.locale != person.locale:
+        member.locale, changed = person.locale, True
     if timezone is not None and member.timezone != timezone:
         member.timezone, changed = timezone, True
     if person.display_name and member.display_name != person.display_name:

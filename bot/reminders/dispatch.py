@@ -168,17 +168,21 @@ def _language(
     target: str,
     locale: str | None,
 ) -> Language:
-    """The recipient's language: a member's own locale (asked of the platform at send time;
-    the channel caches it), else the organisation's, else the deployment's; a channel (or
-    anyone who is no member) reads the organisation's."""
+    """The recipient's language: a member's own locale (asked of the platform at send time
+    where it can tell, the channel caching it; else as their member row keeps it from their
+    last turn: Teams), else the organisation's, else the deployment's; a channel (or anyone
+    who is no member) reads the organisation's."""
     own: str | None = None
+    member = _member(session, organisation, target)
     locale_of = getattr(channel, "locale_of", None)
-    if callable(locale_of) and _member(session, organisation, target) is not None:
+    if callable(locale_of) and member is not None:
         try:
             found = locale_of(target)
             own = found if isinstance(found, str) else None
         except Exception as exc:  # not knowing a language is no reason to miss a reminder
             log.info("no locale for %s: %s", target, exc)
+    if own is None and member is not None:
+        own = member.locale
     person = Person(target, frozenset(), locale=own) if own else None
     return reader_language(person, organisation, locale)
 

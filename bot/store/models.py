@@ -86,6 +86,9 @@ class Member(SQLModel, table=True):
     platform_user_id: str
     display_name: str | None = None
     timezone: str | None = None  # the person's own, as the chat platform reports it
+    # Their locale tag (`zh-CN`) as the platform last reported it: Teams gives it only on a
+    # person's own activities, and reminders are written in it later (bot/reminders).
+    locale: str | None = None
     role: Role = Field(default="member", sa_type=AutoString)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 

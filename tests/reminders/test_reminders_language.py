@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from bot.dialogs.context import Person, remember
 from bot.dialogs.model import Message
 from bot.reminders.dispatch import tick
 from bot.reminders.generate import ReminderSpec
@@ -22,6 +23,7 @@ from bot.reminders.outbox import sync_reminders
 from bot.slack.reminder_channel import SlackReminderChannel
 from bot.store.crud import get_or_create_organisation, upsert_member
 from bot.store.db import make_engine
+from bot.store.models import Member
 from iso20k_core import figures as fig
 from iso20k_core.language import Language, _, _p, active, english, language_for, using
 from iso20k_core.standard import load_bank
@@ -184,3 +186,28 @@ def test_slack_s_locale_is_asked_once_and_the_blocks_are_chinese(engine: Engine)
         asked = slack.calls_to("users.info")
         assert [c.args["user"] for c in asked] == ["U2"]  # timezone and locale in one, kept
         assert str(asked[0].args.get("include_locale")).lower() in ("1", "true")
+
+
+class TeamsLike(Channel):
+    """A channel that, like Teams, cannot say a person's locale outside their own turn."""
+
+    def locale_of(self, user_id: str) -> str | None:
+        return None
+
+
+def test_without_a_platform_locale_the_one_kept_from_the_person_s_last_turn_is_used(
+    engine: Engine,
+) -> None:
+    """Teams gives a locale only on a person's own activities: the member row keeps it
+    (dialogs' `remember`), and their reminders are written in it."""
+    assert ZH is not None
+    org = organisation(engine, None, "U-ZH", "U-NONE")
+    with Session(engine) as session:
+        member = session.exec(select(Member).where(Member.platform_user_id == "U-ZH")).one()
+        remember(session, member, Person("U-ZH", frozenset({"acme"}), locale="zh-CN"))
+        session.commit()
+    add(engine, org, nudge("U-ZH"), nudge("U-NONE"))
+    channel = TeamsLike({})
+    assert tick(engine, BANK, {"slack": channel}, lambda: MONDAY_TEN).sent == 2
+    assert channel.sent["U-ZH"][0].heading == nudge_heading(ZH)
+    assert channel.sent["U-NONE"][0].heading == nudge_heading(english())
