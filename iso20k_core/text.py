@@ -14,6 +14,7 @@ same rules hold for all of them, so they live here once:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import TypeVar, cast
 
@@ -47,23 +48,17 @@ def as_typed(value: _Value) -> _Value:
 
 # The blocks no Latin font draws and a Chinese reader counts as two columns: CJK radicals,
 # punctuation, kana and ideographs; hangul; compatibility ideographs; the full-width forms a
-# Chinese keyboard types; the ideographs beyond the BMP.
-_CJK_BLOCKS = (
-    range(0x2E80, 0xA000),
-    range(0xAC00, 0xD7B0),
-    range(0xF900, 0xFB00),
-    range(0xFF00, 0xFFF0),
-    range(0x20000, 0x32000),
-)
+# Chinese keyboard types; the ideographs beyond the BMP. One compiled class: the PDF check
+# scans a whole report (half a megabyte) for them.
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U00031fff]")
 
 
 def is_cjk(char: str) -> bool:
-    code = ord(char)
-    return any(code in block for block in _CJK_BLOCKS)
+    return _CJK.fullmatch(char) is not None
 
 
 def has_cjk(text: str) -> bool:
-    return any(is_cjk(c) for c in text)
+    return _CJK.search(text) is not None
 
 
 class TextError(ValueError):
