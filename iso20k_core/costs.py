@@ -537,8 +537,13 @@ def _step(key: str, title: str, day: dt.date, lines: list[CostLine]) -> CycleSte
 
 
 def month_name(month: int) -> str:
-    """A month's name in the active language, as it stands alone: `April`, `四月`."""
-    return str(get_month_names("wide", context="stand-alone", locale=active().locale)[month])
+    """A month's name in the active language as it reads inside a label: `April`; `4月`
+    in Chinese, where the wide name (`四月`) is literary. Which of CLDR's widths a
+    language uses is the translator's choice (the catalog entry below)."""
+    width = _p("month names inside a label: wide or abbreviated", "wide")
+    if width not in ("wide", "abbreviated"):
+        width = "wide"
+    return str(get_month_names(width, context="format", locale=active().locale)[month])
 
 
 def _licence(key: str, year: int, a: Assumptions, day: dt.date) -> CostLine:
