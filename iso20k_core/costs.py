@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 from babel.dates import get_month_names
 
@@ -540,9 +541,8 @@ def month_name(month: int) -> str:
     """A month's name in the active language as it reads inside a label: `April`; `4月`
     in Chinese, where the wide name (`四月`) is literary. Which of CLDR's widths a
     language uses is the translator's choice (the catalog entry below)."""
-    width = _p("month names inside a label: wide or abbreviated", "wide")
-    if width not in ("wide", "abbreviated"):
-        width = "wide"
+    chosen = _p("month names inside a label: wide or abbreviated", "wide")
+    width: Literal["wide", "abbreviated"] = "abbreviated" if chosen == "abbreviated" else "wide"
     return str(get_month_names(width, context="format", locale=active().locale)[month])
 
 
