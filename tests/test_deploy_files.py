@@ -22,6 +22,7 @@ import psycopg
 import pytest
 import yaml
 from sqlalchemy import func
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, select
 
 from bot.cli import cli
@@ -305,3 +306,20 @@ def test_the_drill_notices_a_copy_that_differs_and_cleans_up(
     assert re.search(r"answer_revision\s+6 rows\s+restored\s+5\s+DIFFERS", out), out
     assert out.rstrip().endswith("drill: FAILED")
     assert databases(fresh_postgres_url) == before
+
+
+# -- docs/operations.md ------------------------------------------------------------------------
+
+
+def test_the_connection_formula_uses_the_pool_each_engine_has() -> None:
+    """docs/operations.md "Database connections" counts 5 pooled + 10 overflow per engine."""
+    engine = make_engine("postgresql+psycopg://iso20k@127.0.0.1:1/iso20k")  # never connects
+    try:
+        pool = engine.pool
+        assert isinstance(pool, QueuePool)
+        per_engine = pool.size() + pool._max_overflow
+    finally:
+        engine.dispose()
+    guide = " ".join((ROOT / "docs" / "operations.md").read_text().split())
+    assert f"{pool.size()} pooled connections plus up to {pool._max_overflow} overflow" in guide
+    assert f"connections ≤ {per_engine} × (W × (1 + D + R) + K)" in guide
