@@ -11,8 +11,9 @@ request's arrival to its answer: what Slack's 3-second rule measures); dialog st
 (a step from the web process's side, waiting for a worker included); reminders sent and
 failed, from each tick's result; reminders lagging (due and not sent), read from the outbox
 when scraped, so every process that serves /metrics shows the same figure whichever process
-sends. Declared, not yet counted anywhere: worker restarts and database errors (their events
-happen inside bot/dialogs/worker.py and bot/store/transactions.py).
+sends. Not yet here: worker restarts and database errors (their events happen inside
+bot/dialogs/worker.py and, in the worker processes, bot/store/transactions.py; a counter that
+nothing increments would tell an operator "none" when nobody looked).
 """
 
 from __future__ import annotations
@@ -108,12 +109,6 @@ class Metrics:
             "iso20k_reminders_failed",
             "Reminder deliveries that failed in this process (each is retried, then failed).",
             registry=reg,
-        )
-        self.worker_restarts = Counter(
-            "iso20k_worker_restarts", "Dialog worker pools replaced after a crash.", registry=reg
-        )
-        self.database_errors = Counter(
-            "iso20k_database_errors", "Database operations that failed.", registry=reg
         )
 
     def render(self) -> bytes:
