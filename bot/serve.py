@@ -29,7 +29,9 @@ import uvicorn
 from slack_bolt.async_app import AsyncApp
 
 from bot.dialogs.worker import DialogWorker
-from bot.reminders.runner import make_tick
+from bot.metrics import Metrics
+from bot.readiness import ReadinessProbe
+from bot.reminders.runner import make_tick, utc_now
 from bot.reminders.scheduler import Ticker, scheduler
 from bot.settings import Settings
 from bot.store.db import make_engine
@@ -82,6 +84,8 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         run_http(create_web_app(None), host, settings.port)
         return
     engine = make_engine(settings.database_url)
+    metrics = Metrics()  # its own registry: the process's /metrics
+    metrics.watch_outbox(engine, utc_now)
     deps: Deps | None = None
     ticker: Ticker | None = None
     try:
@@ -89,8 +93,10 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         processes = settings.dialog_processes
         # Both lanes start and warm their processes on supervisor threads, off the event
         # loop; /healthz says 503 "… workers starting" until they serve.
-        worker = make_worker(
-            settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
+        worker = metrics.timed(
+            make_worker(
+                settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
+            )
         )
         deps = Deps(
             engine=engine,
@@ -111,9 +117,8 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             teams = build_endpoint(settings, deps)
             log.info("Teams: serving POST /api/messages")
         if settings.reminders_in_web:  # the embedded default: one process does everything
-            ticker = scheduler(
-                make_tick(settings, engine, bank), settings.reminder_tick_seconds, blocking=False
-            )
+            tick = metrics.observe_tick(make_tick(settings, engine, bank))
+            ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=False)
             ticker.start()
         tune_gc()
         drain = functools.partial(deps.background.drain, DRAIN_SECONDS)
@@ -128,6 +133,9 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
                 health=deps.health,
                 on_shutdown=drain,
                 locale=settings.iso20k_locale,
+                readiness=ReadinessProbe(engine, deps.health),
+                metrics=metrics,
+                metrics_token=settings.metrics_token,
             )
             run_http(web, host, settings.port)
     finally:

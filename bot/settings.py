@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # The language of the console and the CLI, and of anyone whose platform and organisation
     # name none (ISO20K_LOCALE=zh-CN); unset: English.
     iso20k_locale: str | None = None
+    # When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open.
+    metrics_token: str | None = Field(default=None, repr=False)
 
     @field_validator("iso20k_locale")
     @classmethod

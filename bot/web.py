@@ -1,5 +1,5 @@
-"""The ASGI web app: `POST /slack/events`, `POST /api/messages` (Teams), `GET /files/{token}`
-and `GET /healthz`.
+"""The ASGI web app: `POST /slack/events`, `POST /api/messages` (Teams), `GET /files/{token}`,
+`GET /healthz`, `GET /readyz` and `GET /metrics`.
 
 One Starlette app served by uvicorn in production; Bolt's own development server is not used
 (PLATFORM.md). Each platform's route is served when it has credentials: Slack only, Teams
@@ -12,6 +12,10 @@ died and the pool is being replaced, shutting down). It runs on the event loop, 
 reads state the worker's supervisor keeps; it never waits for a worker. While the workers
 start and warm (imports, the question bank, the renderers' fonts), it says so: 503 with
 "dialog workers starting" or "report workers starting".
+
+`/readyz` adds the database: 200 `{"status": "ready"}`, else 503 with each check's result
+(bot/readiness.py). `/metrics` is the Prometheus text (bot/metrics.py), behind
+`Authorization: Bearer METRICS_TOKEN` when one is set.
 
 `on_shutdown` runs once uvicorn has answered the requests in flight: the work they handed to
 background tasks is drained there, on the loop that runs it.
@@ -36,10 +40,13 @@ from starlette.routing import Route
 
 from bot.dialogs.worker import SERVING, Health
 from bot.downloads import fetch
+from bot.metrics import CONTENT_TYPE, Metrics, authorised
+from bot.readiness import ReadinessProbe
 from bot.slack.guard import SlackGuard
 from bot.teams.endpoint import TeamsEndpoint
 from iso20k_core.language import _, resolve, using
 
+Handler = Callable[[Request], Awaitable[Response]]
 MAX_ACCEPTED = 8  # languages of an Accept-Language header looked at, at most
 
 
@@ -53,13 +60,19 @@ def create_web_app(
     clock: Clock | None = None,
     on_shutdown: Callable[[], Awaitable[object]] | None = None,
     locale: str | None = None,
+    readiness: ReadinessProbe | None = None,
+    metrics: Metrics | None = None,
+    metrics_token: str | None = None,
 ) -> Starlette:
     """The app; `teams` answers `/api/messages`; `files` is the database download links
     are served from, their expiry checked against `now`; `health` says whether the dialog
     workers can serve (none: always); `clock` is what the Slack guard checks request
     timestamps against (tests set it); `on_shutdown` is awaited when the server stops;
     `locale` (ISO20K_LOCALE) is what a download link's own answers are written in when the
-    browser's Accept-Language names no language there is a catalog for."""
+    browser's Accept-Language names no language there is a catalog for; `readiness` is what
+    /readyz checks (none: the workers' `health` only); `metrics` is served on /metrics (none:
+    no such route), its requests and acknowledgements counted, behind `metrics_token`."""
+    probe = readiness or ReadinessProbe(None, health)
 
     async def healthz(request: Request) -> Response:
         state = health() if health is not None else SERVING
@@ -67,14 +80,36 @@ def create_web_app(
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "reason": state.reason}, status_code=503)
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    async def readyz(request: Request) -> Response:
+        found = await probe.check()
+        return JSONResponse(found.body(), status_code=200 if found.ready else 503)
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+
+    def observed(platform: str, handler: Handler) -> Handler:
+        return handler if metrics is None else metrics.observe_requests(platform, handler)
+
+    if metrics is not None:
+        shown = metrics
+
+        async def scrape(request: Request) -> Response:
+            if not authorised(request, metrics_token):
+                headers = {"WWW-Authenticate": "Bearer"}
+                return Response("Unauthorized.\n", 401, headers=headers, media_type="text/plain")
+            # The outbox is counted on a thread: it is a database query.
+            return Response(await asyncio.to_thread(shown.render), media_type=CONTENT_TYPE)
+
+        routes.append(Route("/metrics", scrape, methods=["GET"]))
     if slack is not None:
         # Bolt's handler sits behind the guard: nothing reaches it unsigned, oversized or
         # unparseable (bot/slack/guard.py).
         guard = SlackGuard(slack, clock)
-        routes.append(Route("/slack/events", guard.handle, methods=["POST"]))
+        routes.append(Route("/slack/events", observed("slack", guard.handle), methods=["POST"]))
     if teams is not None:
-        routes.append(Route("/api/messages", teams.handle, methods=["POST"]))
+        routes.append(Route("/api/messages", observed("teams", teams.handle), methods=["POST"]))
     if files is not None:
         engine = files
 

@@ -116,6 +116,7 @@ def parse(request: Request, body: bytes) -> AsyncBoltRequest:
     kind = payload.get("type") or payload.get("command") or payload.get("ssl_check")
     if not isinstance(kind, str):
         raise Rejected(400, "no payload type", len(body))
+    request.state.kind = "command" if "command" in payload else kind  # for bot/metrics.py
     return bolt_request
 
 

@@ -75,6 +75,7 @@ class TeamsEndpoint:
             return _refuse(400, "the body is not JSON")
         if not isinstance(data, dict):
             return _refuse(400, "the body is not an activity")
+        request.state.kind = data.get("type")  # for bot/metrics.py, which keeps known kinds
         if self.verifier is not None:
             service_url = data.get("serviceUrl")
             header = request.headers.get("authorization")
