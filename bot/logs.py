@@ -42,6 +42,10 @@ BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
 # successfully"): every few seconds, forever.
 QUIET_LOGGERS = ("apscheduler",)
 
+# One line per Slack request and Teams activity, under a logger of its own so operators can
+# route or silence it apart from the refusals and errors of the modules that serve them.
+requests = logging.getLogger("bot.requests")
+
 _context: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
     "iso20k_log_context", default=None
 )

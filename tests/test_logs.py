@@ -83,7 +83,7 @@ def test_serve_logs_a_json_line_per_request_with_its_context(tmp_path: Path) -> 
                 found = [
                     line
                     for line in lines(served.output())
-                    if line["logger"] == "bot.slack.guard" and line["message"].startswith("slack")
+                    if line["logger"] == "bot.requests" and line["message"].startswith("slack")
                 ]
                 return found if len(found) == 2 else []
 

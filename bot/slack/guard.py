@@ -69,7 +69,7 @@ class SlackGuard:
                 answer = await dispatch(self.slack, bolt_request, len(body))
             except Rejected as refused:
                 return reject(request, refused)
-            log.info("slack %s: %d", _kind(bolt_request), answer.status)
+            logs.requests.info("slack %s: %d", _kind(bolt_request), answer.status)
             return to_starlette_response(answer)
 
     def verify(self, request: Request, body: bytes) -> None:

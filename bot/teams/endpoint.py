@@ -70,7 +70,7 @@ class TeamsEndpoint:
         # Every line logged for this activity, and by the tasks it starts, names it.
         with logs.bound(platform="teams", request_id=logs.new_request_id()):
             response = await self._handle(request)
-            log.info("teams activity: %d", response.status_code)
+            logs.requests.info("teams activity: %d", response.status_code)
             return response
 
     async def _handle(self, request: Request) -> Response:
