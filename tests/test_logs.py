@@ -22,6 +22,7 @@ from bot import logs
 from bot.reminders.scheduler import scheduler
 from bot.settings import Settings
 from tests.e2e.harness import ROOT, SECRET, TOKEN, serve_served, wait_until
+from tests.e2e.teams_harness import ALICE, TENANT, start_teams_world, stop_teams_world
 from tests.migrated import migrated
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import post, slash_command_body
@@ -99,6 +100,22 @@ def test_serve_logs_a_json_line_per_request_with_its_context(tmp_path: Path) -> 
     assert seen[0]["request_id"] != seen[1]["request_id"]
     assert any(line["logger"].startswith("uvicorn") for line in everything)
     assert not any(TOKEN in json.dumps(line) for line in everything)
+
+
+def test_a_teams_activity_logs_a_json_line_with_its_tenant(
+    tmp_path: Path, captured: io.StringIO
+) -> None:
+    logs.configure("json", "INFO", stream=captured)
+    world = start_teams_world(tmp_path)
+    try:
+        assert world.say("help").status == 202
+        world.next_message(world.chat_of(ALICE), 1)  # the reply reached the fake connector
+    finally:
+        stop_teams_world(world)
+    (line,) = [line for line in lines(captured.getvalue()) if line["logger"] == "bot.requests"]
+    assert line["message"] == "teams activity: 202"
+    assert line["platform"] == "teams" and line["organisation"] == TENANT
+    assert len(line["request_id"]) == 16
 
 
 def test_tokens_secrets_and_bearer_headers_are_redacted(captured: io.StringIO) -> None:
