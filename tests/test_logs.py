@@ -17,15 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from bot import logs
+from bot.reminders.dispatch import tick
 from bot.reminders.scheduler import scheduler
 from bot.settings import Settings
+from bot.store.models import Reminder
 from tests.e2e.harness import ROOT, SECRET, TOKEN, serve_served, wait_until
 from tests.e2e.teams_harness import ALICE, TENANT, start_teams_world, stop_teams_world
 from tests.migrated import migrated
+from tests.reminders.test_dispatch import BANK, add
+from tests.reminders.test_outbox import MONDAY_TEN, FakeChannel, engine, nudge
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import post, slash_command_body
+
+__all__ = ["engine"]  # the fixture, on SQLite and PostgreSQL
 
 
 @pytest.fixture
@@ -116,6 +124,25 @@ def test_a_teams_activity_logs_a_json_line_with_its_tenant(
     assert line["message"] == "teams activity: 202"
     assert line["platform"] == "teams" and line["organisation"] == TENANT
     assert len(line["request_id"]) == 16
+
+
+def test_a_reminder_s_lines_name_it_its_organisation_and_platform(
+    engine: Engine, captured: io.StringIO
+) -> None:
+    add(engine, nudge("U-good", MONDAY_TEN), nudge("U-bad", MONDAY_TEN))
+    with Session(engine) as session:  # a row damaged by hand: it cannot be written
+        bad = session.exec(select(Reminder).where(Reminder.target == "U-bad")).one()
+        bad.kind, bad.dedupe_key = "milestone", "milestone:gap"
+        session.add(bad)
+        session.commit()
+        bad_id = bad.id
+    logs.configure("json", "INFO", stream=captured)
+    assert tick(engine, BANK, {"slack": FakeChannel()}, lambda: MONDAY_TEN).retried == 1
+    logged = lines(captured.getvalue())
+    (line,) = [line for line in logged if "could not be written" in line["message"]]
+    assert line["request_id"] == f"reminder-{bad_id}"
+    assert (line["organisation"], line["platform"]) == ("acme", "slack")
+    assert "IndexError" in line["exception"]
 
 
 def test_tokens_secrets_and_bearer_headers_are_redacted(captured: io.StringIO) -> None:
