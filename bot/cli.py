@@ -21,6 +21,7 @@ from typing import NoReturn
 
 import click
 
+from bot.logs import LogFormat
 from bot.settings import Settings
 from iso20k_core import figures as fig
 from iso20k_core.dates import DateError, check_horizon, parse_iso_date
@@ -53,6 +54,17 @@ def _settings() -> Settings:
         problem = exc.errors()[0]
         where = ".".join(str(p) for p in problem["loc"]).upper()
         _fail(f"{where + ': ' if where else ''}{problem['msg'].removeprefix('Value error, ')}")
+
+
+def _configure_logging(settings: Settings, fmt: LogFormat, level: str = "INFO") -> None:
+    """Log lines in LOG_FORMAT (else `fmt`) at LOG_LEVEL (else `level`), secrets redacted."""
+    from bot.logs import configure
+
+    configure(
+        settings.log_format or fmt,
+        settings.log_level or level,
+        secrets=settings.secret_values(),
+    )
 
 
 class IsoDate(click.ParamType[dt.date]):
@@ -318,6 +330,7 @@ def serve_command(host: str) -> None:
 
     settings = _settings()
     _check_serving(settings)
+    _configure_logging(settings, "json")
     serve(settings, host)
 
 
@@ -351,8 +364,8 @@ def worker_command(once: bool) -> None:
     from bot.serve import TICK_GRACE, exit_on_stop_signals, ignore_stop_signals
     from bot.store.db import make_engine
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _settings()
+    _configure_logging(settings, "json")
     engine = make_engine(settings.database_url)
     tick = make_tick(settings, engine, _bank_at_start())
     if once:
@@ -497,6 +510,7 @@ def console_command(user: str | None) -> None:
     from bot.store.db import make_engine
 
     settings = _settings()
+    _configure_logging(settings, "text", "WARNING")
     engine = make_engine(settings.database_url)
     try:
         name = user or getpass.getuser()

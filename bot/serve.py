@@ -77,7 +77,11 @@ def ignore_stop_signals() -> None:
 
 
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not logging.getLogger().handlers:  # called without the CLI, which configures it
+        from bot.logs import configure
+
+        level = settings.log_level or "INFO"
+        configure(settings.log_format or "json", level, settings.secret_values())
     exit_on_stop_signals()
     if not (settings.slack or settings.teams):
         log.warning("no Slack or Teams credentials: serving only /healthz")
@@ -163,8 +167,14 @@ def start_closing(*workers: DialogWorker | None) -> list[threading.Thread]:
 
 
 def run_http(app: Any, host: str, port: int) -> None:
+    # log_config=None: uvicorn's lines go through our handler (bot/logs.py), not its own.
     uvicorn.run(
-        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SECONDS
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=logging.getLogger().getEffectiveLevel(),
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
 
 

@@ -1,5 +1,7 @@
 """The bot's settings, read from the environment (one object, passed to whoever needs it)."""
 
+from typing import Literal
+
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -67,6 +69,33 @@ class Settings(BaseSettings):
     iso20k_locale: str | None = None
     # When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open.
     metrics_token: str | None = Field(default=None, repr=False)
+    # Log lines: one JSON object a line, or plain text; unset: json for `serve` and `worker`,
+    # text for the console and the other commands (bot/logs.py).
+    # The level: DEBUG, INFO, WARNING, ERROR; unset: INFO, and WARNING in the console, where
+    # the log shares the terminal with the conversation.
+    log_format: Literal["json", "text"] | None = None
+    log_level: str | None = None
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _known_format(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if value.strip().lower() not in ("json", "text"):
+                raise ValueError(f"{value!r} is no log format; use json or text")
+            return value.strip().lower()
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str | None) -> str | None:
+        from bot.logs import parse_level
+
+        if level is None or not level.strip():
+            return None
+        parse_level(level)
+        return level.strip().upper()
 
     @field_validator("iso20k_locale")
     @classmethod
@@ -96,6 +125,11 @@ class Settings(BaseSettings):
     @property
     def slack(self) -> bool:
         return bool(self.slack_bot_token)
+
+    def secret_values(self) -> list[str]:
+        """The values of every secret setting (the fields kept out of repr), for redaction."""
+        values = (getattr(self, name) for name, f in type(self).model_fields.items() if not f.repr)
+        return [v for v in values if isinstance(v, str) and v]
 
     def teams_token_endpoint(self) -> str:
         """Where the bot's own tokens come from (client credentials)."""

@@ -22,6 +22,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot import logs
 from bot.dialogs.context import DialogContext, Person, bank_for, reader_language
 from bot.dialogs.model import Message
 from bot.dialogs.worker import local_date
@@ -84,7 +85,9 @@ def tick(
         # One evaluation per organisation, language and tick (it holds text in a language).
         contexts: dict[tuple[int, str], DialogContext] = {}
         for reminder in claimed:
-            _deliver(session, bank, channels, clock, token, reminder, result, contexts, locale)
+            # Every line about this reminder names it, its organisation and platform.
+            with logs.bound(request_id=f"reminder-{reminder.id}"):
+                _deliver(session, bank, channels, clock, token, reminder, result, contexts, locale)
     return result
 
 
@@ -101,6 +104,8 @@ def _deliver(
 ) -> None:
     assert reminder.id is not None
     organisation = session.get(Organisation, reminder.organisation_id)
+    if organisation is not None:
+        logs.bind(organisation=organisation.external_id, platform=organisation.platform)
     channel = channels.get(organisation.platform) if organisation else None
     if organisation is None or channel is None:
         record_failure(session, reminder, token, clock(), "no channel for this platform")

@@ -31,6 +31,9 @@ from slack_sdk.signature import Clock, SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from bot import logs
+from bot.slack.tenant import requester_of
+
 log = logging.getLogger(__name__)
 
 # Slack's payloads are far smaller: a modal view is refused over 250 kB (PLATFORM.md).
@@ -56,14 +59,18 @@ class SlackGuard:
         self.verifier = SignatureVerifier(slack._signing_secret, self.clock)
 
     async def handle(self, request: Request) -> Response:
-        try:
-            body = await read_body(request)
-            self.verify(request, body)
-            bolt_request = parse(request, body)
-            answer = await dispatch(self.slack, bolt_request, len(body))
-        except Rejected as refused:
-            return reject(request, refused)
-        return to_starlette_response(answer)
+        # Every line logged for this request, and by the tasks it starts, names it.
+        with logs.bound(platform="slack", request_id=logs.new_request_id()):
+            try:
+                body = await read_body(request)
+                self.verify(request, body)
+                bolt_request = parse(request, body)
+                logs.bind(organisation=_organisation(bolt_request))
+                answer = await dispatch(self.slack, bolt_request, len(body))
+            except Rejected as refused:
+                return reject(request, refused)
+            logs.requests.info("slack %s: %d", _kind(bolt_request), answer.status)
+            return to_starlette_response(answer)
 
     def verify(self, request: Request, body: bytes) -> None:
         timestamp = request.headers.get("x-slack-request-timestamp")
@@ -78,6 +85,21 @@ class SlackGuard:
             raise Rejected(401, "body not UTF-8, so not signed by Slack", len(body))
         if not self.verifier.is_valid(body, timestamp, signature):
             raise Rejected(401, "bad signature", len(body))
+
+
+def _organisation(request: AsyncBoltRequest) -> str | None:
+    """The organisation's external id (`E1:T1` or `T1`), as the listeners file it."""
+    requester = requester_of(request.body)
+    return requester.workspace if requester else None
+
+
+def _kind(request: AsyncBoltRequest) -> str:
+    payload = request.body
+    kind = payload.get("command") or payload.get("type") or "ssl_check"
+    event = payload.get("event")
+    if kind == "event_callback" and isinstance(event, dict):
+        kind = f"event {event.get('type')}"
+    return str(kind)
 
 
 def _utf8(body: bytes) -> bool:

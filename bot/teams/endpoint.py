@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot import logs
 from bot.dialogs.apologies import UNAVAILABLE
 from bot.dialogs.lanes import BUSY, ONE_MOMENT, LaneBusy, preparing
 from bot.dialogs.model import Message, Outcome
@@ -66,6 +67,13 @@ class TeamsEndpoint:
         self.tenant_id = tenant_id or None  # a single-tenant bot answers its tenant only
 
     async def handle(self, request: Request) -> Response:
+        # Every line logged for this activity, and by the tasks it starts, names it.
+        with logs.bound(platform="teams", request_id=logs.new_request_id()):
+            response = await self._handle(request)
+            logs.requests.info("teams activity: %d", response.status_code)
+            return response
+
+    async def _handle(self, request: Request) -> Response:
         body = await _bounded_body(request)
         if body is None:
             return _refuse(413, "the activity is too large")
@@ -94,6 +102,7 @@ class TeamsEndpoint:
             return _refuse(400, str(exc))
         if turn is None:
             return JSONResponse({}) if data.get("type") == "invoke" else Response(status_code=200)
+        logs.bind(organisation=turn.tenant_id)
         if self.tenant_id is not None and turn.tenant_id != self.tenant_id:
             log.warning("activity from tenant %s refused: single-tenant bot", turn.tenant_id)
             return _refuse(403, "this bot serves one tenant")
