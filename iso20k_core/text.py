@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import TypeVar, cast
 
+from wcwidth import wcswidth, wcwidth
+
 from iso20k_core import figures as fig
 from iso20k_core.language import _
 
@@ -59,6 +61,17 @@ def is_cjk(char: str) -> bool:
 
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
+
+
+def cells(text: str) -> int:
+    """How many columns `text` takes on a terminal or in a fixed-width label: 2 for each
+    wide character (Unicode's East Asian Width, via `wcwidth`), 1 for each narrow one, 0 for
+    combining marks (a control character counts as 1: nothing is dropped). The console, the
+    plain-text report and the charts' labels all measure with it."""
+    whole = wcswidth(text)
+    if whole >= 0:
+        return int(whole)
+    return sum(max(int(wcwidth(c)), 0) if c.isprintable() else 1 for c in text)
 
 
 class TextError(ValueError):

@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 import textwrap
 
-from wcwidth import wcswidth, wcwidth
-
 from bot.dialogs.model import Field, Message, readable
 from iso20k_core.language import _
+from iso20k_core.text import cells
 
 WIDTH = 88
 MAX_MENU = 30  # longer lists are typed and looked up, not scrolled
@@ -29,15 +28,6 @@ ICONS = {"info": "", "success": "✔ ", "warning": "! ", "error": "✖ "}
 # Closing punctuation a line must not start with (the Chinese rule of 避头, in short).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕…,.;:?!)%")
 _WORD = re.compile(r"\s+|[^\s]")
-
-
-def cells(text: str) -> int:
-    """How many terminal cells `text` takes: 2 for each wide character, 1 for each narrow
-    one, 0 for combining marks (a control character counts as 1: nothing is dropped)."""
-    whole = wcswidth(text)
-    if whole >= 0:
-        return int(whole)
-    return sum(max(int(wcwidth(c)), 0) if c.isprintable() else 1 for c in text)
 
 
 def pad(text: str, width: int) -> str:

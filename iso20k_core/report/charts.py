@@ -43,6 +43,7 @@ from iso20k_core import figures
 from iso20k_core.language import N_, _, _n, _p
 from iso20k_core.report import fonts, memo
 from iso20k_core.results import AreaResult, AuditBatch, Compliance, Evaluation
+from iso20k_core.text import cells
 
 ImageFormat = Literal["png", "svg"]
 # "gantt_members": the plan without its tasks, for everyone (the tasks are for managers).
@@ -195,17 +196,13 @@ def _figure_with_rows(
     return fig, ax
 
 
-def _columns(char: str) -> int:
-    """A Chinese character is as wide as two Latin ones: labels are cut by width."""
-    return 2 if fonts.is_cjk(char) else 1
-
-
 def _shorten(text: str, limit: int = 42) -> str:
-    if sum(map(_columns, text)) <= limit:
+    """`text` cut to `limit` columns (a Chinese character takes two) with an ellipsis."""
+    if cells(text) <= limit:
         return text
     kept, width = [], 1  # the ellipsis
     for char in text:
-        width += _columns(char)
+        width += cells(char)
         if width > limit:
             break
         kept.append(char)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Literal
 
@@ -18,6 +17,7 @@ from markupsafe import Markup, escape
 from iso20k_core import figures as fig
 from iso20k_core.language import _p, active
 from iso20k_core.results import Evaluation
+from iso20k_core.text import cells
 
 Format = Literal["text", "json", "markdown"]
 FORMATS: tuple[Format, ...] = ("text", "json", "markdown")
@@ -121,16 +121,11 @@ def sentences(context: jinja2.nodes.EvalContext, parts: Iterable[str]) -> str:
     return Markup(text) if context.autoescape else text
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: two for a wide (CJK) character, one for any other."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def pad(value: object, width: int, right: bool = False) -> str:
     """`value` filled with spaces to `width` terminal columns (`"%-40s"`, or `"%40s"` with
     `right`), counting a Chinese character as the two columns it takes."""
     text = str(value)
-    fill = " " * max(0, width - _width(text))
+    fill = " " * max(0, width - cells(text))
     return fill + text if right else text + fill
 
 
