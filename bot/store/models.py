@@ -68,6 +68,10 @@ class Organisation(SQLModel, table=True):
     reminder_channel: str | None = None  # channel id for reminders and the weekly digest
     # Offsets, working hours and pause of reminders (bot.reminders.policy); None: defaults.
     reminder_policy: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
+    # When the app was uninstalled or its tokens revoked (Slack's app_uninstalled,
+    # tokens_revoked): reminders pause, and the data is deleted once the retention period has
+    # passed unless the app is installed again (docs/privacy.md). None: installed.
+    uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -307,3 +311,63 @@ class Download(SQLModel, table=True):
     content: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SlackInstallation(SQLModel, table=True):
+    """The app installed in a Slack workspace (or organisation-wide in an Enterprise Grid) by
+    Slack's OAuth flow: what Bolt's installation store keeps, one row per installation.
+
+    `installation_key` is `enterprise:team` with either part empty (a workspace outside a
+    grid, an organisation-wide install), unique so a reinstall replaces the row. Every token
+    is in `secrets`, one Fernet token (bot/store/secrets.py) of a JSON object, so the
+    database never holds one in the clear; the rest is what Bolt looks installations up by.
+    """
+
+    __tablename__ = "slack_installation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    installation_key: str = Field(unique=True)
+    enterprise_id: str | None = None
+    team_id: str | None = Field(default=None, index=True)
+    is_enterprise_install: bool = False
+    app_id: str | None = None
+    team_name: str | None = None
+    enterprise_name: str | None = None
+    bot_id: str | None = None
+    bot_user_id: str | None = None
+    bot_scopes: str | None = None
+    installer_user_id: str | None = None
+    secrets: str  # Fernet: {"bot_token": …, "bot_refresh_token": …, "user_token": …, …}
+    bot_token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    installed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """An OAuth `state` handed to a browser on /slack/install, consumed once on the redirect
+    (Bolt's state store): it ties the redirect to the install that started it."""
+
+    __tablename__ = "slack_oauth_state"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One administrative action: who did what to the organisation, when, and what changed.
+    Only ever inserted (bot/store/audit.py); an organisation's entries go with it."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index(None, "organisation_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # The platform user id of whoever acted (U…, an AAD object id, the console's user), or
+    # "cli" for the command line; their name as it was then, since people leave.
+    actor: str
+    actor_name: str | None = None
+    action: str  # a dotted key: "role.granted", "profile.changed", "org.exported", …
+    details: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
