@@ -17,6 +17,7 @@ from bot.dialogs.common import managers_only, not_set_up
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Button, Field, Form, Message, Option, Outcome, Section, Text
 from bot.dialogs.validation import CleanValue
+from bot.store.audit import changes
 from bot.store.models import AuditBatch
 from bot.store.plan_records import record_booking
 from iso20k_core import figures as fig
@@ -165,6 +166,7 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     out_of_order = _out_of_order(ctx, key, booked)
     if out_of_order:
         return Outcome(errors={"booked_date": out_of_order})
+    before = _booking(ctx, key)
     try:
         row = record_booking(
             ctx.session,
@@ -176,6 +178,7 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         )
     except KeyError:
         return Outcome(errors={"batch": _("This audit is no longer in the plan.")})
+    _record(ctx, key, before, _booking(ctx, key))
     result = ctx.replan()  # the plan moves around the booking; its reminders follow
     lines = [_("With {body}.", body=body)]
     profile = ctx.profile()
@@ -207,6 +210,40 @@ def submit_booking(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
             tone="warning" if closed else "success",
         )
     )
+
+
+def _booking(ctx: DialogContext, key: str) -> dict[str, str | None] | None:
+    """What the trail keeps of an audit's booking: None while it is not booked."""
+    row = ctx.session.exec(
+        select(AuditBatch).where(
+            AuditBatch.organisation_id == ctx.organisation.id, AuditBatch.key == key
+        )
+    ).first()
+    if row is None or not row.booked:
+        return None
+    return {
+        "date": row.booked_date.isoformat() if row.booked_date else None,
+        "body": row.certification_body,
+        "reference": row.booking_reference,
+    }
+
+
+def _record(
+    ctx: DialogContext,
+    key: str,
+    before: dict[str, str | None] | None,
+    after: dict[str, str | None] | None,
+) -> None:
+    """A first booking is recorded whole; a booking recorded again, with what changed (and
+    not at all when nothing did)."""
+    if after is None:
+        return
+    if before is None:
+        ctx.record("booking.recorded", {"batch": key, **after})
+        return
+    changed = changes(before, after)
+    if changed:
+        ctx.record("booking.changed", {"batch": key, "changes": changed})
 
 
 def _out_of_order(ctx: DialogContext, key: str, booked: dt.date) -> str | None:

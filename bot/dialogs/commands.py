@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 
-from bot.dialogs import assess, audit, files, remind, reports, setup, team
+from bot.dialogs import assess, audit, files, remind, reports, setup, team, trail
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Fact, Form, Message, Outcome, command
 from bot.dialogs.validation import RawValue, validate
@@ -40,6 +40,7 @@ HELP: tuple[tuple[str, str], ...] = (
     ("remind [pause|resume|change]", N_("reminder offsets, and pausing them (managers)")),
     ("report [pdf|html|md]", N_("the feasibility report as a file (managers)")),
     ("export xlsx|mspdi|ics", N_("the plan for Excel, MS Project or your calendar")),
+    ("log [page]", N_("the audit trail: who changed what, and when (admins)")),
 )
 COMMANDS = (
     "help",
@@ -55,6 +56,7 @@ COMMANDS = (
     "remind",
     "report",
     "export",
+    "log",
 )
 ALIASES = {
     "costs": "cost",
@@ -62,6 +64,7 @@ ALIASES = {
     "risk": "risks",
     "assessment": "assess",
     "reminders": "remind",
+    "trail": "log",
 }
 
 
@@ -173,6 +176,7 @@ _HANDLERS: dict[str, Callable[[DialogContext, list[str]], Outcome]] = {
     "remind": remind.remind,
     "report": files.report,
     "export": files.export_plan,
+    "log": trail.log,
 }
 
 

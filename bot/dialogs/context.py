@@ -6,12 +6,14 @@ import datetime as dt
 import functools
 import logging
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
 from bot.reminders.regenerate import regenerate
+from bot.store import audit
 from bot.store.crud import answers_of, current_assessment, get_or_create_organisation, upsert_member
 from bot.store.models import Assessment, AuditBatch, Member, Organisation, Platform
 from bot.store.plan_records import sync_plan
@@ -105,6 +107,20 @@ class DialogContext:
     @property
     def is_admin(self) -> bool:
         return self.member.role == "admin"
+
+    def record(self, action: str, details: Mapping[str, Any] | None = None) -> None:
+        """Put what the person acting just did on the audit trail (`bot.store.audit`): in
+        this step's transaction, so a step that is refused or rolled back leaves no entry."""
+        assert self.organisation.id is not None
+        audit.record(
+            self.session,
+            self.organisation.id,
+            self.member.platform_user_id,
+            action,
+            details,
+            actor_name=self.member.display_name,
+            at=self.now,
+        )
 
     def person(self) -> Person | None:
         """What the platform says of the person acting (timezone, locale), if it can say."""

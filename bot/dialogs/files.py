@@ -67,6 +67,8 @@ def report(ctx: DialogContext, args: list[str]) -> Outcome:
         return Outcome(reply=not_set_up())
     content = render_report(evaluation, fmt)  # type: ignore[arg-type]
     name = f"iso20k-report-{_slug(ctx.organisation.name)}-{evaluation.today}.{fmt}"
+    # Who took a copy of the organisation's data is what an auditor asks about first.
+    ctx.record("report.exported", {"format": fmt})
     return Outcome(
         reply=Message(
             heading=_("Feasibility report"),
@@ -98,16 +100,13 @@ def export_plan(ctx: DialogContext, args: list[str]) -> Outcome:
         return Outcome(reply=not_set_up())
     name = f"iso20k-plan-{_slug(ctx.organisation.name)}{EXPORT_SUFFIX[fmt]}"
     heading, title = EXPORT_HEADINGS[fmt]
+    content = export(evaluation, fmt)
+    ctx.record("plan.exported", {"format": fmt})
     return Outcome(
         reply=Message(
             heading=_(heading),
             text=_("Re-importing an updated calendar updates its events.") if fmt == "ics" else "",
-            file=Attachment(
-                name,
-                export(evaluation, fmt),
-                _(title),
-                EXPORT_MIME[fmt],
-            ),
+            file=Attachment(name, content, _(title), EXPORT_MIME[fmt]),
             tone="success",
         )
     )

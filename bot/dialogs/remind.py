@@ -24,6 +24,7 @@ from bot.dialogs.model import (
 )
 from bot.dialogs.validation import CleanValue
 from bot.reminders.policy import ReminderPolicy, policy_of
+from bot.store.audit import changes
 from bot.store.models import Reminder
 from iso20k_core.language import N_, _, _p, active
 
@@ -124,7 +125,9 @@ def remind(ctx: DialogContext, args: list[str]) -> Outcome:
         return Outcome(reply=remind_form(ctx))
     if action in ("pause", "resume"):
         current = policy_of(ctx.organisation.reminder_policy)
-        _save(ctx, current.model_copy(update={"paused": action == "pause"}))
+        if current.paused != (action == "pause"):  # pausing paused reminders changes nothing
+            _save(ctx, current.model_copy(update={"paused": action == "pause"}))
+            ctx.record("reminders.paused" if action == "pause" else "reminders.resumed")
     return Outcome(reply=remind_message(ctx))
 
 
@@ -217,7 +220,11 @@ def submit_remind(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
             }
             or {"work_end": _("These settings cannot be saved; check each field.")}
         )
+    before = _audited(policy_of(ctx.organisation.reminder_policy))
     _save(ctx, policy)
+    changed = changes(before, _audited(policy))
+    if changed:
+        ctx.record("reminders.changed", {"changes": changed})
     reply = remind_message(ctx)
     return Outcome(
         reply=Message(heading=_("Reminder settings saved"), facts=reply.facts, tone="success")
@@ -228,6 +235,16 @@ def _separated(raw: str) -> list[str]:
     """The parts of a list of offsets: commas (a full-width one is already a comma, by NFKC),
     semicolons, and the ideographic comma a Chinese input method writes between items."""
     return raw.replace(";", ",").replace("\u3001", ",").split(",")
+
+
+def _audited(policy: ReminderPolicy) -> dict[str, Any]:
+    """The policy as the trail compares it: offsets in one order (the form sorts them, the
+    defaults need not be), so a save that changed nothing records nothing."""
+    dumped = policy.model_dump(mode="json")
+    return {
+        key: sorted(value, reverse=True) if key in OFFSET_FIELDS else value
+        for key, value in dumped.items()
+    }
 
 
 def _save(ctx: DialogContext, policy: ReminderPolicy) -> None:

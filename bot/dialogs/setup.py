@@ -27,6 +27,7 @@ from bot.dialogs.model import (
     command,
 )
 from bot.dialogs.validation import CleanValue
+from bot.store.audit import changes
 from iso20k_core import figures as fig
 from iso20k_core import places
 from iso20k_core.errors import InputError
@@ -39,6 +40,7 @@ from iso20k_core.profile import (
     Certification,
     Complexity,
     ItilAdoption,
+    Profile,
 )
 from iso20k_core.standard.rates import load_rates
 from iso20k_core.text import NAME_LIMIT
@@ -93,6 +95,36 @@ COMPLEXITY_LABELS: dict[str, str] = {
     "normal": N_("Normal"),
     "high": N_("High"),
 }
+
+
+# The profile's fields as the form names them, for the audit trail's account of a change
+# (bot/dialogs/trail.py); the rates are RATE_LABELS.
+FIELD_LABELS: dict[str, str] = {
+    "organisation": N_("Organisation name"),
+    "language": N_("Language"),
+    **{field_id: label for field_id, label, _hint, _low, _high in COUNTS},
+    "staff_available_fte": N_("Staff available for the project (FTE)"),
+    "itil_adoption": N_("ITIL adoption"),
+    "complexity": N_("Complexity of the services"),
+    "outsourced_processes": N_("Processes operated by other parties"),
+    "existing_certifications": N_("Existing certifications"),
+    "start_date": N_("Start date"),
+    "target_certification_date": N_("Target certification date"),
+    "country": N_("Country"),
+    "timezone": N_("Timezone"),
+    "currency": N_("Currency"),
+    "fiscal_year_start_month": N_("Fiscal year starts in"),
+}
+
+
+def audited(profile: Profile | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the trail compares of a profile: the form's fields, and the money rates (each
+    with its default filled in, so a field set back to its default shows as a change)."""
+    if profile is None:
+        return {}, {}
+    dumped = profile.model_dump(mode="json")
+    rates = dumped["assumptions"]
+    return {k: dumped[k] for k in FIELD_LABELS}, {r: rates[r] for r in MONEY_RATES}
 
 
 def _initial(value: Any) -> str | None:
@@ -364,14 +396,27 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
         return Outcome(errors=on_form)
 
     org = ctx.organisation
+    first = org.profile is None
+    fields_before, rates_before = audited(ctx.profile())
+    channel_before = org.reminder_channel
     org.profile = profile.model_dump(mode="json", exclude_defaults=True)
     org.name, org.timezone, org.currency = profile.organisation, profile.timezone, profile.currency
     channel = clean.get("reminder_channel")
     org.reminder_channel = channel if isinstance(channel, str) else None
     ctx.session.add(org)
+    _record_changes(ctx, first, (fields_before, rates_before), audited(profile), channel_before)
     if not ctx.admins_exist():
         ctx.member.role = "admin"
         ctx.session.add(ctx.member)
+        ctx.record(
+            "role.granted",
+            {
+                "user": ctx.member.platform_user_id,
+                "name": ctx.member.display_name,
+                "from": "member",
+                "to": "admin",
+            },
+        )
     ctx.session.flush()
     result = ctx.replan()
     # The reply is read by whoever saved: in the language active for them (a person whose
@@ -411,6 +456,33 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
             tone="success",
         )
     )
+
+
+def _record_changes(
+    ctx: DialogContext,
+    first: bool,
+    before: tuple[dict[str, Any], dict[str, Any]],
+    after: tuple[dict[str, Any], dict[str, Any]],
+    channel_before: str | None,
+) -> None:
+    """The trail's entries for a saved setup: the profile created, or what of it and of the
+    rates changed, and the reminder channel if it moved (nothing for a save that changed
+    nothing)."""
+    if first:
+        ctx.record("profile.created", {"changes": changes({}, {**after[0], **after[1]})})
+    else:
+        for action, old, new in (
+            ("profile.changed", before[0], after[0]),
+            ("rates.changed", before[1], after[1]),
+        ):
+            changed = changes(old, new)
+            if changed:
+                ctx.record(action, {"changes": changed})
+    if ctx.organisation.reminder_channel != channel_before:
+        ctx.record(
+            "reminders.channel_set",
+            {"from": channel_before, "to": ctx.organisation.reminder_channel},
+        )
 
 
 def _not_allowed() -> Message:

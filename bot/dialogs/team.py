@@ -86,9 +86,19 @@ def set_role(ctx: DialogContext, user_id: str, role: str) -> Outcome:
     if isinstance(person, Message):
         return Outcome(reply=person)
     typed: Role = role
-    member = upsert_member(
-        ctx.session, ctx.organisation, ctx.member_for(person).platform_user_id, role=typed
-    )
+    before = ctx.member_for(person)
+    was = before.role
+    member = upsert_member(ctx.session, ctx.organisation, before.platform_user_id, role=typed)
+    if was != typed:
+        ctx.record(
+            "role.granted",
+            {
+                "user": member.platform_user_id,
+                "name": person.display_name,
+                "from": was,
+                "to": typed,
+            },
+        )
     ctx.refresh_reminders()  # managers receive milestone and booking reminders
     with using(ctx.language_of(person)):  # the notice is the colleague's to read
         notice = Notice(
@@ -160,6 +170,15 @@ def assign(ctx: DialogContext, user_id: str, section_id: str, due: dt.date | Non
     row.due_date, row.state, row.updated_at = due, "open", utc_now()
     ctx.session.add(row)
     ctx.session.flush()
+    ctx.record(
+        "assignment.made",
+        {
+            "user": member.platform_user_id,
+            "name": person.display_name,
+            "section": section.id,
+            "due": due.isoformat() if due else None,
+        },
+    )
     ctx.refresh_reminders()
     due_text = fig.date(due) if due else _("no due date")
     closed = _closed_because(ctx, due)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.store.models import AuditEntry
 
@@ -53,12 +53,22 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, li
     }
 
 
-def entries(session: Session, organisation_id: int, limit: int = 50) -> list[AuditEntry]:
-    """The organisation's most recent entries, newest first."""
+def entries(
+    session: Session, organisation_id: int, limit: int = 50, offset: int = 0
+) -> list[AuditEntry]:
+    """The organisation's most recent entries, newest first, skipping the `offset` newest
+    (a page of the trail)."""
     query = (
         select(AuditEntry)
         .where(AuditEntry.organisation_id == organisation_id)
         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .offset(offset)
         .limit(limit)
     )
     return list(session.exec(query))
+
+
+def count(session: Session, organisation_id: int) -> int:
+    """How many entries the organisation's trail holds."""
+    query = select(func.count()).where(AuditEntry.organisation_id == organisation_id)
+    return session.exec(query).one()

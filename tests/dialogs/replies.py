@@ -13,7 +13,7 @@ from bot.dialogs.commands import handle_action, handle_command
 from bot.dialogs.context import DialogContext
 from bot.dialogs.model import Button, Form, Message
 
-COMMANDS = ("help", "setup", "status", "plan", "cost", "risks", "audit", "remind", "assess")
+COMMANDS = ("help", "setup", "status", "plan", "cost", "risks", "audit", "remind", "assess", "log")
 
 
 @dataclass(frozen=True)

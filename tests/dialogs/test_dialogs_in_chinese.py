@@ -308,7 +308,7 @@ def test_help_is_in_chinese_and_the_commands_stay_as_typed(session: Session, typ
         shown = reply(admin, typed)
     assert shown.heading == "iso20k：ISO/IEC 20000-1 认证准备"
     assert shown.text.endswith("您可以使用：")
-    assert len(shown.facts) == 13
+    assert len(shown.facts) == 14
     for fact in shown.facts:
         assert readable(fact.label).split()[0].isascii()  # the command word: status, setup…
         assert is_chinese(fact.value), fact.value
