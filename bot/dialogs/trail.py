@@ -19,7 +19,17 @@ from babel.dates import get_month_names
 
 from bot.dialogs.common import listed
 from bot.dialogs.context import DialogContext
-from bot.dialogs.model import Button, Message, Outcome, Section, channel, command, mention
+from bot.dialogs.model import (
+    MARK_END,
+    MARK_START,
+    Button,
+    Message,
+    Outcome,
+    Section,
+    channel,
+    command,
+    mention,
+)
 from bot.dialogs.remind import OFFSET_FIELDS, weekday_name
 from bot.dialogs.setup import COMPLEXITY_LABELS, FIELD_LABELS, ITIL_LABELS, RATE_LABELS
 from bot.dialogs.team import ROLE_NAMES
@@ -168,6 +178,8 @@ def _heading(row: AuditEntry, zone: zoneinfo.ZoneInfo) -> str:
     at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=dt.UTC)
     local = at.astimezone(zone)
     who = _("the command line") if row.actor == audit.CLI else (row.actor_name or row.actor)
+    # A heading holds no mention; a name is the platform's, so nothing checked it for marks.
+    who = who.replace(MARK_START, "").replace(MARK_END, "")
     return _(
         "{day} {time} · {who}",
         day=fig.date(local.date()),

@@ -360,7 +360,14 @@ def test_an_entry_of_another_kind_is_shown_as_it_is(
     assert organisation.organisation.id is not None
     audit.record(session, organisation.organisation.id, audit.CLI, "org.exported", {"to": "x"})
     audit.record(session, organisation.organisation.id, "U9", "oauth.installed", {"team": "T1"})
-    audit.record(session, organisation.organisation.id, "U9", "role.granted", {"who": "U1"})
+    audit.record(
+        session,
+        organisation.organisation.id,
+        "U9",
+        "role.granted",
+        {"who": "U1"},
+        actor_name="\ue000@U1\ue001 Ana",  # a platform's name is nobody's mention
+    )
     shown = reply(organisation, "log")
     texts = [readable(s.text or "") for s in shown.sections[:3]]
     assert texts == [
@@ -368,6 +375,7 @@ def test_an_entry_of_another_kind_is_shown_as_it_is(
         "oauth.installed: team=T1",
         "Exported all of the organisation's data",
     ]
+    assert shown.sections[0].heading is not None and shown.sections[0].heading.endswith("@U1 Ana")
     assert shown.sections[2].heading is not None
     assert shown.sections[2].heading.endswith("· the command line")
 
