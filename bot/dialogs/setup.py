@@ -406,14 +406,14 @@ def submit_setup(ctx: DialogContext, clean: dict[str, CleanValue]) -> Outcome:
     ctx.session.add(org)
     _record_changes(ctx, first, (fields_before, rates_before), audited(profile), channel_before)
     if not ctx.admins_exist():
-        ctx.member.role = "admin"
+        was, ctx.member.role = ctx.member.role, "admin"
         ctx.session.add(ctx.member)
         ctx.record(
             "role.granted",
             {
                 "user": ctx.member.platform_user_id,
                 "name": ctx.member.display_name,
-                "from": "member",
+                "from": was,
                 "to": "admin",
             },
         )
