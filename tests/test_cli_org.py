@@ -147,3 +147,9 @@ def test_a_retention_below_one_day_is_refused(url: str) -> None:
     )
     assert done.exit_code == 2
     assert done.stderr.startswith("iso20k: DATA_RETENTION_DAYS:")
+
+
+def test_messages_are_in_the_chosen_language(url: str) -> None:
+    done = run(url, "--locale", "zh-CN", "org", "export", "T9")
+    assert done.exit_code == 1
+    assert done.stderr.startswith("iso20k: 没有组织 'T9'")
