@@ -122,6 +122,21 @@ def slack_tokens_revoked(
     return []
 
 
+def in_use(session: Session, organisation: Organisation) -> bool:
+    """A person of the organisation was just served, so the app is installed there again
+    (a platform delivers nothing from a workspace it is not installed in): clear
+    `uninstalled_at`, which resumes its reminders and stops the retention clock. The OAuth
+    install clears it too; with a single SLACK_BOT_TOKEN this is the only thing that does.
+    True if it was marked; flushes."""
+    if organisation.uninstalled_at is None:
+        return False
+    organisation.uninstalled_at = None
+    session.add(organisation)
+    session.flush()
+    log.info("organisation %s is in use again: no longer uninstalled", organisation.id)
+    return True
+
+
 def _tenant_key(enterprise_id: str | None, team_id: str) -> str:
     # The same as bot.slack.tenant.tenant_key: the store does not import the Slack adapter.
     return f"{enterprise_id}:{team_id}" if enterprise_id else team_id

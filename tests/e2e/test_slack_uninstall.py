@@ -91,3 +91,15 @@ def test_revoked_bot_token_uninstalls_and_an_unknown_workspace_is_nothing(
     assert uninstalled_at(world) == {"T1": NOW}
     assert installed_teams(world) == set()
     assert claimable(world) == set()
+
+
+def test_using_the_app_again_resumes_the_workspace(world: SlackWorld) -> None:
+    """With one SLACK_BOT_TOKEN there is no install flow: Slack delivering a person's command
+    from the workspace is what says the app is installed there again."""
+    set_up(world, "T1")
+    assert world.event({"type": "app_uninstalled"}, team="T1").status == 200
+    settled(world)
+    assert uninstalled_at(world) == {"T1": NOW} and claimable(world) == set()
+    assert world.command("status", team="T1").status == 200
+    wait_until(lambda: uninstalled_at(world) == {"T1": None}, 60, "for the reinstall")
+    assert claimable(world) == {"T1"}
