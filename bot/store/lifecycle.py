@@ -227,11 +227,14 @@ def delete_organisation(session: Session, organisation: Organisation) -> None:
 
 
 def expired(session: Session, now: dt.datetime, retention: dt.timedelta) -> list[Organisation]:
-    """The organisations uninstalled longer ago than `retention`."""
+    """The organisations uninstalled longer ago than `retention`, locked until the session
+    ends (PostgreSQL; SQLite has one writer): a reinstall committed first is not among them,
+    one arriving meanwhile waits, and another worker purging at once skips them."""
     rows = session.exec(
         select(Organisation)
         .where(col(Organisation.uninstalled_at) < now - retention)
         .order_by(col(Organisation.id))
+        .with_for_update(skip_locked=True)
     ).all()
     return list(rows)
 

@@ -367,3 +367,31 @@ def test_uninstalled_at_is_the_earliest_of_any_deliveries(
             assert org.uninstalled_at == min(times)
     finally:
         e.dispose()
+
+
+def test_a_reinstall_in_progress_is_not_purged_under_it(fresh_postgres_url: str) -> None:
+    """PostgreSQL: a purge skips an organisation whose row a reinstall is changing, and a
+    second worker purging at the same moment skips what the first holds."""
+    migrated(fresh_postgres_url)
+    e = make_engine(fresh_postgres_url)
+    try:
+        with Session(e) as setup:
+            for team in ("T1", "T2"):
+                get_or_create_organisation(setup, "slack", team, team)
+                uninstalled(setup, "slack", team, NOW - 40 * DAY)
+            setup.commit()
+        with Session(e) as reinstall, Session(e) as first, Session(e) as second:
+            org = reinstall.exec(select(Organisation).where(Organisation.external_id == "T1")).one()
+            org.uninstalled_at = None
+            reinstall.add(org)
+            reinstall.flush()  # holds T1's row, not yet committed
+            purged = purge_expired(first, NOW, RETENTION)
+            assert len(purged) == 1  # T2 only
+            assert purge_expired(second, NOW, RETENTION) == []  # T2 is the first's
+            first.commit()
+            reinstall.commit()
+        with Session(e) as after:
+            left = {(o.external_id, o.uninstalled_at) for o in after.exec(select(Organisation))}
+        assert left == {("T1", None)}
+    finally:
+        e.dispose()
