@@ -127,7 +127,7 @@ def in_use(session: Session, organisation: Organisation) -> bool:
     (a platform delivers nothing from a workspace it is not installed in): clear
     `uninstalled_at`, which resumes its reminders and stops the retention clock. The OAuth
     install clears it too; with a single SLACK_BOT_TOKEN this is the only thing that does.
-    True if it was marked; flushes."""
+    True if it had been marked uninstalled; flushes."""
     if organisation.uninstalled_at is None:
         return False
     organisation.uninstalled_at = None

@@ -31,6 +31,7 @@ from bot.store.lifecycle import (
     SlackWorkspace,
     delete_organisation,
     export_organisation,
+    in_use,
     purge_expired,
     slack_tokens_revoked,
     slack_uninstalled,
@@ -395,3 +396,14 @@ def test_a_reinstall_in_progress_is_not_purged_under_it(fresh_postgres_url: str)
         assert left == {("T1", None)}
     finally:
         e.dispose()
+
+
+def test_in_use_clears_the_mark_once(engine: Engine) -> None:
+    with Session(engine) as session:
+        org = get_or_create_organisation(session, "slack", "T1", "Acme")
+        assert not in_use(session, org)
+        uninstalled(session, "slack", "T1", NOW)
+        session.refresh(org)
+        assert in_use(session, org) and org.uninstalled_at is None
+        session.commit()
+        assert purge_expired(session, NOW + 365 * DAY, RETENTION) == []
