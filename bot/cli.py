@@ -511,7 +511,8 @@ def org_export(org: str, output: Path | None) -> None:
     with Session(engine) as session:
         organisation = _organisation(session, org)
         now = dt.datetime.now(dt.UTC)
-        text = json.dumps(export_organisation(session, organisation, now), ensure_ascii=False)
+        exported = export_organisation(session, organisation, now)
+        text = json.dumps(exported, ensure_ascii=False, indent=2)
         data = (text + "\n").encode("utf-8")
         if output is None:
             sys.stdout.buffer.write(data)
