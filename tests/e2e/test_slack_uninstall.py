@@ -8,6 +8,7 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from bot.reminders.outbox import claim_due
+from bot.store.crud import get_or_create_organisation
 from bot.store.models import Organisation, Reminder, SlackInstallation
 from bot.store.secrets import Cipher, new_key
 from tests.e2e.harness import NOW, SlackWorld, wait_until
@@ -103,3 +104,25 @@ def test_using_the_app_again_resumes_the_workspace(world: SlackWorld) -> None:
     assert world.command("status", team="T1").status == 200
     wait_until(lambda: uninstalled_at(world) == {"T1": None}, 60, "for the reinstall")
     assert claimable(world) == {"T1"}
+
+
+def test_an_org_wide_uninstall_marks_the_enterprises_workspaces(world: SlackWorld) -> None:
+    with Session(world.engine) as session:
+        for external in ("E1:T1", "E1:T2", "T3"):
+            get_or_create_organisation(session, "slack", external, external)
+        secrets = Cipher([new_key()]).encrypt({"bot_token": "xoxb-grid"})
+        session.add(
+            SlackInstallation(
+                installation_key="E1:",
+                enterprise_id="E1",
+                is_enterprise_install=True,
+                secrets=secrets,
+            )
+        )
+        session.commit()
+    response = world.event({"type": "app_uninstalled"}, team="T1", enterprise="E1", org_wide=True)
+    assert response.status == 200
+    settled(world)
+    assert uninstalled_at(world) == {"E1:T1": NOW, "E1:T2": NOW, "T3": None}
+    with Session(world.engine) as session:
+        assert session.exec(select(SlackInstallation)).all() == []
