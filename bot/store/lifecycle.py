@@ -40,7 +40,7 @@ WITHHELD: dict[str, frozenset[str]] = {
     "slack_installation": frozenset({"secrets"}),
 }
 # The secrets of an installation that belong to the installing person's own (user) token.
-USER_SECRETS = ("user_token", "user_refresh_token")
+USER_SECRETS = ("user_token", "user_refresh_token", "user_token_expires_at")
 
 
 @dataclass(frozen=True)

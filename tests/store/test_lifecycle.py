@@ -130,7 +130,13 @@ def populate(session: Session, cipher: Cipher, team: str, name: str) -> Organisa
                 installation_key=f":{team}",
                 team_id=team,
                 installer_user_id="U1",
-                secrets=cipher.encrypt({"bot_token": BOT_TOKEN, "user_token": USER_TOKEN}),
+                secrets=cipher.encrypt(
+                    {
+                        "bot_token": BOT_TOKEN,
+                        "user_token": USER_TOKEN,
+                        "user_token_expires_at": "1800000000",
+                    }
+                ),
             ),
         ]
     )
