@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -32,6 +32,11 @@ from iso20k_core.language import _, _n, language_for, resolve, supported_tags, u
 from iso20k_core.report import FORMATS, render
 from iso20k_core.results import Evaluation
 from iso20k_core.standard import Bank, BankError, checked_bank, load_bank
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.store.models import Organisation
 
 EXIT_BAD_INPUT = 2
 LOCALE = "iso20k.locale"  # where the chosen language's tag is kept, in the root context's meta
@@ -359,21 +364,24 @@ def worker_command(once: bool) -> None:
     import logging
     import os
 
-    from bot.reminders.runner import make_tick
+    from bot.reminders.runner import make_tick, utc_now
     from bot.reminders.scheduler import scheduler
     from bot.serve import TICK_GRACE, exit_on_stop_signals, ignore_stop_signals
     from bot.store.db import make_engine
+    from bot.store.lifecycle import purge_job
 
     settings = _settings()
     _configure_logging(settings, "json")
     engine = make_engine(settings.database_url)
     tick = make_tick(settings, engine, _bank_at_start())
+    purge = purge_job(engine, settings.data_retention_days, utc_now)
     if once:
+        purge()
         click.echo(str(tick()))
         return
     every = f"{settings.reminder_tick_seconds:g}"
     click.echo(_("iso20k worker: ticking every {seconds} s; Ctrl-C stops", seconds=every))
-    ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=True)
+    ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=True, purge=purge)
     exit_on_stop_signals()
     try:
         ticker.start()
@@ -430,6 +438,136 @@ def reminders_list(org: str | None, state: str | None, limit: int) -> None:
                 f"-> {reminder.target}{error}"
             )
     engine.dispose()
+
+
+@cli.group("org")
+def org_group() -> None:
+    """Organisations: list them, export one's data, delete one (docs/privacy.md)."""
+
+
+EXIT_UNKNOWN_ORG = 1
+
+
+def _organisation(session: Session, org: str) -> Organisation:
+    """The organisation ORG names, by id or external id (workspace, tenant, console name);
+    an unknown or ambiguous one is named on one line and the command exits with status 1."""
+    from sqlmodel import col, select
+
+    from bot.store.models import Organisation
+
+    found: list[Organisation] = []
+    if org.isdigit():
+        found = list(session.exec(select(Organisation).where(col(Organisation.id) == int(org))))
+    if not found:
+        found = list(session.exec(select(Organisation).where(col(Organisation.external_id) == org)))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ", ".join(str(o.id) for o in found)
+        message = _("{org!r} names several organisations ({ids}): give the id", org=org, ids=ids)
+    else:
+        message = _("no organisation {org!r}: `iso20k org list` shows them", org=org)
+    click.echo(f"iso20k: {message}", err=True)
+    sys.exit(EXIT_UNKNOWN_ORG)
+
+
+@org_group.command("list")
+def org_list() -> None:
+    """Every organisation: id, platform, external id, name, and when it was uninstalled."""
+    from sqlmodel import Session
+
+    from bot.store.db import make_engine
+    from bot.store.lifecycle import organisations
+
+    engine = make_engine(_settings().database_url)
+    with Session(engine) as session:
+        found = list(organisations(session))
+        if not found:
+            click.echo(_("no organisations"))
+        for o in found:
+            gone = f"{o.uninstalled_at:%Y-%m-%d %H:%M}Z" if o.uninstalled_at else "-"
+            click.echo(f"{o.id:>5}  {o.platform:<8} {o.external_id:<24} {o.name[:30]:<30} {gone}")
+    engine.dispose()
+
+
+@org_group.command("export")
+@click.argument("org")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [standard output].",
+)
+def org_export(org: str, output: Path | None) -> None:
+    """All of ORG's data (its id or external id) as JSON, tokens and secrets left out."""
+    from sqlmodel import Session
+
+    from bot.store import audit
+    from bot.store.db import make_engine
+    from bot.store.lifecycle import export_organisation
+
+    engine = make_engine(_settings().database_url)
+    with Session(engine) as session:
+        organisation = _organisation(session, org)
+        now = dt.datetime.now(dt.UTC)
+        exported = export_organisation(session, organisation, now)
+        text = json.dumps(exported, ensure_ascii=False, indent=2)
+        data = (text + "\n").encode("utf-8")
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            _write(data, output, str(output))
+        # Recorded once the data is out: a failed write is no export.
+        where = str(output) if output is not None else "stdout"
+        details = {"to": where, "bytes": len(data)}
+        audit.record(session, organisation.id or 0, audit.CLI, "org.exported", details, at=now)
+        session.commit()
+    engine.dispose()
+
+
+def _label(o: Organisation) -> str:
+    return f"{o.id} ({o.platform} {o.external_id}, {o.name})"
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+@org_group.command("delete")
+@click.argument("org")
+@click.option("--yes", is_flag=True, help="Do not ask; needed without a terminal.")
+def org_delete(org: str, yes: bool) -> None:
+    """Delete ORG (its id or external id) and all its data, at once and for good."""
+    import logging
+
+    from sqlmodel import Session
+
+    from bot.store.db import make_engine
+    from bot.store.lifecycle import delete_organisation
+
+    settings = _settings()
+    _configure_logging(settings, "text")
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        organisation = _organisation(session, org)
+        label = _label(organisation)
+        if not yes:
+            if not _interactive():
+                _fail(_("not deleting {org} without a terminal to confirm: add --yes", org=label))
+            question = _("Delete organisation {org} and all its data for good?", org=label)
+            if not click.confirm(question, default=False):
+                click.echo(_("nothing deleted"))
+                engine.dispose()
+                return
+        org_id = organisation.id
+        delete_organisation(session, organisation)
+        session.commit()
+    engine.dispose()
+    # The organisation's audit trail went with it: the log keeps that it was deleted.
+    logging.getLogger("bot.cli").warning("org.deleted: organisation %s deleted by cli", org_id)
+    click.echo(_("deleted organisation {org}", org=label))
 
 
 @cli.group("teams")

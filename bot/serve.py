@@ -35,6 +35,7 @@ from bot.reminders.runner import make_tick, utc_now
 from bot.reminders.scheduler import Ticker, scheduler
 from bot.settings import Settings
 from bot.store.db import make_engine
+from bot.store.lifecycle import purge_job
 from bot.web import create_web_app
 from bot.workers import Deps, make_slow_lane, make_worker
 from iso20k_core.standard import checked_bank
@@ -122,7 +123,8 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             log.info("Teams: serving POST /api/messages")
         if settings.reminders_in_web:  # the embedded default: one process does everything
             tick = metrics.observe_tick(make_tick(settings, engine, bank))
-            ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=False)
+            purge = purge_job(engine, settings.data_retention_days, utc_now)
+            ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=False, purge=purge)
             ticker.start()
         tune_gc()
         drain = functools.partial(deps.background.drain, DRAIN_SECONDS)

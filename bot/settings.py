@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # the log shares the terminal with the conversation.
     log_format: Literal["json", "text"] | None = None
     log_level: str | None = None
+    # Data retention (docs/privacy.md): days an organisation's data is kept after the app was
+    # uninstalled (or its bot token revoked) before the reminder worker deletes it; a
+    # reinstall within them keeps everything.
+    data_retention_days: int = Field(default=30, ge=1, le=36_500)
 
     @field_validator("log_format", mode="before")
     @classmethod

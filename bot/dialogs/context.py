@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from bot.reminders.regenerate import regenerate
 from bot.store import audit
 from bot.store.crud import answers_of, current_assessment, get_or_create_organisation, upsert_member
+from bot.store.lifecycle import in_use
 from bot.store.models import Assessment, AuditBatch, Member, Organisation, Platform
 from bot.store.plan_records import sync_plan
 from iso20k_core.errors import InputError
@@ -253,6 +254,7 @@ def enter(
     # Asked before the first write, so no database lock is held while the platform answers.
     person = _person_or_none(directory, user_id)
     organisation = get_or_create_organisation(session, platform, workspace_id, workspace_name)
+    in_use(session, organisation)  # someone there uses it: installed again (reminders resume)
     existing = _member_of(session, organisation, user_id)
     member = existing or upsert_member(
         session, organisation, user_id, role="member", display_name=display_name

@@ -15,6 +15,9 @@ worker took over instead of sending it twice; only a single send slower than the
 (retries included) could, so the lease is kept well above that. Each claim and mark is its
 own transaction, run again while the database is briefly away (bot.store.transactions), so
 a PostgreSQL restart between a send and its mark does not make the reminder go out twice.
+
+An uninstalled organisation's reminders are not claimed (`Organisation.uninstalled_at`): they
+stay as they are, pending, and go out once the app is installed again (bot/store/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
 
 from bot.reminders.generate import ReminderSpec
-from bot.store.models import Reminder
+from bot.store.models import Organisation, Reminder
 from bot.store.transactions import OUTBOX_BUDGET, committed
 
 LEASE = dt.timedelta(minutes=2)
@@ -104,15 +107,17 @@ def unsent_count(session: Session) -> int:
 def claim_due(
     session: Session, now: dt.datetime, limit: int = 100, token: str | None = None
 ) -> tuple[str, list[Reminder]]:
-    """Claim up to `limit` due reminders (and expired claims); commits the claim."""
+    """Claim up to `limit` due reminders (and expired claims) of installed organisations;
+    commits the claim."""
     token = token or uuid.uuid4().hex
     due = or_(
         and_(col(Reminder.state) == "pending", col(Reminder.due_at) <= now),
         and_(col(Reminder.state) == "claimed", col(Reminder.claimed_at) <= now - LEASE),
     )
+    installed = select(Organisation.id).where(col(Organisation.uninstalled_at).is_(None))
     chosen = (
         select(Reminder.id)
-        .where(due)
+        .where(due, col(Reminder.organisation_id).in_(installed))
         .order_by(col(Reminder.due_at), col(Reminder.id))
         .limit(limit)
         .with_for_update(skip_locked=True)

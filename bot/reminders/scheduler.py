@@ -1,13 +1,16 @@
-"""APScheduler wiring: an interval job that ticks the outbox, nothing else.
+"""APScheduler wiring: an interval job that ticks the outbox, and an hourly one that deletes
+the organisations whose retention period after an uninstall has passed.
 
 APScheduler 3.x is not safe with several schedulers sharing a job store (PLATFORM.md), so it
 keeps no jobs of ours in a store: the schedule is the reminder table, and each process just
 ticks. Defaults that bite are set explicitly: UTC, coalesce missed ticks into one, one tick at
-a time, and no misfire skipping after a pause.
+a time, and no misfire skipping after a pause. The purge is idempotent and each run deletes in
+one transaction, so several workers purging at once delete each organisation once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -19,12 +22,21 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
+PURGE_SECONDS = 3600.0
 
 
 class Ticker:
     """Ticks `tick` every `seconds`, and stops within a bound (`stop`)."""
 
-    def __init__(self, tick: Callable[[], Any], seconds: float, *, blocking: bool) -> None:
+    def __init__(
+        self,
+        tick: Callable[[], Any],
+        seconds: float,
+        *,
+        blocking: bool,
+        purge: Callable[[], Any] | None = None,
+        purge_seconds: float = PURGE_SECONDS,
+    ) -> None:
         kind = BlockingScheduler if blocking else BackgroundScheduler
         self.scheduler: BaseScheduler = kind(
             timezone="UTC",
@@ -35,6 +47,16 @@ class Ticker:
         self.scheduler.add_job(
             self._run, "interval", seconds=seconds, id="reminder-tick", replace_existing=True
         )
+        if purge is not None:
+            # First run at start: a worker restarted more often than hourly still purges.
+            self.scheduler.add_job(
+                self._purge,
+                "interval",
+                seconds=purge_seconds,
+                args=(purge,),
+                id="retention-purge",
+                next_run_time=dt.datetime.now(dt.UTC),
+            )
 
     def start(self) -> None:
         """Start ticking (a blocking ticker returns only when it is stopped)."""
@@ -62,6 +84,20 @@ class Ticker:
             except Exception:  # a failed tick must not stop the scheduler; the next one retries
                 log.exception("reminder tick failed")
 
+    def _purge(self, purge: Callable[[], Any]) -> None:
+        with self._ticking:  # stopping waits for it as for a tick
+            try:
+                purge()
+            except Exception:  # the next run retries; nothing was deleted in part
+                log.exception("retention purge failed")
 
-def scheduler(tick: Callable[[], Any], seconds: float = TICK_SECONDS, *, blocking: bool) -> Ticker:
-    return Ticker(tick, seconds, blocking=blocking)
+
+def scheduler(
+    tick: Callable[[], Any],
+    seconds: float = TICK_SECONDS,
+    *,
+    blocking: bool,
+    purge: Callable[[], Any] | None = None,
+) -> Ticker:
+    """The ticker; with `purge`, also the retention purge every PURGE_SECONDS."""
+    return Ticker(tick, seconds, blocking=blocking, purge=purge)

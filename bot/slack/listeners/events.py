@@ -1,23 +1,44 @@
-"""Events API: the App Home tab shows the same dashboard as `/iso20k status`."""
+"""Events API: the App Home tab shows the same dashboard as `/iso20k status`; an uninstall or
+a revoked token removes the tokens and pauses the organisation (bot/store/lifecycle.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from sqlmodel import Session
 
 from bot.slack.deps import event_key
 from bot.slack.sender import Target
-from bot.slack.tenant import requester_of
+from bot.slack.tenant import ENTERPRISE_ID, WORKSPACE_ID, requester_of
 from bot.slack.unavailable import answer_or_apologise
+from bot.store.lifecycle import SlackWorkspace, slack_tokens_revoked, slack_uninstalled
+from bot.store.secrets import Cipher, SecretKeyError
 from bot.workers import Deps
+
+log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    cipher = _cipher()
+
     async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
         await app_home_opened(deps, body, event)
 
+    async def uninstalled(body: dict[str, Any]) -> None:
+        await app_uninstalled(deps, body)
+
+    async def revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        await tokens_revoked(deps, body, event, cipher)
+
     app.event("app_home_opened")(home_opened)
+    app.event("app_uninstalled")(uninstalled)
+    app.event("tokens_revoked")(revoked)
 
 
 async def app_home_opened(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -33,3 +54,84 @@ async def app_home_opened(deps: Deps, body: dict[str, Any], event: dict[str, Any
     )
     target = Target(user_id=requester.user_id, home=True)
     deps.background.start(answer_or_apologise(deps, request, target, None), "app_home_opened")
+
+
+# Nobody reads an answer to these events, so they are acknowledged at once and the store work
+# runs on a thread (the database must not hold up the event loop). A retried event does the
+# same again harmlessly: the earliest uninstall time is kept.
+
+
+async def app_uninstalled(deps: Deps, body: Mapping[str, Any]) -> None:
+    workspace = installation_of(body)
+    if workspace is None:
+        log.warning("app_uninstalled naming no workspace: ignored")
+        return
+
+    def record() -> None:
+        with Session(deps.engine) as session:
+            marked = slack_uninstalled(session, workspace, deps.clock())
+            session.commit()
+        _logged("app_uninstalled", workspace, [org.id for org in marked])
+
+    deps.background.start(asyncio.to_thread(record), "app_uninstalled")
+
+
+async def tokens_revoked(
+    deps: Deps, body: Mapping[str, Any], event: Mapping[str, Any], cipher: Cipher | None
+) -> None:
+    workspace = installation_of(body)
+    tokens = event.get("tokens")
+    tokens = tokens if isinstance(tokens, dict) else {}
+    bots, users = _ids(tokens.get("bot")), _ids(tokens.get("oauth"))
+    if workspace is None or not (bots or users):
+        log.warning("tokens_revoked naming no workspace or token: ignored")
+        return
+
+    def record() -> None:
+        with Session(deps.engine) as session:
+            marked = slack_tokens_revoked(session, workspace, bots, users, deps.clock(), cipher)
+            session.commit()
+        _logged("tokens_revoked", workspace, [org.id for org in marked])
+
+    deps.background.start(asyncio.to_thread(record), "tokens_revoked")
+
+
+def installation_of(body: Mapping[str, Any]) -> SlackWorkspace | None:
+    """The installation an event is about: its authorization's workspace and enterprise (an
+    org-wide install has no workspace there), else the envelope's; None if it names none."""
+    authorizations = body.get("authorizations")
+    first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
+    first = first if isinstance(first, dict) else {}
+    org_wide = first.get("is_enterprise_install") is True
+    enterprise = _id(ENTERPRISE_ID, first.get("enterprise_id"), body.get("enterprise_id"))
+    team = None if org_wide else _id(WORKSPACE_ID, first.get("team_id"), body.get("team_id"))
+    if team is None and not (org_wide and enterprise):
+        return None
+    return SlackWorkspace(team, enterprise, org_wide)
+
+
+def _id(pattern: re.Pattern[str], *candidates: Any) -> str | None:
+    return next((c for c in candidates if isinstance(c, str) and pattern.fullmatch(c)), None)
+
+
+def _ids(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+
+
+def _logged(event: str, workspace: SlackWorkspace, organisation_ids: list[int | None]) -> None:
+    where = workspace.team_id or f"{workspace.enterprise_id} (org-wide)"
+    ids = ", ".join(str(i) for i in organisation_ids) or "none known"
+    log.info("%s for %s: organisation(s) %s marked uninstalled", event, where, ids)
+
+
+def _cipher() -> Cipher | None:
+    """The installations' cipher, to take revoked user tokens out of their secrets; None
+    without ISO20K_SECRET_KEY (no OAuth installations to hold them)."""
+    value = os.environ.get("ISO20K_SECRET_KEY", "")
+    if not value.strip():
+        return None
+    try:
+        return Cipher.from_setting(value)
+    except SecretKeyError as exc:
+        log.warning("revoked user tokens will stay in their installations: %s", exc)
+        return None
