@@ -5,6 +5,7 @@ worker process logs as its parent does, with the request's context."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -23,10 +24,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot import logs
+from bot.dialogs.worker import ThreadWorker
 from bot.reminders.dispatch import tick
 from bot.reminders.scheduler import scheduler
 from bot.settings import Settings
+from bot.store.db import make_engine
 from bot.store.models import Reminder
+from iso20k_core.standard import load_bank
+from tests import worker_jobs
 from tests.e2e.harness import ROOT, SECRET, TOKEN, serve_served, wait_until
 from tests.e2e.teams_harness import ALICE, TENANT, start_teams_world, stop_teams_world
 from tests.migrated import migrated
@@ -251,6 +256,24 @@ def test_a_bad_log_setting_is_refused_in_one_line(
         assert done.returncode == 2
         assert done.stderr.strip() == problem
         assert not (tmp_path / "x.db").exists()  # refused before anything was done
+
+
+def test_a_step_on_the_web_process_s_thread_logs_with_the_request_s_context(
+    captured: io.StringIO, tmp_path: Path
+) -> None:
+    logs.configure("json", "INFO", stream=captured)
+    engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
+    worker = ThreadWorker(engine, load_bank())
+    try:
+        with logs.bound(request_id="req-on-thread", platform="teams"):
+            asyncio.run(worker.call(worker_jobs.log_lines, "on a thread"))
+    finally:
+        worker.close()
+        engine.dispose()
+    mine = [line for line in lines(captured.getvalue()) if line["logger"] == "tests.worker_jobs"]
+    assert len(mine) == 2
+    assert all(line["request_id"] == "req-on-thread" for line in mine)
+    assert all(line["platform"] == "teams" for line in mine)
 
 
 # Run as its own process: the worker processes' stderr is the one the forkserver inherited

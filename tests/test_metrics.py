@@ -84,6 +84,12 @@ def test_serve_counts_a_signed_slack_command_behind_the_bearer_token(
         assert sample(text, "iso20k_ack_seconds_count", platform="slack") == 2.0
         assert sample(text, "iso20k_ack_seconds_bucket", platform="slack", le="3.0") == 2.0
         assert sample(text, "iso20k_reminders_lagging") == 0.0
+        # The report lane runs in a process (REPORT_PROCESSES=1), the dialog lane on a thread.
+        assert sample(text, "iso20k_worker_restarts_total", lane="report", reason="died") == 0.0
+        assert 'lane="dialog"' not in text
+        for process in ("web", "report"):
+            labels = {"process": process, "kind": "unavailable", "outcome": "gave_up"}
+            assert sample(text, "iso20k_database_errors_total", **labels) == 0.0
         # The command's step ran on the worker after the ack: timed once it is done.
         wait_until(lambda: (sample(scraped(), "iso20k_dialog_step_seconds_count") or 0) >= 1)
         assert METRICS_TOKEN not in text

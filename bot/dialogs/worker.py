@@ -62,6 +62,8 @@ resource tracker, which live exactly as long as their clients) outlives the serv
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -409,7 +411,10 @@ class ThreadWorker:
         if self._closed:
             raise WorkerUnavailable("the dialog worker is closed")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, fn, self.state, *args)
+        # The executor's thread does not inherit the caller's context (asyncio.to_thread
+        # would): the step's log lines carry the request's organisation and id with it.
+        run = contextvars.copy_context().run
+        return await loop.run_in_executor(self._pool, run, fn, self.state, *args)
 
     def health(self) -> Health:
         return Health(False, "shutting down") if self._closed else SERVING
@@ -516,7 +521,8 @@ def _in_process(
         with logs.bound(**(context or {})):
             value = fn(state, *args)
     except Exception as exc:
-        setattr(exc, _ERRORS_SEEN, state.database_errors.take())
+        with contextlib.suppress(AttributeError):  # an exception that takes no attributes
+            setattr(exc, _ERRORS_SEEN, state.database_errors.take())
         raise
     finally:
         state.retrying = False
