@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -25,7 +27,14 @@ from bot.metrics import Metrics, kind_of
 from bot.reminders.dispatch import TickResult
 from bot.store.db import make_engine
 from bot.store.models import Organisation, Reminder
-from bot.store.transactions import ErrorTally, StoreUnavailable, in_transaction, watch_errors
+from bot.store.transactions import (
+    ERROR_KINDS,
+    ERROR_OUTCOMES,
+    ErrorTally,
+    StoreUnavailable,
+    in_transaction,
+    watch_errors,
+)
 from bot.web import create_web_app
 from iso20k_core.standard import load_bank
 from tests import faults, processes, worker_jobs
@@ -315,3 +324,42 @@ def test_the_reminder_worker_serves_its_own_metrics_on_metrics_port(tmp_path: Pa
         assert get(f"{base}/other")[0] == 404
     assert "iso20k worker: stopped" in served.output()
     assert "Traceback" not in served.output()
+
+
+EVENTS = st.lists(
+    st.tuples(
+        st.sampled_from(("web", "reminders")),
+        st.sampled_from(ERROR_KINDS),
+        st.sampled_from(ERROR_OUTCOMES),
+        st.booleans(),  # taken (as a worker does after each job) and handed on, or kept
+    ),
+    max_size=40,
+)
+
+
+@given(EVENTS)
+def test_every_database_error_counted_is_shown_once_whoever_took_it(
+    events: list[tuple[str, str, str, bool]],
+) -> None:
+    """However counts are split between tallies and handed on (a worker's `take` after each
+    job, added up in the parent), /metrics shows each error exactly once."""
+    metrics = Metrics()
+    shown = {"web": ErrorTally(), "reminders": ErrorTally()}
+    for process, tally in shown.items():
+        metrics.watch_database(tally, process)
+    in_a_worker = ErrorTally()
+    expected: dict[tuple[str, str, str], int] = {}
+    for process, kind, outcome, via_worker in events:
+        expected[(process, kind, outcome)] = expected.get((process, kind, outcome), 0) + 1
+        if via_worker:
+            in_a_worker.count(kind, outcome)
+            shown[process].add(in_a_worker.take())
+        else:
+            shown[process].count(kind, outcome)
+    assert in_a_worker.take() == {}
+    for process in shown:
+        for kind in ERROR_KINDS:
+            for outcome in ERROR_OUTCOMES:
+                assert errors(metrics, process, kind, outcome) == expected.get(
+                    (process, kind, outcome), 0
+                )
