@@ -359,26 +359,50 @@ def _check_serving(settings: Settings) -> None:
 def worker_command(once: bool) -> None:
     """Send due reminders: an APScheduler ticker over the outbox table.
 
-    SIGTERM or SIGINT stops it within seconds with status 0 (see bot/serve.py).
+    SIGTERM or SIGINT stops it within seconds with status 0 (see bot/serve.py). With
+    METRICS_PORT set it serves its own GET /metrics there (reminders sent, failed and
+    lagging, its database errors).
     """
     import logging
     import os
 
+    from bot.metrics import Metrics, serve_metrics
     from bot.reminders.runner import make_tick, utc_now
     from bot.reminders.scheduler import scheduler
     from bot.serve import TICK_GRACE, exit_on_stop_signals, ignore_stop_signals
     from bot.store.db import make_engine
     from bot.store.lifecycle import purge_job
+    from bot.store.transactions import ErrorTally, watch_errors
 
     settings = _settings()
     _configure_logging(settings, "json")
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.pool)
     tick = make_tick(settings, engine, _bank_at_start())
     purge = purge_job(engine, settings.data_retention_days, utc_now)
     if once:
         purge()
         click.echo(str(tick()))
         return
+    stop_metrics = None
+    if settings.metrics_port is not None:
+        metrics = Metrics()
+        metrics.watch_outbox(engine, utc_now)
+        database_errors = ErrorTally()
+        watch_errors(engine, database_errors)
+        metrics.watch_database(database_errors, "reminders")
+        tick = metrics.observe_tick(tick)
+        try:
+            stop_metrics = serve_metrics(metrics, settings.metrics_port, settings.metrics_token)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+            _fail(
+                _(
+                    "METRICS_PORT={port} cannot be served: {problem}",
+                    port=settings.metrics_port,
+                    problem=problem,
+                )
+            )
+        click.echo(_("iso20k worker: GET /metrics on port {port}", port=settings.metrics_port))
     every = f"{settings.reminder_tick_seconds:g}"
     click.echo(_("iso20k worker: ticking every {seconds} s; Ctrl-C stops", seconds=every))
     ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=True, purge=purge)
@@ -388,6 +412,8 @@ def worker_command(once: bool) -> None:
     finally:
         ignore_stop_signals()
         tick_done = ticker.stop(TICK_GRACE)
+        if stop_metrics is not None:
+            stop_metrics()
         engine.dispose()
         click.echo(_("iso20k worker: stopped"))
         if not tick_done:  # its thread would hold the exit; the lease covers its claims
@@ -416,7 +442,8 @@ def reminders_list(org: str | None, state: str | None, limit: int) -> None:
     from bot.store.db import make_engine
     from bot.store.models import Organisation, Reminder
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url, settings.pool)
     with Session(engine) as session:
         query = select(Reminder, Organisation).join(
             Organisation, col(Organisation.id) == col(Reminder.organisation_id)
@@ -479,7 +506,8 @@ def org_list() -> None:
     from bot.store.db import make_engine
     from bot.store.lifecycle import organisations
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url, settings.pool)
     with Session(engine) as session:
         found = list(organisations(session))
         if not found:
@@ -507,7 +535,8 @@ def org_export(org: str, output: Path | None) -> None:
     from bot.store.db import make_engine
     from bot.store.lifecycle import export_organisation
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url, settings.pool)
     with Session(engine) as session:
         organisation = _organisation(session, org)
         now = dt.datetime.now(dt.UTC)
@@ -549,7 +578,7 @@ def org_delete(org: str, yes: bool) -> None:
 
     settings = _settings()
     _configure_logging(settings, "text")
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.pool)
     with Session(engine) as session:
         organisation = _organisation(session, org)
         label = _label(organisation)
@@ -649,7 +678,7 @@ def console_command(user: str | None) -> None:
 
     settings = _settings()
     _configure_logging(settings, "text", "WARNING")
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.pool)
     try:
         name = user or getpass.getuser()
     except (KeyError, OSError):

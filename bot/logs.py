@@ -6,8 +6,9 @@ A line in JSON has `time` (ISO 8601, UTC), `level`, `logger`, `message`, and whe
 `platform` (slack, teams, reminders), then `exception` (the traceback, as one string) when
 there is one. The context lives in a `contextvars.ContextVar`, bound where a request, a turn or
 a reminder starts (`bound`), so the asyncio tasks and threads (`asyncio.to_thread`) a request
-starts carry it too; dialog worker processes do not get it (their jobs would need to carry it
-through the pool), and log without it.
+starts carry it too. Dialog and report worker processes log the same way: `ProcessWorker`
+hands them the parent's `LogSetup` (format, level, what to redact; `setup_of`) when they
+start, and each job the context of the request it serves (bot/dialogs/worker.py).
 
 Redaction happens on the finished text, whatever the message or the traceback holds: the
 values of the secret settings (every `Settings` field marked `repr=False`) and anything shaped
@@ -29,6 +30,7 @@ import re
 import sys
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Literal, TextIO
 
 LogFormat = Literal["json", "text"]
@@ -140,6 +142,27 @@ def parse_level(level: str) -> int:
 _HANDLER_MARK = "iso20k_handler"
 
 
+@dataclass(frozen=True)
+class LogSetup:
+    """How a process logs, as plain data: `configure`'s arguments, to pickle to a worker."""
+
+    fmt: LogFormat
+    level: str = "INFO"
+    secrets: tuple[str, ...] = ()
+
+    def apply(self) -> logging.Handler:
+        return configure(self.fmt, self.level, self.secrets)
+
+
+def setup_of(root: logging.Logger | None = None) -> LogSetup | None:
+    """How `configure` set this process's logging up, or None if it did not."""
+    for handler in (root or logging.getLogger()).handlers:
+        setup = getattr(handler, _HANDLER_MARK, None)
+        if isinstance(setup, LogSetup):
+            return setup
+    return None
+
+
 def configure(
     fmt: LogFormat,
     level: str = "INFO",
@@ -148,12 +171,14 @@ def configure(
 ) -> logging.Handler:
     """Send every log line to `stream` (stderr) in `fmt` at `level`; again replaces it."""
     number = parse_level(level)
-    redact = Redactor(secrets)
+    kept = tuple(s for s in secrets if s)
+    redact = Redactor(kept)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
-    setattr(handler, _HANDLER_MARK, True)
+    setup = LogSetup(fmt, logging.getLevelName(number), kept)
+    setattr(handler, _HANDLER_MARK, setup)
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+    for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, None) is not None]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(number)

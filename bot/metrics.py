@@ -11,9 +11,15 @@ request's arrival to its answer: what Slack's 3-second rule measures); dialog st
 (a step from the web process's side, waiting for a worker included); reminders sent and
 failed, from each tick's result; reminders lagging (due and not sent), read from the outbox
 when scraped, so every process that serves /metrics shows the same figure whichever process
-sends. Not yet here: worker restarts and database errors (their events happen inside
-bot/dialogs/worker.py and, in the worker processes, bot/store/transactions.py; a counter that
-nothing increments would tell an operator "none" when nobody looked).
+sends; worker restarts, by lane and reason, as the supervisor in this process counted them;
+database errors, by the kind of process that met them, kind and outcome: this process's own
+engine's (bot/store/transactions.py `watch_errors`) and what each worker process sent back
+with its jobs (bot/dialogs/worker.py explains why that way and not prometheus-client's
+multiprocess mode). Both are read from their counters when scraped, and only for lanes and
+engines that are watched: a series that nothing could increment would tell an operator
+"none" when nobody looked.
+
+`iso20k worker` has no web server: `serve_metrics` gives it one for /metrics alone.
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from socketserver import ThreadingMixIn
 from typing import Any, TypeVar
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -34,9 +43,10 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.dialogs.worker import DialogWorker, Health
+from bot.dialogs.worker import RESTART_REASONS, DialogWorker, Health, ProcessWorker
 from bot.reminders.dispatch import TickResult
 from bot.store.models import Reminder
+from bot.store.transactions import ERROR_KINDS, ERROR_OUTCOMES, ErrorTally
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -110,6 +120,9 @@ class Metrics:
             "Reminder deliveries that failed in this process (each is retried, then failed).",
             registry=reg,
         )
+        self._lanes: list[ProcessWorker] = []
+        self._tallies: list[tuple[str, Callable[[], dict[tuple[str, str], int]]]] = []
+        reg.register(_Supervised(self._lanes, self._tallies))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -117,6 +130,20 @@ class Metrics:
     def watch_outbox(self, engine: Engine, now: Callable[[], dt.datetime]) -> None:
         """Show `iso20k_reminders_lagging`: reminders due by `now()` and not yet sent."""
         self.registry.register(_Lagging(engine, now))
+
+    def watch_workers(self, *workers: DialogWorker | None) -> None:
+        """Show the restarts of each lane run by worker processes, and the database errors
+        those processes report (a lane on a thread of this process has neither: its steps
+        use this process's engine, `watch_database`)."""
+        for worker in workers:
+            if isinstance(worker, ProcessWorker):
+                self._lanes.append(worker)
+                self._tallies.append((worker.name, worker.database_errors))
+
+    def watch_database(self, tally: ErrorTally, process: str) -> None:
+        """Show the database errors counted in `tally` (this process's engine, watched with
+        bot.store.transactions.watch_errors) under `process=`."""
+        self._tallies.append((process, tally.counts))
 
     def observe_tick(self, tick: Callable[[], TickResult]) -> Callable[[], TickResult]:
         """`tick`, counting what each run sent and what failed."""
@@ -170,6 +197,47 @@ class _TimedWorker:
         self.worker.close()
 
 
+class _Supervised(Collector):
+    """The counts the worker supervisors and error tallies keep, read when scraped."""
+
+    def __init__(
+        self,
+        lanes: list[ProcessWorker],
+        tallies: list[tuple[str, Callable[[], dict[tuple[str, str], int]]]],
+    ) -> None:
+        self.lanes, self.tallies = lanes, tallies
+
+    def collect(self) -> Iterator[Metric]:
+        if self.lanes:
+            restarts = CounterMetricFamily(
+                "iso20k_worker_restarts",
+                "Worker pools replaced, by lane and reason (died, max_jobs, max_rss).",
+                labels=["lane", "reason"],
+            )
+            for lane in self.lanes:
+                counts = lane.restarts()
+                for reason in RESTART_REASONS:
+                    restarts.add_metric([lane.name, reason], counts.get(reason, 0))
+            yield restarts
+        if self.tallies:
+            errors = CounterMetricFamily(
+                "iso20k_database_errors",
+                "Database errors met by transactions, by process, kind and outcome.",
+                labels=["process", "kind", "outcome"],
+            )
+            totals: dict[tuple[str, str, str], int] = {}
+            for process, tally in self.tallies:
+                for kind in ERROR_KINDS:
+                    for outcome in ERROR_OUTCOMES:
+                        totals.setdefault((process, kind, outcome), 0)
+                for (seen, ended), times in tally().items():
+                    key = (process, seen, ended)
+                    totals[key] = totals.get(key, 0) + times
+            for labels, value in totals.items():
+                errors.add_metric(list(labels), value)
+            yield errors
+
+
 class _Lagging(Collector):
     def __init__(self, engine: Engine, now: Callable[[], dt.datetime]) -> None:
         self.engine, self.now = engine, now
@@ -194,5 +262,47 @@ def authorised(request: Request, token: str | None) -> bool:
     (compared in constant time); without one, everyone may read the metrics."""
     if not token:
         return True
-    scheme, _space, given = request.headers.get("authorization", "").partition(" ")
+    return _bearer_matches(request.headers.get("authorization", ""), token)
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # a scrape in progress does not hold the process's exit
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # a scrape every few seconds is no news; refusals are logged below
+
+
+def serve_metrics(
+    metrics: Metrics, port: int, token: str | None, host: str = "0.0.0.0"
+) -> Callable[[], None]:
+    """Serve `GET /metrics` on `port` from a daemon thread (behind `token` like the web
+    app's); returns what stops it. prometheus-client's own `start_http_server` has no way
+    to ask for a bearer token, hence this small WSGI app."""
+
+    def app(environ: dict[str, Any], start: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/metrics":
+            start("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found\n"]
+        if token and not _bearer_matches(environ.get("HTTP_AUTHORIZATION", ""), token):
+            log.warning("/metrics refused: no valid bearer token")
+            start("401 Unauthorized", [("WWW-Authenticate", "Bearer")])
+            return [b""]
+        start("200 OK", [("Content-Type", CONTENT_TYPE)])
+        return [metrics.render()]
+
+    server = make_server(host, port, app, server_class=_Server, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return stop
+
+
+def _bearer_matches(header: str, token: str) -> bool:
+    scheme, _space, given = header.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())

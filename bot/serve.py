@@ -36,6 +36,7 @@ from bot.reminders.scheduler import Ticker, scheduler
 from bot.settings import Settings
 from bot.store.db import make_engine
 from bot.store.lifecycle import purge_job
+from bot.store.transactions import ErrorTally, watch_errors
 from bot.web import create_web_app
 from bot.workers import Deps, make_slow_lane, make_worker
 from iso20k_core.standard import checked_bank
@@ -88,9 +89,12 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         log.warning("no Slack or Teams credentials: serving only /healthz")
         run_http(create_web_app(None), host, settings.port)
         return
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.pool)
     metrics = Metrics()  # its own registry: the process's /metrics
     metrics.watch_outbox(engine, utc_now)
+    database_errors = ErrorTally()
+    watch_errors(engine, database_errors)
+    metrics.watch_database(database_errors, "web")
     deps: Deps | None = None
     ticker: Ticker | None = None
     try:
@@ -98,16 +102,16 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         processes = settings.dialog_processes
         # Both lanes start and warm their processes on supervisor threads, off the event
         # loop; /healthz says 503 "… workers starting" until they serve.
-        worker = metrics.timed(
-            make_worker(
-                settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
-            )
+        interactive = make_worker(
+            settings, engine, bank, os.cpu_count() or 1 if processes is None else processes
         )
+        slow = make_slow_lane(settings, engine, bank)
+        metrics.watch_workers(interactive, slow.worker)
         deps = Deps(
             engine=engine,
             bank=bank,
-            worker=worker,
-            slow=make_slow_lane(settings, engine, bank),
+            worker=metrics.timed(interactive),
+            slow=slow,
             locale=settings.iso20k_locale,
         )
         slack = None

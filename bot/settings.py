@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.store.db import PoolSettings
 from iso20k_core.language import language_for, supported_tags
 
 # The Bot Framework's public cloud (learn.microsoft.com, "Authenticate requests with the Bot
@@ -80,6 +81,17 @@ class Settings(BaseSettings):
     # reinstall within them keeps everything.
     data_retention_days: int = Field(default=30, ge=1, le=36_500)
 
+    # Database pools, per process (every process makes its own engine; bot/store/db.py):
+    # connections kept, extra ones under load, seconds to wait for a free one, and seconds
+    # after which a connection is replaced (0: never). PostgreSQL only.
+    db_pool_size: int = Field(default=5, ge=1, le=1000)
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout: float = Field(default=30.0, gt=0, le=3600)
+    db_pool_recycle: int = Field(default=1800, ge=0)
+    # `iso20k worker` serves its own /metrics on this port when set (it has no web server);
+    # behind METRICS_TOKEN like the web's.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+
     @field_validator("log_format", mode="before")
     @classmethod
     def _known_format(cls, value: object) -> object:
@@ -125,6 +137,15 @@ class Settings(BaseSettings):
     def teams(self) -> bool:
         """Whether Teams is served: with a bot registration, or anonymously for development."""
         return bool(self.teams_app_id and self.teams_app_password) or self.teams_allow_anonymous
+
+    @property
+    def pool(self) -> PoolSettings:
+        return PoolSettings(
+            size=self.db_pool_size,
+            max_overflow=self.db_max_overflow,
+            timeout=self.db_pool_timeout,
+            recycle=self.db_pool_recycle,
+        )
 
     @property
     def slack(self) -> bool:

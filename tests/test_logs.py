@@ -1,9 +1,11 @@
 """Log lines (bot/logs.py): one JSON object a line from `iso20k serve`, with the request's
 organisation, id and platform; secrets redacted; text on request; APScheduler's per-tick
-lines quiet; a bad LOG_FORMAT or LOG_LEVEL refused before anything starts."""
+lines quiet; a bad LOG_FORMAT or LOG_LEVEL refused before anything starts; a job in a dialog
+worker process logs as its parent does, with the request's context."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -11,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +24,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot import logs
+from bot.dialogs.worker import ThreadWorker
 from bot.reminders.dispatch import tick
 from bot.reminders.scheduler import scheduler
 from bot.settings import Settings
+from bot.store.db import make_engine
 from bot.store.models import Reminder
+from iso20k_core.standard import load_bank
+from tests import worker_jobs
 from tests.e2e.harness import ROOT, SECRET, TOKEN, serve_served, wait_until
 from tests.e2e.teams_harness import ALICE, TENANT, start_teams_world, stop_teams_world
 from tests.migrated import migrated
@@ -249,3 +256,77 @@ def test_a_bad_log_setting_is_refused_in_one_line(
         assert done.returncode == 2
         assert done.stderr.strip() == problem
         assert not (tmp_path / "x.db").exists()  # refused before anything was done
+
+
+def test_a_step_on_the_web_process_s_thread_logs_with_the_request_s_context(
+    captured: io.StringIO, tmp_path: Path
+) -> None:
+    logs.configure("json", "INFO", stream=captured)
+    engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
+    worker = ThreadWorker(engine, load_bank())
+    try:
+        with logs.bound(request_id="req-on-thread", platform="teams"):
+            asyncio.run(worker.call(worker_jobs.log_lines, "on a thread"))
+    finally:
+        worker.close()
+        engine.dispose()
+    mine = [line for line in lines(captured.getvalue()) if line["logger"] == "tests.worker_jobs"]
+    assert len(mine) == 2
+    assert all(line["request_id"] == "req-on-thread" for line in mine)
+    assert all(line["platform"] == "teams" for line in mine)
+
+
+# Run as its own process: the worker processes' stderr is the one the forkserver inherited
+# when it started, which under pytest's capture is not the test's; a parent of our own
+# makes it a pipe the test reads.
+WORKER_PARENT = """
+import asyncio, os, sys
+from bot import logs
+from bot.dialogs.worker import ProcessWorker
+from iso20k_core.standard import load_bank
+from tests import worker_jobs
+
+logs.configure(sys.argv[2], sys.argv[3], ["signing-secret-in-parent"])
+worker = ProcessWorker(sys.argv[1], load_bank(), 1)
+try:
+    with logs.bound(organisation="T-worker", request_id="req-in-worker", platform="slack"):
+        pid = asyncio.run(worker.call(worker_jobs.log_lines, "signing-secret-in-parent"))
+    print(pid, os.getpid(), flush=True)
+finally:
+    worker.close()
+"""
+
+
+def run_worker_parent(tmp_path: Path, fmt: str, level: str) -> tuple[str, str]:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(WORKER_PARENT), url, fmt, level],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, done.stderr
+
+
+def test_a_job_in_a_worker_process_logs_json_with_the_request_s_context(tmp_path: Path) -> None:
+    out, err = run_worker_parent(tmp_path, "json", "INFO")
+    worker, parent = (int(word) for word in out.split())
+    assert worker != parent
+    mine = [line for line in lines(err) if line["logger"] == "tests.worker_jobs"]
+    assert [line["level"] for line in mine] == ["INFO", "WARNING"]
+    for line in mine:
+        assert line["request_id"] == "req-in-worker"
+        assert line["organisation"] == "T-worker"
+        assert line["platform"] == "slack"
+        assert line["message"].endswith(": [redacted]")  # the parent's secrets, redacted too
+
+
+def test_a_worker_process_takes_the_parent_s_level_and_text_format(tmp_path: Path) -> None:
+    _out, err = run_worker_parent(tmp_path, "text", "WARNING")
+    mine = [line for line in err.splitlines() if "tests.worker_jobs" in line]
+    assert len(mine) == 1, err  # INFO is below the parent's level
+    assert " WARNING tests.worker_jobs warning from a worker: [redacted] [" in mine[0]
+    assert "request_id=req-in-worker" in mine[0]

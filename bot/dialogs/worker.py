@@ -42,6 +42,18 @@ the deployment's ISO20K_LOCALE, else English): `run_step` makes it active around
 and `perform_answer` returns it with the outcome, so whoever renders the reply (Block Kit,
 Adaptive Cards) does so within the same `using`.
 
+Counting and logging. The web process's /metrics cannot see a worker process's counters, so
+what workers do is counted where it can be seen honestly: restarts by the supervisor, in
+this process, which is what replaces a pool (`restarts()`, by reason: died, max_jobs,
+max_rss); database errors by each worker process for the job it ran, sent back with the
+job's result (or on its exception) and added up here (`database_errors()`). A worker that
+is killed mid-job takes that job's count with it; its death is counted instead. This needs
+no shared files (prometheus-client's multiprocess mode would, and would change how every
+metric of the web process is collected), and bot/metrics.py reads both when scraped.
+Worker processes log as the process that started them (`logs.setup_of`, passed when each
+starts), and each job with the log context of the request it serves (organisation,
+request id, platform), so its lines join the request's.
+
 Lifetime. Worker processes end with their owner: each watches the process that started the
 pool and exits when it is gone, even after a SIGKILL, so no worker (and no forkserver or
 resource tracker, which live exactly as long as their clients) outlives the server.
@@ -50,6 +62,8 @@ resource tracker, which live exactly as long as their clients) outlives the serv
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -61,6 +75,8 @@ import select
 import sys
 import threading
 import time
+import typing
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -70,15 +86,23 @@ from typing import Any, Literal, Protocol, TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot import logs
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import NOBODY, DialogContext, Directory, enter
 from bot.dialogs.model import Form, Message, Outcome
 from bot.dialogs.reports import status
 from bot.dialogs.validation import RawValue
 from bot.reminders.timing import zone
+from bot.store.db import DEFAULT_POOL, PoolSettings
 from bot.store.deliveries import delivered, record_delivery
 from bot.store.models import Platform
-from bot.store.transactions import REPLY_BUDGET, SUBMISSION_BUDGET, in_transaction
+from bot.store.transactions import (
+    REPLY_BUDGET,
+    SUBMISSION_BUDGET,
+    ErrorTally,
+    in_transaction,
+    watch_errors,
+)
 from iso20k_core.language import Language, active, english, language_for, resolve, using
 from iso20k_core.standard import Bank, load_bank
 
@@ -87,6 +111,11 @@ Operation = Literal["command", "action", "submit", "home"]
 Step = Callable[[DialogContext], Outcome]
 R = TypeVar("R")
 PR_SET_NAME = 15  # linux/prctl.h
+RestartReason = Literal["died", "max_jobs", "max_rss"]
+RESTART_REASONS: tuple[RestartReason, ...] = ("died", "max_jobs", "max_rss")
+# Where a worker's database errors ride back on an exception raised by its job (an
+# exception's attributes pickle with it).
+_ERRORS_SEEN = "iso20k_database_errors"
 
 
 @dataclass
@@ -104,6 +133,8 @@ class WorkerState:
     # The deployment's language (ISO20K_LOCALE): for people whose platform and organisation
     # name none (`install_locale` sets it).
     locale: str | None = None
+    # The database errors of the job running now (a worker process sends them back with it).
+    database_errors: ErrorTally = field(default_factory=ErrorTally)
 
     def close(self) -> None:
         """Release what the platforms' setups keep open (HTTP sessions): anything in
@@ -380,7 +411,10 @@ class ThreadWorker:
         if self._closed:
             raise WorkerUnavailable("the dialog worker is closed")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, fn, self.state, *args)
+        # The executor's thread does not inherit the caller's context (asyncio.to_thread
+        # would): the step's log lines carry the request's organisation and id with it.
+        run = contextvars.copy_context().run
+        return await loop.run_in_executor(self._pool, run, fn, self.state, *args)
 
     def health(self) -> Health:
         return Health(False, "shutting down") if self._closed else SERVING
@@ -402,14 +436,19 @@ def _start_process(
     setup: Setup | None,
     owner: int,
     name: str = "dialog",
+    pool: PoolSettings = DEFAULT_POOL,
+    log_setup: logs.LogSetup | None = None,
 ) -> None:
     from bot.store.db import make_engine
 
     _exit_with(owner)
     _call_me(f"iso20k-{name}")
+    if log_setup is not None:
+        log_setup.apply()
     if niceness:
         os.nice(niceness)  # acknowledgements in the web process come first
-    state = WorkerState(make_engine(database_url), load_bank(bank_version))
+    state = WorkerState(make_engine(database_url, pool), load_bank(bank_version))
+    watch_errors(state.engine, state.database_errors)
     if setup is not None:
         setup(state)
     _process_state.append(state)
@@ -461,13 +500,33 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _in_process(fn: Callable[..., R], *args: Any, retrying: bool = False) -> R:
+@dataclass(frozen=True)
+class _Reply:
+    """A job's result, and the database errors its worker met while running it."""
+
+    value: Any
+    database_errors: dict[tuple[str, str], int]
+
+
+def _in_process(
+    fn: Callable[..., Any],
+    *args: Any,
+    retrying: bool = False,
+    context: Mapping[str, str] | None = None,
+) -> _Reply:
     state = _process_state[0]
     state.retrying = retrying
+    state.database_errors.take()  # a job counts its own errors only
     try:
-        return fn(state, *args)
+        with logs.bound(**(context or {})):
+            value = fn(state, *args)
+    except Exception as exc:
+        with contextlib.suppress(AttributeError):  # an exception that takes no attributes
+            setattr(exc, _ERRORS_SEEN, state.database_errors.take())
+        raise
     finally:
         state.retrying = False
+    return _Reply(value, state.database_errors.take())
 
 
 def _pid(state: WorkerState) -> int:
@@ -512,7 +571,16 @@ class ProcessWorker:
         max_jobs: int | None = None,
         max_rss: int | None = None,
         name: str = "dialog",
+        pool: PoolSettings | None = None,
+        log_setup: logs.LogSetup | None = None,
     ) -> None:
+        """`pool`: each worker process's database pool; None: the DB_POOL_* settings of this
+        process's environment. `log_setup`: how the workers log; None: as this process does
+        (bot/logs.py `configure`), or Python's default if it was not configured."""
+        if pool is None:
+            from bot.settings import Settings
+
+            pool = Settings().pool
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.dialogs.worker"])
         self._new_pool = functools.partial(
@@ -520,7 +588,16 @@ class ProcessWorker:
             max_workers=processes,
             mp_context=context,
             initializer=_start_process,
-            initargs=(database_url, bank.version, niceness, setup, os.getpid(), name),
+            initargs=(
+                database_url,
+                bank.version,
+                niceness,
+                setup,
+                os.getpid(),
+                name,
+                pool,
+                log_setup or logs.setup_of(),
+            ),
         )
         self._processes = processes
         self._wait_seconds = wait_seconds
@@ -538,6 +615,8 @@ class ProcessWorker:
         self._jobs = 0  # calls the current pool has finished
         self._retiring: list[threading.Thread] = []
         self.recycled = 0  # pools replaced because they were worn (tests and benchmarks read it)
+        self._restarts: Counter[str] = Counter()
+        self._database_errors = ErrorTally()  # what the worker processes sent back
         self._supervisor = threading.Thread(
             target=self._supervise, name=f"{name}-pool-supervisor", daemon=True
         )
@@ -548,12 +627,14 @@ class ProcessWorker:
         while True:
             pool = await self._serving_pool()
             try:
-                future = pool.submit(_in_process, fn, *args, retrying=interrupted > 0)
+                future = pool.submit(
+                    _in_process, fn, *args, retrying=interrupted > 0, context=logs.current()
+                )
             except (BrokenProcessPool, RuntimeError):  # broke or retired since: nothing ran
                 self._withdraw(pool, self._died)
                 continue
             try:
-                result = await asyncio.wrap_future(future)
+                reply = await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
                 self._withdraw(pool, self._died)
                 interrupted += 1
@@ -563,14 +644,32 @@ class ProcessWorker:
                     ) from exc
                 log.warning("a %s worker died during %s; retrying it once", self.name, _name(fn))
                 continue
+            except Exception as exc:
+                self._database_errors.add(getattr(exc, _ERRORS_SEEN, None) or {})
+                raise
+            self._database_errors.add(reply.database_errors)
             self._finished(pool)
-            return result
+            return typing.cast(R, reply.value)
 
     def health(self) -> Health:
         pool = self._pool
         if pool is not None and _is_broken(pool) and not self._closing.is_set():
             return Health(False, self._died)
         return self._health
+
+    def restarts(self) -> dict[str, int]:
+        """How often this lane's pool was replaced, by reason (died, max_jobs, max_rss)."""
+        with self._lock:
+            return dict(self._restarts)
+
+    def database_errors(self) -> dict[tuple[str, str], int]:
+        """The database errors its worker processes met, by (kind, outcome), as they
+        reported them with their jobs (bot/store/transactions.py)."""
+        return self._database_errors.counts()
+
+    def _restarted(self, reason: RestartReason) -> None:
+        with self._lock:
+            self._restarts[reason] += 1
 
     def pids(self) -> list[int]:
         """The current pool's worker processes (benchmarks read their memory)."""
@@ -599,19 +698,20 @@ class ProcessWorker:
         if worn:
             self._wake.set()
 
-    def _worn(self, pool: ProcessPoolExecutor) -> str | None:
-        """Why `pool` should be recycled now, if it should: only after it has done some work,
-        so a ceiling below a fresh process's size recycles once per call, not in a loop."""
+    def _worn(self, pool: ProcessPoolExecutor) -> tuple[RestartReason, str] | None:
+        """Why `pool` should be recycled now, if it should (the reason and its details):
+        only after it has done some work, so a ceiling below a fresh process's size
+        recycles once per call, not in a loop."""
         with self._lock:
             jobs = self._jobs if self._pool is pool else 0
         if jobs == 0:
             return None
         if self._max_jobs is not None and jobs >= self._max_jobs:
-            return f"{jobs} calls done"
+            return "max_jobs", f"{jobs} calls done"
         if self._max_rss is not None:
             largest = max((rss(pid) for pid in self.pids()), default=0)
             if largest > self._max_rss:
-                return f"a worker holds {largest / 2**20:.0f} MiB"
+                return "max_rss", f"a worker holds {largest / 2**20:.0f} MiB"
         return None
 
     # -- supervision ---------------------------------------------------------------------
@@ -648,6 +748,7 @@ class ProcessWorker:
                 pool = self._recycled(pool, worn)
                 continue
             self._withdraw(pool, self._died)
+            self._restarted("died")
             log.warning("a %s worker process died; starting a new pool", self.name)
             _retire(pool, 0.0)
             pool = None
@@ -672,7 +773,9 @@ class ProcessWorker:
             self._closing.wait(pause)
         return None
 
-    def _recycled(self, old: ProcessPoolExecutor, why: str) -> ProcessPoolExecutor | None:
+    def _recycled(
+        self, old: ProcessPoolExecutor, worn: tuple[RestartReason, str]
+    ) -> ProcessPoolExecutor | None:
         """Rolling replacement: the old pool serves until a warmed new one is published, then
         finishes what it was given in the background. None if closing meanwhile."""
         new = self._started_pool()
@@ -690,9 +793,11 @@ class ProcessWorker:
             if not self._publish(new):
                 _retire(new, 0.0)
                 return None
+            self._restarted("died")
             return new
         self.recycled += 1
-        log.info("%s workers recycled (%s)", self.name, why)
+        self._restarted(worn[0])
+        log.info("%s workers recycled (%s)", self.name, worn[1])
         retiring = threading.Thread(
             target=self._retire_gently, args=(old,), name=f"{self.name}-pool-retire", daemon=True
         )

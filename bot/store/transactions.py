@@ -15,6 +15,14 @@ for a moment. Two kinds of failure are run again, with jittered exponential back
 Anything else is raised at once. When the budget runs out the caller gets `StoreUnavailable`
 and knows the transaction did not commit (except in the one case no client can tell: the
 connection lost while the server was committing).
+
+Counting. Each database error a transaction meets is told to the `ErrorTally` watching its
+engine (`watch_errors`), by kind (`unavailable`, `conflict`, `other`) and outcome
+(`retried`: another attempt follows; `gave_up`: it reached the caller, as StoreUnavailable
+or as itself). The tally rides on the engine because the engine is what every caller
+already passes in (dialog steps, the outbox, the CLI), as SQLAlchemy's own `event.listen`
+does: no caller changes, and an engine nobody watches counts nothing. bot/metrics.py shows
+the tallies; a worker process sends its own back with each result (bot/dialogs/worker.py).
 """
 
 from __future__ import annotations
@@ -22,8 +30,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable
-from typing import TypeVar
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Literal, TypeVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -55,8 +66,57 @@ TRANSIENT_STATES = frozenset({"40001", "40P01", "53300", "57P01", "57P02", "57P0
 SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 
+ErrorKind = Literal["unavailable", "conflict", "other"]
+ErrorOutcome = Literal["retried", "gave_up"]
+ERROR_KINDS: tuple[ErrorKind, ...] = ("unavailable", "conflict", "other")
+ERROR_OUTCOMES: tuple[ErrorOutcome, ...] = ("retried", "gave_up")
+
+
 class StoreUnavailable(Exception):
     """The database did not answer within the budget; the transaction was not committed."""
+
+
+class ErrorTally:
+    """Database errors counted by (kind, outcome); safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def count(self, kind: str, outcome: str, times: int = 1) -> None:
+        with self._lock:
+            self._counts[(kind, outcome)] += times
+
+    def add(self, counts: Mapping[tuple[str, str], int]) -> None:
+        with self._lock:
+            self._counts.update(counts)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def take(self) -> dict[tuple[str, str], int]:
+        """What was counted since the last `take`, and start again from nothing."""
+        with self._lock:
+            taken, self._counts = dict(self._counts), Counter()
+            return taken
+
+
+_tallies: weakref.WeakKeyDictionary[Engine, ErrorTally] = weakref.WeakKeyDictionary()
+
+
+def watch_errors(engine: Engine, tally: ErrorTally) -> None:
+    """Count the database errors of every transaction on `engine` in `tally`."""
+    _tallies[engine] = tally
+
+
+def kind_of(error: BaseException) -> ErrorKind | None:
+    """The kind of a database error; None for an error that is not the database's."""
+    if unavailable(error):
+        return "unavailable"
+    if concurrent_write(error):
+        return "conflict"
+    return "other" if isinstance(error, sa_exc.SQLAlchemyError) else None
 
 
 def unavailable(error: BaseException) -> bool:
@@ -100,7 +160,7 @@ def in_transaction(engine: Engine, work: Callable[[Session], R], budget: float) 
             session.commit()
             return result
 
-    return _run(attempt, budget)
+    return _run(attempt, budget, _tallies.get(engine))
 
 
 def committed(session: Session, work: Callable[[], R], budget: float) -> R:
@@ -121,20 +181,31 @@ def committed(session: Session, work: Callable[[], R], budget: float) -> R:
                 session.rollback()
             raise
 
-    return _run(attempt, budget)
+    bind = session.get_bind()
+    return _run(attempt, budget, _tallies.get(bind) if isinstance(bind, Engine) else None)
 
 
-def _run(attempt: Callable[[], R], budget: float) -> R:
+def _run(attempt: Callable[[], R], budget: float, tally: ErrorTally | None = None) -> R:
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        kind = kind_of(error) if error is not None else None
+        if tally is not None and kind is not None:
+            tally.count(kind, "retried")
+        _log_retry(state)
+
     retrying = Retrying(
         retry=_worth_another_try,
         wait=wait_random_exponential(multiplier=0.05, max=1.0),
         stop=stop_before_delay(budget) | stop_after_attempt(MAX_ATTEMPTS),
-        before_sleep=_log_retry,
+        before_sleep=before_sleep,
         reraise=True,
     )
     try:
         return retrying(attempt)
     except Exception as error:
+        kind = kind_of(error)
+        if tally is not None and kind is not None:
+            tally.count(kind, "gave_up")
         if unavailable(error):
             raise StoreUnavailable(f"the database did not answer within {budget:g} s") from error
         raise
