@@ -159,6 +159,16 @@ def test_installing_stores_the_workspace_and_greets_the_installer(
         assert token.encode() not in raw and b"TA" in raw
 
 
+def test_the_installer_is_greeted_in_their_own_language(oauth_world: SlackWorld) -> None:
+    world = oauth_world
+    world.slack.set_user("UC1", team_id="TC", locale="zh-CN")
+    page = install(world, "TC", "UC1", name="丙公司", headers={"accept-language": "zh-CN,zh;q=0.9"})
+    assert page.status_code == 200 and "iso20k 已安装" in page.text and "丙公司" in page.text
+    greeting = world.last("chat.postMessage")
+    assert greeting.team == "TC" and "感谢安装 iso20k" in greeting.args["text"]
+    assert "/iso20k setup" in greeting.args["text"]
+
+
 def test_a_bad_or_reused_state_installs_nothing(oauth_world: SlackWorld) -> None:
     world = oauth_world
     with httpx.Client(base_url=world.base_url, timeout=30) as browser:
@@ -190,8 +200,7 @@ def test_a_bad_or_reused_state_installs_nothing(oauth_world: SlackWorld) -> None
             params={"error": "access_denied", "state": state},
             headers={"cookie": f"{COOKIE}={state}", "accept-language": "zh-CN"},
         )
-        assert denied.status_code == 200 and "cancelled" not in denied.text
-        assert "<h1>" in denied.text
+        assert denied.status_code == 200 and "已在 Slack 中取消安装" in denied.text
     exchanged = world.slack.calls_to("oauth.v2.access")
     assert len(exchanged) == 1  # a refused state never reaches Slack
     with Session(world.engine) as session:
