@@ -394,6 +394,7 @@ def worker_command(once: bool) -> None:
     from bot.store.db import make_engine
 
     settings = _settings()
+    _check_slack_oauth(settings)  # reminders to many workspaces read their stored tokens
     _configure_logging(settings, "json")
     engine = make_engine(settings.database_url)
     tick = make_tick(settings, engine, _bank_at_start())

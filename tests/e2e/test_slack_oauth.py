@@ -4,6 +4,7 @@ its own token, reinstalling, token rotation, and no token in the database or a l
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
@@ -36,15 +37,17 @@ KEY = new_key()
 COOKIE = "slack-app-oauth-state"
 
 
-@pytest.fixture
-def oauth_world(
-    tmp_path: Path, slack_database_url: str, caplog: pytest.LogCaptureFixture
+@contextlib.contextmanager
+def oauth_served(
+    tmp_path: Path, url: str, caplog: pytest.LogCaptureFixture, processes: int = 0
 ) -> Iterator[SlackWorld]:
+    """The real app in the OAuth mode under uvicorn, its dialog steps on a thread or in
+    `processes` worker processes, against a fake Slack that installs by OAuth."""
     caplog.set_level(logging.DEBUG)
     slack = FakeSlack(token="xoxb-never-used", team_id="T0NONE", clock=ManualClock()).start()
     slack.enable_oauth(CLIENT_ID, CLIENT_SECRET)
-    migrated(slack_database_url)
-    engine = make_engine(slack_database_url)
+    migrated(url)
+    engine = make_engine(url)
     port = free_port()
     settings = Settings(
         slack_client_id=CLIENT_ID,
@@ -52,16 +55,16 @@ def oauth_world(
         slack_signing_secret=SECRET,
         iso20k_secret_key=KEY,
         slack_api_url=slack.url,
-        database_url=slack_database_url,
+        database_url=url,
         public_url=f"http://127.0.0.1:{port}",
-        report_processes=0,
+        report_processes=1 if processes else 0,
     )
     assert settings.slack and settings.slack_oauth
     bank = load_bank()
     deps = Deps(
         engine=engine,
         bank=bank,
-        worker=make_worker(settings, engine, bank, 0),
+        worker=make_worker(settings, engine, bank, processes),
         clock=fixed_now,
         slow=make_slow_lane(settings, engine, bank),
     )
@@ -87,12 +90,20 @@ def oauth_world(
         engine.dispose()
         slack.close()
     # No token the fake ever issued is in a log line, as operators would read it.
-    tokens = [t for t in slack._tokens] + list(slack._refresh_tokens)
+    tokens = [*slack._tokens, *slack._refresh_tokens]
     redact = JsonFormatter(Redactor([CLIENT_SECRET, KEY]))
     for record in caplog.records:
         line = redact.format(record)
         assert not any(t in line for t in tokens), line
         assert CLIENT_SECRET not in line and KEY not in line
+
+
+@pytest.fixture
+def oauth_world(
+    tmp_path: Path, slack_database_url: str, caplog: pytest.LogCaptureFixture
+) -> Iterator[SlackWorld]:
+    with oauth_served(tmp_path, slack_database_url, caplog) as world:
+        yield world
 
 
 def install(
@@ -294,3 +305,17 @@ def test_a_workspace_without_an_installation_gets_no_call(oauth_world: SlackWorl
     assert [c for c in world.slack.calls if c.team == "TZ"] == []
     with Session(world.engine) as session:
         assert session.exec(select(Organisation)).all() == []
+
+
+def test_worker_processes_answer_each_workspace_with_its_own_token(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Worker processes read the installations themselves (their setup is a pickled partial).
+    with oauth_served(tmp_path, f"sqlite:///{tmp_path / 'p.db'}", caplog, processes=1) as world:
+        assert install(world, "TA", "UA1").status_code == 200
+        assert install(world, "TB", "UB1").status_code == 200
+        for count, (team, user) in enumerate((("TA", "UA1"), ("TB", "UB1")), start=1):
+            assert world.command("setup", team=team, user=user).status == 200
+            opened = world.last("views.open", count)
+            token = world.slack.tokens_of(team)[0]
+            assert opened.team == team and opened.headers["authorization"] == f"Bearer {token}"
