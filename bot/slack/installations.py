@@ -108,10 +108,9 @@ class DatabaseInstallationStore(InstallationStore):
     def save(self, installation: Installation) -> None:
         secrets = {name: getattr(installation, name) for name in SECRET_FIELDS}
         extras = {name: getattr(installation, name) for name in EXTRA_FIELDS}
-        for name in ("user_scopes",):
-            extras[name] = ",".join(getattr(installation, name) or []) or None
-        if extras["user_token_expires_at"] is not None:
-            extras["user_token_expires_at"] = str(extras["user_token_expires_at"])
+        extras["user_scopes"] = ",".join(installation.user_scopes or []) or None
+        if installation.user_token_expires_at is not None:
+            extras["user_token_expires_at"] = str(installation.user_token_expires_at)
         values: dict[str, Any] = {
             "enterprise_id": installation.enterprise_id,
             "team_id": installation.team_id,
@@ -257,18 +256,24 @@ class DatabaseInstallationStore(InstallationStore):
     ) -> Bot | None:
         """The workspace's bot, its token refreshed first if it expires within `minutes`.
 
-        The row is locked while Slack is asked (PostgreSQL: SELECT … FOR UPDATE), so two
-        processes seeing the same expiring token refresh it once: the second finds the new
-        token and keeps it."""
+        The row is locked while Slack is asked, so two processes seeing the same expiring
+        token refresh it once: the second finds the new token and keeps it."""
         with Session(self.engine) as session:
             keys = [installation_key(enterprise_id, team_id)]
             if enterprise_id:
                 keys.append(installation_key(enterprise_id, None, True))
             locked = None
             for key in keys:
-                query = select(SlackInstallation).where(SlackInstallation.installation_key == key)
-                locked = session.exec(query.with_for_update()).first()
-                if locked is not None:
+                # An UPDATE that changes nothing takes the row's lock on PostgreSQL and the
+                # database's write lock on SQLite (FOR UPDATE alone is ignored there), held
+                # until the commit: a second refresher waits, then reads the new token.
+                held = session.execute(
+                    update(SlackInstallation)
+                    .where(col(SlackInstallation.installation_key) == key)
+                    .values(updated_at=col(SlackInstallation.updated_at))
+                )
+                if held.rowcount:  # type: ignore[attr-defined]
+                    locked = _row(session, key)
                     break
             if locked is None:
                 return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,9 +41,13 @@ USER = "xoxp-333-SECRETusertokenvalue"
 HOOK = "https://hooks.slack.com/services/T1/B1/SECREThookvalue"
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
-    url = migrated(f"sqlite:///{tmp_path / 'i.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    """A migrated database: a SQLite file, or a scratch database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        url = migrated(f"sqlite:///{tmp_path / 'i.db'}")
+    else:
+        url = migrated(str(request.getfixturevalue("fresh_postgres_url")))
     engine = make_engine(url)
     yield url, engine
     engine.dispose()
@@ -86,6 +91,8 @@ def test_an_installation_is_found_again_with_every_token(db: tuple[str, Engine])
 
 def test_no_token_is_in_the_database_file_in_the_clear(db: tuple[str, Engine]) -> None:
     url, engine = db
+    if not url.startswith("sqlite"):
+        pytest.skip("the embedded database is a file to read; PostgreSQL's is the server's")
     store = DatabaseInstallationStore(engine, Cipher([KEY]))
     store.save(installation())
     engine.dispose()  # everything written to the file
@@ -253,3 +260,49 @@ def test_tokens_read_from_the_database_never_reach_a_log_line(
     for secret in (BOT, REFRESH, USER, HOOK):
         assert secret not in line
     assert "[redacted]" in line
+
+
+def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
+    db: tuple[str, Engine],
+) -> None:
+    url, engine = db
+    with FakeSlack(clock=ManualClock()) as slack:
+        slack.enable_oauth("cid", "csecret", expires_in=3_600)
+        client = WebClient(base_url=slack.url)
+        answer = client.oauth_v2_access(
+            client_id="cid", client_secret="csecret", code=slack.authorize("T5", "U1")
+        )
+        DatabaseInstallationStore(engine, Cipher([KEY])).save(
+            installation(
+                "T5",
+                bot=str(answer["access_token"]),
+                bot_refresh_token=answer["refresh_token"],
+                bot_token_expires_in=answer["expires_in"],
+            )
+        )
+        slack.set_token_lifetime(43_200)
+        # Two "processes": engines and stores of their own, asking at the same moment.
+        engines = [make_engine(url) for _ in range(2)]
+        sources = [
+            InstalledTokens(
+                DatabaseInstallationStore(e, Cipher([KEY])), rotator("cid", "csecret", client)
+            )
+            for e in engines
+        ]
+        start = threading.Barrier(2)
+        got: list[str | None] = [None, None]
+
+        def ask(n: int) -> None:
+            start.wait(timeout=30)
+            got[n] = sources[n].bot_token("T5")
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        for e in engines:
+            e.dispose()
+        refreshes = [c for c in slack.calls_to("oauth.v2.access") if c.args.get("grant_type")]
+        assert len(refreshes) == 1 and refreshes[0].refusal is None
+        assert got[0] == got[1] and got[0] != answer["access_token"]
