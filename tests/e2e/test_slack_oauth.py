@@ -27,7 +27,8 @@ from bot.store.secrets import Cipher, new_key
 from bot.web import create_web_app
 from bot.workers import Deps, make_slow_lane, make_worker
 from iso20k_core.standard import load_bank
-from tests.e2e.harness import SECRET, SlackWorld, fixed_now, free_port, wait_until
+from tests.e2e.harness import SECRET, SlackWorld, block_text, fixed_now, free_port, wait_until
+from tests.e2e.test_slack_basics import setup_values, text
 from tests.migrated import migrated
 from tests.slackfake.server import FakeSlack, ManualClock
 
@@ -241,26 +242,34 @@ def test_two_workspaces_are_each_answered_with_their_own_token(oauth_world: Slac
     assert install(world, "TB", "UB1", name="Beta").status_code == 200
     token_a, token_b = world.slack.tokens_of("TA")[0], world.slack.tokens_of("TB")[0]
     assert token_a != token_b
-    assert world.command("setup", team="TB", user="UB1").status == 200
-    opened = world.last("views.open")
-    assert opened.team == "TB" and opened.headers["authorization"] == f"Bearer {token_b}"
-    assert world.command("setup", team="TA", user="UA1").status == 200
-    opened = world.last("views.open", 2)
-    assert opened.team == "TA" and opened.headers["authorization"] == f"Bearer {token_a}"
+    for count, (team, user, token, name) in enumerate(
+        (("TB", "UB1", token_b, "Beta GmbH"), ("TA", "UA1", token_a, "Alpha Ltd")), start=1
+    ):
+        assert world.command("setup", team=team, user=user).status == 200
+        opened = world.last("views.open", count)
+        assert opened.team == team and opened.headers["authorization"] == f"Bearer {token}"
+        view = world.opened_view(count)
+        submitted = world.submit(view, setup_values(organisation=text(name)), team=team, user=user)
+        assert submitted.status == 200 and submitted.text == ""
     # Who each person is was asked of their own workspace.
     looked_up = {c.args["user"]: c.team for c in world.slack.calls_to("users.info")}
     assert looked_up["UB1"] == "TB" and looked_up["UA1"] == "TA"
     with Session(world.engine) as session:
-        orgs = sorted(o.external_id for o in session.exec(select(Organisation)))
-    assert orgs == ["TA", "TB"]
-    # The Home tab of B's person shows B's organisation, published with B's token.
-    world.event({"type": "app_home_opened", "user": "UB1", "tab": "home"}, team="TB")
-    published = wait_until(
-        lambda: [c for c in world.slack.calls_to("views.publish") if c.args["user_id"] == "UB1"],
-        60,
-        "for B's Home tab",
-    )
-    assert published[0].team == "TB"
+        orgs = {o.external_id: o.name for o in session.exec(select(Organisation))}
+    assert orgs == {"TA": "Alpha Ltd", "TB": "Beta GmbH"}
+    # Each Home tab shows its own organisation only, published with its own token.
+    for team, user, mine, theirs in (
+        ("TB", "UB1", "Beta GmbH", "Alpha Ltd"),
+        ("TA", "UA1", "Alpha Ltd", "Beta GmbH"),
+    ):
+        world.event({"type": "app_home_opened", "user": user, "tab": "home"}, team=team)
+        published = wait_until(
+            lambda: [c for c in world.slack.calls_to("views.publish") if c.args["user_id"] == user],  # noqa: B023
+            60,
+            f"for {user}'s Home tab",
+        )
+        shown = block_text(published[0].json("view")["blocks"])
+        assert published[0].team == team and mine in shown and theirs not in shown
 
 
 def test_a_reinstall_replaces_the_tokens(oauth_world: SlackWorld) -> None:

@@ -674,6 +674,9 @@ class FakeSlack(LocalService):
         if known.expires_at is not None and self.clock() >= known.expires_at:
             return _Reply.of_json({"ok": False, "error": "token_expired"})
         self._caller = known
+        # Views carry the workspace they were opened in (`team_id`, `app_installed_team_id`),
+        # which Bolt authorises their submissions by.
+        self._views.team_id = known.team_id
         # Slack reports the token's scopes on every answer to a valid token.
         scope_header = (("X-OAuth-Scopes", ",".join(self.scopes)),)
         if method in self._answers:
