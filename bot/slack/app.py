@@ -1,4 +1,8 @@
-"""Build the Bolt app: one AsyncApp, its Web API client with polite retries, its listeners."""
+"""Build the Bolt app: one AsyncApp, its Web API client with polite retries, its listeners.
+
+One workspace (SLACK_BOT_TOKEN), or many installed by Slack's OAuth flow (`oauth_app`:
+SLACK_CLIENT_ID and SLACK_CLIENT_SECRET without a bot token), each request then authorised
+with its workspace's own installation."""
 
 from __future__ import annotations
 
