@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,16 @@ from bot.store.secrets import Cipher, new_key
 from bot.web import create_web_app
 from bot.workers import Deps, make_slow_lane, make_worker
 from iso20k_core.standard import load_bank
-from tests.e2e.harness import SECRET, SlackWorld, block_text, fixed_now, free_port, wait_until
+from tests.e2e.harness import (
+    SECRET,
+    SlackPeople,
+    SlackWorld,
+    block_text,
+    fixed_now,
+    free_port,
+    serve_served,
+    wait_until,
+)
 from tests.e2e.test_slack_basics import setup_values, text
 from tests.migrated import migrated
 from tests.slackfake.server import FakeSlack, ManualClock
@@ -108,7 +118,7 @@ def oauth_world(
 
 
 def install(
-    world: SlackWorld,
+    world: SlackPeople,
     team: str,
     user: str,
     *,
@@ -130,8 +140,9 @@ def install(
             "files:write",
             "users:read",
         }
-        redirect = asked["redirect_uri"][0]
-        assert redirect == f"{world.base_url}/slack/oauth_redirect"
+        # Without PUBLIC_URL there is none: Slack then uses the one URL registered.
+        redirect = asked["redirect_uri"][0] if "redirect_uri" in asked else None
+        assert redirect in (f"{world.base_url}/slack/oauth_redirect", None)
         state = asked["state"][0]
         assert start.cookies.get(COOKIE) == state or f"{COOKIE}={state}" in start.headers.get(
             "set-cookie", ""
@@ -149,6 +160,9 @@ def test_installing_stores_the_workspace_and_greets_the_installer(
     oauth_world: SlackWorld, slack_database_url: str
 ) -> None:
     world = oauth_world
+    with httpx.Client(base_url=world.base_url) as browser:
+        asked = parse_qs(urlsplit(browser.get("/slack/install").headers["location"]).query)
+        assert asked["redirect_uri"] == [f"{world.base_url}/slack/oauth_redirect"]
     page = install(world, "TA", "UA1", name="Alpha")
     assert page.status_code == 200, page.text
     assert "iso20k is installed" in page.text and "Alpha" in page.text
@@ -328,3 +342,36 @@ def test_worker_processes_answer_each_workspace_with_its_own_token(
             opened = world.last("views.open", count)
             token = world.slack.tokens_of(team)[0]
             assert opened.team == team and opened.headers["authorization"] == f"Bearer {token}"
+
+
+def test_iso20k_serve_installs_and_answers_in_the_oauth_mode(tmp_path: Path) -> None:
+    """The real `iso20k serve` process, configured by environment only, in the OAuth mode:
+    it installs a workspace and answers it with that workspace's token from a worker
+    process; SIGTERM stops it with status 0 and nothing left running."""
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    migrated(url)
+    with FakeSlack(token="xoxb-never-used", team_id="T0NONE") as slack:
+        slack.enable_oauth(CLIENT_ID, CLIENT_SECRET)
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SLACK_CLIENT_ID": CLIENT_ID,
+            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "ISO20K_SECRET_KEY": KEY,
+            "SLACK_API_URL": slack.url,
+            "DIALOG_PROCESSES": "1",
+            "REPORT_PROCESSES": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PUBLIC_URL", "SLACK_REDIRECT_URI"):
+            env.pop(name, None)
+        with serve_served(env, tmp_path / "serve.log") as served:
+            people = SlackPeople(slack, served.base_url)
+            assert install(people, "TS", "US1").status_code == 200
+            token = slack.tokens_of("TS")[0]
+            assert people.command("setup", team="TS", user="US1").status == 200
+            opened = people.last("views.open")
+            assert opened.headers["authorization"] == f"Bearer {token}"
+            assert token not in served.output() and CLIENT_SECRET not in served.output()
+            assert KEY not in served.output()
