@@ -352,6 +352,35 @@ def _check_serving(settings: Settings) -> None:
                 "set SLACK_SIGNING_SECRET to serve Slack over HTTP beside Teams"
             )
         )
+    _check_slack_oauth(settings)
+
+
+def _check_slack_oauth(settings: Settings) -> None:
+    """Slack OAuth (many workspaces): what it needs, named, never a value."""
+    from bot.store.secrets import Cipher, SecretKeyError
+
+    if not settings.slack_oauth:
+        return
+    missing = settings.oauth_missing()
+    if missing:
+        _fail(
+            _(
+                "Slack OAuth (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) also needs {names}; "
+                "`iso20k secret-key` makes a key",
+                names=" and ".join(missing),
+            )
+        )
+    if settings.slack_app_token:
+        _fail(
+            _(
+                "Slack OAuth installs the app in many workspaces over HTTP: unset "
+                "SLACK_APP_TOKEN (Socket Mode serves one workspace, with SLACK_BOT_TOKEN)"
+            )
+        )
+    try:
+        Cipher.from_setting(settings.iso20k_secret_key or "")
+    except SecretKeyError as exc:
+        _fail(str(exc))
 
 
 @cli.command("worker")
@@ -375,6 +404,7 @@ def worker_command(once: bool) -> None:
     from bot.store.transactions import ErrorTally, watch_errors
 
     settings = _settings()
+    _check_slack_oauth(settings)  # reminders to many workspaces read their stored tokens
     _configure_logging(settings, "json")
     engine = make_engine(settings.database_url, settings.pool)
     tick = make_tick(settings, engine, _bank_at_start())
@@ -420,6 +450,48 @@ def worker_command(once: bool) -> None:
             logging.shutdown()
             sys.stdout.flush()
             os._exit(0)
+
+
+# -- secrets at rest (Slack OAuth installations; bot/store/secrets.py) ----------------------
+
+
+@cli.command("secret-key")
+def secret_key_command() -> None:
+    """Print a new key for ISO20K_SECRET_KEY (Fernet: 32 random bytes, url-safe base64)."""
+    from bot.store.secrets import new_key
+
+    click.echo(new_key())
+
+
+@cli.command("rotate-secrets")
+def rotate_secrets_command() -> None:
+    """Re-encrypt every stored secret with the first key of ISO20K_SECRET_KEY.
+
+    All rows or none: a secret no listed key reads stops it before anything is changed.
+    """
+    from bot.slack.installations import rotate_secrets
+    from bot.store.db import make_engine
+    from bot.store.secrets import Cipher, SecretKeyError, UnreadableSecret
+
+    settings = _settings()
+    try:
+        cipher = Cipher.from_setting(settings.iso20k_secret_key or "")
+    except SecretKeyError as exc:
+        _fail(str(exc))
+    engine = make_engine(settings.database_url)
+    try:
+        count = rotate_secrets(engine, cipher)
+    except UnreadableSecret as exc:
+        _fail(_("{problem}; nothing was changed", problem=str(exc)))
+    finally:
+        engine.dispose()
+    click.echo(
+        _n(
+            "{n} stored secret re-encrypted with the first key of ISO20K_SECRET_KEY",
+            "{n} stored secrets re-encrypted with the first key of ISO20K_SECRET_KEY",
+            count,
+        )
+    )
 
 
 @cli.group("reminders")
@@ -694,7 +766,12 @@ def console_command(user: str | None) -> None:
 def start_command(ctx: click.Context) -> None:
     """Start the product on the embedded default: migrate, then the console or the chat app."""
     settings = _settings()
-    serving = settings.slack_bot_token or settings.slack_app_token or settings.teams_app_id
+    serving = (
+        settings.slack_bot_token
+        or settings.slack_app_token
+        or settings.slack_oauth
+        or settings.teams_app_id
+    )
     if serving or settings.teams:
         _check_serving(settings)
     ctx.invoke(db_upgrade)

@@ -12,7 +12,8 @@ start, and each job the context of the request it serves (bot/dialogs/worker.py)
 
 Redaction happens on the finished text, whatever the message or the traceback holds: the
 values of the secret settings (every `Settings` field marked `repr=False`) and anything shaped
-like a Slack token or an `Authorization: Bearer …` value become `[redacted]`.
+like a Slack token, an incoming webhook's URL or an `Authorization: Bearer …` value become
+`[redacted]`: tokens read from the database (Slack OAuth installations) have those shapes.
 
 The formatter is a plain `logging.Formatter`: a JSON line is a `json.dumps` of a few fields,
 not worth a dependency (python-json-logger would add its own field-renaming options we do not
@@ -39,6 +40,9 @@ REDACTED = "[redacted]"
 # Slack's tokens: bot xoxb-, user xoxp-, app-level xapp-, legacy xoxa-/xoxr-, and with token
 # rotation the refresh and rotating tokens xoxe- / xoxe.xoxb- (docs.slack.dev "Tokens").
 SLACK_TOKEN = re.compile(r"\b(?:xox[abpre](?:\.xox[abp])?|xapp)-[A-Za-z0-9-]+")
+# An installation's incoming webhook posts to a channel with no token beside it: the URL is
+# the secret (docs.slack.dev "Sending messages using incoming webhooks").
+SLACK_WEBHOOK = re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+")
 BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
 # APScheduler writes two INFO lines per job run ("Running job …", "Job … executed
 # successfully"): every few seconds, forever.
@@ -88,6 +92,7 @@ class Redactor:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         text = SLACK_TOKEN.sub(REDACTED, text)
+        text = SLACK_WEBHOOK.sub(REDACTED, text)
         return BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
 
 

@@ -13,6 +13,8 @@ from iso20k_core.language import language_for, supported_tags
 PUBLIC_CLOUD_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 PUBLIC_CLOUD_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
 PUBLIC_CLOUD_SCOPE = "https://api.botframework.com/.default"
+# The bot scopes of manifest.yml (tests/slack/test_manifest.py keeps them the same).
+SLACK_BOT_SCOPES = "commands,chat:write,im:write,files:write,users:read"
 
 
 class Settings(BaseSettings):
@@ -92,6 +94,24 @@ class Settings(BaseSettings):
     # behind METRICS_TOKEN like the web's.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
+    # Slack OAuth: the app installed in many workspaces (README "Many workspaces"). The mode
+    # is on when the client id and secret are set (Bolt's own names) and SLACK_BOT_TOKEN is
+    # not; then SLACK_SIGNING_SECRET and ISO20K_SECRET_KEY are needed too (`oauth_missing`).
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = Field(default=None, repr=False)
+    # The bot scopes asked for on install, comma-separated: manifest.yml's.
+    slack_scopes: str = SLACK_BOT_SCOPES
+    slack_install_path: str = "/slack/install"
+    slack_redirect_uri_path: str = "/slack/oauth_redirect"
+    # Where Slack sends the browser back after the install; unset: PUBLIC_URL and the path.
+    slack_redirect_uri: str | None = None
+    # Rotating tokens (token rotation turned on in the app config) are refreshed this many
+    # minutes before they expire (Bolt's default; Slack's tokens live 12 hours).
+    slack_token_rotation_minutes: int = Field(default=120, ge=1, le=11 * 60)
+    # Fernet keys, comma-separated, the first writes (bot/store/secrets.py): the tokens of
+    # every installation are stored encrypted with it.
+    iso20k_secret_key: str | None = Field(default=None, repr=False)
+
     @field_validator("log_format", mode="before")
     @classmethod
     def _known_format(cls, value: object) -> object:
@@ -149,7 +169,35 @@ class Settings(BaseSettings):
 
     @property
     def slack(self) -> bool:
-        return bool(self.slack_bot_token)
+        """Whether Slack is served: one workspace by its bot token, or many by OAuth."""
+        return bool(self.slack_bot_token) or self.slack_oauth
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Whether the app is installed by Slack's OAuth flow, each workspace with its own
+        tokens, instead of serving the one workspace of SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret) and not self.slack_bot_token
+
+    def oauth_missing(self) -> list[str]:
+        """The settings the OAuth mode cannot start without, by name (never a value)."""
+        if not self.slack_oauth:
+            return []
+        needed = {
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            "ISO20K_SECRET_KEY": self.iso20k_secret_key,
+        }
+        return [name for name, value in needed.items() if not (value and value.strip())]
+
+    def slack_scope_list(self) -> list[str]:
+        return [s.strip() for s in self.slack_scopes.split(",") if s.strip()]
+
+    def slack_redirect_url(self) -> str | None:
+        """The redirect URL to register under *OAuth & Permissions → Redirect URLs*."""
+        if self.slack_redirect_uri:
+            return self.slack_redirect_uri
+        if self.public_url:
+            return self.public_url.rstrip("/") + self.slack_redirect_uri_path
+        return None
 
     def secret_values(self) -> list[str]:
         """The values of every secret setting (the fields kept out of repr), for redaction."""

@@ -1,5 +1,6 @@
 """The ASGI web app: `POST /slack/events`, `POST /api/messages` (Teams), `GET /files/{token}`,
-`GET /healthz`, `GET /readyz` and `GET /metrics`.
+`GET /healthz`, `GET /readyz` and `GET /metrics`; with Slack OAuth, `GET /slack/install` and
+`GET /slack/oauth_redirect` too.
 
 One Starlette app served by uvicorn in production; Bolt's own development server is not used
 (PLATFORM.md). Each platform's route is served when it has credentials: Slack only, Teams
@@ -29,6 +30,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import quote
 
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import Clock
 from sqlalchemy.engine import Engine
@@ -108,6 +110,12 @@ def create_web_app(
         # unparseable (bot/slack/guard.py).
         guard = SlackGuard(slack, clock)
         routes.append(Route("/slack/events", observed("slack", guard.handle), methods=["POST"]))
+        if slack.oauth_flow is not None:
+            # Installing in a workspace (Slack OAuth): a browser's GETs, which Bolt's handler
+            # answers (bot/slack/oauth.py); nothing there is signed by Slack.
+            oauth = AsyncSlackRequestHandler(slack)
+            for path in (slack.oauth_flow.install_path, slack.oauth_flow.redirect_uri_path):
+                routes.append(Route(path, oauth.handle, methods=["GET"]))
     if teams is not None:
         routes.append(Route("/api/messages", observed("teams", teams.handle), methods=["POST"]))
     if files is not None:
@@ -117,7 +125,9 @@ def create_web_app(
             token = str(request.path_params["token"])
             found = await asyncio.to_thread(_file, engine, token, now())
             if found is None:
-                with using(resolve(*_accepted(request.headers.get("accept-language")), locale)):
+                with using(
+                    resolve(*accepted_languages(request.headers.get("accept-language")), locale)
+                ):
                     gone = _("no such file, or its link has expired")
                 return JSONResponse({"error": gone}, 404)
             filename, mime, content = found
@@ -151,7 +161,7 @@ def _file(engine: Engine, token: str, now: dt.datetime) -> tuple[str, str, bytes
         return None if found is None else (found.filename, found.mime, found.content)
 
 
-def _accepted(header: str | None) -> list[str]:
+def accepted_languages(header: str | None) -> list[str]:
     """The languages an Accept-Language header asks for, most wanted first (RFC 9110
     12.5.4: `zh-CN,zh;q=0.9,en;q=0.8`); `*` and unreadable weights are left out."""
     weighted: list[tuple[float, int, str]] = []
@@ -166,3 +176,6 @@ def _accepted(header: str | None) -> list[str]:
         if tag and tag != "*" and weight > 0:
             weighted.append((-weight, n, tag))
     return [tag for _w, _n, tag in sorted(weighted)]
+
+
+_accepted = accepted_languages  # its former name

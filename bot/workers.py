@@ -49,7 +49,20 @@ def worker_setup(settings: Settings) -> Setup:
     with credentials, and the deployment's language (a picklable partial: it runs in the
     worker processes)."""
     steps: list[Setup] = [functools.partial(install_locale, settings.iso20k_locale)]
-    if settings.slack:
+    if settings.slack_oauth:  # many workspaces: each request with its workspace's token
+        from bot.slack.sender import install_oauth_sender
+
+        steps.append(
+            functools.partial(
+                install_oauth_sender,
+                settings.iso20k_secret_key or "",
+                settings.slack_client_id or "",
+                settings.slack_client_secret or "",
+                settings.slack_api_url,
+                settings.slack_token_rotation_minutes,
+            )
+        )
+    elif settings.slack:
         from bot.slack.sender import install_sender
 
         steps.append(
@@ -73,6 +86,7 @@ def make_worker(settings: Settings, engine: Engine, bank: Bank, processes: int) 
             processes,
             worker_setup(settings),
             max_rss=settings.worker_max_rss_mb * MIB,
+            pool=settings.pool,
         )
     return ThreadWorker(engine, bank, worker_setup(settings))
 
@@ -94,6 +108,7 @@ def make_slow_lane(settings: Settings, engine: Engine, bank: Bank) -> SlowLane:
             max_jobs=settings.report_max_jobs,
             max_rss=settings.worker_max_rss_mb * MIB,
             name="report",
+            pool=settings.pool,
         )
     else:
         worker = ThreadWorker(engine, bank, worker_setup(settings))

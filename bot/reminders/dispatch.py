@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -58,6 +58,17 @@ class ReminderChannel(Protocol):
     # as the platform tells it (looked up with getattr: it is optional).
 
 
+@runtime_checkable
+class WorkspaceChannels(Protocol):
+    """A platform whose organisations each have a channel of their own (Slack: each
+    workspace's token), or None where the app is not installed."""
+
+    def for_workspace(self, workspace: str) -> ReminderChannel | None: ...
+
+
+Channels = ReminderChannel | WorkspaceChannels
+
+
 @dataclass
 class TickResult:
     claimed: int = 0
@@ -70,7 +81,7 @@ class TickResult:
 def tick(
     engine: Engine,
     bank: Bank,
-    channels: Mapping[str, ReminderChannel],
+    channels: Mapping[str, Channels],
     clock: Callable[[], dt.datetime],
     limit: int = 100,
     *,
@@ -94,7 +105,7 @@ def tick(
 def _deliver(
     session: Session,
     bank: Bank,
-    channels: Mapping[str, ReminderChannel],
+    channels: Mapping[str, Channels],
     clock: Callable[[], dt.datetime],
     token: str,
     reminder: Reminder,
@@ -106,11 +117,21 @@ def _deliver(
     organisation = session.get(Organisation, reminder.organisation_id)
     if organisation is not None:
         logs.bind(organisation=organisation.external_id, platform=organisation.platform)
-    channel = channels.get(organisation.platform) if organisation else None
-    if organisation is None or channel is None:
+    found = channels.get(organisation.platform) if organisation else None
+    if organisation is None or found is None:
         record_failure(session, reminder, token, clock(), "no channel for this platform")
         result.retried += 1
         return
+    channel: ReminderChannel | None
+    if isinstance(found, WorkspaceChannels):
+        channel = found.for_workspace(organisation.external_id)
+        if channel is None:  # no token to send with: no call, one line, tried again later
+            log.warning("reminder %s not sent: the app is not installed there", reminder.id)
+            record_failure(session, reminder, token, clock(), "not installed in this workspace")
+            result.retried += 1
+            return
+    else:
+        channel = found
     policy = policy_of(organisation.reminder_policy)
     calendar = calendar_of_stored(organisation.profile)
     tz = _timezone(session, organisation, channel, reminder.target)

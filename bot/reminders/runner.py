@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from bot.console.reminder_channel import ConsoleReminderChannel
-from bot.reminders.dispatch import ReminderChannel, TickResult, tick
+from bot.reminders.dispatch import Channels, TickResult, tick
 from bot.settings import Settings
 from iso20k_core.standard import Bank
 
@@ -18,13 +18,16 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def channels_for(settings: Settings, engine: Engine) -> dict[str, ReminderChannel]:
-    channels: dict[str, ReminderChannel] = {"console": ConsoleReminderChannel()}
-    if settings.slack_bot_token:
-        from bot.slack.reminder_channel import SlackReminderChannel
+def channels_for(settings: Settings, engine: Engine) -> dict[str, Channels]:
+    channels: dict[str, Channels] = {"console": ConsoleReminderChannel()}
+    if settings.slack:
+        # Each organisation's reminders with its workspace's token (one token, or with
+        # Slack OAuth its installation's).
+        from bot.slack.reminder_channel import SlackReminderChannels
+        from bot.slack.tokens import token_source
 
-        channels["slack"] = SlackReminderChannel.from_settings(
-            settings.slack_bot_token, settings.slack_api_url
+        channels["slack"] = SlackReminderChannels(
+            token_source(settings, engine), settings.slack_api_url
         )
     if settings.teams:
         from bot.teams.reminder_channel import TeamsReminderChannel

@@ -5,6 +5,10 @@ target are spaced by `MIN_INTERVAL`. A 429 is first retried by slack_sdk's handl
 `Retry-After`; if Slack still refuses, the reminder is handed back to the outbox with that
 wait, so nothing is dropped and nothing is sent twice.
 
+With many workspaces (Slack OAuth) each organisation's reminders go out with its own
+workspace's token: `SlackReminderChannels.for_workspace` gives the channel of one workspace
+(its pacing and look-ups its own), or None where the app is not installed.
+
 A person's timezone and locale come from one `users.info` (with `include_locale`), kept for
 `PROFILE_TTL` seconds: a reminder is written in its recipient's language at send time, and
 a busy morning costs one look-up per person, not one per reminder.
@@ -16,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -24,6 +28,7 @@ from bot.dialogs.model import Message
 from bot.reminders.dispatch import RateLimited
 from bot.slack.blocks import fallback_text, message_blocks
 from bot.slack.sender import SLACK_API_URL, retry_handlers
+from bot.slack.tokens import TokenSource
 
 MIN_INTERVAL = 1.0  # seconds between two messages to the same channel
 PROFILE_TTL = 600.0  # seconds a person's timezone and locale are taken as known
@@ -94,3 +99,28 @@ class SlackReminderChannel:
         with self._lock:
             self._profiles[user_id] = found
         return found
+
+
+class SlackReminderChannels:
+    """The reminder channel of each workspace, made with its token (the token source) and
+    kept per token, so a workspace's pacing and look-ups survive from tick to tick."""
+
+    MAX_CHANNELS = 1_000
+
+    def __init__(self, tokens: TokenSource, base_url: str | None) -> None:
+        self.tokens = tokens
+        self.base_url = base_url
+        self._made: LRUCache[str, SlackReminderChannel] = LRUCache(self.MAX_CHANNELS)
+        self._lock = threading.Lock()
+
+    def for_workspace(self, workspace: str) -> SlackReminderChannel | None:
+        token = self.tokens.bot_token(workspace)
+        if token is None:
+            return None
+        with self._lock:
+            channel = self._made.get(token)
+            if channel is None:
+                channel = self._made[token] = SlackReminderChannel.from_settings(
+                    token, self.base_url
+                )
+        return channel

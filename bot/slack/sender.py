@@ -7,11 +7,14 @@ never delay another request's acknowledgement.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -24,6 +27,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.dialogs.apologies import APOLOGY, NOT_SHOWN
 from bot.dialogs.model import Form, Message, Outcome
 from bot.dialogs.worker import (
+    Answer,
     DialogRequest,
     WorkerState,
     apology_language,
@@ -32,6 +36,7 @@ from bot.dialogs.worker import (
 )
 from bot.slack.blocks import fallback_text, home_view, message_blocks, modal_view
 from bot.slack.directory import SlackDirectory
+from bot.slack.tokens import FixedToken, TokenSource, installed_tokens
 from bot.store.transactions import StoreUnavailable
 from iso20k_core.language import N_, _, resolve, using
 
@@ -90,6 +95,9 @@ class Target:
     # The language the answer is written in (a tag), when it was decided before delivery
     # (a modal's step ran first); None: English, or whatever is active.
     language: str | None = None
+    # The workspace (`Organisation.external_id`) whose token delivers an answer computed
+    # earlier; None: only the response_url, which needs no token, or the one workspace.
+    workspace: str | None = None
 
 
 def slack_response_url(url: str, api_url: str) -> bool:
@@ -176,19 +184,100 @@ class SlackSender:
             log.exception("could not apologise to %s", target.user_id)
 
 
+class SlackClients:
+    """Each workspace's sender and directory, made with its own token (the token source)
+    and kept per token: a rotated token gets new ones, at most `MAX_CLIENTS` are kept."""
+
+    MAX_CLIENTS = 1_000
+
+    def __init__(self, tokens: TokenSource, base_url: str | None) -> None:
+        self.tokens = tokens
+        self.base_url = base_url or SLACK_API_URL
+        self._made: LRUCache[str, tuple[SlackSender, SlackDirectory]] = LRUCache(self.MAX_CLIENTS)
+        self._lock = threading.Lock()
+
+    def sender(self, workspace: str | None) -> SlackSender | None:
+        made = self._for(workspace)
+        return None if made is None else made[0]
+
+    def directory(self, workspace: str | None) -> SlackDirectory | None:
+        made = self._for(workspace)
+        return None if made is None else made[1]
+
+    def _for(self, workspace: str | None) -> tuple[SlackSender, SlackDirectory] | None:
+        token = self.tokens.bot_token(workspace)
+        if token is None and workspace is not None:
+            return None  # not installed there: the token source said so in the log
+        key = token or ""
+        with self._lock:
+            made = self._made.get(key)
+            if made is None:
+                # No token: a sender that can only follow a response_url (it needs none).
+                client = WebClient(
+                    token=token, base_url=self.base_url, retry_handlers=retry_handlers()
+                )
+                made = self._made[key] = (SlackSender(client), SlackDirectory(client))
+        return made
+
+
 def install_sender(token: str, base_url: str | None, state: WorkerState) -> None:
-    """Worker setup: the Web API client each worker uses (`functools.partial` it)."""
-    client = WebClient(
-        token=token, base_url=base_url or SLACK_API_URL, retry_handlers=retry_handlers()
+    """Worker setup for one workspace (SLACK_BOT_TOKEN), `functools.partial` it."""
+    clients = SlackClients(FixedToken(token), base_url)
+    state.extras[SENDER] = clients
+    directory = clients.directory(None)
+    assert directory is not None
+    state.directories["slack"] = directory
+
+
+def install_oauth_sender(
+    secret_key: str,
+    client_id: str,
+    client_secret: str,
+    base_url: str | None,
+    rotation_minutes: int,
+    state: WorkerState,
+) -> None:
+    """Worker setup for many workspaces (Slack OAuth): each request is answered with its
+    workspace's own token, read from the installation store on the worker's engine."""
+    tokens = installed_tokens(
+        state.engine, secret_key, client_id, client_secret, base_url, rotation_minutes
     )
-    state.extras[SENDER] = SlackSender(client)
-    state.directories["slack"] = SlackDirectory(client)
+    state.extras[SENDER] = SlackClients(tokens, base_url)
+
+
+def sender_for(state: WorkerState, workspace: str | None) -> SlackSender | None:
+    """The sender with `workspace`'s token, or None (logged) where the app is not installed."""
+    kept = state.extras[SENDER]
+    return kept.sender(workspace) if isinstance(kept, SlackClients) else kept
+
+
+def scoped(state: WorkerState, workspace: str) -> WorkerState:
+    """The worker's state with the directory of `workspace` (many workspaces: each has its
+    own token to ask users.info with)."""
+    kept = state.extras[SENDER]
+    if not isinstance(kept, SlackClients) or "slack" in state.directories:
+        return state
+    directory = kept.directory(workspace)
+    if directory is None:
+        return state
+    return dataclasses.replace(state, directories={**state.directories, "slack": directory})
+
+
+def perform_submission(state: WorkerState, request: DialogRequest) -> Answer:
+    """A modal submission's step, with the directory of its workspace."""
+    return perform_answer(scoped(state, request.workspace_id), request)
 
 
 def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:
     """Run the dialog step and deliver its outcome; on failure, apologise (never a trace),
     saying whether the request was done."""
-    sender: SlackSender = state.extras[SENDER]
+    sender = sender_for(state, request.workspace_id)
+    if sender is None:  # nobody could be told anything: the step is not run either
+        log.warning(
+            "%s %r not run: the workspace has no installation", request.operation, request.name
+        )
+        return
+    state = scoped(state, request.workspace_id)
     try:
         answered = perform_answer(state, request)
     except StoreUnavailable as exc:  # an outage is expected, and one line tells it
@@ -213,7 +302,10 @@ def answer(state: WorkerState, request: DialogRequest, target: Target) -> None:
 def deliver(state: WorkerState, outcome: Outcome, target: Target) -> None:
     """Deliver an outcome computed earlier (after a modal was closed), in the language it
     was written in (`target.language`)."""
-    sender: SlackSender = state.extras[SENDER]
+    sender = sender_for(state, target.workspace)
+    if sender is None:
+        log.warning("delivery to %s not made: the workspace has no installation", target.user_id)
+        return
     try:
         with using(resolve(target.language, state.locale)):
             sender.deliver(outcome, target)

@@ -48,6 +48,12 @@ def tenant_key(enterprise_id: str | None, team_id: str) -> str:
     return f"{enterprise_id}:{team_id}" if enterprise_id else team_id
 
 
+def split_tenant(key: str) -> tuple[str | None, str]:
+    """The enterprise (or None) and the workspace of an `Organisation.external_id`."""
+    enterprise, colon, team = key.rpartition(":")
+    return (enterprise or None) if colon else None, team
+
+
 @dataclass(frozen=True)
 class Requester:
     """The workspace (and enterprise) a request came from, and the person who sent it."""

@@ -30,6 +30,16 @@ here and not in front of a user:
   files.completeUploadExternal is ``file_not_found``: the upload ticket is used up) [? the
   reference lists the codes, not these two cases].
 
+- tokens: each workspace has its own (the constructor's `token` is `team_id`'s; OAuth
+  installs issue more, see `enable_oauth` and `authorize`); a revoked or unknown token is
+  ``invalid_auth``, an expired rotating token ``token_expired``; `auth.test` answers the
+  token's workspace, and `Call.team` says which workspace's token a call used;
+- ``oauth.v2.access``: a code is exchanged once, within 10 minutes, by the client id and
+  secret it was issued for (HTTP Basic, as slack_sdk sends them, or form fields) and the
+  same ``redirect_uri`` it was authorized with (``invalid_code``, ``invalid_client_id``,
+  ``bad_client_secret``, ``bad_redirect_uri``); ``grant_type=refresh_token`` refreshes a
+  rotating token (``invalid_refresh_token`` for one already used or unknown).
+
 A refused call is recorded like any other (`Call.refusal` says why), so a test can show that
 the app never met a refusal it did not expect.
 
@@ -52,10 +62,12 @@ Routes on the server (all answer GET and POST; slack_sdk always POSTs):
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
 import mimetypes
+import secrets
 import threading
 import time
 from collections import deque
@@ -129,6 +141,7 @@ class Call:
     body: bytes = b""
     response: Any = None
     overridden: bool = False
+    team: str | None = None  # the workspace whose token the call carried, if any
 
     @property
     def refusal(self) -> str | None:
@@ -176,6 +189,38 @@ class _Reply:
 class _ResponseUrl:
     issued_at: float
     uses: int = 0
+
+
+@dataclass
+class _Token:
+    """A token Slack issued: its workspace, and until when it works (fake clock; rotating)."""
+
+    team_id: str
+    enterprise_id: str | None = None
+    expires_at: float | None = None
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """What a person allowed on Slack's authorize page, until the app exchanges the code."""
+
+    team_id: str
+    team_name: str
+    user_id: str
+    redirect_uri: str | None
+    issued_at: float
+    enterprise_id: str | None = None
+
+
+@dataclass
+class _OAuthApp:
+    client_id: str
+    client_secret: str
+    expires_in: int | None  # rotating tokens (token rotation on) live this many seconds
+
+
+CODE_LIFETIME = 600.0  # seconds an authorization code may be exchanged (Slack: 10 minutes)
 
 
 @dataclass
@@ -271,6 +316,12 @@ class FakeSlack(LocalService):
         self._messages: set[tuple[str, str]] = set()  # (channel, ts) the bot posted
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._files: dict[str, _PendingFile] = {}
+        self._tokens: dict[str, _Token] = {token: _Token(team_id)}
+        self._team_names: dict[str, str] = {team_id: team}
+        self._oauth: _OAuthApp | None = None
+        self._codes: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, str] = {}  # refresh token -> the workspace's team id
+        self._caller: _Token | None = None  # whose token the call being answered carries
         self._methods: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -323,6 +374,61 @@ class FakeSlack(LocalService):
         """Someone invites the bot to these channels: from now on it may post there."""
         with self._cond:
             self._bot_channels.update(channel_ids)
+
+    # -- installing in workspaces (OAuth) ----------------------------------------------------
+
+    def enable_oauth(
+        self, client_id: str, client_secret: str, *, expires_in: int | None = None
+    ) -> None:
+        """The app is distributable with these credentials; with `expires_in`, token rotation
+        is on and every token it issues lives that many seconds (`oauth_expires_in`)."""
+        with self._cond:
+            self._oauth = _OAuthApp(client_id, client_secret, expires_in)
+
+    def set_token_lifetime(self, expires_in: int | None) -> None:
+        """Tokens issued from now on live `expires_in` seconds (None: rotation off)."""
+        with self._cond:
+            assert self._oauth is not None, "enable_oauth first"
+            self._oauth.expires_in = expires_in
+
+    def authorize(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        team_name: str | None = None,
+        redirect_uri: str | None = None,
+        enterprise_id: str | None = None,
+    ) -> str:
+        """A person allows the app on Slack's authorize page for `team_id`: the code Slack
+        puts on the redirect to the app."""
+        code = f"code-{secrets.token_hex(8)}"
+        with self._cond:
+            self._codes[code] = _Grant(
+                team_id,
+                team_name or f"Workspace {team_id}",
+                user_id,
+                redirect_uri,
+                self.clock(),
+                enterprise_id,
+            )
+            self._team_names[team_id] = team_name or f"Workspace {team_id}"
+        return code
+
+    def revoke(self, team_id: str) -> None:
+        """Every token of the workspace stops working (an uninstall, tokens_revoked)."""
+        with self._cond:
+            self._revoke(team_id)
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """The workspace's tokens that still work, oldest first."""
+        with self._cond:
+            return [t for t, k in self._tokens.items() if k.team_id == team_id and not k.revoked]
+
+    def team_of(self, token: str) -> str | None:
+        with self._cond:
+            known = self._tokens.get(token)
+            return None if known is None else known.team_id
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -538,6 +644,7 @@ class FakeSlack(LocalService):
                     body=raw,
                     response=reply.payload,
                     overridden=reply.overridden,
+                    team=self._team_of_header(headers.get("authorization")),
                 )
             )
             self._cond.notify_all()
@@ -556,11 +663,20 @@ class FakeSlack(LocalService):
             pass  # the client gave up (e.g. timed out during an injected delay)
 
     def _api_reply(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Reply:
+        if method == "oauth.v2.access":  # authenticated by the app's client id and secret
+            return _Reply.of_json(self._oauth_access(args, headers.get("authorization")))
         auth = headers.get("authorization")
         if not auth:
             return _Reply.of_json({"ok": False, "error": "not_authed"})
-        if auth != f"Bearer {self.token}":
+        known = self._tokens.get(auth.removeprefix("Bearer "))
+        if not auth.startswith("Bearer ") or known is None or known.revoked:
             return _Reply.of_json({"ok": False, "error": "invalid_auth"})
+        if known.expires_at is not None and self.clock() >= known.expires_at:
+            return _Reply.of_json({"ok": False, "error": "token_expired"})
+        self._caller = known
+        # Views carry the workspace they were opened in (`team_id`, `app_installed_team_id`),
+        # which Bolt authorises their submissions by.
+        self._views.team_id = known.team_id
         # Slack reports the token's scopes on every answer to a valid token.
         scope_header = (("X-OAuth-Scopes", ",".join(self.scopes)),)
         if method in self._answers:
@@ -658,14 +774,83 @@ class FakeSlack(LocalService):
             }
         return None
 
+    def _team_of_header(self, auth: str | None) -> str | None:
+        known = self._tokens.get((auth or "").removeprefix("Bearer "))
+        return None if known is None else known.team_id
+
+    def _oauth_access(self, args: dict[str, Any], auth: str | None) -> dict[str, Any]:
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        if auth and auth.startswith("Basic "):
+            decoded = base64.b64decode(auth.removeprefix("Basic ")).decode()
+            client_id, _, client_secret = decoded.partition(":")
+        app = self._oauth
+        if app is None or client_id != app.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != app.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        grant_type = args.get("grant_type") or "authorization_code"
+        if grant_type == "refresh_token":
+            team_id = self._refresh_tokens.pop(str(args.get("refresh_token") or ""), None)
+            if team_id is None:  # unknown, or spent: a refresh token works once
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._issue(team_id, None, app)
+        if grant_type != "authorization_code":
+            return {"ok": False, "error": "invalid_grant_type"}
+        grant = self._codes.pop(str(args.get("code") or ""), None)
+        if grant is None or self.clock() - grant.issued_at > CODE_LIFETIME:
+            return {"ok": False, "error": "invalid_code"}
+        if grant.redirect_uri is not None and args.get("redirect_uri") != grant.redirect_uri:
+            return {"ok": False, "error": "bad_redirect_uri"}
+        # A reinstall replaces the workspace's tokens: the old ones stop working.
+        self._revoke(grant.team_id)
+        answer = self._issue(grant.team_id, grant.enterprise_id, app)
+        answer["authed_user"] = {"id": grant.user_id}
+        return answer
+
+    def _revoke(self, team_id: str) -> None:
+        for known in self._tokens.values():
+            if known.team_id == team_id:
+                known.revoked = True
+        for refresh, team in list(self._refresh_tokens.items()):
+            if team == team_id:
+                del self._refresh_tokens[refresh]
+
+    def _issue(self, team_id: str, enterprise_id: str | None, app: _OAuthApp) -> dict[str, Any]:
+        """A new bot token for the workspace (rotating, with a refresh token, if on)."""
+        n = next(self._ids)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": self.app_id,
+            "token_type": "bot",
+            "scope": ",".join(self.scopes),
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team_id, "name": self._team_names.get(team_id, team_id)},
+            "enterprise": None if enterprise_id is None else {"id": enterprise_id},
+            "is_enterprise_install": False,
+        }
+        expires_at = None
+        if app.expires_in is None:
+            token = f"xoxb-{team_id}-{n}-{secrets.token_hex(12)}"
+        else:
+            token = f"xoxe.xoxb-1-{team_id}-{n}-{secrets.token_hex(12)}"
+            refresh = f"xoxe-1-{team_id}-{n}-{secrets.token_hex(12)}"
+            self._refresh_tokens[refresh] = team_id
+            expires_at = self.clock() + app.expires_in
+            answer.update(refresh_token=refresh, expires_in=app.expires_in)
+        self._tokens[token] = _Token(team_id, enterprise_id, expires_at)
+        answer["access_token"] = token
+        return answer
+
     def _auth_test(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        # Bolt calls auth.test at start-up when given a token (PLATFORM.md "Deployment").
+        # Bolt calls auth.test at start-up when given a token (PLATFORM.md "Deployment"),
+        # and with OAuth to authorise a request: it answers for the token's own workspace.
+        team_id = self._caller.team_id if self._caller is not None else self.team_id
         return {
             "ok": True,
             "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team,
+            "team": self._team_names.get(team_id, self.team),
             "user": "iso20k",
-            "team_id": self.team_id,
+            "team_id": team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,

@@ -66,6 +66,7 @@ async def button_pressed(
         # Buttons on the Home tab have no response_url: answered in a direct message.
         response_url=body.get("response_url"),
         metadata={"channel": (body.get("channel") or {}).get("id")},
+        workspace=requester.workspace,
     )
     deps.background.start(
         answer_or_apologise(deps, request, target, client, announce=True), f"button {name}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -18,15 +17,13 @@ from bot.slack.sender import Target
 from bot.slack.tenant import ENTERPRISE_ID, WORKSPACE_ID, requester_of
 from bot.slack.unavailable import answer_or_apologise
 from bot.store.lifecycle import SlackWorkspace, slack_tokens_revoked, slack_uninstalled
-from bot.store.secrets import Cipher, SecretKeyError
+from bot.store.secrets import Cipher
 from bot.workers import Deps
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    cipher = _cipher()
-
+def register(app: AsyncApp, deps: Deps, cipher: Cipher | None = None) -> None:
     async def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
         await app_home_opened(deps, body, event)
 
@@ -122,16 +119,3 @@ def _logged(event: str, workspace: SlackWorkspace, organisation_ids: list[int | 
     where = workspace.team_id or f"{workspace.enterprise_id} (org-wide)"
     ids = ", ".join(str(i) for i in organisation_ids) or "none known"
     log.info("%s for %s: organisation(s) %s marked uninstalled", event, where, ids)
-
-
-def _cipher() -> Cipher | None:
-    """The installations' cipher, to take revoked user tokens out of their secrets; None
-    without ISO20K_SECRET_KEY (no OAuth installations to hold them)."""
-    value = os.environ.get("ISO20K_SECRET_KEY", "")
-    if not value.strip():
-        return None
-    try:
-        return Cipher.from_setting(value)
-    except SecretKeyError as exc:
-        log.warning("revoked user tokens will stay in their installations: %s", exc)
-        return None

@@ -26,10 +26,17 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.dialogs.model import Form, Outcome
-from bot.dialogs.worker import perform_answer, translated
+from bot.dialogs.worker import translated
 from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
 from bot.slack.deps import submission_key
-from bot.slack.sender import NOT_SAVED, Target, deliver, not_saved, not_saved_yet
+from bot.slack.sender import (
+    NOT_SAVED,
+    Target,
+    deliver,
+    not_saved,
+    not_saved_yet,
+    perform_submission,
+)
 from bot.slack.tenant import NO_WORKSPACE, requester_of
 from bot.store.transactions import StoreUnavailable
 from bot.workers import Deps
@@ -69,10 +76,12 @@ async def view_submitted(
         raw=submitted_values(view),
         delivery=submission_key(requester.workspace, requester.user_id, view),
     )
-    target = Target(user_id=requester.user_id)
+    target = Target(user_id=requester.user_id, workspace=requester.workspace)
     try:
         # Slack waits 3 s for this answer; a worker pool being replaced may take longer.
-        answered = await asyncio.wait_for(deps.worker.call(perform_answer, request), SUBMIT_WAIT)
+        answered = await asyncio.wait_for(
+            deps.worker.call(perform_submission, request), SUBMIT_WAIT
+        )
     except TimeoutError:  # it may still be saved: pressing again is safe (deduplicated)
         log.warning("submission of %s took longer than %.1f s", kind, SUBMIT_WAIT)
         await keep_the_modal_open(deps, ack, view, target, not_saved_yet)
