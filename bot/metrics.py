@@ -37,15 +37,14 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.dialogs.worker import RESTART_REASONS, DialogWorker, Health, ProcessWorker
 from bot.reminders.dispatch import TickResult
-from bot.store.models import Reminder
+from bot.reminders.outbox import lagging_count
 from bot.store.transactions import ERROR_KINDS, ERROR_OUTCOMES, ErrorTally
 
 log = logging.getLogger(__name__)
@@ -245,15 +244,14 @@ class _Lagging(Collector):
     def collect(self) -> Iterator[Metric]:
         try:
             with Session(self.engine) as session:
-                due = select(func.count()).where(
-                    col(Reminder.state).in_(("pending", "claimed")), Reminder.due_at <= self.now()
-                )
-                count = session.exec(due).one()
+                count = lagging_count(session, self.now())
         except Exception as exc:  # the database is down: /readyz says so; no figure here
             log.warning("reminders lagging not measured: %s", type(exc).__name__)
             return
         yield GaugeMetricFamily(
-            "iso20k_reminders_lagging", "Reminders due and not yet sent.", value=count
+            "iso20k_reminders_lagging",
+            "Reminders due and not yet sent (of installed organisations).",
+            value=count,
         )
 
 

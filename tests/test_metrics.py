@@ -125,6 +125,7 @@ def test_reminders_are_counted_from_each_tick_and_lagging_from_the_outbox(
         session.add(org)
         session.flush()
         assert org.id is not None
+        org_id = org.id
         for n, (due, state) in enumerate(
             [(-60, "pending"), (-1, "claimed"), (-30, "sent"), (+60, "pending")]
         ):
@@ -149,6 +150,15 @@ def test_reminders_are_counted_from_each_tick_and_lagging_from_the_outbox(
     assert sample(text, "iso20k_reminders_sent_total") == 4.0
     assert sample(text, "iso20k_reminders_failed_total") == 2.0
     assert sample(text, "iso20k_reminders_lagging") == 2.0  # the due ones not yet sent
+
+    # An uninstalled organisation's reminders wait on purpose: they are not lagging.
+    with Session(engine) as session:
+        paused = session.get(Organisation, org_id)
+        assert paused is not None
+        paused.uninstalled_at = NOW
+        session.add(paused)
+        session.commit()
+    assert sample(metrics.render().decode(), "iso20k_reminders_lagging") == 0.0
     engine.dispose()
 
 

@@ -26,6 +26,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, func, select
@@ -104,6 +105,26 @@ def unsent_count(session: Session) -> int:
     return int(session.exec(query).one())
 
 
+def _installed() -> Any:
+    """The ids of organisations whose app is installed: only their reminders go out."""
+    return select(Organisation.id).where(col(Organisation.uninstalled_at).is_(None))
+
+
+def lagging_count(session: Session, now: dt.datetime) -> int:
+    """Reminders due by `now` and not yet sent, of installed organisations: an uninstalled
+    organisation's reminders wait on purpose, and are no sign of a slow worker."""
+    query = (
+        select(func.count())
+        .select_from(Reminder)
+        .where(
+            col(Reminder.state).in_(("pending", "claimed")),
+            col(Reminder.due_at) <= now,
+            col(Reminder.organisation_id).in_(_installed()),
+        )
+    )
+    return int(session.exec(query).one())
+
+
 def claim_due(
     session: Session, now: dt.datetime, limit: int = 100, token: str | None = None
 ) -> tuple[str, list[Reminder]]:
@@ -114,7 +135,7 @@ def claim_due(
         and_(col(Reminder.state) == "pending", col(Reminder.due_at) <= now),
         and_(col(Reminder.state) == "claimed", col(Reminder.claimed_at) <= now - LEASE),
     )
-    installed = select(Organisation.id).where(col(Organisation.uninstalled_at).is_(None))
+    installed = _installed()
     chosen = (
         select(Reminder.id)
         .where(due, col(Reminder.organisation_id).in_(installed))
