@@ -28,8 +28,8 @@ valid answers that differ from person to person (a choice, a number within its b
 within the last year, a text naming the person), following `response_action: update` to the
 next page as Slack does, until the last page closes the modal; and `/iso20k status` after
 every section. Between two requests a person pauses `--think` seconds on average
-(exponential). They stop when everyone is done or `--seconds` are up (finishing the request
-in hand).
+(exponential; 1 s keeps every person busy, far faster than anyone reads ten questions). They
+stop when everyone is done or `--seconds` are up (finishing the request in hand).
 
 The reminders: `--reminders` assignment nudges in organisations of their own (T…R, which
 nobody answers in, so no re-planning cancels them), each to a user of its own, due at even
@@ -42,16 +42,21 @@ each signed request) p50 / p99, and the reply — from sending the request to th
 receiving what answers it: the modal (views.open, by trigger id), the dashboard (the
 response_url), the "saved" message after a section's last page (chat.postMessage to the
 person); a page that is not the last is answered in its acknowledgement (the next page), so
-its reply is its acknowledgement. Then throughput (acknowledged requests per second of load),
-errors — HTTP statuses other than 200, acknowledgements over Slack's 3 s, submissions refused
-or handed back, answers Slack could not use, apologies in what the fake received, calls the
-fake refused, replies not received within 60 s — which must be 0; the exactly-once check
-of the database: every answer acknowledged is in `answer` exactly once per (assessment,
-question), each revision by its person is one of their acknowledged submissions and no
-submission has two, and each question's revisions form one chain (each one's old value the
-previous one's new, the last one's new the current answer); and the reminders, each sent
-exactly once (the fake's chat.postMessage calls against the outbox). The machine's load
-average is printed before, during and after: the machine is shared.
+its reply is its acknowledgement. Then throughput (acknowledged requests per second of load)
+and the errors, which must be 0: HTTP statuses other than 200 and requests not answered in
+30 s; acknowledgements over Slack's 3 s; modals opened more than 3 s after the command (Slack
+would refuse their expired trigger id); pages handed back ("Not saved yet … press Save
+again", the app's answer when a page's step takes over 2.5 s: the person presses Save again a
+second later, and gives up after 30 s); submissions refused, answers Slack could not use,
+apologies in what the fake received, calls the fake refused, replies not received within
+60 s. Then the exactly-once check of the database (benchmarks/load_checks.py): every answer
+acknowledged is in `answer` exactly once per (assessment, question), each revision by its
+person is one of their submissions and no submission has two, and each question's revisions
+form one chain (each one's old value the previous one's new, the last one's new the current
+answer); and the reminders, each sent exactly once (the fake's chat.postMessage calls
+against the outbox). The machine's load average is printed before, during and after, and
+this script's own CPU time: the machine is shared, and the people and the fake Slack run on
+the same 2 cores as the servers.
 
 The exit status is 0 when there were no errors and both checks hold, 1 otherwise, 130 when
 interrupted.
@@ -86,15 +91,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-from sqlmodel import Session, col, select  # noqa: E402
 
 from benchmarks.faults import REMINDER_CHANNEL, percentile, row  # noqa: E402
+from benchmarks.load_checks import (  # noqa: E402
+    AnswersChecked,
+    RemindersChecked,
+    SavedPage,
+    check_answers,
+    check_reminders,
+    seed_reminders,
+    wait_for_reminders,
+)
 from bot.dialogs.apologies import APOLOGY, NOT_SHOWN, UNAVAILABLE  # noqa: E402
-from bot.reminders.policy import ReminderPolicy  # noqa: E402
-from bot.store.db import make_engine  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
-from bot.store.models import Answer, AnswerRevision, Member, Organisation, Reminder  # noqa: E402
 from iso20k_core.standard import Bank, Question, load_bank  # noqa: E402
 from tests import pg_server  # noqa: E402
 from tests.e2e.harness import SECRET, TOKEN, block_text  # noqa: E402
@@ -104,7 +113,12 @@ from tests.slackfake.server import Call, FakeSlack, ManualClock  # noqa: E402
 from tests.slackfake.signing import sign, slash_command_body, view_submission_body  # noqa: E402
 from tests.slackfake.views import ViewError  # noqa: E402
 
+TRIGGER_LIFETIME = 3.0  # Slack refuses views.open with a trigger id older than this
 SLACK_WAIT = 3.0  # Slack shows the person a timeout for an acknowledgement later than this
+PRESS_AGAIN = 1.0  # seconds a person takes to press Save again on a page handed back
+GIVE_UP = 30.0  # a page not saved after pressing Save this long is left (an error)
+HANDED_BACK = "Not saved"  # bot/slack/sender.py not_saved, not_saved_yet
+AGAIN = "again"
 REPLY_WAIT = 60.0  # a reply that has not reached the fake by then is counted as missing
 REQUEST_TIMEOUT = 30.0
 START_WAIT = 120.0  # for a web process to answer /healthz
@@ -365,16 +379,6 @@ def _resolve(future: asyncio.Future[Call], call: Call) -> None:
 
 
 @dataclass
-class SavedPage:
-    """One submitted assessment page: the answers it must leave in the database."""
-
-    team: str
-    user: str
-    answers: dict[str, Any]  # question id -> the value as the store keeps it
-    acknowledged: bool = False
-
-
-@dataclass
 class Figures:
     acks: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     replies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -446,7 +450,7 @@ class Person:
         if view is None:
             return False
         sent = time.monotonic()
-        submitted = await self.submit(
+        submitted = await self.submit_until_saved(
             "setup save", view, setup_values(organisation=_text(self.team))
         )
         if submitted is None:
@@ -497,6 +501,9 @@ class Person:
             self.figures.error("no reply in 60 s", f"{self.user}: /iso20k {text}")
             return None
         self.figures.replies[kind].append(call.at - sent)
+        if expected[0] == "trigger" and call.at - sent > TRIGGER_LIFETIME:
+            # The fake's trigger ids never expire, so that the load goes on; Slack's do.
+            self.figures.error(f"modals opened after {TRIGGER_LIFETIME:g} s (expired trigger)")
         return sent, call
 
     async def send(self, kind: str, body: str, sent: float) -> tuple[str, float] | None:
@@ -546,7 +553,7 @@ class Person:
         post = self.world.replies.next_post(self.user)
         message = self.world.replies.expect(post)
         sent = time.monotonic()
-        submitted = await self.submit("save", view, values)
+        submitted = await self.submit_until_saved("save", view, values)
         if submitted is None or submitted[1] is not None:
             self.world.replies.forget(post)
             if submitted is None:
@@ -570,12 +577,28 @@ class Person:
         self.figures.replies["save"].append(call.at - sent)
         return None
 
-    async def submit(
+    async def submit_until_saved(
         self, kind: str, view: dict[str, Any], values: dict[str, Any]
     ) -> tuple[float, dict[str, Any] | None] | None:
+        """`submit`, pressing Save again a moment after each hand-back, as the page asks;
+        `sent` of the reply is the first press."""
+        deadline = time.monotonic() + GIVE_UP
+        while time.monotonic() < deadline:
+            submitted = await self.submit(kind, view, values)
+            if submitted != AGAIN:
+                assert not isinstance(submitted, str)
+                return submitted
+            await asyncio.sleep(PRESS_AGAIN)
+        self.figures.error("pages given up", f"{self.user}: not saved after {GIVE_UP:g} s")
+        return None
+
+    async def submit(
+        self, kind: str, view: dict[str, Any], values: dict[str, Any]
+    ) -> tuple[float, dict[str, Any] | None] | str | None:
         """Submit `view` filled in with `values`, and do with the acknowledgement what Slack
         does; when it came and the view it updated the modal to (None: it closed the modal),
-        or None when it was no usable acceptance (counted as an error)."""
+        AGAIN when the page was handed back to press Save again, or None when it was no
+        usable acceptance. Anything but an acceptance is counted as an error."""
         shown = self.slack.shown_view(view)
         if shown is None:
             self.figures.error("modal not shown", f"{self.user}: {view.get('callback_id')}")
@@ -599,6 +622,10 @@ class Person:
             return None
         action = ack.get("response_action")
         if action == "errors":
+            said = list(ack.get("errors", {}).values())
+            if said and all(e.startswith(HANDED_BACK) for e in said):
+                self.figures.error("pages handed back (Save pressed again)")
+                return AGAIN
             self.figures.error("submissions refused", f"{kind}: {ack.get('errors')}")
             return None
         try:
@@ -653,15 +680,6 @@ def stored_answers(values: dict[str, Any], bank: Bank) -> dict[str, Any]:
     return {qid: value for qid, value in values.items() if qid in bank.question_index}
 
 
-def same(stored: Any, entered: Any) -> bool:
-    if isinstance(stored, int | float) and not isinstance(stored, bool):
-        try:
-            return float(stored) == float(entered)
-        except (TypeError, ValueError):
-            return False
-    return str(stored) == str(entered)
-
-
 # -- the load -------------------------------------------------------------------------------
 
 
@@ -698,217 +716,6 @@ async def drive(args: argparse.Namespace, slack: FakeSlack, servers: list[Child]
     return figures
 
 
-# -- the reminders --------------------------------------------------------------------------
-
-
-def seed_reminders(url: str, count: int, seconds: float) -> list[str]:
-    """`count` assignment nudges due at even intervals over the next `seconds`, in
-    organisations of their own (ten each), each to a user of its own; their targets."""
-    if count == 0:
-        return []
-    now = dt.datetime.now(dt.UTC)
-    policy = ReminderPolicy(work_start=dt.time(0, 0), work_end=dt.time(23, 59))
-    organisations = (count + 9) // 10
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(
-                insert(Organisation),
-                [
-                    {
-                        "platform": "slack",
-                        "external_id": f"T{o:02d}R",
-                        "name": f"Reminded {o}",
-                        "timezone": "UTC",
-                        "currency": "EUR",
-                        "reminder_policy": policy.model_dump(mode="json"),
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for o in range(1, organisations + 1)
-                ],
-            )
-            ids = list(
-                connection.execute(
-                    select(Organisation.id)
-                    .where(col(Organisation.external_id).like("T%R"))
-                    .order_by(col(Organisation.id))
-                ).scalars()
-            )
-            targets = [f"UREM{n:04d}" for n in range(count)]
-            due = [
-                now + dt.timedelta(seconds=(n + 1) * seconds / (count + 1)) for n in range(count)
-            ]
-            payload = {"section": "resolution", "title": "Resolution and fulfilment", "due": ""}
-            connection.execute(
-                insert(Reminder),
-                [
-                    {
-                        "organisation_id": ids[n % len(ids)],
-                        "kind": "assignment_nudge",
-                        "target": target,
-                        "subject": "resolution",
-                        "due_at": due[n],
-                        "dedupe_key": f"assignment_nudge:resolution:0:{target}",
-                        "state": "pending",
-                        "attempts": 0,
-                        "payload": payload | {"due": due[n].date().isoformat()},
-                    }
-                    for n, target in enumerate(targets)
-                ],
-            )
-    finally:
-        engine.dispose()
-    return targets
-
-
-@dataclass
-class RemindersChecked:
-    seeded: int
-    sent: int  # rows marked sent
-    delivered: int  # targets that got at least one message
-    duplicates: int  # messages beyond the first per target
-    states: Counter[str]
-
-    @property
-    def exactly_once(self) -> bool:
-        return self.sent == self.delivered == self.seeded and self.duplicates == 0
-
-
-def wait_for_reminders(url: str, targets: list[str], limit: float) -> Counter[str]:
-    """The outbox states of the seeded reminders once none is pending or claimed (or at
-    `limit`, time.monotonic)."""
-    engine = make_engine(url)
-    try:
-        while True:
-            with Session(engine) as session:
-                states = Counter(
-                    session.exec(
-                        select(Reminder.state).where(col(Reminder.target).in_(targets))
-                    ).all()
-                )
-            if not states["pending"] + states["claimed"] or time.monotonic() > limit:
-                return states
-            time.sleep(0.2)
-    finally:
-        engine.dispose()
-
-
-def check_reminders(slack: FakeSlack, targets: list[str], states: Counter[str]) -> RemindersChecked:
-    posts = Counter(
-        str(c.args.get("channel"))
-        for c in slack.calls_to("chat.postMessage")
-        if c.refusal is None and not c.failed and str(c.args.get("channel")) in set(targets)
-    )
-    return RemindersChecked(
-        seeded=len(targets),
-        sent=states["sent"],
-        delivered=len(posts),
-        duplicates=sum(n - 1 for n in posts.values()),
-        states=states,
-    )
-
-
-# -- exactly once ---------------------------------------------------------------------------
-
-
-@dataclass
-class AnswersChecked:
-    acknowledged: int  # answers in acknowledged pages
-    questions: int  # (workspace, question) pairs acknowledged
-    in_answer_table: int  # of those, with exactly one row in `answer`
-    own_revision: int  # acknowledged answers recorded as a revision by their person
-    already_current: int  # acknowledged answers equal to the value then current: no revision
-    lost: int
-    duplicates: int  # revisions beyond one per acknowledged submission of a person
-    unexplained: int  # revisions by a person that none of their submissions accounts for
-    broken_chains: int  # questions whose revisions do not form one chain
-    revisions: int
-
-    @property
-    def exactly_once(self) -> bool:
-        return (
-            self.in_answer_table == self.questions
-            and self.lost == self.duplicates == self.unexplained == self.broken_chains == 0
-        )
-
-
-def check_answers(url: str, pages: list[SavedPage]) -> AnswersChecked:
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            members = {
-                m.id: m.platform_user_id for m in session.exec(select(Member)) if m.id is not None
-            }
-            teams = {
-                o.id: o.external_id for o in session.exec(select(Organisation)) if o.id is not None
-            }
-            current: dict[tuple[str, str], list[Any]] = defaultdict(list)
-            for a in session.exec(select(Answer)):
-                current[(teams[a.organisation_id], a.question_id)].append(a.value)
-            chains: dict[tuple[str, str], list[AnswerRevision]] = defaultdict(list)
-            for r in session.exec(select(AnswerRevision).order_by(col(AnswerRevision.id))):
-                chains[(teams[r.organisation_id], r.question_id)].append(r)
-    finally:
-        engine.dispose()
-    submitted: dict[tuple[str, str, str], list[Any]] = defaultdict(list)  # by person
-    unacknowledged: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
-    for page in pages:
-        for question, value in page.answers.items():
-            into = submitted if page.acknowledged else unacknowledged
-            into[(page.team, page.user, question)].append(value)
-    questions = {(team, q) for team, _, q in submitted}
-    own: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
-    broken = 0
-    for (team, question), chain in chains.items():
-        previous = None
-        for revision in chain:
-            if revision.old_value != previous:
-                broken += 1
-                break
-            previous = revision.new_value
-            own[(team, members.get(revision.changed_by or -1, ""), question)].append(
-                revision.new_value
-            )
-        else:
-            if current.get((team, question)) != [previous]:
-                broken += 1
-    found = already = lost = duplicates = unexplained = 0
-    for key, values in submitted.items():
-        recorded = list(own.get(key, []))
-        for value in values:
-            match = next((i for i, v in enumerate(recorded) if same(v, value)), None)
-            if match is not None:
-                recorded.pop(match)
-                found += 1
-            elif any(same(r.new_value, value) for r in chains.get((key[0], key[2]), [])):
-                already += 1  # someone had given the same answer just before: no new revision
-            else:
-                lost += 1
-        for value in recorded:  # revisions by this person beyond their acknowledged answers
-            if any(same(value, v) for v in values):
-                duplicates += 1
-            elif not any(same(value, v) for v in unacknowledged.get(key, [])):
-                unexplained += 1
-    for key, values in own.items():
-        if key not in submitted and not any(
-            same(v, u) for v in values for u in unacknowledged.get(key, [])
-        ):
-            unexplained += len(values)
-    return AnswersChecked(
-        acknowledged=sum(len(v) for v in submitted.values()),
-        questions=len(questions),
-        in_answer_table=sum(1 for q in questions if len(current.get(q, [])) == 1),
-        own_revision=found,
-        already_current=already,
-        lost=lost,
-        duplicates=duplicates,
-        unexplained=unexplained,
-        broken_chains=broken,
-        revisions=sum(len(c) for c in chains.values()),
-    )
-
-
 # -- the report -----------------------------------------------------------------------------
 
 
@@ -926,10 +733,13 @@ class LoadSamples:
     """The machine's 1-minute load average, sampled while the people work."""
 
     values: list[float] = field(default_factory=list)
+    cpu: float = 0.0  # seconds of CPU this process used meanwhile (its share of the cores)
 
     def watch(self, stop: threading.Event) -> None:
+        started = time.process_time()
         while not stop.wait(2.0):
             self.values.append(os.getloadavg()[0])
+        self.cpu = time.process_time() - started
 
 
 def report(
@@ -1002,6 +812,7 @@ def report(
     if load.values:
         average = sum(load.values) / len(load.values)
         row("load average", f"{average:.2f} during the load (max {max(load.values):.2f})")
+    row("this script's CPU", f"{load.cpu:.1f} s during the load (the people and the fake Slack)")
     return failed
 
 
@@ -1018,10 +829,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause, seconds")
     parser.add_argument("--reminders", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="a small smoke run: " + str(QUICK))
+    if parser.parse_known_args()[0].quick:  # the small sizes, unless given as well
+        parser.set_defaults(**QUICK)
     args = parser.parse_args()
-    if args.quick:
-        for name, value in QUICK.items():
-            setattr(args, name, value)
     if args.people < args.workspaces or min(args.workspaces, args.web) < 1:
         parser.error("at least one web process and workspace, and a person per workspace")
     return args
@@ -1062,6 +872,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
                 figures = asyncio.run(drive(args, slack, servers))
             finally:
                 stop.set()
+                watcher.join()
             children.check_alive()
             states = wait_for_reminders(url, targets, time.monotonic() + 60) if seeded else None
         finally:
