@@ -77,6 +77,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -251,16 +252,18 @@ def _group_running(pgid: int) -> bool:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
 def child_env(url: str, slack: FakeSlack, **more: str) -> dict[str, str]:
-    env = {
-        **os.environ,
+    """This environment for a child, pointed at the database and the fake Slack, in the
+    single-token mode (no Socket Mode, no OAuth) whatever the shell has set."""
+    env = dict(os.environ)
+    for unwanted in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PORT"):
+        env.pop(unwanted, None)
+    return env | {
         "DATABASE_URL": url,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -268,11 +271,6 @@ def child_env(url: str, slack: FakeSlack, **more: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         **more,
     }
-    for unwanted in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PORT"):
-        env.pop(unwanted, None)
-    if more.get("PORT"):
-        env["PORT"] = more["PORT"]
-    return env
 
 
 def start_servers(
@@ -331,8 +329,6 @@ class Replies:
         self.arrived: dict[Key, Call] = {}
         self.posts: Counter[str] = Counter()  # chat.postMessage calls per channel
         self.apologies: list[str] = []
-        self.refusals: Counter[str] = Counter()
-        self.other: Counter[str] = Counter()
         self.stop = threading.Event()
         self.seen = 0
         self.thread = threading.Thread(target=self._follow, name="replies", daemon=True)
@@ -372,8 +368,6 @@ class Replies:
                 self._take(call)
 
     def _take(self, call: Call) -> None:
-        if call.refusal is not None:
-            self.refusals[f"{call.method}: {call.refusal}"] += 1
         key: Key | None = None
         if call.method == "views.open":
             key = ("trigger", str(call.args.get("trigger_id")))
@@ -384,8 +378,6 @@ class Replies:
             with self.lock:
                 self.posts[channel] += 1
                 key = ("post", channel, str(self.posts[channel]))
-        else:
-            self.other[call.method] += 1
         if call.method in ("response_url", "chat.postMessage"):
             said = block_text(call.args.get("blocks", [])) + str(call.args.get("text", ""))
             if any(apology in said for apology in APOLOGIES) or BUSY in said:
@@ -509,11 +501,11 @@ class Person:
 
     # -- a command --------------------------------------------------------------------------
 
-    async def command(self, kind: str, text: str, expected: Key) -> tuple[float, Call] | None:
-        """Type `/iso20k TEXT` and wait for the call `expected` that answers it; when it was
-        sent and that call, or None (counted as an error)."""
+    async def command(self, kind: str, text: str, answered_by: str) -> tuple[float, Call] | None:
+        """Type `/iso20k TEXT` and wait for the call that answers it, found by its "trigger"
+        id or its response "url"; when it was sent and that call, or None (an error)."""
         trigger, url = self.slack.trigger_id(), self.slack.new_response_url()
-        key = {"trigger": ("trigger", trigger), "url": ("url", _path(url))}[expected[0]]
+        key = ("trigger", trigger) if answered_by == "trigger" else ("url", _path(url))
         body = slash_command_body(
             text=text,
             team_id=self.team,
@@ -535,7 +527,7 @@ class Person:
             self.figures.error("no reply in 60 s", f"{self.user}: /iso20k {text}")
             return None
         self.figures.replies[kind].append(call.at - sent)
-        if expected[0] == "trigger" and call.at - sent > TRIGGER_LIFETIME:
+        if answered_by == "trigger" and call.at - sent > TRIGGER_LIFETIME:
             # The fake's trigger ids never expire, so that the load goes on; Slack's do.
             self.figures.error(f"modals opened after {TRIGGER_LIFETIME:g} s (expired trigger)")
         return sent, call
@@ -558,7 +550,7 @@ class Person:
 
     async def open(self, kind: str, text: str) -> dict[str, Any] | None:
         """A command that opens a modal: the view as Slack shows it, or None."""
-        got = await self.command(kind, text, ("trigger",))
+        got = await self.command(kind, text, "trigger")
         if got is None:
             return None
         view = got[1].response.get("view") if isinstance(got[1].response, dict) else None
@@ -568,7 +560,7 @@ class Person:
         return view
 
     async def status(self) -> None:
-        got = await self.command("status", "status", ("url",))
+        got = await self.command("status", "status", "url")
         if got is None:
             return
         said = block_text(got[1].args.get("blocks", [])) or str(got[1].args.get("text"))
@@ -710,7 +702,8 @@ def _bounds(question: Question | None) -> tuple[int, int]:
 
 
 def stored_answers(values: dict[str, Any], bank: Bank) -> dict[str, Any]:
-    """The values as the store keeps them, comparable with the database's (`same`)."""
+    """The page's answers by question id, as `load_checks.same` compares them with the
+    database's."""
     return {qid: value for qid, value in values.items() if qid in bank.question_index}
 
 
@@ -740,8 +733,7 @@ async def drive(args: argparse.Namespace, slack: FakeSlack, servers: list[Child]
                 person = Person(world, team, user, seed=n)
                 # People come in one by one over the first pause, not all in the same instant.
                 await asyncio.sleep(person.random.uniform(0, min(args.think, args.seconds / 2)))
-                first = people.index((team, user)) == teams.index(team)
-                if first:
+                if n < len(teams):  # the first person of each workspace (round robin)
                     if not await person.set_up():
                         figures.error("setup failed", f"{team}")
                     ready[team].set()  # the others find out themselves if it failed
@@ -750,7 +742,7 @@ async def drive(args: argparse.Namespace, slack: FakeSlack, servers: list[Child]
                 await person.answer_everything()
 
             await asyncio.gather(*(one(n, t, u) for n, (t, u) in enumerate(people)))
-            figures.refusals, figures.apologies = replies.refusals, replies.apologies
+            figures.apologies = replies.apologies
     return figures
 
 
@@ -915,6 +907,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
             states = wait_for_reminders(url, targets, time.monotonic() + 60) if seeded else None
         finally:
             unclean = children.stop_all()
+        # Everything the fake refused, the reminders' calls after the load included.
+        figures.refusals = Counter(f"{c.method}: {c.refusal}" for c in slack.refused)
         answers = check_answers(url, figures.pages)
         reminders = check_reminders(slack, targets, states) if states is not None else None
         failed = report(args, figures, answers, reminders, load)

@@ -40,6 +40,8 @@ class SavedPage:
 
 
 def same(stored: Any, entered: Any) -> bool:
+    """Whether a value from the database is the one a person entered (numbers are entered
+    as text and stored as numbers)."""
     if isinstance(stored, int | float) and not isinstance(stored, bool):
         try:
             return float(stored) == float(entered)
@@ -240,11 +242,10 @@ def check_answers(url: str, pages: list[SavedPage]) -> AnswersChecked:
                 duplicates += 1
             elif not any(same(value, v) for v in unacknowledged.get(key, [])):
                 unexplained += 1
-    for key, values in own.items():
-        if key not in submitted and not any(
-            same(v, u) for v in values for u in unacknowledged.get(key, [])
-        ):
-            unexplained += len(values)
+    for key, values in own.items():  # revisions by someone who never had this acknowledged
+        if key not in submitted:
+            tried = unacknowledged.get(key, [])
+            unexplained += sum(1 for v in values if not any(same(v, u) for u in tried))
     return AnswersChecked(
         acknowledged=sum(len(v) for v in submitted.values()),
         questions=len(questions),
