@@ -524,7 +524,7 @@ class Person:
             call = await asyncio.wait_for(reply, REPLY_WAIT)
         except TimeoutError:
             self.world.replies.forget(key)
-            self.figures.error("no reply in 60 s", f"{self.user}: /iso20k {text}")
+            self.figures.error(f"no {kind} reply in 60 s", f"{self.user}: /iso20k {text}")
             return None
         self.figures.replies[kind].append(call.at - sent)
         if answered_by == "trigger" and call.at - sent > TRIGGER_LIFETIME:
@@ -594,7 +594,7 @@ class Person:
                 call = await asyncio.wait_for(message, max(0.0, deadline - time.monotonic()))
             except TimeoutError:
                 self.world.replies.forget(post)
-                self.figures.error("no reply in 60 s", f"{self.user}: the section's message")
+                self.figures.error("no saved message in 60 s", f"{self.user}: {view['id']}")
                 return None
             if SAVED in block_text(call.args.get("blocks", [])):
                 break
