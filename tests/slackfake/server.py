@@ -449,6 +449,21 @@ class FakeSlack(LocalService):
         with self._cond:
             return [c for c in self._calls if c.refusal is not None]
 
+    def calls_after(self, seen: int, timeout: float) -> list[Call]:
+        """The calls after the first `seen`, waiting up to `timeout` s for one (else []).
+
+        For a reader that follows every call as it arrives (benchmarks/load.py): it asks for
+        what is new since its last look instead of rescanning the whole log each time.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._calls) <= seen:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return []
+                self._cond.wait(left)
+            return self._calls[seen:]
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until `count` calls of `method` arrived and return them.
 

@@ -281,6 +281,21 @@ def test_wait_for_times_out_with_what_it_saw(slack: FakeSlack, client: WebClient
         slack.wait_for("chat.postMessage", timeout=0.05)
 
 
+def test_calls_after_hands_out_only_what_is_new(slack: FakeSlack, client: WebClient) -> None:
+    client.auth_test()
+    client.chat_postMessage(channel="C1", text="first")
+    assert [c.method for c in slack.calls_after(0, timeout=5)] == ["auth.test", "chat.postMessage"]
+    assert slack.calls_after(2, timeout=0.05) == []  # nothing new: it waited, then gave up
+
+    timer = threading.Timer(0.1, lambda: client.chat_postMessage(channel="C1", text="later"))
+    timer.start()
+    try:
+        (call,) = slack.calls_after(2, timeout=5)
+    finally:
+        timer.join()
+    assert call.args["text"] == "later"
+
+
 def test_delay_slows_one_method(slack: FakeSlack, client: WebClient) -> None:
     slack.delay("auth.test", 0.2)
 
