@@ -68,7 +68,8 @@ def cells(text: str) -> int:
     wide character (Unicode's East Asian Width, via `wcwidth`), 1 for each narrow one, 0 for
     combining marks (a control character counts as 1: nothing is dropped). The console, the
     plain-text report and the charts' labels all measure with it."""
-    whole = wcswidth(text)
+    # wcwidth gives NUL 0 columns and other control characters -1: those go one by one.
+    whole = wcswidth(text) if text.isprintable() else -1
     if whole >= 0:
         return int(whole)
     return sum(max(int(wcwidth(c)), 0) if c.isprintable() else 1 for c in text)

@@ -114,6 +114,9 @@ def test_cells_count_wide_characters_twice() -> None:
     assert cells("准备度（SMS）：") == 15
     assert pad("准备度", 8) == "准备度  "
     assert pad("Answered", 8) == "Answered"
+    # Control characters count one column each (NUL too, which wcwidth counts as none).
+    assert cells("\x00") == cells("\x1b") == 1
+    assert cells("a\u0301") == 1  # a combining mark takes no column
 
 
 def test_facts_line_up_by_display_width() -> None:
