@@ -36,6 +36,14 @@ ran), so no call is lost or run twice, and health stays "serving" throughout. (T
 own `max_tasks_per_child` starts the replacement inside the pool, cold, and in CPython 3.11
 stops replacing exited processes: 4 of 40 calls finished on a pool of 2 with a limit of 2.)
 
+Overload. Each worker counts the calls it holds and keeps a moving average of how long one
+runs (bot/dialogs/admission.py): `expected_wait()` says how long a new call would wait, and
+`call(..., within=s)` raises `WorkerBusy` at once, before anything of it ran, when it could
+not start and finish within `s` seconds; a modal's save is given Slack's budget, so past
+capacity it is refused in words instead of finishing after Slack gave up. `ProcessWorker`
+hands a call to its pool only when a process is free: the stdlib's pool marks up to
+`max_workers + 1` queued calls running, so one whose caller gave up there would run anyway.
+
 Languages. Each step is written in the language of the person it answers
 (`bot.dialogs.context.reader_language`: their own locale, else their organisation's, else
 the deployment's ISO20K_LOCALE, else English): `run_step` makes it active around the step,
