@@ -42,6 +42,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.dialogs.admission import WorkerBusy
 from bot.dialogs.worker import RESTART_REASONS, DialogWorker, Health, ProcessWorker
 from bot.reminders.dispatch import TickResult
 from bot.reminders.outbox import lagging_count
@@ -111,6 +112,11 @@ class Metrics:
             buckets=STEP_BUCKETS,
             registry=reg,
         )
+        self.shed = Counter(
+            "iso20k_requests_shed",
+            "Dialog steps refused at once because they could not be answered in time (busy).",
+            registry=reg,
+        )
         self.reminders_sent = Counter(
             "iso20k_reminders_sent", "Reminders delivered by this process.", registry=reg
         )
@@ -178,16 +184,25 @@ class Metrics:
 
     def timed(self, worker: DialogWorker) -> DialogWorker:
         """`worker`, its steps timed."""
-        return _TimedWorker(worker, self.dialog_step_seconds)
+        return _TimedWorker(worker, self.dialog_step_seconds, self.shed)
 
 
 class _TimedWorker:
-    def __init__(self, worker: DialogWorker, seconds: Histogram) -> None:
-        self.worker, self.seconds = worker, seconds
+    def __init__(self, worker: DialogWorker, seconds: Histogram, shed: Counter) -> None:
+        self.worker, self.seconds, self.shed = worker, seconds, shed
 
-    async def call(self, fn: Callable[..., R], *args: Any) -> R:
-        with self.seconds.time():
-            return await self.worker.call(fn, *args)
+    async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R:
+        started = time.perf_counter()
+        try:
+            reply = await self.worker.call(fn, *args, within=within)
+        except WorkerBusy:  # refused at once: no step ran, so none is timed
+            self.shed.inc()
+            raise
+        except BaseException:
+            self.seconds.observe(time.perf_counter() - started)
+            raise
+        self.seconds.observe(time.perf_counter() - started)
+        return reply
 
     def health(self) -> Health:
         return self.worker.health()

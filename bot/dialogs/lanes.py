@@ -48,6 +48,18 @@ BUSY = StandingMessage(
 )
 
 
+# Said when the interactive lane could not have answered in time (bot/dialogs/admission.py):
+# a modal's trigger would have expired before it opened.
+CROWDED = StandingMessage(
+    heading=N_("Sorry, we are very busy"),
+    text=N_(
+        "Many people are using iso20k right now, so this could not be started in time. "
+        "Nothing was changed; please ask again in a moment."
+    ),
+    tone="warning",
+)
+
+
 def one_moment() -> str:
     """The heading of the "preparing" line, in the active language."""
     return _(ONE_MOMENT)
@@ -98,14 +110,16 @@ class SlowLane:
         self._turns = asyncio.Semaphore(self._running)
         self._admitted = 0  # calls running or waiting for a turn
 
-    async def call(self, fn: Callable[..., R], *args: Any) -> R:
+    async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R:
         if self._admitted >= self._running + self._waiting:
             raise LaneBusy(f"{self._admitted} slow requests already running or waiting")
         self._admitted += 1
         try:
             await self._turn()
             try:
-                return await self.worker.call(fn, *args)
+                if within is None:
+                    return await self.worker.call(fn, *args)
+                return await self.worker.call(fn, *args, within=within)
             finally:
                 self._turns.release()
         finally:

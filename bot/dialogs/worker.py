@@ -36,6 +36,14 @@ ran), so no call is lost or run twice, and health stays "serving" throughout. (T
 own `max_tasks_per_child` starts the replacement inside the pool, cold, and in CPython 3.11
 stops replacing exited processes: 4 of 40 calls finished on a pool of 2 with a limit of 2.)
 
+Overload. Each worker counts the calls it holds and keeps a moving average of how long one
+runs (bot/dialogs/admission.py): `expected_wait()` says how long a new call would wait, and
+`call(..., within=s)` raises `WorkerBusy` at once, before anything of it ran, when it could
+not start and finish within `s` seconds; a modal's save is given Slack's budget, so past
+capacity it is refused in words instead of finishing after Slack gave up. `ProcessWorker`
+hands a call to its pool only when a process is free: the stdlib's pool marks up to
+`max_workers + 1` queued calls running, so one whose caller gave up there would run anyway.
+
 Languages. Each step is written in the language of the person it answers
 (`bot.dialogs.context.reader_language`: their own locale, else their organisation's, else
 the deployment's ISO20K_LOCALE, else English): `run_step` makes it active around the step,
@@ -87,6 +95,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import logs
+from bot.dialogs.admission import Admission, Turns
 from bot.dialogs.commands import handle_action, handle_command, handle_submit
 from bot.dialogs.context import NOBODY, DialogContext, Directory, enter
 from bot.dialogs.model import Form, Message, Outcome
@@ -116,6 +125,7 @@ RESTART_REASONS: tuple[RestartReason, ...] = ("died", "max_jobs", "max_rss")
 # Where a worker's database errors ride back on an exception raised by its job (an
 # exception's attributes pickle with it).
 _ERRORS_SEEN = "iso20k_database_errors"
+_RAN = "iso20k_seconds_ran"  # and how long it ran
 
 
 @dataclass
@@ -388,9 +398,12 @@ SERVING = Health(True)
 
 
 class DialogWorker(Protocol):
-    """Where dialog steps run: `ThreadWorker`, `ProcessWorker`, or a lane over one of them."""
+    """Where dialog steps run: `ThreadWorker`, `ProcessWorker`, or a lane over one of them.
 
-    async def call(self, fn: Callable[..., R], *args: Any) -> R: ...
+    `call(fn, *args, within=s)`: a call that could not start and finish within `s` seconds
+    is refused at once with `WorkerBusy`, nothing of it run (bot/dialogs/admission.py)."""
+
+    async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R: ...
 
     def health(self) -> Health: ...
 
@@ -406,15 +419,27 @@ class ThreadWorker:
             setup(self.state)
         self._pool: Executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialogs")
         self._closed = False
+        self.admission = Admission(1)
 
-    async def call(self, fn: Callable[..., R], *args: Any) -> R:
+    async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R:
         if self._closed:
             raise WorkerUnavailable("the dialog worker is closed")
-        loop = asyncio.get_running_loop()
-        # The executor's thread does not inherit the caller's context (asyncio.to_thread
-        # would): the step's log lines carry the request's organisation and id with it.
-        run = contextvars.copy_context().run
-        return await loop.run_in_executor(self._pool, run, fn, self.state, *args)
+        self.admission.admit(within, f"the dialog worker, {_name(fn)}")
+        ran: list[float] = []
+        try:
+            loop = asyncio.get_running_loop()
+            # The executor's thread does not inherit the caller's context (asyncio.to_thread
+            # would): the step's log lines carry the request's organisation and id with it.
+            # A call cancelled while it still waits for the thread never runs (the executor
+            # skips a cancelled future).
+            run = contextvars.copy_context().run
+            return await loop.run_in_executor(self._pool, run, _timed, ran, fn, self.state, *args)
+        finally:
+            self.admission.done(ran[0] if ran else None)
+
+    def expected_wait(self) -> float:
+        """Seconds a call made now would wait before it starts."""
+        return self.admission.expected_wait()
 
     def health(self) -> Health:
         return Health(False, "shutting down") if self._closed else SERVING
@@ -506,6 +531,7 @@ class _Reply:
 
     value: Any
     database_errors: dict[tuple[str, str], int]
+    seconds: float = 0.0  # how long the job ran in its process
 
 
 def _in_process(
@@ -517,16 +543,27 @@ def _in_process(
     state = _process_state[0]
     state.retrying = retrying
     state.database_errors.take()  # a job counts its own errors only
+    started = time.monotonic()
     try:
         with logs.bound(**(context or {})):
             value = fn(state, *args)
     except Exception as exc:
         with contextlib.suppress(AttributeError):  # an exception that takes no attributes
             setattr(exc, _ERRORS_SEEN, state.database_errors.take())
+            setattr(exc, _RAN, time.monotonic() - started)
         raise
     finally:
         state.retrying = False
-    return _Reply(value, state.database_errors.take())
+    return _Reply(value, state.database_errors.take(), time.monotonic() - started)
+
+
+def _timed(ran: list[float], fn: Callable[..., R], *args: Any) -> R:
+    """`fn(*args)`, adding the seconds it ran to `ran` (also when it raised)."""
+    started = time.monotonic()
+    try:
+        return fn(*args)
+    finally:
+        ran.append(time.monotonic() - started)
 
 
 def _pid(state: WorkerState) -> int:
@@ -600,6 +637,8 @@ class ProcessWorker:
             ),
         )
         self._processes = processes
+        self._admission = Admission(processes)
+        self._turns = Turns(processes)
         self._wait_seconds = wait_seconds
         self._close_grace = close_grace
         self._max_jobs = max_jobs * processes if max_jobs else None
@@ -622,7 +661,30 @@ class ProcessWorker:
         )
         self._supervisor.start()
 
-    async def call(self, fn: Callable[..., R], *args: Any) -> R:
+    async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R:
+        self._admission.admit(within, f"the {self.name} worker, {_name(fn)}")
+        ran: float | None = None
+        try:
+            # Waiting for a process here, not in the pool's queue: a caller that gives up
+            # meanwhile leaves nothing behind that would still run.
+            await self._turns.acquire()
+            try:
+                reply = await self._run(fn, *args)
+            finally:
+                self._turns.release()
+            ran = reply.seconds
+            return typing.cast(R, reply.value)
+        except Exception as exc:
+            ran = getattr(exc, _RAN, None)
+            raise
+        finally:
+            self._admission.done(ran)
+
+    def expected_wait(self) -> float:
+        """Seconds a call made now would wait before a process starts it."""
+        return self._admission.expected_wait()
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> _Reply:
         interrupted = 0
         while True:
             pool = await self._serving_pool()
@@ -649,7 +711,7 @@ class ProcessWorker:
                 raise
             self._database_errors.add(reply.database_errors)
             self._finished(pool)
-            return typing.cast(R, reply.value)
+            return reply
 
     def health(self) -> Health:
         pool = self._pool

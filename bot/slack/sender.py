@@ -73,6 +73,16 @@ def not_saved_yet(button: str) -> str:
     )
 
 
+def not_saved_busy(button: str) -> str:
+    """The error on a modal whose save was not started: the workers could not have answered
+    within Slack's wait (bot/dialogs/admission.py), so nothing of it was done."""
+    return _(
+        "Not saved: we are very busy right now, so this was not started. Everything you "
+        "entered is still here; press “{button}” again in a moment.",
+        button=button,
+    )
+
+
 def retry_handlers() -> list[Any]:
     """slack_sdk retries only connection errors by default; rate limits (429 with
     Retry-After) and 5xx answers are retried too (PLATFORM.md)."""

@@ -1,6 +1,8 @@
 """Handing a request to its lane, and what the web process itself tells the person when no
 worker could take it: the slow lane was full (`LaneBusy`: nothing was done, ask again later),
-or no worker could run it (`WorkerUnavailable`: it may or may not have been done).
+the interactive lane could not have answered before a modal's trigger expired (`WorkerBusy`:
+nothing was done, ask again in a moment), or no worker could run it (`WorkerUnavailable`: it
+may or may not have been done).
 
 This runs in the web process because the workers are what failed. It says no more than is
 known: a worker killed after its step committed may have done it (bot/dialogs/worker.py).
@@ -15,8 +17,9 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.dialogs.admission import WorkerBusy
 from bot.dialogs.apologies import UNAVAILABLE
-from bot.dialogs.lanes import BUSY, ONE_MOMENT, LaneBusy, preparing
+from bot.dialogs.lanes import BUSY, CROWDED, ONE_MOMENT, LaneBusy, preparing
 from bot.dialogs.model import Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerUnavailable, translated
 from bot.slack.blocks import fallback_text, message_blocks
@@ -26,6 +29,8 @@ from iso20k_core.language import _, resolve, using
 
 log = logging.getLogger(__name__)
 APOLOGY_SECONDS = 2.0  # an apology sent while stopping gets this long
+# A trigger_id opens a modal only within 3 s of Slack sending it; less the way there and back.
+TRIGGER_WAIT = 2.5
 
 
 async def answer_or_apologise(
@@ -42,7 +47,16 @@ async def answer_or_apologise(
     try:
         if announce and (note := _preparing(deps, request)) is not None:
             await deps.worker.call(deliver, Outcome(reply=note), target)
-        await deps.lane(request).call(answer, request, target)
+        lane = deps.lane(request)
+        if target.trigger_id and lane is deps.worker:
+            # The answer may be a modal, which its trigger opens only within 3 s: if the
+            # lane could not answer by then, saying "busy" now beats a modal that never opens.
+            await lane.call(answer, request, target, within=TRIGGER_WAIT)
+        else:
+            await lane.call(answer, request, target)
+    except WorkerBusy as exc:
+        log.warning("%s %r not started: %s", request.operation, request.text or request.name, exc)
+        await apologise(target, client, CROWDED, locale=deps.locale)
     except LaneBusy as exc:
         log.warning("%s %r not started: %s", request.operation, request.text or request.name, exc)
         await apologise(target, client, BUSY, locale=deps.locale)

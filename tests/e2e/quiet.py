@@ -31,11 +31,11 @@ class WorkCounter:
                 lane.call = self._counting(lane.call)  # type: ignore[method-assign]
 
     def _counting(self, call: Callable[..., Any]) -> Callable[..., Any]:
-        async def counted(fn: Callable[..., R], *args: Any) -> R:
+        async def counted(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
             with self._cond:
                 self.started += 1
             try:
-                return cast(R, await call(fn, *args))
+                return cast(R, await call(fn, *args, **kwargs))
             finally:
                 with self._cond:
                     self.finished += 1

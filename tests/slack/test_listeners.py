@@ -101,7 +101,7 @@ def test_stopping_while_a_request_waits_for_its_worker_cancels_it_and_apologises
     monkeypatch.setattr("bot.slack.unavailable.apologise", apologies)
     waiting = asyncio.Event()
 
-    async def never_done(fn: object, *args: object) -> None:
+    async def never_done(fn: object, *args: object, **kwargs: object) -> None:
         waiting.set()
         await asyncio.Event().wait()
 

@@ -7,6 +7,8 @@ before the ack, always in the interactive lane (bot/dialogs/lanes.py): no report
 of it. Anything to post afterwards goes in a background task, since the acknowledgement
 leaves only when this listener returns (bot/slack/app.py).
 
+Past capacity, a save that could not be answered within Slack's wait is not started: the
+modal stays open and says the service is busy and nothing was saved (bot/dialogs/admission.py).
 When the save fails all the same, the modal stays open with everything the person entered
 (an `errors` answer keeps the view and its values) and says to press the button again: a
 closed modal would have discarded their answers. A repeat of a submission already saved (a
@@ -25,6 +27,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.dialogs.admission import WorkerBusy
 from bot.dialogs.model import Form, Outcome
 from bot.dialogs.worker import translated
 from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
@@ -34,6 +37,7 @@ from bot.slack.sender import (
     Target,
     deliver,
     not_saved,
+    not_saved_busy,
     not_saved_yet,
     perform_submission,
 )
@@ -78,10 +82,17 @@ async def view_submitted(
     )
     target = Target(user_id=requester.user_id, workspace=requester.workspace)
     try:
-        # Slack waits 3 s for this answer; a worker pool being replaced may take longer.
+        # Slack waits 3 s for this answer. A save the workers could not answer by then is
+        # not started at all (`within`): started late, it would finish after Slack gave up,
+        # and the person's second press would cost a second step. A worker pool being
+        # replaced may take longer than expected all the same (`wait_for`).
         answered = await asyncio.wait_for(
-            deps.worker.call(perform_submission, request), SUBMIT_WAIT
+            deps.worker.call(perform_submission, request, within=SUBMIT_WAIT), SUBMIT_WAIT
         )
+    except WorkerBusy as exc:  # nothing was started: the modal says so, and to press again
+        log.warning("submission of %s not started: %s", kind, exc)
+        await keep_the_modal_open(deps, ack, view, target, not_saved_busy)
+        return
     except TimeoutError:  # it may still be saved: pressing again is safe (deduplicated)
         log.warning("submission of %s took longer than %.1f s", kind, SUBMIT_WAIT)
         await keep_the_modal_open(deps, ack, view, target, not_saved_yet)
