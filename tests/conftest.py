@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from tests import pg_server, processes
 
@@ -129,3 +130,19 @@ def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite file of its own for one test."""
     return f"sqlite:///{tmp_path / 'iso20k.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a migrated database of this test's own: a SQLite file, then PostgreSQL."""
+    from bot.store.db import make_engine
+    from tests.migrated import migrated
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'iso20k.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    migrated(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -18,10 +16,8 @@ from bot.reminders.generate import ReminderSpec
 from bot.reminders.outbox import claim_due, mark_sent, record_failure, sync_reminders
 from bot.slack.reminder_channel import SlackReminderChannel
 from bot.store.crud import get_or_create_organisation, upsert_member
-from bot.store.db import make_engine
 from bot.store.models import Reminder
 from iso20k_core.standard import load_bank
-from tests.migrated import migrated
 from tests.slackfake.server import FakeSlack
 
 MONDAY_TEN = dt.datetime(2027, 3, 1, 10, 0, tzinfo=dt.UTC)
@@ -29,16 +25,10 @@ SECOND = dt.timedelta(seconds=1)
 LEASE_DOC = dt.timedelta(minutes=2)  # README "Reminders": "under a two-minute lease"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'outbox.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    migrated(url)
-    e = make_engine(url)
-    yield e
-    e.dispose()
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """Each test on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return migrated_engine
 
 
 def nudge(target: str, due: dt.datetime, offset: int = 0) -> ReminderSpec:

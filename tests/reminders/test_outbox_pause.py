@@ -4,8 +4,6 @@ reinstall (bot/reminders/outbox.py), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,25 +12,17 @@ from sqlmodel import Session, select
 from bot.reminders.generate import ReminderSpec
 from bot.reminders.outbox import LEASE, claim_due, sync_reminders
 from bot.store.crud import get_or_create_organisation
-from bot.store.db import make_engine
 from bot.store.lifecycle import uninstalled
 from bot.store.models import Organisation, Reminder
-from tests.migrated import migrated
 
 NOW = dt.datetime(2027, 3, 1, 10, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'pause.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    migrated(url)
-    e = make_engine(url)
-    yield e
-    e.dispose()
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """Each test on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return migrated_engine
 
 
 def due_reminder(session: Session, team: str) -> int:

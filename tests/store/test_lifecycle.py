@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -59,16 +58,10 @@ USER_TOKEN = "xoxp-2222-secret-user-token"
 DIGEST = "f" * 64
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'lifecycle.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    migrated(url)
-    e = make_engine(url)
-    yield e
-    e.dispose()
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """Each test on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return migrated_engine
 
 
 @pytest.fixture
