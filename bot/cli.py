@@ -434,9 +434,9 @@ def worker_command(once: bool) -> None:
             )
         click.echo(_("iso20k worker: GET /metrics on port {port}", port=settings.metrics_port))
     every = f"{settings.reminder_tick_seconds:g}"
-    click.echo(_("iso20k worker: ticking every {seconds} s; Ctrl-C stops", seconds=every))
     ticker = scheduler(tick, settings.reminder_tick_seconds, blocking=True, purge=purge)
-    exit_on_stop_signals()
+    exit_on_stop_signals(ticker.request_stop)
+    click.echo(_("iso20k worker: ticking every {seconds} s; Ctrl-C stops", seconds=every))
     try:
         ticker.start()
     finally:

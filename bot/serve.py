@@ -61,12 +61,17 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def exit_on_stop_signals() -> None:
-    """SIGTERM and SIGINT end the process through `SystemExit(0)`, so every `finally` runs."""
+def exit_on_stop_signals(on_stop: Callable[[], None] | None = None) -> None:
+    """SIGTERM and SIGINT end the process through `SystemExit(0)`, so every `finally` runs;
+    with `on_stop`, they call it instead, for a loop that can end itself. An exception raised
+    into whatever the main thread is doing can be swallowed there: APScheduler's blocking
+    loop catches BaseException while it submits a job, and the worker then ran on."""
 
     def stop(signum: int, frame: FrameType | None) -> None:
         log.info("%s: stopping", signal.Signals(signum).name)
-        raise SystemExit(0)
+        if on_stop is None:
+            raise SystemExit(0)
+        on_stop()
 
     for sig in STOP_SIGNALS:
         signal.signal(sig, stop)

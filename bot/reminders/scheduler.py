@@ -10,12 +10,15 @@ one transaction, so several workers purging at once delete each organisation onc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from apscheduler.events import EVENT_SCHEDULER_START
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -44,6 +47,9 @@ class Ticker:
         )
         self._ticking = threading.Lock()
         self._tick = tick
+        self._stop_requested = threading.Event()
+        # A stop asked for before the scheduler ran is honoured as soon as it does.
+        self.scheduler.add_listener(self._on_start, EVENT_SCHEDULER_START)
         self.scheduler.add_job(
             self._run, "interval", seconds=seconds, id="reminder-tick", replace_existing=True
         )
@@ -60,7 +66,8 @@ class Ticker:
 
     def start(self) -> None:
         """Start ticking (a blocking ticker returns only when it is stopped)."""
-        self.scheduler.start()
+        if not self._stop_requested.is_set():
+            self.scheduler.start()
 
     def stop(self, grace: float) -> bool:
         """No new ticks; wait up to `grace` seconds for a running one. False if it still runs.
@@ -68,12 +75,26 @@ class Ticker:
         A tick cut short loses nothing: its claimed reminders are taken over when their lease
         expires (README "Reminders").
         """
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._shut_down()
         if not self._ticking.acquire(timeout=grace):
             return False
         self._ticking.release()
         return True
+
+    def request_stop(self) -> None:
+        """Ask the ticker to stop soon, from a signal handler: a blocking ticker's `start`
+        then returns. The shutdown runs on a thread of its own, since the handler may have
+        interrupted the main thread inside the scheduler's own locks."""
+        self._stop_requested.set()
+        threading.Thread(target=self._shut_down, name="ticker-stop", daemon=True).start()
+
+    def _on_start(self, event: object) -> None:
+        if self._stop_requested.is_set():
+            self._shut_down()
+
+    def _shut_down(self) -> None:
+        with contextlib.suppress(SchedulerNotRunningError):  # stopped already, or by a race
+            self.scheduler.shutdown(wait=False)
 
     def _run(self) -> None:
         with self._ticking:

@@ -37,12 +37,14 @@ def overloaded(worker: ThreadWorker) -> Iterator[None]:
 
     asyncio.run(worker.call(shed_jobs.takes, 1.0))
     seconds = worker.admission.call_seconds()
-    count = int(SUBMIT_WAIT / seconds) + 2  # enough calls ahead for any new one to be late
+    # Four times the calls that would make a new one late: a step of the set-up still
+    # finishing meanwhile (a quick one pulls the average down) must not make room.
+    count = 4 * int(SUBMIT_WAIT / seconds) + 4
     runner = threading.Thread(target=asyncio.run, args=(held(count),), daemon=True)
     runner.start()
     assert started.wait(LIMIT)
     try:
-        assert worker.expected_wait() > SUBMIT_WAIT
+        assert worker.expected_wait() > 2 * SUBMIT_WAIT
         yield
     finally:
         release.set()
