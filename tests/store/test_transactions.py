@@ -109,8 +109,10 @@ def test_a_database_locked_for_longer_than_the_budget_is_unavailable(
         attempts.append(1)
         return add_organisation(session, "acme")
 
+    # 3 s: room for several 50 ms lock waits and their backoff even on a loaded machine
+    # (with 0.5 s, a slow first attempt once used the whole budget in CI).
     with pytest.raises(StoreUnavailable) as raised:
-        in_transaction(engine, work, budget=0.5)
+        in_transaction(engine, work, budget=3.0)
     assert isinstance(raised.value.__cause__, exc.OperationalError)
     assert len(attempts) > 1
     holder.execute("ROLLBACK")
