@@ -13,9 +13,11 @@ messages stay English.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -34,6 +36,7 @@ from iso20k_core.results import Evaluation
 from iso20k_core.standard import Bank, BankError, checked_bank, load_bank
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
     from bot.store.models import Organisation
@@ -59,6 +62,19 @@ def _settings() -> Settings:
         problem = exc.errors()[0]
         where = ".".join(str(p) for p in problem["loc"]).upper()
         _fail(f"{where + ': ' if where else ''}{problem['msg'].removeprefix('Value error, ')}")
+
+
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """An engine for a one-shot command, with the deployment's pool settings, disposed however
+    the command ends (an error, `sys.exit`, an early return)."""
+    from bot.store.db import make_engine
+
+    engine = make_engine(settings.database_url, settings.pool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _configure_logging(settings: Settings, fmt: LogFormat, level: str = "INFO") -> None:
@@ -470,7 +486,6 @@ def rotate_secrets_command() -> None:
     All rows or none: a secret no listed key reads stops it before anything is changed.
     """
     from bot.slack.installations import rotate_secrets
-    from bot.store.db import make_engine
     from bot.store.secrets import Cipher, SecretKeyError, UnreadableSecret
 
     settings = _settings()
@@ -478,13 +493,11 @@ def rotate_secrets_command() -> None:
         cipher = Cipher.from_setting(settings.iso20k_secret_key or "")
     except SecretKeyError as exc:
         _fail(str(exc))
-    engine = make_engine(settings.database_url)
-    try:
-        count = rotate_secrets(engine, cipher)
-    except UnreadableSecret as exc:
-        _fail(_("{problem}; nothing was changed", problem=str(exc)))
-    finally:
-        engine.dispose()
+    with _database(settings) as engine:
+        try:
+            count = rotate_secrets(engine, cipher)
+        except UnreadableSecret as exc:
+            _fail(_("{problem}; nothing was changed", problem=str(exc)))
     click.echo(
         _n(
             "{n} stored secret re-encrypted with the first key of ISO20K_SECRET_KEY",
@@ -575,19 +588,15 @@ def org_list() -> None:
     """Every organisation: id, platform, external id, name, and when it was uninstalled."""
     from sqlmodel import Session
 
-    from bot.store.db import make_engine
     from bot.store.lifecycle import organisations
 
-    settings = _settings()
-    engine = make_engine(settings.database_url, settings.pool)
-    with Session(engine) as session:
+    with _database(_settings()) as engine, Session(engine) as session:
         found = list(organisations(session))
         if not found:
             click.echo(_("no organisations"))
         for o in found:
             gone = f"{o.uninstalled_at:%Y-%m-%d %H:%M}Z" if o.uninstalled_at else "-"
             click.echo(f"{o.id:>5}  {o.platform:<8} {o.external_id:<24} {o.name[:30]:<30} {gone}")
-    engine.dispose()
 
 
 @org_group.command("export")
@@ -604,12 +613,9 @@ def org_export(org: str, output: Path | None) -> None:
     from sqlmodel import Session
 
     from bot.store import audit
-    from bot.store.db import make_engine
     from bot.store.lifecycle import export_organisation
 
-    settings = _settings()
-    engine = make_engine(settings.database_url, settings.pool)
-    with Session(engine) as session:
+    with _database(_settings()) as engine, Session(engine) as session:
         organisation = _organisation(session, org)
         now = dt.datetime.now(dt.UTC)
         exported = export_organisation(session, organisation, now)
@@ -625,7 +631,6 @@ def org_export(org: str, output: Path | None) -> None:
         details = {"to": where, "bytes": len(data)}
         audit.record(session, organisation.id or 0, audit.CLI, "org.exported", details, at=now)
         session.commit()
-    engine.dispose()
 
 
 def _label(o: Organisation) -> str:
@@ -645,13 +650,11 @@ def org_delete(org: str, yes: bool) -> None:
 
     from sqlmodel import Session
 
-    from bot.store.db import make_engine
     from bot.store.lifecycle import delete_organisation
 
     settings = _settings()
     _configure_logging(settings, "text")
-    engine = make_engine(settings.database_url, settings.pool)
-    with Session(engine) as session:
+    with _database(settings) as engine, Session(engine) as session:
         organisation = _organisation(session, org)
         label = _label(organisation)
         if not yes:
@@ -660,12 +663,10 @@ def org_delete(org: str, yes: bool) -> None:
             question = _("Delete organisation {org} and all its data for good?", org=label)
             if not click.confirm(question, default=False):
                 click.echo(_("nothing deleted"))
-                engine.dispose()
                 return
         org_id = organisation.id
         delete_organisation(session, organisation)
         session.commit()
-    engine.dispose()
     # The organisation's audit trail went with it: the log keeps that it was deleted.
     logging.getLogger("bot.cli").warning("org.deleted: organisation %s deleted by cli", org_id)
     click.echo(_("deleted organisation {org}", org=label))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs.model import Message
+from bot.store.models import slack_external_id
 from iso20k_core.language import N_
 
 # Shown with `translated(NO_WORKSPACE)` (bot.dialogs.worker), in the deployment's language:
@@ -43,9 +44,9 @@ ENTERPRISE_ID = re.compile(r"E[A-Z0-9]{1,31}")
 USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
 
 
-def tenant_key(enterprise_id: str | None, team_id: str) -> str:
-    """`Organisation.external_id` of a Slack workspace."""
-    return f"{enterprise_id}:{team_id}" if enterprise_id else team_id
+# `Organisation.external_id` of a Slack workspace; the store defines it (the uninstall
+# events' store work needs it too).
+tenant_key = slack_external_id
 
 
 def split_tenant(key: str) -> tuple[str | None, str]:
@@ -70,7 +71,7 @@ class Requester:
 def requester_of(body: Mapping[str, Any]) -> Requester | None:
     """Who sent a command, an interaction or an event, or None when the payload names no
     workspace or no person (refuse it: it belongs to no organisation)."""
-    team = _first(
+    team = first_id(
         WORKSPACE_ID,
         body.get("context_team_id"),
         body.get("team_id"),
@@ -78,7 +79,7 @@ def requester_of(body: Mapping[str, Any]) -> Requester | None:
         _inner(body, "user", "team_id"),
         _inner(body, "view", "team_id"),
     )
-    user = _first(
+    user = first_id(
         USER_ID,
         body.get("user_id"),
         _inner(body, "user", "id"),
@@ -88,7 +89,7 @@ def requester_of(body: Mapping[str, Any]) -> Requester | None:
         return None
     authorizations = body.get("authorizations")
     first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
-    enterprise = _first(
+    enterprise = first_id(
         ENTERPRISE_ID,
         body.get("context_enterprise_id"),
         body.get("enterprise_id"),
@@ -104,7 +105,7 @@ def _inner(body: Mapping[str, Any], outer: str, key: str) -> Any:
     return value.get(key) if isinstance(value, dict) else None
 
 
-def _first(pattern: re.Pattern[str], *candidates: Any) -> str | None:
+def first_id(pattern: re.Pattern[str], *candidates: Any) -> str | None:
     """The first candidate that is an id of that kind (junk and empty strings are skipped)."""
     for candidate in candidates:
         if isinstance(candidate, str) and pattern.fullmatch(candidate):

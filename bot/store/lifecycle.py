@@ -28,7 +28,13 @@ from sqlalchemy.engine import Engine, RowMapping
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.store import models  # noqa: F401  (every table is in the metadata)
-from bot.store.models import Delivery, Organisation, Platform, SlackInstallation
+from bot.store.models import (
+    Delivery,
+    Organisation,
+    Platform,
+    SlackInstallation,
+    slack_external_id,
+)
 from bot.store.secrets import Cipher
 
 log = logging.getLogger(__name__)
@@ -86,7 +92,7 @@ def slack_uninstalled(
         served = _installed_teams(session, workspace.enterprise_id)
         ids = [e for e in known if e.removeprefix(prefix) not in served]
     elif workspace.team_id:
-        ids = [_tenant_key(workspace.enterprise_id, workspace.team_id)]
+        ids = [slack_external_id(workspace.enterprise_id, workspace.team_id)]
     else:
         return []
     return list(_mark_uninstalled(session, "slack", ids, now).values())
@@ -135,11 +141,6 @@ def in_use(session: Session, organisation: Organisation) -> bool:
     session.flush()
     log.info("organisation %s is in use again: no longer uninstalled", organisation.id)
     return True
-
-
-def _tenant_key(enterprise_id: str | None, team_id: str) -> str:
-    # The same as bot.slack.tenant.tenant_key: the store does not import the Slack adapter.
-    return f"{enterprise_id}:{team_id}" if enterprise_id else team_id
 
 
 def _installation_of(workspace: SlackWorkspace) -> Any:

@@ -76,6 +76,12 @@ class Organisation(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
+def slack_external_id(enterprise_id: str | None, team_id: str) -> str:
+    """`Organisation.external_id` of a Slack workspace: `E1:T1` inside an Enterprise Grid,
+    `T1` outside one (bot/slack/tenant.py says why)."""
+    return f"{enterprise_id}:{team_id}" if enterprise_id else team_id
+
+
 class Member(SQLModel, table=True):
     """A person of the organisation as the chat platform knows them."""
 

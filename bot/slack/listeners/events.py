@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlmodel import Session
 
 from bot.slack.deps import event_key
 from bot.slack.sender import Target
-from bot.slack.tenant import ENTERPRISE_ID, WORKSPACE_ID, requester_of
+from bot.slack.tenant import ENTERPRISE_ID, WORKSPACE_ID, first_id, requester_of
 from bot.slack.unavailable import answer_or_apologise
 from bot.store.lifecycle import SlackWorkspace, slack_tokens_revoked, slack_uninstalled
 from bot.store.secrets import Cipher
@@ -100,15 +99,11 @@ def installation_of(body: Mapping[str, Any]) -> SlackWorkspace | None:
     first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
     first = first if isinstance(first, dict) else {}
     org_wide = first.get("is_enterprise_install") is True
-    enterprise = _id(ENTERPRISE_ID, first.get("enterprise_id"), body.get("enterprise_id"))
-    team = None if org_wide else _id(WORKSPACE_ID, first.get("team_id"), body.get("team_id"))
+    enterprise = first_id(ENTERPRISE_ID, first.get("enterprise_id"), body.get("enterprise_id"))
+    team = None if org_wide else first_id(WORKSPACE_ID, first.get("team_id"), body.get("team_id"))
     if team is None and not (org_wide and enterprise):
         return None
     return SlackWorkspace(team, enterprise, org_wide)
-
-
-def _id(pattern: re.Pattern[str], *candidates: Any) -> str | None:
-    return next((c for c in candidates if isinstance(c, str) and pattern.fullmatch(c)), None)
 
 
 def _ids(value: Any) -> list[str]:
