@@ -43,6 +43,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.dialogs.admission import WorkerBusy
+from bot.dialogs.repeats import InFlight
 from bot.dialogs.worker import RESTART_REASONS, DialogWorker, Health, ProcessWorker
 from bot.reminders.dispatch import TickResult
 from bot.reminders.outbox import lagging_count
@@ -144,6 +145,11 @@ class Metrics:
             if isinstance(worker, ProcessWorker):
                 self._lanes.append(worker)
                 self._tallies.append((worker.name, worker.database_errors))
+
+    def watch_repeats(self, in_flight: InFlight) -> None:
+        """Show `iso20k_repeats_joined_total`: repeated deliveries (Slack's retries, double
+        clicks, replays) that met their first in flight and took no worker's place."""
+        self.registry.register(_Joined(in_flight))
 
     def watch_database(self, tally: ErrorTally, process: str) -> None:
         """Show the database errors counted in `tally` (this process's engine, watched with
@@ -250,6 +256,18 @@ class _Supervised(Collector):
             for labels, value in totals.items():
                 errors.add_metric(list(labels), value)
             yield errors
+
+
+class _Joined(Collector):
+    def __init__(self, in_flight: InFlight) -> None:
+        self.in_flight = in_flight
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily(
+            "iso20k_repeats_joined",
+            "Repeated deliveries that waited for their first, in flight, instead of a worker.",
+            value=self.in_flight.joined,
+        )
 
 
 class _Lagging(Collector):

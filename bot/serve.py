@@ -119,6 +119,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
             slow=slow,
             locale=settings.iso20k_locale,
         )
+        metrics.watch_repeats(deps.in_flight)
         slack = None
         if settings.slack:
             from bot.slack.app import build_app

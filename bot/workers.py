@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from bot.dialogs.background import Background
 from bot.dialogs.files import warm_renderers
 from bot.dialogs.lanes import SlowLane, health_of, lane_of
+from bot.dialogs.repeats import InFlight
 from bot.dialogs.validation import RawValue
 from bot.dialogs.worker import (
     DialogRequest,
@@ -123,6 +124,9 @@ class Deps:
     clock: Callable[[], dt.datetime] = utc_now
     slow: DialogWorker | None = None  # reports, exports, charts; None: they share `worker`
     background: Background = field(default_factory=Background)
+    # The deliveries being acted on in this process: a repeat waits for the first's answer
+    # instead of taking a worker's place (bot/dialogs/repeats.py).
+    in_flight: InFlight = field(default_factory=InFlight)
     # The deployment's language (ISO20K_LOCALE): what the web process itself writes in when
     # no worker could say whom it answers (an apology for a busy or broken lane).
     locale: str | None = None

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session
 
+from bot.dialogs.repeats import InFlight
 from bot.dialogs.worker import ProcessWorker, ThreadWorker
 from bot.metrics import Metrics, kind_of
 from bot.reminders.dispatch import TickResult
@@ -93,6 +94,7 @@ def test_serve_counts_a_signed_slack_command_behind_the_bearer_token(
         assert sample(text, "iso20k_ack_seconds_count", platform="slack") == 2.0
         assert sample(text, "iso20k_ack_seconds_bucket", platform="slack", le="3.0") == 2.0
         assert sample(text, "iso20k_reminders_lagging") == 0.0
+        assert sample(text, "iso20k_repeats_joined_total") == 0.0
         # The report lane runs in a process (REPORT_PROCESSES=1), the dialog lane on a thread.
         assert sample(text, "iso20k_worker_restarts_total", lane="report", reason="died") == 0.0
         assert 'lane="dialog"' not in text
@@ -160,6 +162,14 @@ def test_reminders_are_counted_from_each_tick_and_lagging_from_the_outbox(
         session.commit()
     assert sample(metrics.render().decode(), "iso20k_reminders_lagging") == 0.0
     engine.dispose()
+
+
+def test_repeats_joined_in_flight_are_counted() -> None:
+    metrics, in_flight = Metrics(), InFlight()
+    metrics.watch_repeats(in_flight)
+    with in_flight.acting("command:T1:trigger"), in_flight.acting("command:T1:trigger"):
+        pass
+    assert sample(metrics.render().decode(), "iso20k_repeats_joined_total") == 1.0
 
 
 def test_kinds_are_kept_to_known_ones() -> None:

@@ -299,7 +299,7 @@ def run_step_answer(
         tag = ctx.language.tag
         if seen:
             session.rollback()
-            return Answer(_modal_answer(outcome) if modal else outcome, tag)
+            return Answer(modal_answer(outcome) if modal else outcome, tag)
         # Recorded last, just before the commit: a read-only step holds no write lock while
         # it works, and concurrent deliveries of one request meet here (the second waits for
         # the first's commit, then finds it).
@@ -307,7 +307,7 @@ def run_step_answer(
             session, platform, delivery, workspace_id, now
         ):
             session.rollback()  # the same request was acted on meanwhile: undo ours
-            return Answer(_modal_answer(outcome) if modal else Outcome(), tag)
+            return Answer(modal_answer(outcome) if modal else Outcome(), tag)
         return Answer(outcome, tag)
 
     return in_transaction(engine, attempt, budget)
@@ -369,7 +369,7 @@ def apology_language(state: WorkerState, request: DialogRequest) -> Language:
     return resolve(person.locale if person is not None else None, state.locale)
 
 
-def _modal_answer(outcome: Outcome) -> Outcome:
+def modal_answer(outcome: Outcome) -> Outcome:
     """Only what an outcome says to its modal: errors, or the next page (else it closes)."""
     return Outcome(
         reply=outcome.reply if isinstance(outcome.reply, Form) else None, errors=outcome.errors

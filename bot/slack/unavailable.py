@@ -43,7 +43,27 @@ async def answer_or_apologise(
 ) -> None:
     """Hand the request to its lane; if no worker can take it, apologise from here. With
     `announce` (a button: its acknowledgement carries no text) a slow request first gets its
-    "preparing" line from the interactive lane."""
+    "preparing" line from the interactive lane. A repeat of a delivery still in flight here
+    does nothing: the first answers (bot/dialogs/repeats.py)."""
+    with deps.in_flight.acting(request.delivery) as first:
+        if first:
+            await _answer_or_apologise(deps, request, target, client, announce=announce)
+        else:
+            log.info(
+                "%s %r repeated while in flight: not acted on again",
+                request.operation,
+                request.name,
+            )
+
+
+async def _answer_or_apologise(
+    deps: Deps,
+    request: DialogRequest,
+    target: Target,
+    client: AsyncWebClient | None,
+    *,
+    announce: bool,
+) -> None:
     try:
         if announce and (note := _preparing(deps, request)) is not None:
             await deps.worker.call(deliver, Outcome(reply=note), target)

@@ -166,7 +166,18 @@ async def answer_or_apologise(
     deps: Deps, request: DialogRequest, turn: Turn, apologise: Apologise
 ) -> None:
     """Hand the turn to its lane (a slow one first gets its "preparing" line from the
-    interactive lane); if no worker can take it, apologise from here."""
+    interactive lane); if no worker can take it, apologise from here. A repeat of a turn
+    still in flight here does nothing: the first answers (bot/dialogs/repeats.py)."""
+    with deps.in_flight.acting(request.delivery) as first:
+        if first:
+            await _answer_or_apologise(deps, request, turn, apologise)
+        else:
+            log.info("teams %s repeated while in flight: not acted on again", request.operation)
+
+
+async def _answer_or_apologise(
+    deps: Deps, request: DialogRequest, turn: Turn, apologise: Apologise
+) -> None:
     try:
         with using(resolve(turn.locale, deps.locale)):
             note = preparing(request)

@@ -11,8 +11,9 @@ Past capacity, a save that could not be answered within Slack's wait is not star
 modal stays open and says the service is busy and nothing was saved (bot/dialogs/admission.py).
 When the save fails all the same, the modal stays open with everything the person entered
 (an `errors` answer keeps the view and its values) and says to press the button again: a
-closed modal would have discarded their answers. A repeat of a submission already saved (a
-double click, a replay) gets the same answer for the modal again and nothing else.
+closed modal would have discarded their answers. A repeat of a submission (a double click, a
+replay) gets the same answer for the modal again and nothing else: from the first's run while
+that is in flight (bot/dialogs/repeats.py), else from the record of deliveries.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.dialogs.admission import WorkerBusy
 from bot.dialogs.model import Form, Outcome
-from bot.dialogs.worker import translated
+from bot.dialogs.worker import modal_answer, translated
 from bot.slack.blocks import modal_view, notice_view, read_metadata, submitted_values
 from bot.slack.deps import submission_key
 from bot.slack.sender import (
@@ -86,8 +87,12 @@ async def view_submitted(
         # not started at all (`within`): started late, it would finish after Slack gave up,
         # and the person's second press would cost a second step. A worker pool being
         # replaced may take longer than expected all the same (`wait_for`).
-        answered = await asyncio.wait_for(
-            deps.worker.call(perform_submission, request, within=SUBMIT_WAIT), SUBMIT_WAIT
+        answered, first = await asyncio.wait_for(
+            deps.in_flight.shared(
+                request.delivery,
+                lambda: deps.worker.call(perform_submission, request, within=SUBMIT_WAIT),
+            ),
+            SUBMIT_WAIT,
         )
     except WorkerBusy as exc:  # nothing was started: the modal says so, and to press again
         log.warning("submission of %s not started: %s", kind, exc)
@@ -108,6 +113,8 @@ async def view_submitted(
     # The modal's next page is rendered here, in the language the step wrote it in; what is
     # posted afterwards is rendered by a worker in the same language (`target.language`).
     outcome, language = answered.outcome, answered.language
+    if not first:  # a repeat answers the modal as the first did; the first posts the rest
+        outcome = modal_answer(outcome)
     target = dataclasses.replace(target, language=language.tag)
     if outcome.errors:
         await ack(
