@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-    from bot.store.models import Organisation
+    from bot.store.models import Member, Organisation
 
 EXIT_BAD_INPUT = 2
 LOCALE = "iso20k.locale"  # where the chosen language's tag is kept, in the root context's meta
@@ -670,6 +670,129 @@ def org_delete(org: str, yes: bool) -> None:
     # The organisation's audit trail went with it: the log keeps that it was deleted.
     logging.getLogger("bot.cli").warning("org.deleted: organisation %s deleted by cli", org_id)
     click.echo(_("deleted organisation {org}", org=label))
+
+
+@cli.group("person")
+def person_group() -> None:
+    """One person's data: export it, or erase what identifies them (docs/privacy.md)."""
+
+
+def _member(session: Session, organisation: Organisation, person: str) -> Member:
+    """The member PERSON names in the organisation (their user id, or the member id); an
+    unknown one is named on one line and the command exits with status 1."""
+    from bot.store.personal import find_member
+
+    member = find_member(session, organisation, person)
+    if member is None:
+        message = _(
+            "no person {person!r} in organisation {org}: give their user id (U…, an AAD "
+            "object id) or member id",
+            person=person,
+            org=_label(organisation),
+        )
+        click.echo(f"iso20k: {message}", err=True)
+        sys.exit(EXIT_UNKNOWN_ORG)
+    return member
+
+
+@person_group.command("export")
+@click.argument("org")
+@click.argument("person")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [standard output].",
+)
+def person_export(org: str, person: str, output: Path | None) -> None:
+    """Everything stored of PERSON (user id or member id) in ORG, as JSON."""
+    from sqlmodel import Session
+
+    from bot.store import audit
+    from bot.store.personal import export_person
+
+    with _database(_settings()) as engine, Session(engine) as session:
+        organisation = _organisation(session, org)
+        member = _member(session, organisation, person)
+        now = dt.datetime.now(dt.UTC)
+        exported = export_person(session, organisation, member, now)
+        data = (json.dumps(exported, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            _write(data, output, str(output))
+        # Recorded once the data is out, naming the member by id only.
+        where = str(output) if output is not None else "stdout"
+        details = {"member": member.id, "to": where, "bytes": len(data)}
+        audit.record(session, organisation.id or 0, audit.CLI, "person.exported", details, at=now)
+        session.commit()
+
+
+@person_group.command("erase")
+@click.argument("org")
+@click.argument("person")
+@click.option("--yes", is_flag=True, help="Do not ask; needed without a terminal.")
+def person_erase(org: str, person: str, yes: bool) -> None:
+    """Erase what identifies PERSON (user id or member id) in ORG, for good; their answers
+    stay, as the organisation's, under an anonymous id."""
+    from sqlmodel import Session
+
+    from bot.slack.app import installations_cipher
+    from bot.store import audit
+    from bot.store.personal import CipherNeeded, erase_person, is_erased
+
+    settings = _settings()
+    with _database(settings) as engine, Session(engine) as session:
+        organisation = _organisation(session, org)
+        member = _member(session, organisation, person)
+        if is_erased(member):
+            click.echo(_("person {member} was erased already", member=member.id))
+            return
+        label = f"{member.platform_user_id} ({member.display_name or '-'})"
+        if not yes:
+            if not _interactive():
+                _fail(
+                    _("not erasing {person} without a terminal to confirm: add --yes", person=label)
+                )
+            question = _(
+                "Erase {person} from organisation {org} for good?",
+                person=label,
+                org=_label(organisation),
+            )
+            if not click.confirm(question, default=False):
+                click.echo(_("nothing erased"))
+                return
+        now = dt.datetime.now(dt.UTC)
+        try:
+            erased = erase_person(
+                session, organisation, member, now, installations_cipher(settings)
+            )
+        except CipherNeeded:
+            session.rollback()
+            _fail(
+                _(
+                    "{person} installed the Slack app, and their token cannot be taken out "
+                    "without ISO20K_SECRET_KEY: set it and run this again. Nothing was erased.",
+                    person=label,
+                )
+            )
+        # The trail keeps that a person was erased, by member id: never who they were.
+        details = {"member": erased.member_id}
+        audit.record(session, organisation.id or 0, audit.CLI, "person.erased", details, at=now)
+        session.commit()
+    click.echo(
+        _(
+            "erased person {member}. Made anonymous: audit entries {entries}. Deleted: "
+            "assignments {assignments}, reminders {reminders}, Teams records {teams}.",
+            member=erased.member_id,
+            entries=erased.audit_entries,
+            assignments=erased.assignments,
+            reminders=erased.reminders,
+            teams=erased.teams_rows,
+        )
+    )
 
 
 @cli.group("teams")

@@ -153,3 +153,78 @@ def test_messages_are_in_the_chosen_language(url: str) -> None:
     done = run(url, "--locale", "zh-CN", "org", "export", "T9")
     assert done.exit_code == 1
     assert done.stderr.startswith("iso20k: 没有组织 'T9'")
+
+
+# One person -------------------------------------------------------------------------------
+
+
+def trail_of(url: str, org_id: int) -> list[AuditEntry]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        found = list(session.exec(select(AuditEntry).where(AuditEntry.organisation_id == org_id)))
+    engine.dispose()
+    return found
+
+
+def test_a_person_export_is_their_data_and_is_recorded_by_member_id(
+    url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "bob.json"
+    done = run(url, "person", "export", "T1", "U2", "-o", str(target))
+    assert done.exit_code == 0, done.output
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["member"]["display_name"] == "Bob"
+    assert [a["section_id"] for a in data["assignments"]] == ["planning"]
+    member_id = data["member"]["id"]
+    by_id = run(url, "person", "export", "1", str(member_id))  # the member id, to stdout
+    assert json.loads(by_id.stdout)["member"]["platform_user_id"] == "U2"
+    recorded = [e for e in trail_of(url, 1) if e.action == "person.exported"]
+    assert [e.details for e in recorded] == [
+        {"member": member_id, "to": str(target), "bytes": len(target.read_bytes())},
+        {"member": member_id, "to": "stdout", "bytes": len(by_id.stdout_bytes)},
+    ]
+
+
+def test_an_unknown_person_is_one_line_and_status_1(url: str) -> None:
+    for command in (["export", "T1", "U9"], ["erase", "T1", "U9", "--yes"]):
+        done = run(url, "person", *command)
+        assert done.exit_code == 1, done.output
+        assert done.stderr.startswith("iso20k: no person 'U9' in organisation 1 (slack T1")
+    chinese = run(url, "--locale", "zh-CN", "person", "export", "T1", "U9")
+    assert chinese.stderr.startswith("iso20k: 组织 1 (slack T1, 示例公司) 中没有人员 'U9'")
+
+
+def test_erasing_needs_a_terminal_or_yes(url: str) -> None:
+    done = run(url, "person", "erase", "T1", "U2")  # the runner's stdin is no terminal
+    assert done.exit_code == 2 and "--yes" in done.stderr
+    exported = json.loads(run(url, "person", "export", "T1", "U2").stdout)
+    assert exported["member"]["display_name"] == "Bob"
+
+
+def test_erasing_says_what_it_did_once_and_leaves_no_name(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    kept = run(url, "person", "erase", "T1", "U2", input="n\n")
+    assert "nothing erased" in kept.output
+    done = run(url, "person", "erase", "T1", "U2", input="y\n")
+    assert done.exit_code == 0, done.output
+    assert done.output.endswith(
+        "erased person 2. Made anonymous: audit entries 1. Deleted: assignments 1, "
+        "reminders 0, Teams records 0.\n"
+    )
+    again = run(url, "person", "erase", "T1", "erased:2", "--yes")
+    assert again.exit_code == 0 and "person 2 was erased already" in again.output
+    everything = run(url, "org", "export", "T1").stdout
+    assert "Bob" not in everything and '"U2"' not in everything
+    assert [e.details for e in trail_of(url, 1) if e.action == "person.erased"] == [{"member": 2}]
+    other = json.loads(run(url, "person", "export", "T2", "U2").stdout)  # another workspace's
+    assert other["member"]["display_name"] == "Bob"
+
+
+def test_the_installer_is_not_erased_without_the_secret_key(url: str) -> None:
+    done = run(url, "person", "erase", "T1", "U1", "--yes")
+    assert done.exit_code == 2
+    assert "ISO20K_SECRET_KEY" in done.stderr and "Nothing was erased." in done.stderr
+    exported = json.loads(run(url, "person", "export", "T1", "U1").stdout)
+    assert exported["member"]["display_name"] == "李雷"

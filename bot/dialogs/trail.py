@@ -35,6 +35,7 @@ from bot.dialogs.setup import COMPLEXITY_LABELS, FIELD_LABELS, ITIL_LABELS, RATE
 from bot.dialogs.team import ROLE_NAMES
 from bot.store import audit
 from bot.store.models import AuditEntry
+from bot.store.personal import ERASED
 from iso20k_core import figures as fig
 from iso20k_core.language import N_, _, active, languages
 from iso20k_core.plan import AUDIT_TITLES
@@ -64,7 +65,11 @@ SENTENCES: dict[str, str] = {
     "plan.exported": N_("Took a copy of the plan ({format})"),
     "org.exported": N_("Exported all of the organisation's data"),
     "org.deleted": N_("Deleted all of the organisation's data"),
+    "person.exported": N_("Exported one person's data"),
+    "person.erased": N_("Erased one person's data: their answers stay, anonymous"),
 }
+# Who an erased person (bot/store/personal.py) was is not known any more.
+ERASED_PERSON = N_("an erased person")
 # Variants of a sentence for details that leave a part out.
 NO_DUE_DATE = N_("Asked {person} to answer {section}, no due date")
 WITH_REFERENCE = N_("Recorded a booking: {audit} on {day} with {body}, reference {reference}")
@@ -177,7 +182,12 @@ def _reader_zone(ctx: DialogContext) -> zoneinfo.ZoneInfo:
 def _heading(row: AuditEntry, zone: zoneinfo.ZoneInfo) -> str:
     at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=dt.UTC)
     local = at.astimezone(zone)
-    who = _("the command line") if row.actor == audit.CLI else (row.actor_name or row.actor)
+    if row.actor == audit.CLI:
+        who = _("the command line")
+    elif row.actor.startswith(ERASED):
+        who = _(ERASED_PERSON)
+    else:
+        who = row.actor_name or row.actor
     # A heading holds no mention; a name is the platform's, so nothing checked it for marks.
     who = who.replace(MARK_START, "").replace(MARK_END, "")
     return _(
@@ -207,12 +217,12 @@ def _sentence(
     match action:
         case "role.granted":
             return SENTENCES[action], {
-                "person": mention(d["user"]),
+                "person": _person(d["user"]),
                 "old": _role(d.get("from")),
                 "new": _role(d["to"]),
             }
         case "assignment.made":
-            params = {"person": mention(d["user"]), "section": _section(ctx, d["section"])}
+            params = {"person": _person(d["user"]), "section": _section(ctx, d["section"])}
             if not d.get("due"):
                 return NO_DUE_DATE, params
             return SENTENCES[action], {**params, "day": _value("due", d["due"])}
@@ -227,7 +237,14 @@ def _sentence(
                 "old": _channel(d.get("from")),
                 "new": _channel(d.get("to")),
             }
-        case "reminders.paused" | "reminders.resumed" | "org.exported" | "org.deleted":
+        case (
+            "reminders.paused"
+            | "reminders.resumed"
+            | "org.exported"
+            | "org.deleted"
+            | "person.exported"
+            | "person.erased"
+        ):
             return SENTENCES[action], {}
         case "booking.recorded":
             params = {
@@ -246,6 +263,11 @@ def _sentence(
         case "report.exported" | "plan.exported":
             return SENTENCES[action], {"format": str(d["format"]).upper()}
     return None, {}
+
+
+def _person(user: str) -> str:
+    """A mention of the person acted on, or what stands for one erased."""
+    return _(ERASED_PERSON) if user.startswith(ERASED) else mention(user)
 
 
 def _changes(changed: Mapping[str, Any], labels: Mapping[str, str]) -> str:

@@ -350,6 +350,13 @@ def _row_of(session: Session, table: Table, row_id: int) -> dict[str, Any]:
     return _clean(table.name, found)
 
 
+def row_json(row: SQLModel) -> dict[str, Any]:
+    """One stored row as an export writes it: JSON-ready values, secrets withheld."""
+    table = row.__table__  # type: ignore[attr-defined]
+    withheld = WITHHELD.get(table.name, frozenset())
+    return {c.name: _value(getattr(row, c.name)) for c in table.columns if c.name not in withheld}
+
+
 def _clean(table: str, row: RowMapping) -> dict[str, Any]:
     withheld = WITHHELD.get(table, frozenset())
     return {name: _value(value) for name, value in row.items() if name not in withheld}

@@ -21,6 +21,7 @@ from bot.store import audit
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from bot.store.models import AuditBatch, AuditEntry
+from bot.store.personal import erase_person
 from iso20k_core.language import language_for, using
 from tests.dialogs.people import BANK, NOW, SETUP, as_user, reply
 from tests.slackfake.limits import check_message
@@ -378,6 +379,34 @@ def test_an_entry_of_another_kind_is_shown_as_it_is(
     assert shown.sections[0].heading is not None and shown.sections[0].heading.endswith("@U1 Ana")
     assert shown.sections[2].heading is not None
     assert shown.sections[2].heading.endswith("· the command line")
+
+
+def test_an_erased_person_reads_as_one_in_both_languages(
+    organisation: DialogContext, session: Session
+) -> None:
+    admin = _colleagues(organisation)
+    handle_command(admin, "role @bob manager")
+    bob = as_user(session, "bob", role="manager")
+    handle_command(bob, "remind pause")
+    erase_person(session, admin.organisation, bob.member, NOW)
+    assert admin.organisation.id is not None
+    audit.record(session, admin.organisation.id, audit.CLI, "person.erased", {"member": 2})
+    shown = reply(admin, "log")
+    texts = [readable(s.text or "") for s in shown.sections[:3]]
+    assert texts == [
+        "Erased one person's data: their answers stay, anonymous",
+        "Paused the reminders",
+        "Role of an erased person: member → manager",
+    ]
+    assert shown.sections[1].heading is not None
+    assert shown.sections[1].heading.endswith("· an erased person")
+    assert "bob" not in _shown(shown)
+    chinese = language_for("zh-CN")
+    assert chinese is not None
+    with using(chinese):
+        texts = [readable(s.text or "") for s in reply(admin, "log").sections[:3]]
+    assert texts[0] == "删除了一名人员的个人数据：其回答保留，已匿名"
+    assert texts[2] == "一名已删除的人员 的角色：成员 → 管理者"
 
 
 def test_an_empty_trail_says_so(session: Session) -> None:
