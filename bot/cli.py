@@ -19,7 +19,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -612,25 +612,39 @@ def org_export(org: str, output: Path | None) -> None:
     """All of ORG's data (its id or external id) as JSON, tokens and secrets left out."""
     from sqlmodel import Session
 
-    from bot.store import audit
     from bot.store.lifecycle import export_organisation
 
     with _database(_settings()) as engine, Session(engine) as session:
         organisation = _organisation(session, org)
         now = dt.datetime.now(dt.UTC)
         exported = export_organisation(session, organisation, now)
-        text = json.dumps(exported, ensure_ascii=False, indent=2)
-        data = (text + "\n").encode("utf-8")
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            _write(data, output, str(output))
-        # Recorded once the data is out: a failed write is no export.
-        where = str(output) if output is not None else "stdout"
-        details = {"to": where, "bytes": len(data)}
-        audit.record(session, organisation.id or 0, audit.CLI, "org.exported", details, at=now)
-        session.commit()
+        _hand_out(session, organisation, exported, output, "org.exported", {}, now)
+
+
+def _hand_out(
+    session: Session,
+    organisation: Organisation,
+    exported: dict[str, Any],
+    output: Path | None,
+    action: str,
+    details: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """Write an export as JSON (UTF-8, every script as written) to `output` or standard
+    output, then record `action` in the organisation's trail, with where it went and its
+    size: recorded once the data is out, since a failed write is no export."""
+    from bot.store import audit
+
+    data = (json.dumps(exported, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _write(data, output, str(output))
+    where = str(output) if output is not None else "stdout"
+    recorded = {**details, "to": where, "bytes": len(data)}
+    audit.record(session, organisation.id or 0, audit.CLI, action, recorded, at=now)
+    session.commit()
 
 
 def _label(o: Organisation) -> str:
@@ -709,7 +723,6 @@ def person_export(org: str, person: str, output: Path | None) -> None:
     """Everything stored of PERSON (user id or member id) in ORG, as JSON."""
     from sqlmodel import Session
 
-    from bot.store import audit
     from bot.store.personal import export_person
 
     with _database(_settings()) as engine, Session(engine) as session:
@@ -717,17 +730,9 @@ def person_export(org: str, person: str, output: Path | None) -> None:
         member = _member(session, organisation, person)
         now = dt.datetime.now(dt.UTC)
         exported = export_person(session, organisation, member, now)
-        data = (json.dumps(exported, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            _write(data, output, str(output))
-        # Recorded once the data is out, naming the member by id only.
-        where = str(output) if output is not None else "stdout"
-        details = {"member": member.id, "to": where, "bytes": len(data)}
-        audit.record(session, organisation.id or 0, audit.CLI, "person.exported", details, at=now)
-        session.commit()
+        # The trail names the member by id only.
+        details = {"member": member.id}
+        _hand_out(session, organisation, exported, output, "person.exported", details, now)
 
 
 @person_group.command("erase")

@@ -49,6 +49,20 @@ def deliver(world: SlackWorld, body: str, times: int = TIMES) -> list[tuple[int,
         return list(pool.map(once, range(times)))
 
 
+def submission(
+    view: dict[str, Any], view_id: str, view_hash: str, values: dict[str, str]
+) -> dict[str, Any]:
+    """The modal `view` as Slack submits it, with `values` entered."""
+    return {
+        "id": view_id,
+        "hash": view_hash,
+        "callback_id": view["callback_id"],
+        "private_metadata": view["private_metadata"],
+        "blocks": view["blocks"],
+        "state": state_values({k: {"value": v} for k, v in values.items()}),
+    }
+
+
 def messages_to(world: SlackWorld, channel: str) -> list[str]:
     return [
         block_text(c.args.get("blocks", []))
@@ -85,14 +99,7 @@ def test_a_repeated_setup_submission_saves_and_says_so_once(world: SlackWorld) -
     world.command("setup")
     view = world.opened_view()
     counter = WorkCounter(world)
-    submitted = {
-        "id": "V0SETUP",
-        "hash": "1700000000.a1b2c3d4",
-        "callback_id": view["callback_id"],
-        "private_metadata": view["private_metadata"],
-        "blocks": view["blocks"],
-        "state": state_values({k: {"value": v} for k, v in setup_values().items()}),
-    }
+    submitted = submission(view, "V0SETUP", "1700000000.a1b2c3d4", setup_values())
     body = view_submission_body(submitted, team_id="T1", user_id="U1")
 
     answers = deliver(world, body)
@@ -109,14 +116,7 @@ def test_a_repeated_page_submission_gets_the_same_next_page(world: SlackWorld) -
     view = world.opened_view(2)
     counter = WorkCounter(world)
     values = answer_everything(view)
-    submitted = {
-        "id": "V0PAGE",
-        "hash": "1700000000.00000001",
-        "callback_id": view["callback_id"],
-        "private_metadata": view["private_metadata"],
-        "blocks": view["blocks"],
-        "state": state_values({k: {"value": v} for k, v in values.items()}),
-    }
+    submitted = submission(view, "V0PAGE", "1700000000.00000001", values)
 
     answers = deliver(world, view_submission_body(submitted, team_id="T1", user_id="U1"))
 
@@ -180,14 +180,7 @@ def test_repeats_of_a_save_in_flight_take_no_worker_place(
 
     world.deps.worker.call = held  # type: ignore[method-assign]
     values = answer_everything(view)
-    submitted = {
-        "id": "V0HELD",
-        "hash": "1700000000.00000002",
-        "callback_id": view["callback_id"],
-        "private_metadata": view["private_metadata"],
-        "blocks": view["blocks"],
-        "state": state_values({k: {"value": v} for k, v in values.items()}),
-    }
+    submitted = submission(view, "V0HELD", "1700000000.00000002", values)
 
     answers = deliver(world, view_submission_body(submitted, team_id="T1", user_id="U1"))
 
