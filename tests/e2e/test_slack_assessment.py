@@ -154,7 +154,7 @@ def test_home_tab_is_published_once_per_event(world: SlackWorld) -> None:
     assert world.event(event, event_id="Ev2").status == 200
     # Counted once everything the three deliveries caused is over, not at the first match:
     # a duplicate Home view would arrive after the ones this test is waiting for.
-    counter.wait_quiet(3)
+    counter.wait_quiet(2)  # the retry in flight joins its first: maybe no call
     published = world.slack.calls_to("views.publish")
     assert len(published) == 2  # Ev1 once (its retry did nothing), Ev2 once
     assert "ISO/IEC 20000-1 status: Acme IT" in block_text(published[0].json("view")["blocks"])
