@@ -97,6 +97,8 @@ def test_assign_sends_a_direct_message_that_opens_the_section(world: SlackWorld)
     view = world.opened_view(2)  # the first was setup's
     assert "Resolution and fulfilment — page 1 of 2" in block_text(view["blocks"])
     world.command("assign <@U2|bob> resolution 2026-12-18")  # twice: still one assignment
+    # Its reply first: commands run side by side, so the next one's could overtake it.
+    world.last("response_url", 2)
     world.command("assign <@U2|bob> nosuch")
     assert "There is no section 'nosuch'" in block_text(
         world.last("response_url", 3).args["blocks"]
