@@ -424,7 +424,8 @@ class ThreadWorker:
     async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R:
         if self._closed:
             raise WorkerUnavailable("the dialog worker is closed")
-        self.admission.admit(within, f"the dialog worker, {_name(fn)}")
+        kind = _name(fn)
+        self.admission.admit(within, f"the dialog worker, {kind}", kind)
         ran: list[float] = []
         try:
             loop = asyncio.get_running_loop()
@@ -435,7 +436,7 @@ class ThreadWorker:
             run = contextvars.copy_context().run
             return await loop.run_in_executor(self._pool, run, _timed, ran, fn, self.state, *args)
         finally:
-            self.admission.done(ran[0] if ran else None)
+            self.admission.done(ran[0] if ran else None, kind)
 
     def expected_wait(self) -> float:
         """Seconds a call made now would wait before it starts."""
@@ -662,7 +663,8 @@ class ProcessWorker:
         self._supervisor.start()
 
     async def call(self, fn: Callable[..., R], *args: Any, within: float | None = None) -> R:
-        self._admission.admit(within, f"the {self.name} worker, {_name(fn)}")
+        kind = _name(fn)
+        self._admission.admit(within, f"the {self.name} worker, {kind}", kind)
         ran: float | None = None
         try:
             # Waiting for a process here, not in the pool's queue: a caller that gives up
@@ -678,7 +680,7 @@ class ProcessWorker:
             ran = getattr(exc, _RAN, None)
             raise
         finally:
-            self._admission.done(ran)
+            self._admission.done(ran, kind)
 
     def expected_wait(self) -> float:
         """Seconds a call made now would wait before a process starts it."""
@@ -955,4 +957,8 @@ def rss(pid: int) -> int:
 
 
 def _name(fn: Callable[..., Any]) -> str:
-    return getattr(fn, "__name__", repr(fn))
+    """What a call runs, for log lines and as the kind admission measures apart: a bounded
+    set of names (a partial is named by its function, never by its repr's address)."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return str(getattr(fn, "__name__", type(fn).__name__))
