@@ -35,7 +35,7 @@ from bot.dialogs.setup import COMPLEXITY_LABELS, FIELD_LABELS, ITIL_LABELS, RATE
 from bot.dialogs.team import ROLE_NAMES
 from bot.store import audit
 from bot.store.models import AuditEntry
-from bot.store.personal import ERASED
+from bot.store.personal import stands_in
 from iso20k_core import figures as fig
 from iso20k_core.language import N_, _, active, languages
 from iso20k_core.plan import AUDIT_TITLES
@@ -184,7 +184,7 @@ def _heading(row: AuditEntry, zone: zoneinfo.ZoneInfo) -> str:
     local = at.astimezone(zone)
     if row.actor == audit.CLI:
         who = _("the command line")
-    elif row.actor.startswith(ERASED):
+    elif stands_in(row.actor):
         who = _(ERASED_PERSON)
     else:
         who = row.actor_name or row.actor
@@ -267,7 +267,7 @@ def _sentence(
 
 def _person(user: str) -> str:
     """A mention of the person acted on, or what stands for one erased."""
-    return _(ERASED_PERSON) if user.startswith(ERASED) else mention(user)
+    return _(ERASED_PERSON) if stands_in(user) else mention(user)
 
 
 def _changes(changed: Mapping[str, Any], labels: Mapping[str, str]) -> str:

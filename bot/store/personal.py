@@ -83,7 +83,12 @@ def erased_id(member: Member) -> str:
 
 
 def is_erased(member: Member) -> bool:
-    return member.platform_user_id.startswith(ERASED)
+    return stands_in(member.platform_user_id)
+
+
+def stands_in(user_id: str) -> bool:
+    """Whether `user_id` is an erased person's stand-in, not a platform's id."""
+    return user_id.startswith(ERASED)
 
 
 # -- exporting ----------------------------------------------------------------------------
@@ -97,7 +102,6 @@ def export_person(
     reminders addressed to them, the audit entries they made or that name them, their Teams
     account and chat, and the Slack installations they installed (without tokens)."""
     uid, member_id, org_id = member.platform_user_id, member.id, organisation.id
-    in_org = {"organisation_id": org_id}
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now.isoformat(),
@@ -108,21 +112,21 @@ def export_person(
             "name": organisation.name,
         },
         "member": row_json(member),
-        "answers": _rows(session, Answer, in_org, answered_by=member_id),
-        "answer_revisions": _rows(session, AnswerRevision, in_org, changed_by=member_id),
-        "assignments": _rows(session, Assignment, in_org, member_id=member_id),
-        "reminders": _rows(session, Reminder, in_org, target=uid),
+        "answers": _rows(session, Answer, org_id, answered_by=member_id),
+        "answer_revisions": _rows(session, AnswerRevision, org_id, changed_by=member_id),
+        "assignments": _rows(session, Assignment, org_id, member_id=member_id),
+        "reminders": _rows(session, Reminder, org_id, target=uid),
         "audit_trail": [row_json(e) for e in _audit_naming(session, org_id, uid)],
-        "teams_accounts": _rows(session, TeamsAccount, in_org, aad_object_id=uid),
-        "teams_conversations": _rows(session, TeamsConversation, in_org, user_aad_id=uid),
+        "teams_accounts": _rows(session, TeamsAccount, org_id, aad_object_id=uid),
+        "teams_conversations": _rows(session, TeamsConversation, org_id, user_aad_id=uid),
         "slack_installations": [row_json(i) for i in _installed_by(session, organisation, uid)],
     }
 
 
-def _rows(session: Session, model: Any, *where: dict[str, Any], **equal: Any) -> list[Any]:
-    conditions = {k: v for w in where for k, v in w.items()} | equal
-    query = select(model)
-    for name, value in conditions.items():
+def _rows(session: Session, model: Any, org_id: int | None, **equal: Any) -> list[Any]:
+    """The organisation's rows of `model` whose columns equal `equal`, as JSON, oldest first."""
+    query = select(model).where(model.organisation_id == org_id)
+    for name, value in equal.items():
         query = query.where(getattr(model, name) == value)
     return [row_json(r) for r in session.exec(query.order_by(col(model.id))).all()]
 
