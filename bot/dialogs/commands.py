@@ -58,6 +58,12 @@ COMMANDS = (
     "export",
     "log",
 )
+# The commands whose answer may be a form. Slack opens a form as a modal with the trigger
+# that came with the command or button, which expires 3 s after Slack sent it, so only
+# these must be answered that fast; any other answer is a message, which a response_url
+# takes for half an hour (bot/slack/unavailable.py).
+FORM_COMMANDS = frozenset({"setup", "assess", "remind"})
+FORM_ACTIONS = FORM_COMMANDS | {"book"}
 ALIASES = {
     "costs": "cost",
     "audits": "audit",
@@ -116,6 +122,14 @@ def command_name(text: str) -> str:
     except TextError:
         return ""
     return _routed(words[0]) if words else ""
+
+
+def may_answer_with_form(operation: str, name: str, text: str) -> bool:
+    """Whether the answer to a command (`text`) or a button (action `name`) may be a form;
+    False for a submission, whose answer is the modal's own (bot/slack/listeners/views.py)."""
+    if operation == "command":
+        return command_name(text) in FORM_COMMANDS
+    return operation == "action" and name in FORM_ACTIONS
 
 
 def _routed(word: str) -> str:

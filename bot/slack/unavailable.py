@@ -19,6 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.dialogs.admission import WorkerBusy
 from bot.dialogs.apologies import UNAVAILABLE
+from bot.dialogs.commands import may_answer_with_form
 from bot.dialogs.lanes import BUSY, CROWDED, ONE_MOMENT, LaneBusy, preparing
 from bot.dialogs.model import Message, Outcome
 from bot.dialogs.worker import DialogRequest, WorkerUnavailable, translated
@@ -68,9 +69,11 @@ async def _answer_or_apologise(
         if announce and (note := _preparing(deps, request)) is not None:
             await deps.worker.call(deliver, Outcome(reply=note), target)
         lane = deps.lane(request)
-        if target.trigger_id and lane is deps.worker:
+        form = may_answer_with_form(request.operation, request.name, request.text)
+        if target.trigger_id and lane is deps.worker and form:
             # The answer may be a modal, which its trigger opens only within 3 s: if the
             # lane could not answer by then, saying "busy" now beats a modal that never opens.
+            # Any other answer goes to the response_url, which waits for it.
             await lane.call(answer, request, target, within=TRIGGER_WAIT)
         else:
             await lane.call(answer, request, target)
