@@ -33,6 +33,7 @@ from bot.dialogs.worker import (
 )
 from bot.settings import Settings
 from bot.store.models import Platform
+from iso20k_core import places
 from iso20k_core.standard import Bank
 
 __all__ = ["Deps", "DialogWorker", "make_slow_lane", "make_worker", "worker_setup"]
@@ -78,18 +79,26 @@ def worker_setup(settings: Settings) -> Setup:
     return functools.partial(chain, tuple(steps))
 
 
+def warm_dialogs(state: object) -> None:
+    """Worker setup for the dialog lane: what the first setup form would otherwise load while
+    a person waits (the places it offers; iso20k_core/places.py)."""
+    places.warm()
+
+
 def make_worker(settings: Settings, engine: Engine, bank: Bank, processes: int) -> DialogWorker:
-    """Dialog steps and platform calls in `processes` worker processes, or one thread if 0."""
+    """Dialog steps and platform calls in `processes` worker processes (each warmed with the
+    dialogs' lists), or one thread if 0."""
+    setup = functools.partial(chain, (worker_setup(settings), warm_dialogs))
     if processes:
         return ProcessWorker(
             settings.database_url,
             bank,
             processes,
-            worker_setup(settings),
+            setup,
             max_rss=settings.worker_max_rss_mb * MIB,
             pool=settings.pool,
         )
-    return ThreadWorker(engine, bank, worker_setup(settings))
+    return ThreadWorker(engine, bank, setup)
 
 
 def make_slow_lane(settings: Settings, engine: Engine, bank: Bank) -> SlowLane:

@@ -46,3 +46,14 @@ def log_lines(state: Any, words: str) -> int:
     log.info("info from a worker: %s", words)
     log.warning("warning from a worker: %s", words)
     return os.getpid()
+
+
+def place_lists_built(state: Any) -> list[int]:
+    """How many of the setup form's place lists this process has built (countries,
+    currencies, timezones): 1 each once built."""
+    from iso20k_core import places
+
+    return [
+        make.cache_info().currsize
+        for make in (places.countries, places.currencies, places.timezones)
+    ]
