@@ -24,15 +24,9 @@ ARGS = ("", "resolution", "change", "pause", "resume", "md", "xlsx", "2", "<@U2>
 
 
 def test_every_form_a_manager_is_shown_was_said_to_be_one(organisation: DialogContext) -> None:
-    replies = every_reply(organisation)
-    forms = [r for r in replies if isinstance(r.shown, Form)]
-    assert {r.shown.kind for r in forms if isinstance(r.shown, Form)} >= {
-        "setup",
-        "assess",
-        "remind",
-        "booking",
-    }
-    for reply in forms:
+    forms = [(r, r.shown) for r in every_reply(organisation) if isinstance(r.shown, Form)]
+    assert {form.kind for _, form in forms} >= {"setup", "assess", "remind", "booking"}
+    for reply, _ in forms:
         if reply.command is not None:
             assert may_answer_with_form("command", "", reply.command), reply.command
         else:
